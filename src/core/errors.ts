@@ -1,0 +1,91 @@
+/**
+ * Typed errors with a stable `code`. Callers branch on `code`, never on message text.
+ * `isInputError` marks errors caused by the user's input (the CLI maps them to exit code 2).
+ */
+export type ErrorCode =
+  | 'CSV_BAD_NUMBER'
+  | 'CSV_MISSING_COLUMN'
+  | 'CSV_TIME_BACKWARDS'
+  | 'CSV_BAD_TIME'
+  | 'CSV_BAD_OHLC'
+  | 'CSV_EMPTY'
+  | 'CSV_BAD_ROW'
+  | 'FILE_NOT_FOUND'
+  | 'BAD_TIMEFRAME'
+  | 'BAD_SYMBOL'
+  | 'BAD_DURATION'
+  | 'BAD_PARAM'
+  | 'UNKNOWN_INDICATOR'
+  | 'BAD_CONFIG'
+  | 'BAD_ARGUMENT'
+  | 'PROTOCOL'
+  | 'TIMEOUT'
+  | 'CLOSED'
+  | 'INTERNAL';
+
+const INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'CSV_BAD_NUMBER',
+  'CSV_MISSING_COLUMN',
+  'CSV_TIME_BACKWARDS',
+  'CSV_BAD_TIME',
+  'CSV_BAD_OHLC',
+  'CSV_EMPTY',
+  'CSV_BAD_ROW',
+  'FILE_NOT_FOUND',
+  'BAD_TIMEFRAME',
+  'BAD_SYMBOL',
+  'BAD_DURATION',
+  'BAD_PARAM',
+  'UNKNOWN_INDICATOR',
+  'BAD_CONFIG',
+  'BAD_ARGUMENT',
+]);
+
+export class EmpError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+  get isInputError(): boolean {
+    return INPUT_CODES.has(this.code);
+  }
+}
+
+/** A problem in a CSV file, always naming the file and the 1-based line. */
+export class CsvError extends EmpError {
+  readonly file: string;
+  readonly line: number;
+  constructor(code: ErrorCode, file: string, line: number, detail: string) {
+    super(code, `${file}:${line}: ${detail}`);
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** An invalid parameter value (indicator, option, config key). */
+export class ParamError extends EmpError {
+  constructor(message: string) {
+    super('BAD_PARAM', message);
+  }
+}
+
+export class ConfigError extends EmpError {
+  constructor(message: string) {
+    super('BAD_CONFIG', message);
+  }
+}
+
+/** A frame or message that does not follow the protocol it claims to speak. */
+export class ProtocolError extends EmpError {
+  readonly venue: string;
+  constructor(venue: string, message: string) {
+    super('PROTOCOL', `${venue}: ${message}`);
+    this.venue = venue;
+  }
+}
+
+export function isInputError(err: unknown): err is EmpError {
+  return err instanceof EmpError && err.isInputError;
+}

@@ -1,0 +1,108 @@
+import type { InstrumentId } from './instrument.ts';
+import type { Bar, Quote, Trade } from './market.ts';
+import type { Regime } from './regime.ts';
+import type { EpochMs, Timeframe } from './time.ts';
+
+export type ExclusionReason = 'stale' | 'outlier' | 'crossed' | 'low_quality';
+export type FusionStatus = 'ok' | 'degraded' | 'unknown';
+
+/** One fused price per instrument, with its confidence interval and provenance. */
+export interface FusedPrice {
+  type: 'fused';
+  symbol: InstrumentId;
+  ts: EpochMs;
+  price: number;
+  /** Half-width of the confidence interval, in price units: the truth is in [price - confidence, price + confidence]. */
+  confidence: number;
+  status: FusionStatus;
+  sources: { venue: string; price: number; weight: number }[];
+  excluded: { venue: string; price: number; reason: ExclusionReason }[];
+  /** Fused best bid/offer across venues, when quotes are available. */
+  bid?: number;
+  ask?: number;
+}
+
+/** Sources disagreeing beyond tolerance. */
+export interface Conflict {
+  type: 'conflict';
+  symbol: InstrumentId;
+  ts: EpochMs;
+  values: { venue: string; price: number }[];
+  /** Tolerance, as a fraction of price. */
+  tolerance: number;
+  resolution: string;
+}
+
+export type SignalSide = 'buy' | 'sell';
+
+export interface Signal {
+  type: 'signal';
+  symbol: InstrumentId;
+  timeframe: Timeframe;
+  ts: EpochMs;
+  side: SignalSide;
+  strategy: string;
+  /** How far the conditions are exceeded, 0..1. */
+  strength: number;
+  /** Calibrated probability that the signal is right at its horizon, 0..1. */
+  confidence: number;
+  reasons: string[];
+  confirmations: { timeframe: string; agrees: boolean }[];
+}
+
+export interface RegimeState {
+  type: 'regime';
+  symbol: InstrumentId;
+  timeframe: Timeframe;
+  ts: EpochMs;
+  regime: Regime;
+  /** Probability per regime, in REGIMES order. */
+  probabilities: number[];
+}
+
+export type AlertKind = 'regime_change' | 'volatility_spike' | 'crash_onset' | 'source_down' | 'source_up' | 'conflict' | 'signal';
+export type Severity = 'info' | 'warning' | 'critical';
+
+export interface Alert {
+  type: 'alert';
+  kind: AlertKind;
+  severity: Severity;
+  symbol: InstrumentId | null;
+  ts: EpochMs;
+  message: string;
+}
+
+/** Sequence gap detected on a venue stream. */
+export interface GapEvent {
+  type: 'gap';
+  venue: string;
+  symbol: InstrumentId | null;
+  ts: EpochMs;
+  expected: number;
+  received: number;
+}
+
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'reconnecting';
+
+export interface SourceStatusEvent {
+  type: 'source_status';
+  venue: string;
+  ts: EpochMs;
+  state: ConnectionState;
+  reason?: string;
+}
+
+/** Every event that travels on the bus. Discriminated on `type`. */
+export type EmpEvent =
+  | Trade
+  | Quote
+  | Bar
+  | FusedPrice
+  | Conflict
+  | Signal
+  | RegimeState
+  | Alert
+  | GapEvent
+  | SourceStatusEvent;
+
+export type EmpEventType = EmpEvent['type'];

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { EmpError } from './errors.ts';
+import { canonicalInstrument } from './instrument.ts';
+import { floorToTimeframe, parseDuration, parseTimeValue, parseTimeframe } from './time.ts';
+
+describe('parseTimeframe', () => {
+  it('accepts the six timeframes and common aliases', () => {
+    expect(['1m', '5m', '15m', '1h', '4h', '1d'].map(parseTimeframe)).toEqual(['1m', '5m', '15m', '1h', '4h', '1d']);
+    expect(parseTimeframe('60m')).toBe('1h');
+    expect(parseTimeframe('1D')).toBe('1d');
+  });
+  it('rejects anything else with BAD_TIMEFRAME', () => {
+    expect(() => parseTimeframe('7m')).toThrow(EmpError);
+    try {
+      parseTimeframe('2x');
+    } catch (e) {
+      expect((e as EmpError).code).toBe('BAD_TIMEFRAME');
+    }
+  });
+  it('floors to UTC bar starts', () => {
+    const t = Date.UTC(2024, 0, 2, 13, 47, 12, 5);
+    expect(floorToTimeframe(t, '15m')).toBe(Date.UTC(2024, 0, 2, 13, 45));
+    expect(floorToTimeframe(t, '4h')).toBe(Date.UTC(2024, 0, 2, 12));
+    expect(floorToTimeframe(t, '1d')).toBe(Date.UTC(2024, 0, 2));
+  });
+});
+
+describe('parseTimeValue', () => {
+  it('reads ISO dates and date-times as UTC', () => {
+    expect(parseTimeValue('2000-09-27')).toBe(Date.UTC(2000, 8, 27));
+    expect(parseTimeValue('1996-04-01T00:30:00Z')).toBe(Date.UTC(1996, 3, 1, 0, 30));
+    expect(parseTimeValue('1996-04-01 00:30')).toBe(Date.UTC(1996, 3, 1, 0, 30));
+    expect(parseTimeValue('2020-01-01T01:00:00+01:00')).toBe(Date.UTC(2020, 0, 1));
+  });
+  it('tells epoch seconds from epoch milliseconds', () => {
+    expect(parseTimeValue('1700000000')).toBe(1_700_000_000_000);
+    expect(parseTimeValue('1700000000123')).toBe(1_700_000_000_123);
+    expect(parseTimeValue('1700000000.5')).toBe(1_700_000_000_500);
+  });
+  it('reads explicit formats', () => {
+    expect(parseTimeValue('199706011928', 'yyyymmddhhmm')).toBe(Date.UTC(1997, 5, 1, 19, 28));
+    expect(parseTimeValue('1700000000123456', 'epoch-us')).toBeCloseTo(1_700_000_000_123.456, 3);
+    expect(parseTimeValue('1991.5', 'decimal-year')).toBe(Date.UTC(1991, 0, 1) + 0.5 * 365 * 86_400_000);
+  });
+  it('returns NaN for unreadable or impossible times', () => {
+    for (const bad of ['', 'yesterday', '2001-02-30', '12/03/2001', '199713011928']) {
+      expect(parseTimeValue(bad, bad.length === 12 ? 'yyyymmddhhmm' : 'auto')).toBeNaN();
+    }
+  });
+});
+
+describe('parseDuration', () => {
+  it('reads unit suffixes and sums compound durations', () => {
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('5s')).toBe(5000);
+    expect(parseDuration('6h')).toBe(6 * 3_600_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('250')).toBe(250);
+  });
+  it('rejects garbage', () => {
+    expect(() => parseDuration('6 hours')).toThrow(/invalid duration/);
+    expect(() => parseDuration('h')).toThrow(EmpError);
+  });
+});
+
+describe('canonicalInstrument', () => {
+  it('maps every venue convention to BASE-QUOTE', () => {
+    expect(canonicalInstrument('BTCUSDT')).toBe('BTC-USDT');
+    expect(canonicalInstrument('BTC-USD')).toBe('BTC-USD');
+    expect(canonicalInstrument('BTC/USD')).toBe('BTC-USD');
+    expect(canonicalInstrument('btcusd')).toBe('BTC-USD');
+    expect(canonicalInstrument('EUR_USD')).toBe('EUR-USD');
+    expect(canonicalInstrument('XBT/USD')).toBe('BTC-USD');
+    expect(canonicalInstrument('ethbtc')).toBe('ETH-BTC');
+  });
+  it('rejects what it cannot split', () => {
+    expect(() => canonicalInstrument('BTCXYZ')).toThrow(/cannot map/);
+    expect(() => canonicalInstrument('A-B-C')).toThrow(EmpError);
+  });
+});
