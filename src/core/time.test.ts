@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EmpError } from './errors.ts';
 import { canonicalInstrument } from './instrument.ts';
-import { floorToTimeframe, parseDuration, parseTimeValue, parseTimeframe } from './time.ts';
+import { floorToTimeframe, parseDuration, parseTimeframe, parseTimeValue } from './time.ts';
 
 describe('parseTimeframe', () => {
   it('accepts the six timeframes and common aliases', () => {

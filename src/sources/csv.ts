@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { CsvError, EmpError } from '../core/errors.ts';
 import type { BarSeries } from '../core/market.ts';
-import { type TimeFormat, parseTimeValue } from '../core/time.ts';
+import { parseTimeValue, type TimeFormat } from '../core/time.ts';
 
 /** One data row of a CSV file: its 1-based line number and its fields. */
 export interface CsvRow {
@@ -182,7 +182,10 @@ export async function loadBarsCsv(file: string, opts: BarCsvOptions = {}): Promi
     const t = parseTimeValue(timeText, opts.timeFormat ?? 'auto');
     if (Number.isNaN(t)) throw new CsvError('CSV_BAD_TIME', file, row.line, `cannot read time "${timeText}"`);
     if (opts.onDisorder === 'drop' && t <= lastTime) {
-      dropped.push({ line: row.line, reason: `time "${timeText.trim()}" is ${t === lastTime ? 'the same as' : 'before'} line ${lastLine}` });
+      dropped.push({
+        line: row.line,
+        reason: `time "${timeText.trim()}" is ${t === lastTime ? 'the same as' : 'before'} line ${lastLine}`,
+      });
       continue;
     }
     if (t < lastTime) {

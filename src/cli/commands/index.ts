@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 
-/** Each command lives in its own file and registers itself here. */
+/**
+ * Each command lives in its own file under this folder and is registered here, one line each.
+ * `evaluate` is a group: its subcommands (fusion, signals, regimes) attach to it.
+ */
 export function registerCommands(program: Command): void {
-  void program;
+  const evaluate = program.command('evaluate').description('honest scorecards with their protocol: fusion | signals | regimes');
+  void evaluate;
 }
