@@ -1,0 +1,76 @@
+/**
+ * The simulator's public contract (other layers code against this; the implementation lives
+ * beside it). Deterministic by seed: same config, same output, bit for bit.
+ */
+import type { InstrumentId } from '../../core/instrument.ts';
+import type { BarSeries, Quote, Trade } from '../../core/market.ts';
+import type { Regime } from '../../core/regime.ts';
+import type { EpochMs, Timeframe } from '../../core/time.ts';
+
+/** How a venue spells an instrument: BTCUSDT, BTC-USD, BTC/USD, btcusd, BTC-USDT, EUR_USD. */
+export type SymbolStyle = 'glued-upper' | 'dash' | 'slash' | 'glued-lower' | 'underscore';
+
+export interface VenueSpec {
+  /** binance, coinbase, kraken, bitstamp, okx, ... */
+  name: string;
+  symbolStyle: SymbolStyle;
+  /** Quote currency this venue lists against: 'USD' or 'USDT' (USDT venues see price × basis). */
+  quote: string;
+  /** Observation noise of its mid around the latent price, basis points (1 sd). */
+  noiseBps: number;
+  /** Typical full bid-ask spread, basis points. */
+  spreadBps: number;
+  /** Latency from event to our receipt: mean and jitter (ms). */
+  latencyMs: number;
+  latencyJitterMs: number;
+  /** Constant offset of the venue's clock vs true time (ms; positive = venue clock ahead). */
+  clockSkewMs: number;
+  /** Mean events per second per instrument (trades, quotes). */
+  tradeRate: number;
+  quoteRate: number;
+}
+
+export type FaultKind = 'freeze' | 'bad_print' | 'outage' | 'burst' | 'clock_jump';
+
+/** A fault on the seeded schedule; recorded in faults.csv and visible in the venue data. */
+export interface Fault {
+  kind: FaultKind;
+  venue: string;
+  symbol: InstrumentId;
+  start: EpochMs;
+  end: EpochMs;
+  /** bad_print: relative size of the spike (0.01..0.1, signed); clock_jump: ms; burst: rate multiplier. */
+  magnitude: number;
+}
+
+export interface InstrumentSpec {
+  /** Canonical id in USD terms, e.g. BTC-USD. */
+  symbol: InstrumentId;
+  initialPrice: number;
+}
+
+/**
+ * A simulated venue record: a core Trade/Quote whose `symbol` is the venue's own canonical
+ * pair (BTC-USDT on a USDT venue, price in USDT), plus `rawSymbol` (the venue's spelling).
+ */
+export type SimRecord = (Trade | Quote) & { rawSymbol: string };
+
+/** The ground truth at a point in time, for one instrument. */
+export interface TruthPoint {
+  ts: EpochMs;
+  symbol: InstrumentId;
+  /** Latent "true" mid price in USD. */
+  price: number;
+  /** USDT/USD basis: a USDT venue's price ≈ price / basis... see implementation docs for the exact convention. */
+  usdtBasis: number;
+  regime: Regime;
+}
+
+/** Bars with their planted regime per bar (for regime and signal evaluation). */
+export interface SimulatedBars {
+  symbol: InstrumentId;
+  timeframe: Timeframe;
+  bars: BarSeries;
+  /** Regime label per bar. */
+  regime: Regime[];
+}
