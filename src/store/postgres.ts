@@ -1,0 +1,187 @@
+import pg from 'pg';
+import type { Alert, Conflict, RegimeState, Signal } from '../core/events.ts';
+import type { Bar } from '../core/market.ts';
+import type { EpochMs, Timeframe } from '../core/time.ts';
+import type { BarQuery, FusedRow, MarketStore, RangeQuery, Retention, StoreBatch } from './store.ts';
+
+const EVENT_TABLES = ['signals', 'regimes', 'alerts', 'conflicts'] as const;
+type EventTable = (typeof EVENT_TABLES)[number];
+
+/** Tables live in their own schema so several deployments (and tests) can share a database. */
+function schemaSql(schema: string): string {
+  const events = EVENT_TABLES.map(
+    (
+      t,
+    ) => `CREATE TABLE IF NOT EXISTS ${schema}.${t} (id BIGSERIAL PRIMARY KEY, symbol TEXT, ts DOUBLE PRECISION NOT NULL, body JSONB NOT NULL);
+CREATE INDEX IF NOT EXISTS ${t}_ts ON ${schema}.${t} (symbol, ts);`,
+  ).join('\n');
+  return `CREATE SCHEMA IF NOT EXISTS ${schema};
+CREATE TABLE IF NOT EXISTS ${schema}.bars (
+  symbol TEXT NOT NULL, timeframe TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL,
+  open DOUBLE PRECISION NOT NULL, high DOUBLE PRECISION NOT NULL, low DOUBLE PRECISION NOT NULL,
+  close DOUBLE PRECISION NOT NULL, volume DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (symbol, timeframe, ts));
+CREATE TABLE IF NOT EXISTS ${schema}.fused (
+  symbol TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, price DOUBLE PRECISION NOT NULL,
+  confidence DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, sources INTEGER NOT NULL, excluded INTEGER NOT NULL,
+  PRIMARY KEY (symbol, ts));
+${events}`;
+}
+
+/**
+ * Shared store on PostgreSQL (pg). Each append is one transaction of multi-row inserts built
+ * with unnest() over column arrays, so a batch costs one round trip per table, not per row.
+ */
+export class PostgresStore implements MarketStore {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
+  ) {}
+
+  static async open(opts: { connectionString?: string; schema?: string } = {}): Promise<PostgresStore> {
+    const schema = opts.schema ?? 'emp';
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
+    const pool = new pg.Pool({ connectionString: opts.connectionString ?? 'postgres://postgres@127.0.0.1:5432/test', max: 4 });
+    await pool.query(schemaSql(schema));
+    return new PostgresStore(pool, schema);
+  }
+
+  async append(b: StoreBatch): Promise<void> {
+    const client = await this.pool.connect();
+    const s = this.schema;
+    try {
+      await client.query('BEGIN');
+      if (b.bars?.length) {
+        const x = b.bars;
+        await client.query(
+          `INSERT INTO ${s}.bars SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
+           ON CONFLICT (symbol, timeframe, ts) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume`,
+          [
+            x.map((r) => r.symbol),
+            x.map((r) => r.timeframe),
+            x.map((r) => r.ts),
+            x.map((r) => r.open),
+            x.map((r) => r.high),
+            x.map((r) => r.low),
+            x.map((r) => r.close),
+            x.map((r) => r.volume),
+          ],
+        );
+      }
+      if (b.fused?.length) {
+        const x = b.fused;
+        await client.query(
+          `INSERT INTO ${s}.fused SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[], $6::int[], $7::int[])
+           ON CONFLICT (symbol, ts) DO UPDATE SET price = EXCLUDED.price, confidence = EXCLUDED.confidence, status = EXCLUDED.status, sources = EXCLUDED.sources, excluded = EXCLUDED.excluded`,
+          [
+            x.map((r) => r.symbol),
+            x.map((r) => r.ts),
+            x.map((r) => r.price),
+            x.map((r) => r.confidence),
+            x.map((r) => r.status),
+            x.map((r) => r.sources),
+            x.map((r) => r.excluded),
+          ],
+        );
+      }
+      const events: [EventTable, { symbol: string | null; ts: number }[] | undefined][] = [
+        ['signals', b.signals],
+        ['regimes', b.regimes],
+        ['alerts', b.alerts],
+        ['conflicts', b.conflicts],
+      ];
+      for (const [table, rows] of events) {
+        if (!rows?.length) continue;
+        await client.query(`INSERT INTO ${s}.${table} (symbol, ts, body) SELECT * FROM unnest($1::text[], $2::float8[], $3::jsonb[])`, [
+          rows.map((r) => r.symbol),
+          rows.map((r) => r.ts),
+          rows.map((r) => JSON.stringify(r)),
+        ]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async bars(q: BarQuery): Promise<Bar[]> {
+    const rows = await this.range<{
+      symbol: string;
+      timeframe: string;
+      ts: number;
+      open: number;
+      high: number;
+      low: number;
+      close: number;
+      volume: number;
+    }>('bars', q, 'timeframe', q.timeframe);
+    return rows.map((r) => ({ ...r, type: 'bar' as const, timeframe: r.timeframe as Timeframe, final: true }));
+  }
+
+  async fused(q: RangeQuery): Promise<FusedRow[]> {
+    return this.range<FusedRow>('fused', q);
+  }
+
+  async signals(q: RangeQuery): Promise<Signal[]> {
+    return this.events<Signal>('signals', q);
+  }
+
+  async regimes(q: RangeQuery): Promise<RegimeState[]> {
+    return this.events<RegimeState>('regimes', q);
+  }
+
+  async alerts(q: RangeQuery): Promise<Alert[]> {
+    return this.events<Alert>('alerts', q);
+  }
+
+  async conflicts(q: RangeQuery): Promise<Conflict[]> {
+    return this.events<Conflict>('conflicts', q);
+  }
+
+  async prune(retention: Retention, now: EpochMs): Promise<number> {
+    let n = 0;
+    const del = async (table: string, age: number | undefined): Promise<void> => {
+      if (age === undefined) return;
+      const r = await this.pool.query(`DELETE FROM ${this.schema}.${table} WHERE ts < $1`, [now - age]);
+      n += r.rowCount ?? 0;
+    };
+    await del('bars', retention.bars);
+    await del('fused', retention.fused);
+    for (const t of EVENT_TABLES) await del(t, retention.events);
+    return n;
+  }
+
+  /** Drops this store's schema (tests use a throwaway schema each). */
+  async dropSchema(): Promise<void> {
+    await this.pool.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async events<T>(table: EventTable, q: RangeQuery): Promise<T[]> {
+    const rows = await this.range<{ body: T }>(table, q);
+    return rows.map((r) => r.body);
+  }
+
+  private async range<T>(table: string, q: RangeQuery, extraCol?: string, extraVal?: unknown): Promise<T[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (cond: string, v: unknown): void => {
+      args.push(v);
+      where.push(cond.replace('?', `$${args.length}`));
+    };
+    if (q.symbol !== undefined) add('symbol = ?', q.symbol);
+    if (extraCol) add(`${extraCol} = ?`, extraVal);
+    if (q.from !== undefined) add('ts >= ?', q.from);
+    if (q.to !== undefined) add('ts <= ?', q.to);
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = q.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(q.limit))}` : '';
+    const res = await this.pool.query(`SELECT * FROM ${this.schema}.${table} ${cond} ORDER BY ts DESC ${limit}`, args);
+    return (res.rows as T[]).reverse();
+  }
+}

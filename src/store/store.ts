@@ -1,0 +1,79 @@
+/**
+ * What the service persists, behind one small interface with two implementations:
+ * SqliteStore (embedded, default) and PostgresStore (shared, scale-out).
+ */
+import type { Alert, Conflict, FusedPrice, RegimeState, Signal } from '../core/events.ts';
+import type { InstrumentId } from '../core/instrument.ts';
+import type { Bar } from '../core/market.ts';
+import type { EpochMs, Timeframe } from '../core/time.ts';
+
+/** A fused price as stored (downsampled; provenance kept as counts). */
+export interface FusedRow {
+  symbol: InstrumentId;
+  ts: EpochMs;
+  price: number;
+  confidence: number;
+  status: FusedPrice['status'];
+  sources: number;
+  excluded: number;
+}
+
+/** One write batch: everything accumulated since the last flush, committed atomically. */
+export interface StoreBatch {
+  bars?: Bar[];
+  fused?: FusedRow[];
+  signals?: Signal[];
+  regimes?: RegimeState[];
+  alerts?: Alert[];
+  conflicts?: Conflict[];
+}
+
+export interface RangeQuery {
+  symbol?: InstrumentId;
+  from?: EpochMs;
+  to?: EpochMs;
+  /** Most recent `limit` rows (returned in ascending time). */
+  limit?: number;
+}
+
+export interface BarQuery extends RangeQuery {
+  symbol: InstrumentId;
+  timeframe: Timeframe;
+}
+
+/** Keep rows newer than these ages (ms); undefined keeps forever. */
+export interface Retention {
+  bars?: number;
+  fused?: number;
+  events?: number;
+}
+
+export interface MarketStore {
+  /** Commits the batch atomically: after it resolves, every row survives a crash. */
+  append(batch: StoreBatch): Promise<void>;
+  bars(q: BarQuery): Promise<Bar[]>;
+  fused(q: RangeQuery): Promise<FusedRow[]>;
+  signals(q: RangeQuery): Promise<Signal[]>;
+  regimes(q: RangeQuery): Promise<RegimeState[]>;
+  alerts(q: RangeQuery): Promise<Alert[]>;
+  conflicts(q: RangeQuery): Promise<Conflict[]>;
+  /** Deletes rows older than the retention ages relative to `now`; returns rows deleted. */
+  prune(retention: Retention, now: EpochMs): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function fusedRow(f: FusedPrice): FusedRow {
+  return {
+    symbol: f.symbol,
+    ts: f.ts,
+    price: f.price,
+    confidence: f.confidence,
+    status: f.status,
+    sources: f.sources.length,
+    excluded: f.excluded.length,
+  };
+}
+
+export function isEmptyBatch(b: StoreBatch): boolean {
+  return !b.bars?.length && !b.fused?.length && !b.signals?.length && !b.regimes?.length && !b.alerts?.length && !b.conflicts?.length;
+}

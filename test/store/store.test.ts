@@ -1,0 +1,162 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Alert, RegimeState, Signal } from '../../src/core/events.ts';
+import type { Bar } from '../../src/core/market.ts';
+import { PostgresStore } from '../../src/store/postgres.ts';
+import { SqliteStore } from '../../src/store/sqlite.ts';
+import type { MarketStore } from '../../src/store/store.ts';
+import { StoreWriter } from '../../src/store/writer.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+const MIN = 60_000;
+
+function bar(i: number, close = 100 + i): Bar {
+  return {
+    type: 'bar',
+    symbol: 'BTC-USD',
+    timeframe: '1m',
+    ts: T0 + i * MIN,
+    open: close - 1,
+    high: close + 2,
+    low: close - 2,
+    close,
+    volume: i,
+    final: true,
+  };
+}
+
+const signal = (i: number): Signal => ({
+  type: 'signal',
+  symbol: 'BTC-USD',
+  timeframe: '1m',
+  ts: T0 + i * MIN,
+  side: i % 2 ? 'buy' : 'sell',
+  strategy: 'trend',
+  strength: 0.5,
+  confidence: 0.6,
+  reasons: [`r${i}`],
+  confirmations: [],
+});
+const regime = (i: number): RegimeState => ({
+  type: 'regime',
+  symbol: 'ETH-USD',
+  timeframe: '1m',
+  ts: T0 + i * MIN,
+  regime: 'bull',
+  probabilities: [0.7, 0.1, 0.1, 0.05, 0.025, 0.025],
+});
+const alert = (i: number): Alert => ({
+  type: 'alert',
+  kind: 'volatility_spike',
+  severity: 'warning',
+  symbol: null,
+  ts: T0 + i * MIN,
+  message: `a${i}`,
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'emp-store-'));
+const schema = `emp_test_${process.pid}_${Date.now() % 1e6}`;
+const stores: [string, () => Promise<MarketStore>][] = [
+  ['SqliteStore', async () => new SqliteStore(join(dir, `s${Math.random()}.db`))],
+  ['PostgresStore', async () => PostgresStore.open({ schema: `${schema}_${Math.floor(Math.random() * 1e6)}` })],
+];
+const opened: MarketStore[] = [];
+afterAll(async () => {
+  for (const s of opened) {
+    if (s instanceof PostgresStore) await s.dropSchema();
+    await s.close();
+  }
+});
+
+describe.each(stores)('%s', (_name, open) => {
+  const fresh = async (): Promise<MarketStore> => {
+    const s = await open();
+    opened.push(s);
+    return s;
+  };
+
+  it('round-trips every record kind and queries by symbol and time range', async () => {
+    const s = await fresh();
+    await s.append({
+      bars: [bar(0), bar(1), bar(2)],
+      fused: [{ symbol: 'BTC-USD', ts: T0, price: 100.5, confidence: 0.25, status: 'ok', sources: 5, excluded: 0 }],
+      signals: [signal(0), signal(3)],
+      regimes: [regime(1)],
+      alerts: [alert(2)],
+      conflicts: [
+        { type: 'conflict', symbol: 'BTC-USD', ts: T0, values: [{ venue: 'a', price: 1 }], tolerance: 0.01, resolution: 'median' },
+      ],
+    });
+    expect(await s.bars({ symbol: 'BTC-USD', timeframe: '1m' })).toEqual([bar(0), bar(1), bar(2)]);
+    expect(await s.bars({ symbol: 'BTC-USD', timeframe: '1m', from: T0 + MIN, to: T0 + 2 * MIN })).toEqual([bar(1), bar(2)]);
+    expect(await s.bars({ symbol: 'BTC-USD', timeframe: '5m' })).toEqual([]);
+    expect(await s.bars({ symbol: 'ETH-USD', timeframe: '1m' })).toEqual([]);
+    expect((await s.fused({ symbol: 'BTC-USD' }))[0]?.price).toBe(100.5);
+    expect(await s.signals({ symbol: 'BTC-USD' })).toEqual([signal(0), signal(3)]);
+    expect(await s.regimes({ symbol: 'ETH-USD' })).toEqual([regime(1)]);
+    expect(await s.alerts({})).toEqual([alert(2)]);
+    expect((await s.conflicts({}))[0]?.resolution).toBe('median');
+  });
+
+  it('limit returns the most recent rows in ascending order', async () => {
+    const s = await fresh();
+    await s.append({ bars: Array.from({ length: 10 }, (_, i) => bar(i)) });
+    expect((await s.bars({ symbol: 'BTC-USD', timeframe: '1m', limit: 3 })).map((b) => b.close)).toEqual([107, 108, 109]);
+  });
+
+  it('re-writing a bar (open bar closing) replaces it', async () => {
+    const s = await fresh();
+    await s.append({ bars: [bar(0, 100)] });
+    await s.append({ bars: [bar(0, 105)] });
+    const got = await s.bars({ symbol: 'BTC-USD', timeframe: '1m' });
+    expect(got.map((b) => b.close)).toEqual([105]);
+  });
+
+  it('prunes by retention age', async () => {
+    const s = await fresh();
+    await s.append({ bars: Array.from({ length: 10 }, (_, i) => bar(i)), alerts: [alert(0), alert(9)] });
+    const removed = await s.prune({ bars: 5 * MIN, events: 5 * MIN }, T0 + 9 * MIN);
+    expect(removed).toBe(4 + 1);
+    expect((await s.bars({ symbol: 'BTC-USD', timeframe: '1m' })).length).toBe(6);
+    expect(await s.alerts({})).toEqual([alert(9)]);
+  });
+
+  it('StoreWriter batches rows and commits them on flush', async () => {
+    const s = await fresh();
+    const w = new StoreWriter(s, { intervalMs: 60_000, maxPending: 1_000_000 });
+    for (let i = 0; i < 500; i++) w.bar(bar(i));
+    w.alert(alert(1));
+    expect(await s.bars({ symbol: 'BTC-USD', timeframe: '1m' })).toEqual([]);
+    await w.close();
+    expect((await s.bars({ symbol: 'BTC-USD', timeframe: '1m' })).length).toBe(500);
+    expect(w.stats.written).toBe(501);
+  });
+});
+
+describe('StoreWriter when the store fails', () => {
+  it('keeps rows for the next attempt and drops the oldest beyond its bound, counting them', async () => {
+    const inner = new SqliteStore(':memory:');
+    let fail = true;
+    const flaky: MarketStore = Object.assign(Object.create(inner) as MarketStore, {
+      append: async (b: Parameters<MarketStore['append']>[0]) => {
+        if (fail) throw new Error('disk full');
+        return inner.append(b);
+      },
+    });
+    const errors: unknown[] = [];
+    const w = new StoreWriter(flaky, { intervalMs: 60_000, maxPending: 1_000_000, maxBuffered: 30, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 20; i++) w.bar(bar(i));
+    await w.flush();
+    for (let i = 20; i < 40; i++) w.bar(bar(i));
+    await w.flush();
+    expect(errors.length).toBe(2);
+    expect(w.stats.dropped).toBe(10);
+    fail = false;
+    await w.close();
+    const got = await inner.bars({ symbol: 'BTC-USD', timeframe: '1m' });
+    expect(got.map((b) => b.close)).toEqual(Array.from({ length: 30 }, (_, i) => 110 + i));
+    await inner.close();
+  });
+});
