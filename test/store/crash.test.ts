@@ -35,7 +35,7 @@ describe('SqliteStore under SIGKILL mid-write', () => {
     // Every acknowledged row is there; rows come in whole batches (atomic) and without holes.
     expect(bars.length).toBeGreaterThanOrEqual(acked);
     expect(bars.length % 200).toBe(0);
-    bars.forEach((b, i) => expect(b.close).toBe(i));
+    expect(bars.every((b, i) => b.close === i)).toBe(true);
     const alerts = await store.alerts({});
     expect(alerts.length).toBe(bars.length / 200);
     await store.close();
