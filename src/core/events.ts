@@ -96,3 +96,32 @@ export interface SourceStatusEvent {
 export type EmpEvent = Trade | Quote | Bar | FusedPrice | Conflict | Signal | RegimeState | Alert | GapEvent | SourceStatusEvent;
 
 export type EmpEventType = EmpEvent['type'];
+
+/** Indicator values for one instrument and timeframe at a bar (null in warm-up). */
+export interface IndicatorUpdate {
+  type: 'indicators';
+  symbol: InstrumentId;
+  timeframe: Timeframe;
+  ts: EpochMs;
+  /** Whether the bar these values were computed on is closed. */
+  final: boolean;
+  /** `NAME.output` → value, e.g. `RSI.real`, `BBANDS.upperband`. */
+  values: Record<string, number | null>;
+}
+
+/** A venue's health and its current fusion weights, published periodically. */
+export interface SourceHealth {
+  type: 'source_health';
+  venue: string;
+  ts: EpochMs;
+  state: ConnectionState;
+  reconnects: number;
+  /** Age of the last message, ms (null before the first). */
+  lastMessageAgeMs: number | null;
+  messagesPerSec: number;
+  errors: number;
+  /** Current fusion weight per instrument. */
+  weights: Record<InstrumentId, number>;
+  /** Last price seen per instrument, in USD terms after harmonization. */
+  prices: Record<InstrumentId, number>;
+}
