@@ -93,7 +93,19 @@ export interface SourceStatusEvent {
 }
 
 /** Every event that travels on the bus. Discriminated on `type`. */
-export type EmpEvent = Trade | Quote | Bar | FusedPrice | Conflict | Signal | RegimeState | Alert | GapEvent | SourceStatusEvent;
+export type EmpEvent =
+  | Trade
+  | Quote
+  | Bar
+  | FusedPrice
+  | Conflict
+  | Signal
+  | RegimeState
+  | Alert
+  | GapEvent
+  | SourceStatusEvent
+  | IndicatorUpdate
+  | SourceHealth;
 
 export type EmpEventType = EmpEvent['type'];
 
