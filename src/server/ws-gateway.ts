@@ -118,17 +118,22 @@ export class WsGateway {
       this.send(c, { type: 'error', code: 'RATE_LIMITED', error: `more than ${this.opts.rateLimitPerSec} messages/s` }, true);
       return;
     }
-    if (text === null) return this.reject(c, 'BAD_MESSAGE', 'binary frames are not accepted; send JSON text');
+    if (text === null) {
+      this.reject(c, 'BAD_MESSAGE', 'binary frames are not accepted; send JSON text');
+      return;
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
-      return this.reject(c, 'BAD_JSON', 'message is not valid JSON');
+      this.reject(c, 'BAD_JSON', 'message is not valid JSON');
+      return;
     }
     const parsed = clientMessageSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return this.reject(c, 'BAD_MESSAGE', `${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
+      this.reject(c, 'BAD_MESSAGE', `${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
+      return;
     }
     const msg: ClientMessage = parsed.data;
     if (msg.op === 'auth') {
