@@ -1,0 +1,100 @@
+/** The service's configuration: one schema, the type inferred from it, strict about unknown keys. */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+import { TIMEFRAMES } from '../core/time.ts';
+
+const VENUES = ['binance', 'coinbase', 'kraken', 'bitstamp', 'okx'] as const;
+
+export const configSchema = z.strictObject({
+  /** Instruments in USD terms, fused across venues. */
+  instruments: z
+    .array(z.string().regex(/^[A-Z0-9]+-[A-Z0-9]+$/, 'instrument ids look like BTC-USD'))
+    .min(1)
+    .default(['BTC-USD', 'ETH-USD', 'SOL-USD']),
+  venues: z
+    .array(z.enum(VENUES))
+    .min(1)
+    .default([...VENUES]),
+  /** Connect to the real venues instead of the simulator. */
+  live: z.boolean().default(false),
+  simulator: z
+    .strictObject({
+      seed: z.number().int().default(1),
+      /** Simulated seconds per wall-clock second. */
+      speed: z.number().positive().max(1000).default(1),
+      faults: z.boolean().default(true),
+    })
+    .prefault({}),
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      token: z.string().min(8, 'API tokens are at least 8 characters').optional(),
+      origins: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+  store: z
+    .strictObject({
+      kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
+      dataDir: z.string().default('.emp-data'),
+      postgresUrl: z.string().default('postgres://postgres@127.0.0.1:5432/test'),
+      /** Fused prices are stored at most once per this many ms per instrument. */
+      fusedEveryMs: z.number().int().min(0).default(1000),
+      retentionDays: z
+        .strictObject({
+          bars: z.number().positive().optional(),
+          fused: z.number().positive().default(7),
+          events: z.number().positive().optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  bus: z
+    .strictObject({
+      kind: z.enum(['inprocess', 'nats']).default('inprocess'),
+      natsUrl: z.string().default('127.0.0.1:4222'),
+    })
+    .prefault({}),
+  analysis: z
+    .strictObject({
+      /** Timeframes of bars built from fused prices. */
+      timeframes: z
+        .array(z.enum(TIMEFRAMES))
+        .min(1)
+        .default([...TIMEFRAMES]),
+      /** Timeframe the regime detector and signal engine run on. */
+      regimeTimeframe: z.enum(TIMEFRAMES).default('1m'),
+      signalTimeframe: z.enum(TIMEFRAMES).default('1m'),
+    })
+    .prefault({}),
+});
+
+export type ServiceConfig = z.infer<typeof configSchema>;
+
+/** Validates a config object; errors name the offending key. */
+export function parseConfig(raw: unknown, origin = 'config'): ServiceConfig {
+  const r = configSchema.safeParse(raw ?? {});
+  if (r.success) return r.data;
+  const msgs = r.error.issues.map((i) => {
+    const path = i.path.join('.');
+    if (i.code === 'unrecognized_keys')
+      return `${origin}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${path ? `${path}.` : ''}${k}"`).join(', ')}`;
+    return `${origin}: ${path || '(root)'}: ${i.message}`;
+  });
+  throw new ConfigError(msgs.join('; '));
+}
+
+export function loadConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`${file}: cannot read config file`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
