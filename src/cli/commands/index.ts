@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerSimulate } from './simulate.ts';
 
 /**
  * Each command lives in its own file under this folder and is registered here, one line each.
@@ -7,4 +8,5 @@ import type { Command } from 'commander';
 export function registerCommands(program: Command): void {
   const evaluate = program.command('evaluate').description('honest scorecards with their protocol: fusion | signals | regimes');
   void evaluate;
+  registerSimulate(program);
 }

@@ -61,7 +61,7 @@ export interface TruthPoint {
   symbol: InstrumentId;
   /** Latent "true" mid price in USD. */
   price: number;
-  /** USDT/USD basis: a USDT venue's price ≈ price / basis... see implementation docs for the exact convention. */
+  /** USD per USDT (≈ 1, drifting slowly): a USDT venue quotes latentUsdPrice / usdtBasis (before its own noise). */
   usdtBasis: number;
   regime: Regime;
 }

@@ -1,0 +1,70 @@
+import type { BarSeries } from '../../core/market.ts';
+import { Rng } from '../../core/random.ts';
+import type { Regime } from '../../core/regime.ts';
+import { type Timeframe, timeframeMs } from '../../core/time.ts';
+import { DAILY_REGIME_MODEL, INTRADAY_REGIME_MODEL, LatentMarket, type RegimeModel } from './regime-model.ts';
+import type { SimulatedBars } from './types.ts';
+
+export interface SimulateBarsOptions {
+  seed: number;
+  timeframe: Timeframe;
+  count: number;
+  symbol?: string;
+  initialPrice?: number;
+  /** Default: the daily model for 4h and 1d bars, the intraday model below that. */
+  model?: RegimeModel;
+  start?: number;
+  /** Latent steps per bar; high and low come from this path. */
+  substeps?: number;
+}
+
+/**
+ * OHLCV bars from the latent regime-switching market, with the planted regime of each bar
+ * (the regime in force at the bar's close). Open, high, low and close come from an intrabar
+ * path, so high ≥ max(open, close) and low ≤ min(open, close) by construction. Volume rises
+ * with the regime's volatility (log-normal around base × σ/σ_sideways).
+ */
+export function simulateBars(opts: SimulateBarsOptions): SimulatedBars {
+  const tfMs = timeframeMs(opts.timeframe);
+  const model = opts.model ?? (tfMs >= 4 * 3_600_000 ? DAILY_REGIME_MODEL : INTRADAY_REGIME_MODEL);
+  const sub = opts.substeps ?? 24;
+  const n = opts.count;
+  const rng = new Rng(opts.seed ^ 0xba75);
+  const market = new LatentMarket(model, new Rng(opts.seed), opts.initialPrice ?? 100, tfMs / sub);
+  const start = opts.start ?? Date.UTC(2010, 0, 4);
+  const bars: BarSeries = {
+    time: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+    hasOhlc: true,
+    hasVolume: true,
+  };
+  const regime: Regime[] = new Array(n);
+  const baseSigma = model.params.sideways.sigma;
+  const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+  let prevClose = market.price;
+  for (let i = 0; i < n; i++) {
+    const open = prevClose;
+    let high = open;
+    let low = open;
+    for (let k = 0; k < sub; k++) {
+      market.step();
+      const p = market.price;
+      if (p > high) high = p;
+      if (p < low) low = p;
+    }
+    const close = market.price;
+    bars.time[i] = start + i * tfMs;
+    bars.open[i] = r6(open);
+    bars.close[i] = r6(close);
+    bars.high[i] = r6(high);
+    bars.low[i] = r6(low);
+    bars.volume[i] = Math.round(1e6 * (market.sigma / baseSigma) * Math.exp(0.3 * rng.normal()));
+    regime[i] = market.regime;
+    prevClose = close;
+  }
+  return { symbol: opts.symbol ?? 'SIM-USD', timeframe: opts.timeframe, bars, regime };
+}
