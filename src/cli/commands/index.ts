@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerSimulate } from './simulate.ts';
+import { registerStart } from './start.ts';
 
 /**
  * Each command lives in its own file under this folder and is registered here, one line each.
@@ -9,4 +10,5 @@ export function registerCommands(program: Command): void {
   const evaluate = program.command('evaluate').description('honest scorecards with their protocol: fusion | signals | regimes');
   void evaluate;
   registerSimulate(program);
+  registerStart(program);
 }

@@ -186,6 +186,8 @@ export class MarketSimulator {
     const kind = active?.kind;
     const fStart = active ? active.start : 0;
     const fEnd = active ? active.end : 0;
+    // The frozen price is kept for the whole fault (events within a step come in random order).
+    if (kind !== 'freeze') f.frozenMid = Number.NaN;
     const rate = kind === 'burst' ? (active as Fault).magnitude : 1;
     const dtSec = dt / 1000;
     const nQuotes = poisson(rng, v.quoteRate * dtSec * rate);
@@ -202,7 +204,7 @@ export class MarketSimulator {
       if (inFault && kind === 'freeze') {
         if (Number.isNaN(f.frozenMid)) f.frozenMid = mid;
         mid = f.frozenMid;
-      } else f.frozenMid = Number.NaN;
+      }
       const ts = te + v.clockSkewMs + (inFault && kind === 'clock_jump' ? (active as Fault).magnitude : 0);
       const half = (mid * v.spreadBps) / 2e4;
       const bid = round(mid - half, f.decimals);
