@@ -121,11 +121,13 @@ export class MarketSimulator {
       const wait = due - Date.now();
       if (wait > 1) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          opts.signal?.addEventListener('abort', () => {
+          const done = (): void => {
             clearTimeout(timer);
+            opts.signal?.removeEventListener('abort', done);
             resolve();
-          });
+          };
+          const timer = setTimeout(done, wait);
+          opts.signal?.addEventListener('abort', done);
         });
         if (opts.signal?.aborted) return;
       }
