@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerFuse } from './fuse.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStart } from './start.ts';
 
@@ -10,5 +11,6 @@ export function registerCommands(program: Command): void {
   const evaluate = program.command('evaluate').description('honest scorecards with their protocol: fusion | signals | regimes');
   void evaluate;
   registerSimulate(program);
+  registerFuse(program);
   registerStart(program);
 }

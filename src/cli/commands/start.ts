@@ -47,7 +47,9 @@ export function registerStart(program: Command): void {
         const lines = [`${new Date().toISOString()}  ${events} events/s`];
         for (const ins of sim.config.instruments) {
           const t = latest.get(ins.symbol);
-          const venues = [...(last.get(ins.symbol.split('-')[0] as string) ?? new Map()).entries()].map(([v, p]) => `${v} ${p.toPrecision(7)}`).join('  ');
+          const venues = [...(last.get(ins.symbol.split('-')[0] as string) ?? new Map()).entries()]
+            .map(([v, p]) => `${v} ${p.toPrecision(7)}`)
+            .join('  ');
           lines.push(`  ${ins.symbol.padEnd(8)} latent ${t ? t.price.toFixed(2) : '-'} (${t?.regime ?? '-'})  ${venues}`);
         }
         process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,0 +1,501 @@
+/**
+ * The fusion engine: one price per instrument from many sources, with a confidence interval,
+ * the sources used and their weights, and the sources excluded with the reason.
+ *
+ * Per update: (1) drop stale sources (no message, or no price change, for `maxAgeMs`) and
+ * crossed books; (2) a quality-weighted median and MAD give a robust centre and scale; sources
+ * beyond k·MAD (and beyond a floor in bps) are outliers; sources whose measured reliability is
+ * below `minReliability` are low quality; (3) the fused price is the inverse-variance weighted
+ * mean of the rest, where each source's variance is its measured deviation from consensus, and
+ * the weights include its reliability; (4) the result is clamped between the second-lowest and
+ * second-highest used price (with four or more sources), so no single source can drag it outside
+ * the others' range; (5) the confidence half-width is 1.96 standard errors of that mean.
+ */
+import type { Conflict, ExclusionReason, FusedPrice, FusionStatus } from '../core/events.ts';
+import type { MarketRecord } from '../core/market.ts';
+import { type HarmonizedQuote, type HarmonizedTrade, Harmonizer, USD_STABLECOINS } from './harmonizer.ts';
+import { DEFAULT_QUALITY, type QualityConfig, SourceQuality } from './quality.ts';
+
+export interface FusionConfig {
+  /** A source with no message, or no price change, for this long is stale (ms). */
+  maxAgeMs: number;
+  /** Fewer used sources than this: status `degraded` (none: `unknown`). */
+  minSources: number;
+  /** Outlier if farther than k robust standard deviations (MAD × 1.4826) from the median… */
+  outlierK: number;
+  /** …and farther than this many bps (so a tight consensus does not reject normal noise). */
+  outlierFloorBps: number;
+  /** Sources below this reliability are excluded as `low_quality`. */
+  minReliability: number;
+  /** Relative tolerance for conflicts and the consistency figure. */
+  tolerance: number;
+  quality: QualityConfig;
+  /** Keep at most this many conflicts in the log. */
+  maxConflicts: number;
+}
+
+export const DEFAULT_FUSION: FusionConfig = {
+  maxAgeMs: 5000,
+  minSources: 3,
+  outlierK: 5,
+  outlierFloorBps: 10,
+  minReliability: 0.1,
+  tolerance: 0.0025,
+  quality: DEFAULT_QUALITY,
+  maxConflicts: 10_000,
+};
+
+const EXCLUSIONS: readonly ExclusionReason[] = ['stale', 'outlier', 'crossed', 'low_quality'];
+const OK = 0;
+const REASON_CODE: Record<ExclusionReason, number> = { stale: 1, outlier: 2, crossed: 3, low_quality: 4 };
+
+class SourceSlot {
+  /** Last observation in the source's own quote currency, and that currency if it is a stablecoin. */
+  raw = Number.NaN;
+  coin: string | null = null;
+  /** Converted to USD at the last evaluation. */
+  price = Number.NaN;
+  halfSpreadBps = 0;
+  crossed = false;
+  lastRecv = Number.NEGATIVE_INFINITY;
+  lastChange = Number.NEGATIVE_INFINITY;
+  latencyMs = 0;
+  lastTradePrice = Number.NaN;
+  lastTradeTs = Number.NEGATIVE_INFINITY;
+  /** Traded size, decaying with a one-minute time constant. */
+  volume = 0;
+  volumeTs = 0;
+  status = OK;
+  weight = 0;
+  readonly quality: SourceQuality;
+  constructor(
+    readonly venue: string,
+    cfg: QualityConfig,
+  ) {
+    this.quality = new SourceQuality(cfg);
+  }
+}
+
+class InstrumentState {
+  readonly slots: SourceSlot[] = [];
+  readonly byVenue = new Map<string, SourceSlot>();
+  // Scratch buffers, grown on demand: no allocation per update.
+  prices = new Float64Array(8);
+  weights = new Float64Array(8);
+  order = new Int32Array(8);
+  result: FusionResult;
+  inConflict = false;
+  /** Variance rate of the consensus price, bps² per ms (EWMA): how fast an observation ages. */
+  volRate = 0;
+  lastPrice = Number.NaN;
+  lastPriceTs = Number.NaN;
+  lastEval = Number.NaN;
+  agreeMs = 0;
+  totalMs = 0;
+  lastAgree = true;
+  constructor(readonly symbol: string) {
+    this.result = { symbol, ts: 0, price: Number.NaN, confidence: Number.NaN, status: 'unknown', used: 0, excluded: 0 };
+  }
+  slot(venue: string, cfg: QualityConfig): SourceSlot {
+    let s = this.byVenue.get(venue);
+    if (!s) {
+      s = new SourceSlot(venue, cfg);
+      this.byVenue.set(venue, s);
+      this.slots.push(s);
+      if (this.slots.length > this.prices.length) {
+        const n = this.prices.length * 2;
+        this.prices = new Float64Array(n);
+        this.weights = new Float64Array(n);
+        this.order = new Int32Array(n);
+      }
+    }
+    return s;
+  }
+}
+
+/** The engine's reusable per-instrument result (valid until the next update of that instrument). */
+export interface FusionResult {
+  symbol: string;
+  ts: number;
+  price: number;
+  confidence: number;
+  status: FusionStatus;
+  used: number;
+  excluded: number;
+}
+
+export class FusionEngine {
+  readonly config: FusionConfig;
+  readonly harmonizer: Harmonizer;
+  private readonly instruments = new Map<string, InstrumentState>();
+  private readonly conflictLog: Conflict[] = [];
+  readonly exclusions: Record<ExclusionReason, number> = { stale: 0, outlier: 0, crossed: 0, low_quality: 0 };
+  updates = 0;
+
+  constructor(config: Partial<FusionConfig> = {}, harmonizer = new Harmonizer()) {
+    this.config = { ...DEFAULT_FUSION, ...config };
+    this.harmonizer = harmonizer;
+  }
+
+  /** Harmonizes a venue record and fuses its instrument; `now` defaults to its receipt time. */
+  onRecord(r: MarketRecord, now = r.recvTs): FusionResult | undefined {
+    if (r.type === 'quote') return this.onQuote(this.harmonizer.quote(r), now, this.coinOf(r.symbol));
+    return this.onTrade(this.harmonizer.trade(r), now, this.coinOf(r.symbol));
+  }
+
+  /** A quote already in USD terms (coin: the stablecoin it was quoted in, if any). */
+  onQuote(q: HarmonizedQuote, now: number, coin: string | null = null): FusionResult | undefined {
+    const st = this.state(q.symbol);
+    const s = st.slot(q.venue, this.config.quality);
+    s.crossed = q.bid > q.ask;
+    const mid = (q.bid + q.ask) / 2;
+    s.halfSpreadBps = mid > 0 ? (Math.abs(q.ask - q.bid) / 2 / mid) * 1e4 : 0;
+    this.observe(s, coin, coin ? mid / this.harmonizer.rate(coin) : mid, q.recvTs, q.ts);
+    return this.fuse(st, now, s);
+  }
+
+  onTrade(t: HarmonizedTrade, now: number, coin: string | null = null): FusionResult | undefined {
+    const st = this.state(t.symbol);
+    const s = st.slot(t.venue, this.config.quality);
+    s.lastTradePrice = t.price;
+    s.lastTradeTs = t.recvTs;
+    s.volume = s.volume * Math.exp(-(t.recvTs - s.volumeTs) / 60_000) + t.size;
+    s.volumeTs = t.recvTs;
+    this.observe(s, coin, coin ? t.price / this.harmonizer.rate(coin) : t.price, t.recvTs, t.ts);
+    return this.fuse(st, now, s);
+  }
+
+  /** Re-evaluates an instrument at time `now` (offline grids; staleness is judged at `now`). */
+  evaluate(symbol: string, now: number): FusionResult | undefined {
+    const st = this.instruments.get(symbol);
+    return st ? this.fuse(st, now, undefined) : undefined;
+  }
+
+  /** The last fused price of an instrument as an event. */
+  fused(symbol: string): FusedPrice | undefined {
+    const st = this.instruments.get(symbol);
+    if (!st || Number.isNaN(st.lastEval)) return undefined;
+    const r = st.result;
+    const sources: FusedPrice['sources'] = [];
+    const excluded: FusedPrice['excluded'] = [];
+    let total = 0;
+    for (const s of st.slots) if (s.status === OK) total += s.weight;
+    let bid = Number.NEGATIVE_INFINITY;
+    let ask = Number.POSITIVE_INFINITY;
+    for (const s of st.slots) {
+      if (Number.isNaN(s.price)) continue;
+      if (s.status === OK) {
+        sources.push({ venue: s.venue, price: s.price, weight: total > 0 ? s.weight / total : 0 });
+        const half = (s.price * s.halfSpreadBps) / 1e4;
+        bid = Math.max(bid, s.price - half);
+        ask = Math.min(ask, s.price + half);
+      } else excluded.push({ venue: s.venue, price: s.price, reason: EXCLUSIONS[s.status - 1] as ExclusionReason });
+    }
+    const out: FusedPrice = {
+      type: 'fused',
+      symbol,
+      ts: r.ts,
+      price: r.price,
+      confidence: r.confidence,
+      status: r.status,
+      sources,
+      excluded,
+    };
+    if (Number.isFinite(bid) && Number.isFinite(ask)) {
+      out.bid = bid;
+      out.ask = ask;
+    }
+    return out;
+  }
+
+  /** Normalized fusion weight per venue (0 for excluded sources). */
+  weights(symbol: string): Record<string, number> {
+    const st = this.instruments.get(symbol);
+    const out: Record<string, number> = {};
+    if (!st) return out;
+    let total = 0;
+    for (const s of st.slots) if (s.status === OK) total += s.weight;
+    for (const s of st.slots) out[s.venue] = s.status === OK && total > 0 ? s.weight / total : 0;
+    return out;
+  }
+
+  /** Why a source has the weight it has. */
+  explain(venue: string, symbol: string): Record<string, number | string> | undefined {
+    const s = this.instruments.get(symbol)?.byVenue.get(venue);
+    if (!s) return undefined;
+    return {
+      ...s.quality.explain(),
+      status: s.status === OK ? 'used' : (EXCLUSIONS[s.status - 1] as string),
+      price: s.price,
+      weight: this.weights(symbol)[venue] ?? 0,
+    };
+  }
+
+  /** Last trade from the most reliable source that traded within the staleness limit. */
+  lastTrade(symbol: string, now: number): { venue: string; price: number; ts: number } | undefined {
+    const st = this.instruments.get(symbol);
+    let best: SourceSlot | undefined;
+    for (const s of st?.slots ?? []) {
+      if (now - s.lastTradeTs > this.config.maxAgeMs || s.status === REASON_CODE.outlier) continue;
+      if (!best || s.quality.reliability > best.quality.reliability) best = s;
+    }
+    return best ? { venue: best.venue, price: best.lastTradePrice, ts: best.lastTradeTs } : undefined;
+  }
+
+  /** Traded size per minute (decaying sum) over non-excluded sources. */
+  volume(symbol: string, now: number): number {
+    let v = 0;
+    for (const s of this.instruments.get(symbol)?.slots ?? []) if (s.status === OK) v += s.volume * Math.exp(-(now - s.volumeTs) / 60_000);
+    return v;
+  }
+
+  reportError(venue: string): void {
+    for (const st of this.instruments.values()) st.byVenue.get(venue)?.quality.error();
+  }
+
+  reportStatus(venue: string, up: boolean): void {
+    for (const st of this.instruments.values()) st.byVenue.get(venue)?.quality.status(up);
+  }
+
+  /** Share of time the used sources agreed with the fused price within `tolerance`. */
+  consistency(symbol?: string): { agreeMs: number; totalMs: number; share: number; tolerance: number } {
+    let a = 0;
+    let t = 0;
+    for (const st of this.instruments.values()) {
+      if (symbol && st.symbol !== symbol) continue;
+      a += st.agreeMs;
+      t += st.totalMs;
+    }
+    return { agreeMs: a, totalMs: t, share: t > 0 ? a / t : Number.NaN, tolerance: this.config.tolerance };
+  }
+
+  /** Conflicts recorded since the last drain. */
+  drainConflicts(): Conflict[] {
+    return this.conflictLog.splice(0, this.conflictLog.length);
+  }
+
+  symbols(): string[] {
+    return [...this.instruments.keys()];
+  }
+
+  private coinOf(symbol: string): string | null {
+    const q = symbol.slice(symbol.indexOf('-') + 1);
+    return USD_STABLECOINS.has(q) ? q : null;
+  }
+
+  private state(symbol: string): InstrumentState {
+    let st = this.instruments.get(symbol);
+    if (!st) {
+      st = new InstrumentState(symbol);
+      this.instruments.set(symbol, st);
+    }
+    return st;
+  }
+
+  /** Stores an observation in the source's own currency (so later rate updates apply). */
+  private observe(s: SourceSlot, coin: string | null, usdPrice: number, recvTs: number, ts: number): void {
+    const raw = coin ? usdPrice * this.harmonizer.rate(coin) : usdPrice;
+    if (raw !== s.raw) s.lastChange = recvTs;
+    s.raw = raw;
+    s.coin = coin;
+    s.lastRecv = recvTs;
+    // Latency after clock alignment (the harmonizer put `ts` on our clock).
+    s.latencyMs = Math.max(0, recvTs - ts);
+  }
+
+  private fuse(st: InstrumentState, now: number, updated: SourceSlot | undefined): FusionResult {
+    this.updates++;
+    const cfg = this.config;
+    const { slots, prices, weights } = st;
+    const n = slots.length;
+    // 1. Convert, then stale / crossed.
+    let m = 0;
+    let usdSum = 0;
+    let usdN = 0;
+    let coinSum = 0;
+    let coinN = 0;
+    for (let i = 0; i < n; i++) {
+      const s = slots[i] as SourceSlot;
+      s.price = s.coin ? s.raw * this.harmonizer.rate(s.coin) : s.raw;
+      s.quality.setAge(now - s.lastRecv, cfg.maxAgeMs);
+      if (Number.isNaN(s.price)) {
+        s.status = REASON_CODE.stale;
+        continue;
+      }
+      if (now - s.lastRecv > cfg.maxAgeMs || now - s.lastChange > cfg.maxAgeMs) s.status = REASON_CODE.stale;
+      else if (s.crossed) s.status = REASON_CODE.crossed;
+      else {
+        s.status = OK;
+        prices[m] = s.price;
+        weights[m] = Math.max(s.quality.reliability, 1e-6);
+        m++;
+      }
+    }
+    // 2. Robust centre and scale.
+    const med = weightedMedian(prices, weights, m, st.order);
+    for (let k = 0; k < m; k++) prices[k] = Math.abs((prices[k] as number) - med);
+    const mad = 1.4826 * weightedMedian(prices, weights, m, st.order);
+    const floor = (med * cfg.outlierFloorBps) / 1e4;
+    const limit = Math.max(cfg.outlierK * mad, floor);
+    const scale = Math.max(mad, floor / cfg.outlierK);
+    // 3. Outliers, low quality; inverse-variance weighted mean of the rest.
+    let sw = 0;
+    let swp = 0;
+    let sInvVar = 0;
+    let used = 0;
+    let lo1 = Number.POSITIVE_INFINITY;
+    let lo2 = Number.POSITIVE_INFINITY;
+    let hi1 = Number.NEGATIVE_INFINITY;
+    let hi2 = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const s = slots[i] as SourceSlot;
+      if (s.status !== OK) continue;
+      if (Math.abs(s.price - med) > limit) {
+        s.status = REASON_CODE.outlier;
+        continue;
+      }
+      if (s.quality.reliability < cfg.minReliability) {
+        s.status = REASON_CODE.low_quality;
+        continue;
+      }
+      // An observation ages: its variance grows with the market's variance rate times its age.
+      const v = s.quality.variance + st.volRate * Math.max(0, now - s.lastRecv);
+      s.weight = s.quality.reliability / v;
+      sw += s.weight;
+      swp += s.weight * s.price;
+      sInvVar += 1 / v;
+      used++;
+      const p = s.price;
+      if (p < lo1) {
+        lo2 = lo1;
+        lo1 = p;
+      } else if (p < lo2) lo2 = p;
+      if (p > hi1) {
+        hi2 = hi1;
+        hi1 = p;
+      } else if (p > hi2) hi2 = p;
+    }
+    let price = sw > 0 ? swp / sw : Number.NaN;
+    if (used >= 4) price = Math.min(Math.max(price, lo2), hi2);
+    // 4. The updated source learns from its deviation against the robust centre.
+    if (updated && !Number.isNaN(updated.price) && updated.status !== REASON_CODE.stale && m > 1) {
+      const z = Math.abs(updated.price - med) / scale;
+      updated.quality.observe(z, ((updated.price - med) / med) * 1e4, updated.latencyMs);
+    }
+    // The stablecoin rate as a fused stream: USD-quoted consensus over stablecoin-quoted consensus.
+    for (let i = 0; i < n; i++) {
+      const s = slots[i] as SourceSlot;
+      if (s.status !== OK) continue;
+      if (s.coin) {
+        coinSum += s.raw;
+        coinN++;
+      } else {
+        usdSum += s.raw;
+        usdN++;
+      }
+    }
+    if (usdN > 0 && coinN > 0) {
+      const coin = this.firstCoin(st);
+      if (coin) this.harmonizer.observeCross(st.symbol, coin, usdSum / usdN, coinSum / coinN, now);
+    }
+    if (updated && Number.isFinite(price)) {
+      if (Number.isFinite(st.lastPrice) && now > st.lastPriceTs) {
+        const d = ((price - st.lastPrice) / st.lastPrice) * 1e4;
+        st.volRate += 0.01 * ((d * d) / (now - st.lastPriceTs) - st.volRate);
+      }
+      st.lastPrice = price;
+      st.lastPriceTs = now;
+    }
+    const r = st.result;
+    r.ts = now;
+    r.price = price;
+    r.confidence = used > 0 && sInvVar > 0 ? (1.96 * price * Math.sqrt(1 / sInvVar)) / 1e4 : Number.NaN;
+    r.status = used === 0 ? 'unknown' : used < cfg.minSources ? 'degraded' : 'ok';
+    r.used = used;
+    r.excluded = 0;
+    for (let i = 0; i < n; i++) {
+      const s = slots[i] as SourceSlot;
+      if (s.status !== OK && !Number.isNaN(s.price)) {
+        r.excluded++;
+        this.exclusions[EXCLUSIONS[s.status - 1] as ExclusionReason]++;
+      }
+    }
+    this.track(st, now, price);
+    return r;
+  }
+
+  private firstCoin(st: InstrumentState): string | null {
+    for (const s of st.slots) if (s.coin) return s.coin;
+    return null;
+  }
+
+  /** Consistency accounting and conflict events. */
+  private track(st: InstrumentState, now: number, price: number): void {
+    const tol = this.config.tolerance;
+    let agree = true;
+    let disagree = false;
+    for (const s of st.slots) {
+      if (Number.isNaN(s.price) || s.status === REASON_CODE.stale) continue;
+      const off = Math.abs(s.price - price) / price > tol;
+      if (off) disagree = true;
+      if (off && s.status === OK) agree = false;
+    }
+    if (!Number.isNaN(st.lastEval) && now > st.lastEval) {
+      const dt = now - st.lastEval;
+      st.totalMs += dt;
+      if (st.lastAgree) st.agreeMs += dt;
+    }
+    st.lastEval = now;
+    st.lastAgree = agree;
+    if (disagree && !st.inConflict && !Number.isNaN(price)) {
+      const values: Conflict['values'] = [];
+      const out: string[] = [];
+      for (const s of st.slots) {
+        if (Number.isNaN(s.price) || s.status === REASON_CODE.stale) continue;
+        values.push({ venue: s.venue, price: s.price });
+        if (s.status !== OK) out.push(`${s.venue} (${EXCLUSIONS[s.status - 1]})`);
+      }
+      const resolution = out.length
+        ? `excluded ${out.join(', ')}; fused from ${st.result.used} sources`
+        : `kept all ${st.result.used} sources, weighted by measured reliability`;
+      this.conflictLog.push({ type: 'conflict', symbol: st.symbol, ts: now, values, tolerance: tol, resolution });
+      if (this.conflictLog.length > this.config.maxConflicts) this.conflictLog.shift();
+    }
+    st.inConflict = disagree;
+  }
+}
+
+/**
+ * Weighted median of the first n values (lower weighted median: the smallest value at which the
+ * cumulative weight reaches half). Sorts an index array in place (insertion sort: n is small).
+ */
+export function weightedMedian(values: Float64Array, weights: Float64Array, n: number, order: Int32Array): number {
+  if (n === 0) return Number.NaN;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    total += weights[i] as number;
+  }
+  for (let i = 1; i < n; i++) {
+    const k = order[i] as number;
+    const v = values[k] as number;
+    let j = i - 1;
+    while (j >= 0 && (values[order[j] as number] as number) > v) {
+      order[j + 1] = order[j] as number;
+      j--;
+    }
+    order[j + 1] = k;
+  }
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const k = order[i] as number;
+    acc += weights[k] as number;
+    if (acc >= total / 2) {
+      // Exactly half: average with the next value, as the unweighted median does for even n.
+      if (Math.abs(acc - total / 2) < 1e-12 * total && i + 1 < n)
+        return ((values[k] as number) + (values[order[i + 1] as number] as number)) / 2;
+      return values[k] as number;
+    }
+  }
+  return values[order[n - 1] as number] as number;
+}
