@@ -59,6 +59,8 @@ class SourceSlot {
   crossed = false;
   lastRecv = Number.NEGATIVE_INFINITY;
   lastChange = Number.NEGATIVE_INFINITY;
+  lastQuoteMid = Number.NaN;
+  hasQuotes = false;
   latencyMs = 0;
   lastTradePrice = Number.NaN;
   lastTradeTs = Number.NEGATIVE_INFINITY;
@@ -150,7 +152,12 @@ export class FusionEngine {
     s.crossed = q.bid > q.ask;
     const mid = (q.bid + q.ask) / 2;
     s.halfSpreadBps = mid > 0 ? (Math.abs(q.ask - q.bid) / 2 / mid) * 1e4 : 0;
-    this.observe(s, coin, coin ? mid / this.harmonizer.rate(coin) : mid, q.recvTs, q.ts);
+    // Kept in the venue's own currency: a change of the live stablecoin rate is not a price change.
+    const own = coin ? (q.ownMid ?? mid / this.harmonizer.rate(coin)) : mid;
+    if (own !== s.lastQuoteMid) s.lastChange = q.recvTs;
+    s.lastQuoteMid = own;
+    s.hasQuotes = true;
+    this.observe(s, coin, own, q.recvTs, q.ts);
     return this.fuse(st, now, s);
   }
 
@@ -161,7 +168,7 @@ export class FusionEngine {
     s.lastTradeTs = t.recvTs;
     s.volume = s.volume * Math.exp(-(t.recvTs - s.volumeTs) / 60_000) + t.size;
     s.volumeTs = t.recvTs;
-    this.observe(s, coin, coin ? t.price / this.harmonizer.rate(coin) : t.price, t.recvTs, t.ts);
+    this.observe(s, coin, coin ? (t.ownPrice ?? t.price / this.harmonizer.rate(coin)) : t.price, t.recvTs, t.ts);
     return this.fuse(st, now, s);
   }
 
@@ -293,9 +300,10 @@ export class FusionEngine {
   }
 
   /** Stores an observation in the source's own currency (so later rate updates apply). */
-  private observe(s: SourceSlot, coin: string | null, usdPrice: number, recvTs: number, ts: number): void {
-    const raw = coin ? usdPrice * this.harmonizer.rate(coin) : usdPrice;
-    if (raw !== s.raw) s.lastChange = recvTs;
+  private observe(s: SourceSlot, coin: string | null, raw: number, recvTs: number, ts: number): void {
+    // Freshness of content: for a venue that quotes, an unchanged quote means a frozen feed even
+    // while its trades (at the frozen bid or ask) keep coming.
+    if (!s.hasQuotes && raw !== s.raw) s.lastChange = recvTs;
     s.raw = raw;
     s.coin = coin;
     s.lastRecv = recvTs;

@@ -25,6 +25,8 @@ export interface HarmonizedQuote {
   ask: number;
   bidSize: number;
   askSize: number;
+  /** Mid in the venue's own quote currency (scaled, not converted), when converted. */
+  ownMid?: number;
 }
 export interface HarmonizedTrade {
   venue: string;
@@ -33,6 +35,8 @@ export interface HarmonizedTrade {
   recvTs: number;
   price: number;
   size: number;
+  /** Price in the venue's own quote currency (scaled, not converted), when converted. */
+  ownPrice?: number;
 }
 
 /**
@@ -219,6 +223,7 @@ export class Harmonizer {
       recvTs: x.recvTs,
       price: x.price * t.factor * (sc?.priceScale ?? 1),
       size: x.size * (sc?.sizeScale ?? 1),
+      ownPrice: x.price * (sc?.priceScale ?? 1),
     };
   }
 }

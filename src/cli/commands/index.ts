@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerEvaluateFusion } from './evaluate-fusion.ts';
 import { registerFuse } from './fuse.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStart } from './start.ts';
@@ -9,7 +10,7 @@ import { registerStart } from './start.ts';
  */
 export function registerCommands(program: Command): void {
   const evaluate = program.command('evaluate').description('honest scorecards with their protocol: fusion | signals | regimes');
-  void evaluate;
+  registerEvaluateFusion(evaluate);
   registerSimulate(program);
   registerFuse(program);
   registerStart(program);
