@@ -32,6 +32,12 @@ export interface FusionConfig {
   quality: QualityConfig;
   /** Keep at most this many conflicts in the log. */
   maxConflicts: number;
+  /**
+   * Filter the fused price over time (a scalar Kalman filter on a random walk, fed only the
+   * new observation of each update): venue noise averages out across messages, not only
+   * across venues. Off: the cross-sectional estimate alone.
+   */
+  smoothing: boolean;
 }
 
 export const DEFAULT_FUSION: FusionConfig = {
@@ -43,8 +49,10 @@ export const DEFAULT_FUSION: FusionConfig = {
   tolerance: 0.0025,
   quality: DEFAULT_QUALITY,
   maxConflicts: 10_000,
+  smoothing: true,
 };
 
+const VOL_SAMPLE_MS = 3000;
 const EXCLUSIONS: readonly ExclusionReason[] = ['stale', 'outlier', 'crossed', 'low_quality'];
 const OK = 0;
 const REASON_CODE: Record<ExclusionReason, number> = { stale: 1, outlier: 2, crossed: 3, low_quality: 4 };
@@ -89,6 +97,10 @@ class InstrumentState {
   inConflict = false;
   /** Variance rate of the consensus price, bps² per ms (EWMA): how fast an observation ages. */
   volRate = 0;
+  /** Kalman state: filtered price and its variance (bps²), at time kfTs. */
+  kfPrice = Number.NaN;
+  kfVar = 0;
+  kfTs = 0;
   lastPrice = Number.NaN;
   lastPriceTs = Number.NaN;
   lastEval = Number.NaN;
@@ -384,7 +396,14 @@ export class FusionEngine {
       } else if (p > hi2) hi2 = p;
     }
     let price = sw > 0 ? swp / sw : Number.NaN;
+    let varBps = sInvVar > 0 ? 1 / sInvVar : Number.NaN;
+    if (cfg.smoothing && used > 0) {
+      const f = this.filter(st, now, updated, price, varBps);
+      price = f;
+      varBps = st.kfVar;
+    }
     if (used >= 4) price = Math.min(Math.max(price, lo2), hi2);
+    else if (used > 0) price = Math.min(Math.max(price, lo1), hi1);
     // 4. The updated source learns from its deviation against the robust centre.
     if (updated && !Number.isNaN(updated.price) && updated.status !== REASON_CODE.stale && m > 1) {
       const z = Math.abs(updated.price - med) / scale;
@@ -406,18 +425,23 @@ export class FusionEngine {
       const coin = this.firstCoin(st);
       if (coin) this.harmonizer.observeCross(st.symbol, coin, usdSum / usdN, coinSum / coinN, now);
     }
+    // The market's variance rate (bps²/ms) from increments over at least VOL_SAMPLE_MS: over
+    // shorter steps the fused price's own noise would dominate the estimate.
     if (updated && Number.isFinite(price)) {
-      if (Number.isFinite(st.lastPrice) && now > st.lastPriceTs) {
+      if (!Number.isFinite(st.lastPrice)) {
+        st.lastPrice = price;
+        st.lastPriceTs = now;
+      } else if (now - st.lastPriceTs >= VOL_SAMPLE_MS) {
         const d = ((price - st.lastPrice) / st.lastPrice) * 1e4;
-        st.volRate += 0.01 * ((d * d) / (now - st.lastPriceTs) - st.volRate);
+        st.volRate += 0.05 * ((d * d) / (now - st.lastPriceTs) - st.volRate);
+        st.lastPrice = price;
+        st.lastPriceTs = now;
       }
-      st.lastPrice = price;
-      st.lastPriceTs = now;
     }
     const r = st.result;
     r.ts = now;
     r.price = price;
-    r.confidence = used > 0 && sInvVar > 0 ? (1.96 * price * Math.sqrt(1 / sInvVar)) / 1e4 : Number.NaN;
+    r.confidence = used > 0 && varBps > 0 ? (1.96 * price * Math.sqrt(varBps)) / 1e4 : Number.NaN;
     r.status = used === 0 ? 'unknown' : used < cfg.minSources ? 'degraded' : 'ok';
     r.used = used;
     r.excluded = 0;
@@ -430,6 +454,35 @@ export class FusionEngine {
     }
     this.track(st, now, price);
     return r;
+  }
+
+  /**
+   * One Kalman step: predict with the market's variance rate, then update with the new
+   * observation if its source is in use. A filtered price that drifts outside what the
+   * cross-section allows (a jump the random-walk prior underweights) restarts from it.
+   */
+  private filter(st: InstrumentState, now: number, updated: SourceSlot | undefined, cross: number, crossVar: number): number {
+    if (!Number.isFinite(st.kfPrice)) {
+      st.kfPrice = cross;
+      st.kfVar = crossVar;
+      st.kfTs = now;
+      return cross;
+    }
+    const dt = Math.max(0, now - st.kfTs);
+    st.kfTs = now;
+    st.kfVar += st.volRate * dt;
+    if (updated && updated.status === OK) {
+      const r = updated.quality.variance;
+      const k = st.kfVar / (st.kfVar + r);
+      st.kfPrice += k * (updated.price - st.kfPrice);
+      st.kfVar *= 1 - k;
+    }
+    const gapBps = (Math.abs(st.kfPrice - cross) / cross) * 1e4;
+    if (gapBps * gapBps > 9 * (crossVar + st.kfVar)) {
+      st.kfPrice = cross;
+      st.kfVar = crossVar;
+    }
+    return st.kfPrice;
   }
 
   private firstCoin(st: InstrumentState): string | null {

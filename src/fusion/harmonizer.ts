@@ -210,6 +210,7 @@ export class Harmonizer {
       ask: q.ask * p,
       bidSize: q.bidSize * s,
       askSize: q.askSize * s,
+      ownMid: ((q.bid + q.ask) / 2) * (sc?.priceScale ?? 1),
     };
   }
 
