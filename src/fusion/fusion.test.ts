@@ -1,0 +1,277 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Quote, Trade } from '../core/market.ts';
+import { meanAggregate, medianAggregate, pythAggregate } from './baselines.ts';
+import { FusionEngine, weightedMedian } from './engine.ts';
+import { ClockSkewEstimator, Harmonizer, ImpliedRateEstimator, timestampToMs } from './harmonizer.ts';
+import { SourceQuality } from './quality.ts';
+
+const quote = (venue: string, symbol: string, bid: number, ask: number, recvTs: number, ts: number | null = recvTs): Quote => ({
+  type: 'quote',
+  venue,
+  symbol,
+  ts,
+  recvTs,
+  bid,
+  bidSize: 1,
+  ask,
+  askSize: 1,
+});
+const trade = (venue: string, symbol: string, price: number, recvTs: number): Trade => ({
+  type: 'trade',
+  venue,
+  symbol,
+  ts: recvTs,
+  recvTs,
+  price,
+  size: 1,
+  side: 'buy',
+  id: null,
+});
+
+describe('Harmonizer', () => {
+  it('maps stablecoin-quoted instruments to USD at the given rate, keeping the own-currency mid', () => {
+    const h = new Harmonizer({ stableRates: { USDT: 0.998 }, estimateStableRates: false, alignClocks: false });
+    const q = h.quote(quote('binance', 'BTC-USDT', 50_000, 50_010, 1000));
+    expect(q.symbol).toBe('BTC-USD');
+    expect(q.bid).toBeCloseTo(50_000 * 0.998, 9);
+    expect(q.ask).toBeCloseTo(50_010 * 0.998, 9);
+    expect(q.ownMid).toBe(50_005);
+    const t = h.trade(trade('okx', 'ETH-USDC', 3000, 1000));
+    expect(t.symbol).toBe('ETH-USD');
+    expect(t.price).toBe(3000); // USDC unknown so far: rate 1 until estimated
+  });
+
+  it('applies per-source price and size scales (points, lots)', () => {
+    const h = new Harmonizer({ scales: { fxvenue: { priceScale: 1e-5, sizeScale: 1000 } }, alignClocks: false });
+    const q = h.quote(quote('fxvenue', 'EUR-USD', 108_512, 108_514, 0));
+    expect(q.bid).toBeCloseTo(1.08512, 12);
+    expect(q.ask).toBeCloseTo(1.08514, 12);
+    expect(q.bidSize).toBe(1000);
+  });
+
+  it('converts timestamps from s, ms, µs and ns', () => {
+    expect(timestampToMs(1_700_000_000)).toBe(1_700_000_000_000);
+    expect(timestampToMs(1_700_000_000_123)).toBe(1_700_000_000_123);
+    expect(timestampToMs(1_700_000_000_123_456)).toBeCloseTo(1_700_000_000_123.456, 3);
+    expect(timestampToMs(1_700_000_000_123_456_789)).toBeCloseTo(1_700_000_000_123.4568, 2);
+    expect(timestampToMs(5, 's')).toBe(5000);
+  });
+
+  it('aligns a source whose clock runs 800 ms ahead so its fastest messages arrive at the floor latency', () => {
+    const c = new ClockSkewEstimator(60_000, 10, 1);
+    // True latency 20..70 ms, the source's clock 800 ms ahead.
+    for (let i = 0; i < 200; i++) {
+      const recv = 1_000_000 + i * 100;
+      const latency = 20 + ((i * 37) % 50);
+      c.observe(recv - latency + 800, recv);
+    }
+    expect(c.skewMs).toBeCloseTo(800 - 20 + 1, 9);
+    expect(c.align(2_000_800)).toBeCloseTo(2_000_000 + 20 - 1, 9);
+  });
+
+  it('estimates a stablecoin rate from USD and stablecoin consensus prices', () => {
+    const r = new ImpliedRateEstimator(1, 1000);
+    r.observe('BTC', 50_000, 50_050, 0);
+    r.observe('ETH', 3000, 3003, 0);
+    // Median of the two ratios; the first observation jumps straight to it.
+    expect(r.value).toBeCloseTo((50_000 / 50_050 + 3000 / 3003) / 2, 12);
+  });
+});
+
+describe('SourceQuality', () => {
+  it('falls at once on a faulty source and recovers slowly when it behaves', () => {
+    const q = new SourceQuality();
+    for (let i = 0; i < 200; i++) q.observe(0.5, 1, 20);
+    const healthy = q.reliability;
+    q.observe(20, 500, 20);
+    q.observe(20, 500, 20);
+    const faulty = q.reliability;
+    expect(faulty).toBeLessThan(healthy * 0.2);
+    q.observe(0.5, 1, 20);
+    expect(q.reliability).toBeLessThan(healthy * 0.3); // one good print does not restore trust
+    for (let i = 0; i < 1000; i++) q.observe(0.5, 1, 20);
+    expect(q.reliability).toBeGreaterThan(healthy * 0.9);
+  });
+
+  it('weights by measured variance: a noisier source gets less weight', () => {
+    const quiet = new SourceQuality();
+    const noisy = new SourceQuality();
+    for (let i = 0; i < 500; i++) {
+      const e = i % 2 ? 1 : -1;
+      quiet.observe(0.6, e * 1, 20);
+      noisy.observe(0.6, e * 3, 20);
+    }
+    expect(quiet.variance).toBeCloseTo(1, 1);
+    expect(noisy.variance).toBeCloseTo(9, 0);
+    expect(quiet.weight / noisy.weight).toBeGreaterThan(5);
+  });
+
+  it('errors and downtime lower reliability', () => {
+    const a = new SourceQuality();
+    const b = new SourceQuality();
+    b.error();
+    b.error();
+    expect(b.reliability).toBeCloseTo(a.reliability / 3, 9);
+    const c = new SourceQuality();
+    for (let i = 0; i < 20; i++) c.status(false);
+    expect(c.reliability).toBeLessThan(a.reliability * 0.2);
+  });
+});
+
+describe('weightedMedian', () => {
+  it('matches hand-computed cases', () => {
+    const order = new Int32Array(8);
+    expect(weightedMedian(Float64Array.of(1, 2, 3), Float64Array.of(1, 1, 1), 3, order)).toBe(2);
+    expect(weightedMedian(Float64Array.of(1, 2, 3), Float64Array.of(1, 1, 5), 3, order)).toBe(3);
+    expect(weightedMedian(Float64Array.of(10, 20), Float64Array.of(1, 1), 2, order)).toBe(15);
+  });
+
+  it('property: does not depend on the order of the (value, weight) pairs', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-6, max: 10, noNaN: true })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.nat(),
+        (pairs, seed) => {
+          const perm = pairs
+            .map((x, i) => ({ x, k: (i * 7919 + seed) % 1009 }))
+            .sort((a, b) => a.k - b.k)
+            .map((y) => y.x);
+          const order = new Int32Array(pairs.length);
+          const a = weightedMedian(
+            Float64Array.from(pairs, (x) => x[0]),
+            Float64Array.from(pairs, (x) => x[1]),
+            pairs.length,
+            order,
+          );
+          const b = weightedMedian(
+            Float64Array.from(perm, (x) => x[0]),
+            Float64Array.from(perm, (x) => x[1]),
+            perm.length,
+            order,
+          );
+          return a === b;
+        },
+      ),
+    );
+  });
+});
+
+/** Feeds one quote per venue at `now`, returns the engine's fused price. */
+function fuseOnce(engine: FusionEngine, prices: readonly number[], now: number, symbol = 'BTC-USD'): number {
+  let r: number | undefined;
+  prices.forEach((p, i) => {
+    r = engine.onRecord(quote(`v${i}`, symbol, p - 0.5, p + 0.5, now))?.price;
+  });
+  return r ?? Number.NaN;
+}
+
+describe('FusionEngine', () => {
+  const noClock = (): FusionEngine => new FusionEngine({}, new Harmonizer({ alignClocks: false }));
+
+  it('fuses agreeing venues to their centre, with a confidence interval that contains it', () => {
+    const e = noClock();
+    fuseOnce(e, [100, 100.01, 99.99, 100.02, 99.98], 1000);
+    const f = e.fused('BTC-USD');
+    expect(f?.price).toBeGreaterThan(99.98);
+    expect(f?.price).toBeLessThan(100.02);
+    expect(f?.status).toBe('ok');
+    expect(f?.sources).toHaveLength(5);
+    expect(f?.confidence).toBeGreaterThan(0);
+  });
+
+  it('rejects a bad print as an outlier and records the conflict', () => {
+    const e = noClock();
+    for (let t = 0; t < 20; t++) fuseOnce(e, [100, 100.01, 99.99, 100.02, 99.98], 1000 + t * 100);
+    fuseOnce(e, [100, 100.01, 99.99, 100.02, 120], 3100);
+    const f = e.fused('BTC-USD');
+    expect(f?.price).toBeLessThan(100.03);
+    expect(f?.excluded.map((x) => [x.venue, x.reason])).toEqual([['v4', 'outlier']]);
+    const conflicts = e.drainConflicts();
+    expect(conflicts.length).toBeGreaterThan(0);
+    expect(conflicts[0]?.values.some((v) => v.venue === 'v4' && v.price === 120)).toBe(true);
+  });
+
+  it('drops a source that stops sending, and one whose quote freezes while messages keep coming', () => {
+    const e = new FusionEngine({ maxAgeMs: 5000 }, new Harmonizer({ alignClocks: false }));
+    let p = 100;
+    for (let t = 0; t <= 12_000; t += 100) {
+      p += t % 200 ? 0.01 : -0.009;
+      e.onRecord(quote('a', 'X-USD', p - 0.01, p + 0.01, t));
+      e.onRecord(quote('b', 'X-USD', p - 0.01, p + 0.01, t));
+      if (t < 3000) e.onRecord(quote('silent', 'X-USD', p - 0.01, p + 0.01, t));
+      // 'frozen' keeps sending the same quote after 3 s.
+      const fp = t < 3000 ? p : 100;
+      e.onRecord(quote('frozen', 'X-USD', fp - 0.01, fp + 0.01, t));
+    }
+    const f = e.fused('X-USD');
+    const stale = f?.excluded
+      .filter((x) => x.reason === 'stale')
+      .map((x) => x.venue)
+      .sort();
+    expect(stale).toEqual(['frozen', 'silent']);
+    expect(f?.sources.map((s) => s.venue).sort()).toEqual(['a', 'b']);
+  });
+
+  it('converts USDT venues with the live rate estimated from USD venues', () => {
+    const e = noClock();
+    for (let t = 0; t < 600; t++) {
+      const now = t * 1000;
+      const w = (t % 7) - 3; // keeps quotes changing so no feed looks frozen
+      e.onRecord(quote('usd1', 'BTC-USD', 49_990 + w, 50_010 + w, now));
+      e.onRecord(quote('usd2', 'BTC-USD', 49_995 + w, 50_005 + w, now));
+      e.onRecord(quote('usdt', 'BTC-USDT', 50_040 + w, 50_060 + w, now)); // USDT at ≈0.999 USD
+    }
+    const rate = e.harmonizer.rate('USDT');
+    expect(rate).toBeCloseTo(50_000 / 50_050, 4);
+    const f = e.fused('BTC-USD');
+    const usdt = f?.sources.find((s) => s.venue === 'usdt');
+    expect(usdt?.price).toBeCloseTo(50_000, -1);
+  });
+
+  it('property: the fused price lies within the range of the sources it used', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 90, max: 110, noNaN: true }), { minLength: 1, maxLength: 8 }), (ps) => {
+        const e = noClock();
+        fuseOnce(e, ps, 1000);
+        const f = e.fused('BTC-USD');
+        if (!f || f.sources.length === 0) return true;
+        const used = f.sources.map((s) => s.price);
+        return f.price >= Math.min(...used) - 1e-9 && f.price <= Math.max(...used) + 1e-9;
+      }),
+    );
+  });
+
+  it('property: one bad source of five cannot move the price outside the other four', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 99.9, max: 100.1, noNaN: true }), { minLength: 4, maxLength: 4 }),
+        fc.double({ min: 1, max: 1e6, noNaN: true }),
+        (good, bad) => {
+          const e = noClock();
+          fuseOnce(e, [...good, bad], 1000);
+          const p = e.fused('BTC-USD')?.price ?? Number.NaN;
+          return p >= Math.min(...good) - 1e-9 && p <= Math.max(...good) + 1e-9;
+        },
+      ),
+    );
+  });
+});
+
+describe('baselines', () => {
+  const obs = [
+    { price: 100, conf: 1, lastRecv: 0 },
+    { price: 102, conf: 1, lastRecv: 0 },
+    { price: 110, conf: 2, lastRecv: 0 },
+    { price: 50, conf: 1, lastRecv: -10_000 },
+  ];
+  it('leave stale observations out', () => {
+    expect(meanAggregate(obs, 0, 5000)).toBeCloseTo(104, 12);
+    expect(medianAggregate(obs, 0, 5000)).toBe(102);
+    // Votes: 99 100 101 101 102 103 108 110 112 → median 102.
+    expect(pythAggregate(obs, 0, 5000).price).toBe(102);
+  });
+});
