@@ -38,6 +38,8 @@ export interface FusionConfig {
    * across venues. Off: the cross-sectional estimate alone.
    */
   smoothing: boolean;
+  /** Learn each source's quality from its deviations (off: every source keeps its prior). */
+  learn: boolean;
 }
 
 export const DEFAULT_FUSION: FusionConfig = {
@@ -50,6 +52,7 @@ export const DEFAULT_FUSION: FusionConfig = {
   quality: DEFAULT_QUALITY,
   maxConflicts: 10_000,
   smoothing: true,
+  learn: true,
 };
 
 const VOL_SAMPLE_MS = 3000;
@@ -116,7 +119,8 @@ class InstrumentState {
       s = new SourceSlot(venue, cfg);
       this.byVenue.set(venue, s);
       this.slots.push(s);
-      if (this.slots.length > this.prices.length) {
+      // One spare cell: the filtered price may vote beside the sources.
+      if (this.slots.length + 1 > this.prices.length) {
         const n = this.prices.length * 2;
         this.prices = new Float64Array(n);
         this.weights = new Float64Array(n);
@@ -351,10 +355,19 @@ export class FusionEngine {
         m++;
       }
     }
-    // 2. Robust centre and scale.
-    const med = weightedMedian(prices, weights, m, st.order);
-    for (let k = 0; k < m; k++) prices[k] = Math.abs((prices[k] as number) - med);
-    const mad = 1.4826 * weightedMedian(prices, weights, m, st.order);
+    // 2. Robust centre and scale. With one or two live sources the cross-section cannot say
+    // which one is wrong, so the recent filtered price votes too (continuity breaks the tie).
+    let mc = m;
+    if (m > 0 && m < 3 && Number.isFinite(st.kfPrice) && now - st.kfTs <= cfg.maxAgeMs) {
+      let wsum = 0;
+      for (let k = 0; k < m; k++) wsum += weights[k] as number;
+      prices[mc] = st.kfPrice;
+      weights[mc] = wsum / m;
+      mc++;
+    }
+    const med = weightedMedian(prices, weights, mc, st.order);
+    for (let k = 0; k < mc; k++) prices[k] = Math.abs((prices[k] as number) - med);
+    const mad = 1.4826 * weightedMedian(prices, weights, mc, st.order);
     const floor = (med * cfg.outlierFloorBps) / 1e4;
     const limit = Math.max(cfg.outlierK * mad, floor);
     const scale = Math.max(mad, floor / cfg.outlierK);
@@ -405,7 +418,7 @@ export class FusionEngine {
     if (used >= 4) price = Math.min(Math.max(price, lo2), hi2);
     else if (used > 0) price = Math.min(Math.max(price, lo1), hi1);
     // 4. The updated source learns from its deviation against the robust centre.
-    if (updated && !Number.isNaN(updated.price) && updated.status !== REASON_CODE.stale && m > 1) {
+    if (cfg.learn && updated && !Number.isNaN(updated.price) && updated.status !== REASON_CODE.stale && m > 1) {
       const z = Math.abs(updated.price - med) / scale;
       updated.quality.observe(z, ((updated.price - med) / med) * 1e4, updated.latencyMs);
     }

@@ -245,6 +245,42 @@ describe('FusionEngine', () => {
     );
   });
 
+  it('property: with the same source states, the price does not depend on the order sources arrive in', () => {
+    // Learning is path-dependent by design (each arrival is scored against the consensus of
+    // that moment), so it is off here: this checks the aggregation itself is symmetric.
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 99, max: 101, noNaN: true }), { minLength: 2, maxLength: 7 }), fc.nat(), (ps, seed) => {
+        const perm = ps.map((p, i) => ({ p, v: `v${i}`, k: (i * 7919 + seed) % 1009 })).sort((a, b) => a.k - b.k);
+        const make = () => new FusionEngine({ smoothing: false, learn: false }, new Harmonizer({ alignClocks: false }));
+        const a = make();
+        const b = make();
+        ps.forEach((p, i) => a.onRecord(quote(`v${i}`, 'Z-USD', p - 0.01, p + 0.01, 1000)));
+        for (const x of perm) b.onRecord(quote(x.v, 'Z-USD', x.p - 0.01, x.p + 0.01, 1000));
+        const fa = a.evaluate('Z-USD', 1000)?.price ?? Number.NaN;
+        const fb = b.evaluate('Z-USD', 1000)?.price ?? Number.NaN;
+        return Math.abs(fa - fb) <= 1e-12 * Math.abs(fa);
+      }),
+    );
+  });
+
+  it('a lagging source loses weight and regains it when it catches up', () => {
+    const e = noClock();
+    let p = 100;
+    const step = (t: number, lagMs: number): void => {
+      p *= 1 + (t % 300 ? 1e-5 : -1.2e-5);
+      for (const v of ['a', 'b', 'c', 'd']) e.onRecord(quote(v, 'L-USD', p - 0.01, p + 0.01, t, t));
+      e.onRecord(quote('slow', 'L-USD', p - 0.01, p + 0.01, t, t - lagMs));
+    };
+    for (let t = 0; t < 60_000; t += 100) step(t, 20);
+    const before = e.weights('L-USD').slow as number;
+    for (let t = 60_000; t < 120_000; t += 100) step(t, 3000);
+    const lagging = e.weights('L-USD').slow as number;
+    for (let t = 120_000; t < 400_000; t += 100) step(t, 20);
+    const after = e.weights('L-USD').slow as number;
+    expect(lagging).toBeLessThan(before * 0.5);
+    expect(after).toBeGreaterThan(before * 0.8);
+  });
+
   it('property: one bad source of five cannot move the price outside the other four', () => {
     fc.assert(
       fc.property(

@@ -46,7 +46,8 @@ export function evaluateFusion(seed: number, durationMs: number, maxAgeMs: numbe
   const sim = new MarketSimulator({ seed, durationMs });
   const truth = new Map<string, number>();
   for (const p of sim.truth()) truth.set(`${p.symbol}@${p.ts}`, p.price);
-  const truthAt = (symbol: string, t: number): number | undefined => truth.get(`${symbol}@${sim.config.start + Math.floor((t - sim.config.start) / 1000) * 1000}`);
+  const truthAt = (symbol: string, t: number): number | undefined =>
+    truth.get(`${symbol}@${sim.config.start + Math.floor((t - sim.config.start) / 1000) * 1000}`);
   const engine = new FusionEngine({ maxAgeMs });
   const venues = sim.config.venues.map((v) => v.name);
   const symbols = sim.config.instruments.map((i) => i.symbol);
@@ -82,10 +83,16 @@ export function evaluateFusion(seed: number, durationMs: number, maxAgeMs: numbe
   const skew = new Map(sim.config.venues.map((v) => [v.name, v.clockSkewMs]));
   const isBadPrint = (r: SimRecord): Fault | undefined =>
     r.type === 'trade'
-      ? badPrints.find((f) => f.venue === r.venue && r.symbol.startsWith(f.symbol.split('-')[0] as string) && (r.ts as number) - (skew.get(r.venue) as number) === f.start)
+      ? badPrints.find(
+          (f) =>
+            f.venue === r.venue &&
+            r.symbol.startsWith(f.symbol.split('-')[0] as string) &&
+            (r.ts as number) - (skew.get(r.venue) as number) === f.start,
+        )
       : undefined;
   const freezes = sim.faults().filter((f) => f.kind === 'freeze');
   const followed = new Map<Fault, number>(freezes.map((f) => [f, 0]));
+  const frozenSince = new Map<Fault, number>();
 
   let grid = sim.config.start + 1000;
   for (const r of sim.records()) {
@@ -116,10 +123,16 @@ export function evaluateFusion(seed: number, durationMs: number, maxAgeMs: numbe
       conf: r.type === 'quote' ? ((r.ask - r.bid) / 2) * rate : (prev?.conf ?? 0),
       lastRecv: r.recvTs,
     });
-    // Time the engine kept a frozen venue in use: from the fault's start while it still had weight.
+    // Time the engine kept a frozen venue in use, from the receipt of its first frozen quote (the
+    // earliest moment the freeze exists in the data) while it still had weight.
     for (const f of freezes) {
       if (f.symbol !== sym || r.recvTs < f.start || r.recvTs > f.end) continue;
-      if (engine.explain(f.venue, sym)?.status === 'used') followed.set(f, Math.max(followed.get(f) as number, r.recvTs - f.start));
+      if (!frozenSince.has(f) && r.venue === f.venue && r.type === 'quote' && (r.ts as number) - (skew.get(r.venue) as number) >= f.start) {
+        frozenSince.set(f, r.recvTs);
+      }
+      const since = frozenSince.get(f);
+      if (since !== undefined && engine.explain(f.venue, sym)?.status === 'used')
+        followed.set(f, Math.max(followed.get(f) as number, r.recvTs - since));
     }
     const bad = isBadPrint(r);
     if (bad && res) {
@@ -153,7 +166,9 @@ export function evaluateFusion(seed: number, durationMs: number, maxAgeMs: numbe
 export function registerEvaluateFusion(evaluate: Command): void {
   evaluate
     .command('fusion')
-    .description('score the fusion engine against the simulator truth beside mean, median, a Pyth-style aggregate and each venue; optionally on the USD/THB contributor quotes')
+    .description(
+      'score the fusion engine against the simulator truth beside mean, median, a Pyth-style aggregate and each venue; optionally on the USD/THB contributor quotes',
+    )
     .option('--seed <n>', 'simulator seed', '1')
     .option('--duration <d>', 'simulated time', '6h')
     .option('--max-age <d>', 'staleness limit', '5s')
@@ -162,7 +177,8 @@ export function registerEvaluateFusion(evaluate: Command): void {
     .action(async (o: Options) => {
       const seed = Number(o.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new EmpError('BAD_ARGUMENT', `--seed must be a non-negative integer, got "${o.seed}"`);
-      if (o.format !== 'table' && o.format !== 'json') throw new EmpError('BAD_ARGUMENT', `--format must be table or json, got "${o.format}"`);
+      if (o.format !== 'table' && o.format !== 'json')
+        throw new EmpError('BAD_ARGUMENT', `--format must be table or json, got "${o.format}"`);
       const ev = evaluateFusion(seed, parseDuration(o.duration), parseDuration(o.maxAge));
       const thb = o.usdthb ? await evaluateUsdThb(o.usdthb) : undefined;
       if (o.format === 'json') {
@@ -180,7 +196,7 @@ export function registerEvaluateFusion(evaluate: Command): void {
             `| ${m.method} | ${m.meanBps.toFixed(3)} | ${m.p99Bps.toFixed(2)} | ${(m.meanBps / best).toFixed(2)} | ${m.coverage === null ? '–' : `${(m.coverage * 100).toFixed(1)}%`} | ${m.badPrintsPassed} |`,
         ),
         '',
-        `frozen venues (${ev.freezes.length}): time the engine kept using the frozen venue: max ${Math.max(0, ...ev.freezes.map((f) => f.followedMs)).toFixed(0)} ms, median ${sortedQuantile(
+        `frozen venues (${ev.freezes.length}): time the engine kept using a frozen venue after its first frozen quote: max ${Math.max(0, ...ev.freezes.map((f) => f.followedMs)).toFixed(0)} ms, median ${sortedQuantile(
           ev.freezes.map((f) => f.followedMs),
           0.5,
         ).toFixed(0)} ms (staleness limit ${parseDuration(o.maxAge)} ms)`,
@@ -194,7 +210,13 @@ export function registerEvaluateFusion(evaluate: Command): void {
 
 /** The engine on the real USD/THB contributor quotes of June 1997. */
 async function evaluateUsdThb(file: string): Promise<{ protocol: string; lines: string[] }> {
-  const { rows, invalid } = await readSourceRows([file], { timeColumn: 'XDATE', timeFormat: 'yyyymmddhhmm', sourceColumn: 'CONTRIBUTOR', bidColumn: 'BID', askColumn: 'ASK' });
+  const { rows, invalid } = await readSourceRows([file], {
+    timeColumn: 'XDATE',
+    timeFormat: 'yyyymmddhhmm',
+    sourceColumn: 'CONTRIBUTOR',
+    bidColumn: 'BID',
+    askColumn: 'ASK',
+  });
   const maxAgeMs = 30 * 60_000;
   const tolerance = 0.005;
   const engine = new FusionEngine({ maxAgeMs, tolerance, minSources: 3 });
