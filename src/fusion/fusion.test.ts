@@ -54,7 +54,7 @@ describe('Harmonizer', () => {
     expect(timestampToMs(1_700_000_000)).toBe(1_700_000_000_000);
     expect(timestampToMs(1_700_000_000_123)).toBe(1_700_000_000_123);
     expect(timestampToMs(1_700_000_000_123_456)).toBeCloseTo(1_700_000_000_123.456, 3);
-    expect(timestampToMs(1_700_000_000_123_456_789)).toBeCloseTo(1_700_000_000_123.4568, 2);
+    expect(timestampToMs(1.7e18)).toBe(1.7e12);
     expect(timestampToMs(5, 's')).toBe(5000);
   });
 
@@ -254,7 +254,7 @@ describe('FusionEngine', () => {
         const make = () => new FusionEngine({ smoothing: false, learn: false }, new Harmonizer({ alignClocks: false }));
         const a = make();
         const b = make();
-        ps.forEach((p, i) => a.onRecord(quote(`v${i}`, 'Z-USD', p - 0.01, p + 0.01, 1000)));
+        for (const [i, p] of ps.entries()) a.onRecord(quote(`v${i}`, 'Z-USD', p - 0.01, p + 0.01, 1000));
         for (const x of perm) b.onRecord(quote(x.v, 'Z-USD', x.p - 0.01, x.p + 0.01, 1000));
         const fa = a.evaluate('Z-USD', 1000)?.price ?? Number.NaN;
         const fb = b.evaluate('Z-USD', 1000)?.price ?? Number.NaN;
