@@ -24,6 +24,8 @@ export const configSchema = z.strictObject({
       /** Simulated seconds per wall-clock second. */
       speed: z.number().positive().max(1000).default(1),
       faults: z.boolean().default(true),
+      /** ws: each venue served on a loopback socket in its own protocol and read by its real adapter; memory: in-process. */
+      transport: z.enum(['ws', 'memory']).default('memory'),
     })
     .prefault({}),
   server: z

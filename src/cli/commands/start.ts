@@ -1,70 +1,104 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { EmpError } from '../../core/errors.ts';
-import { MarketSimulator } from '../../sources/simulator/index.ts';
+import pino from 'pino';
+import { ConfigError } from '../../core/errors.ts';
+import { loadConfigFile, parseConfig, type ServiceConfig } from '../../pipeline/config.ts';
+import { LivePipeline } from '../../pipeline/live-pipeline.ts';
+import { defaultParts, simulatorSource } from '../../pipeline/parts.ts';
+import { startServer } from '../../server/server.ts';
 
 interface StartOptions {
-  seed: string;
-  speed: string;
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  config?: string;
+  live?: boolean;
+  token?: string;
+  seed?: string;
+  speed?: string;
+  transport?: string;
+  bus?: string;
+  store?: string;
+}
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/** Config file first, then flags over it; validated by the one schema. */
+export function resolveConfig(opts: StartOptions, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const raw = (opts.config ? loadConfigFile(opts.config) : {}) as Record<string, Record<string, unknown>>;
+  const num = (flag: string, v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new ConfigError(`--${flag}: expected a number, got "${v}"`);
+    return n;
+  };
+  const section = (k: string): Record<string, unknown> => {
+    raw[k] = { ...(raw[k] ?? {}) };
+    return raw[k] as Record<string, unknown>;
+  };
+  if (opts.port !== undefined) section('server').port = num('port', opts.port);
+  if (opts.host !== undefined) section('server').host = opts.host;
+  const token = opts.token ?? env.EMP_API_TOKEN;
+  if (token) section('server').token = token;
+  if (opts.dataDir !== undefined) section('store').dataDir = opts.dataDir;
+  if (opts.store !== undefined) section('store').kind = opts.store;
+  if (opts.bus !== undefined) section('bus').kind = opts.bus;
+  if (opts.seed !== undefined) section('simulator').seed = num('seed', opts.seed);
+  if (opts.speed !== undefined) section('simulator').speed = num('speed', opts.speed);
+  if (opts.transport !== undefined) section('simulator').transport = opts.transport;
+  if (opts.live) (raw as Record<string, unknown>).live = true;
+  return parseConfig(raw, opts.config ?? 'flags');
 }
 
 /**
- * `emp start`: runs the built-in multi-venue simulator in real time and prints a live
- * summary each second (latent price and regime per instrument, each venue's last price,
- * events/s) until interrupted.
+ * `emp start`: the service. Sources (the simulator's venues by default) → fusion → bars →
+ * analysis → API, dashboard and store, until SIGINT/SIGTERM (then: stop intake, flush, close).
  */
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('run the built-in multi-venue simulator live and print a summary every second (Ctrl-C to stop)')
-    .option('--seed <n>', 'simulator seed', '1')
-    .option('--speed <x>', 'simulated seconds per wall-clock second', '1')
+    .description('run the service: live pipeline, HTTP/WebSocket API and dashboard (default source: the built-in simulator)')
+    .option('--port <n>', 'HTTP port (default 8080; 0 picks a free one)')
+    .option('--host <addr>', 'address to bind (default 127.0.0.1; anything else needs --token)')
+    .option('--data-dir <dir>', 'where the embedded store lives (default .emp-data)')
+    .option('--config <file>', 'JSON config file (see README: Configuration)')
+    .option('--live', 'connect to the real venues instead of the simulator')
+    .option('--token <token>', 'API token (or EMP_API_TOKEN)')
+    .option('--seed <n>', 'simulator seed')
+    .option('--speed <x>', 'simulated seconds per wall-clock second')
+    .option('--transport <kind>', 'simulator delivery: ws (local venue sockets in each venue protocol) or memory')
+    .option('--bus <kind>', 'inprocess or nats')
+    .option('--store <kind>', 'sqlite or postgres')
     .action(async (opts: StartOptions) => {
-      const seed = Number(opts.seed);
-      const speed = Number(opts.speed);
-      if (!Number.isInteger(seed) || seed < 0)
-        throw new EmpError('BAD_ARGUMENT', `--seed must be a non-negative integer, got "${opts.seed}"`);
-      if (!(speed > 0 && speed <= 1000)) throw new EmpError('BAD_ARGUMENT', `--speed must be in (0, 1000], got "${opts.speed}"`);
-      const sim = new MarketSimulator({ seed, durationMs: Number.POSITIVE_INFINITY });
-      const truth = sim.truth();
-      const ac = new AbortController();
-      const stop = (): void => ac.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      const last = new Map<string, Map<string, number>>();
-      let events = 0;
-      const simStart = Date.now();
-      let truthTs = sim.config.start;
-      const latest = new Map<string, { price: number; regime: string }>();
-      const timer = setInterval(() => {
-        // Advance the truth to the current simulated time.
-        const simNow = sim.config.start + (Date.now() - simStart) * speed;
-        while (truthTs < simNow) {
-          const p = truth.next();
-          if (p.done) break;
-          latest.set(p.value.symbol, { price: p.value.price, regime: p.value.regime });
-          truthTs = p.value.ts;
-        }
-        const lines = [`${new Date().toISOString()}  ${events} events/s`];
-        for (const ins of sim.config.instruments) {
-          const t = latest.get(ins.symbol);
-          const venues = [...(last.get(ins.symbol.split('-')[0] as string) ?? new Map()).entries()]
-            .map(([v, p]) => `${v} ${p.toPrecision(7)}`)
-            .join('  ');
-          lines.push(`  ${ins.symbol.padEnd(8)} latent ${t ? t.price.toFixed(2) : '-'} (${t?.regime ?? '-'})  ${venues}`);
-        }
-        process.stdout.write(`${lines.join('\n')}\n`);
-        events = 0;
-      }, 1000);
-      try {
-        for await (const r of sim.stream({ speed, signal: ac.signal })) {
-          events++;
-          const base = r.symbol.split('-')[0] as string;
-          let m = last.get(base);
-          if (!m) last.set(base, (m = new Map()));
-          m.set(r.venue, r.type === 'trade' ? r.price : (r.bid + r.ask) / 2);
-        }
-      } finally {
-        clearInterval(timer);
-      }
+      const config = resolveConfig(opts);
+      if (config.live)
+        throw new ConfigError(
+          '--live: connecting to the real venues needs network access, which this build has not been tested with; use the simulator',
+        );
+      const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info' }, pino.destination(2));
+      const source = await simulatorSource(config, log);
+      const pipeline = await LivePipeline.open(config, source, defaultParts(config), log);
+      await pipeline.start();
+      const webRoot = join(ROOT, 'web', 'dist');
+      const server = await startServer(pipeline, {
+        host: config.server.host,
+        port: config.server.port,
+        token: config.server.token,
+        origins: config.server.origins,
+        webRoot: existsSync(webRoot) ? webRoot : undefined,
+      });
+      process.stdout.write(`emp: dashboard and API at ${server.url}/ (Ctrl-C to stop)\n`);
+      if (!existsSync(webRoot)) process.stdout.write('emp: dashboard not built (run `npm run build:web`); the API is up\n');
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string): void => {
+          log.info({ signal }, 'shutting down');
+          resolve();
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+      await server.close();
+      await pipeline.stop();
+      process.stdout.write('emp: stopped\n');
     });
 }

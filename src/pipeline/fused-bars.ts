@@ -1,0 +1,55 @@
+import type { Bar } from '../core/market.ts';
+import { floorToTimeframe, type Timeframe, timeframeMs } from '../core/time.ts';
+import type { BarBuilder } from './live-pipeline.ts';
+
+/**
+ * Time bars of one instrument's fused price, every timeframe aggregated directly from the
+ * prices (so each is exact, not a roll-up of rounded parts). A price at or after the end of
+ * the open bar closes it (emitted with `final: true`) before opening the next; a price older
+ * than the open bar (late) is left out of the bars and counted. Intervals with no price make
+ * no bar. The emitted Bar objects are reused: consumers copy what they keep.
+ */
+export class FusedBarBuilder implements BarBuilder {
+  private readonly frames: { tf: Timeframe; ms: number; bar: Bar; open: boolean }[];
+  late = 0;
+
+  constructor(
+    readonly symbol: string,
+    timeframes: readonly Timeframe[],
+  ) {
+    this.frames = timeframes.map((tf) => ({
+      tf,
+      ms: timeframeMs(tf),
+      bar: { type: 'bar', symbol, timeframe: tf, ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, final: false },
+      open: false,
+    }));
+  }
+
+  onPrice(ts: number, price: number, size: number, emit: (bar: Bar) => void): void {
+    for (const f of this.frames) {
+      const b = f.bar;
+      if (f.open && ts < b.ts) {
+        this.late++;
+        continue;
+      }
+      if (f.open && ts >= b.ts + f.ms) {
+        b.final = true;
+        emit({ ...b });
+        f.open = false;
+      }
+      if (!f.open) {
+        b.ts = floorToTimeframe(ts, f.tf);
+        b.open = b.high = b.low = b.close = price;
+        b.volume = size;
+        b.final = false;
+        f.open = true;
+      } else {
+        if (price > b.high) b.high = price;
+        if (price < b.low) b.low = price;
+        b.close = price;
+        b.volume += size;
+      }
+      emit(b);
+    }
+  }
+}

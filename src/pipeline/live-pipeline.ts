@@ -1,0 +1,377 @@
+/**
+ * The live pipeline: sources → harmonizer + fusion → bars (every configured timeframe) →
+ * analysis (indicators, regimes, signals) → bus → API and store. The only place that knows
+ * every part; each part stays usable on its own.
+ */
+import { join } from 'node:path';
+import type { EventBus } from '../bus/bus.ts';
+import { InProcessBus } from '../bus/bus.ts';
+import { NatsJetStreamBus } from '../bus/nats.ts';
+import type { Alert, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
+import type { Bar, MarketRecord } from '../core/market.ts';
+import type { Timeframe } from '../core/time.ts';
+import { FusionEngine } from '../fusion/engine.ts';
+import type { ApiBackend } from '../server/server.ts';
+import { PostgresStore } from '../store/postgres.ts';
+import { SqliteStore } from '../store/sqlite.ts';
+import { fusedRow, type MarketStore } from '../store/store.ts';
+import { StoreWriter } from '../store/writer.ts';
+import type { ServiceConfig } from './config.ts';
+import { MetricsRegistry } from './metrics.ts';
+import type { BarAnalysis, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
+
+export interface PipelineParts {
+  /** Builds the bars of one instrument for every timeframe from fused prices. */
+  bars(symbol: string, timeframes: readonly Timeframe[]): BarBuilder;
+  /** Analysis stages for one instrument and timeframe (none: that timeframe only gets bars). */
+  analysis(symbol: string, timeframe: Timeframe): BarAnalysis[];
+  indicatorCatalogue(): unknown;
+}
+
+/** Time bars from fused prices: open-bar updates and closed bars, per timeframe. */
+export interface BarBuilder {
+  onPrice(ts: number, price: number, size: number, emit: (bar: Bar) => void): void;
+}
+
+export interface PipelineLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
+
+/** Open-bar updates go out at most this often per instrument and timeframe (closed bars always). */
+const OPEN_BAR_EVERY_MS = 500;
+/** Fused prices go out at most this often per instrument. */
+const FUSED_EVERY_MS = 200;
+/** Stored closed bars replayed into the analysis at start, per instrument and timeframe. */
+const WARM_BARS = 500;
+
+interface InstrumentLane {
+  symbol: string;
+  bars: BarBuilder;
+  lastFusedPublish: number;
+  lastFusedStore: number;
+  lastOpenPublish: Map<Timeframe, number>;
+  analysis: Map<Timeframe, BarAnalysis[]>;
+  pendingSize: number;
+  lastRegime: string | undefined;
+}
+
+export class LivePipeline implements ApiBackend {
+  readonly engine: FusionEngine;
+  readonly metricsRegistry = new MetricsRegistry();
+  private readonly lanes = new Map<string, InstrumentLane>();
+  private writer: StoreWriter | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private readonly startedAt = Date.now();
+  private readonly venueState = new Map<string, { up: boolean; since: number }>();
+  readonly stats = {
+    records: 0,
+    published: 0,
+    fused: 0,
+    bars: 0,
+    analysisErrors: 0,
+    sourceErrors: 0,
+    gaps: 0,
+    /** Receipt → fused publish lag of the last record, ms. */
+    lagMs: 0,
+  };
+  private readonly latestFused = new Map<string, FusedPrice>();
+  private readonly latestRegime = new Map<string, RegimeState>();
+
+  private constructor(
+    readonly config: ServiceConfig,
+    readonly bus: EventBus,
+    readonly store: MarketStore,
+    private readonly source: RecordSource,
+    private readonly parts: PipelineParts,
+    private readonly log: PipelineLogger,
+  ) {
+    this.engine = new FusionEngine({ maxAgeMs: 5000 });
+    for (const symbol of config.instruments) {
+      const analysis = new Map<Timeframe, BarAnalysis[]>();
+      for (const tf of config.analysis.timeframes) analysis.set(tf, parts.analysis(symbol, tf));
+      this.lanes.set(symbol, {
+        symbol,
+        bars: parts.bars(symbol, config.analysis.timeframes),
+        lastFusedPublish: 0,
+        lastFusedStore: 0,
+        lastOpenPublish: new Map(),
+        analysis,
+        pendingSize: 0,
+        lastRegime: undefined,
+      });
+    }
+    this.registerMetrics();
+  }
+
+  /** Opens the store and the bus named by the config; does not start intake. */
+  static async open(
+    config: ServiceConfig,
+    source: RecordSource,
+    parts: PipelineParts,
+    log: PipelineLogger = SILENT,
+  ): Promise<LivePipeline> {
+    const store: MarketStore =
+      config.store.kind === 'postgres'
+        ? await PostgresStore.open({ connectionString: config.store.postgresUrl })
+        : new SqliteStore(join(config.store.dataDir, 'emp.sqlite'));
+    let bus: EventBus;
+    if (config.bus.kind === 'nats')
+      bus = await NatsJetStreamBus.connect({ servers: config.bus.natsUrl, onError: (err) => log.warn({ err }, 'bus') });
+    else bus = new InProcessBus((err, event) => log.error({ err, type: event.type }, 'bus handler failed'));
+    return new LivePipeline(config, bus, store, source, parts, log);
+  }
+
+  /** Warms analysis from stored bars, then starts the store writer, the sources and the periodic tick. */
+  async start(): Promise<void> {
+    await this.warm();
+    const writer = new StoreWriter(this.store, { onError: (err) => this.log.error({ err }, 'store write failed') });
+    this.writer = writer;
+    const fusedEvery = this.config.store.fusedEveryMs;
+    this.bus.subscribe({ types: ['bar', 'fused', 'signal', 'regime', 'alert', 'conflict'] }, (e) => {
+      switch (e.type) {
+        case 'bar':
+          if (e.final) writer.bar(e);
+          break;
+        case 'fused': {
+          const lane = this.lanes.get(e.symbol);
+          if (lane && e.ts - lane.lastFusedStore >= fusedEvery) {
+            lane.lastFusedStore = e.ts;
+            writer.fused(fusedRow(e));
+          }
+          break;
+        }
+        case 'signal':
+          writer.signal(e);
+          break;
+        case 'regime': {
+          // Regime changes are stored, not every bar's state.
+          const lane = this.lanes.get(e.symbol);
+          const key = `${e.timeframe}:${e.regime}`;
+          if (lane && lane.lastRegime !== key) {
+            lane.lastRegime = key;
+            writer.regime(e);
+          }
+          break;
+        }
+        case 'alert':
+          writer.alert(e);
+          break;
+        case 'conflict':
+          writer.conflict(e);
+          break;
+      }
+    });
+    this.source.start(this.sink);
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer.unref();
+  }
+
+  /** Stop intake, flush the store, close everything. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.source.stop();
+    await this.writer?.close();
+    await this.bus.close();
+    await this.store.close();
+  }
+
+  private readonly sink: SourceSink = {
+    record: (r) => this.onRecord(r),
+    status: (e) => {
+      this.publish(e);
+      const up = e.state === 'open';
+      const prev = this.venueState.get(e.venue);
+      this.venueState.set(e.venue, { up, since: e.ts });
+      this.engine.reportStatus(e.venue, up);
+      if (prev && prev.up !== up) {
+        this.publish(
+          alert(
+            up ? 'source_up' : 'source_down',
+            up ? 'info' : 'warning',
+            null,
+            e.ts,
+            `${e.venue} ${up ? 'connected again' : `down${e.reason ? `: ${e.reason}` : ''}`}`,
+          ),
+        );
+      }
+    },
+    gap: (e) => {
+      this.stats.gaps++;
+      this.engine.reportError(e.venue);
+      this.publish(e);
+    },
+    error: (venue, message) => {
+      this.stats.sourceErrors++;
+      this.engine.reportError(venue);
+      this.log.warn({ venue, message }, 'bad frame');
+    },
+  };
+
+  private onRecord(r: MarketRecord): void {
+    if (this.stopping) return;
+    this.stats.records++;
+    let res: ReturnType<FusionEngine['onRecord']>;
+    try {
+      res = this.engine.onRecord(r);
+    } catch (err) {
+      this.sink.error(r.venue, (err as Error).message);
+      return;
+    }
+    if (!res || !Number.isFinite(res.price)) return;
+    const lane = this.lanes.get(res.symbol);
+    if (!lane) return;
+    const now = r.recvTs;
+    // Bar volume: trade sizes summed across venues (quotes carry no volume).
+    const size = r.type === 'trade' ? r.size : 0;
+    lane.bars.onPrice(now, res.price, size, this.onBar);
+    if (now - lane.lastFusedPublish >= FUSED_EVERY_MS) {
+      lane.lastFusedPublish = now;
+      const f = this.engine.fused(res.symbol);
+      if (f) {
+        this.latestFused.set(f.symbol, f);
+        this.stats.fused++;
+        this.publish(f);
+        this.stats.lagMs = Math.max(0, Date.now() - r.recvTs);
+      }
+    }
+  }
+
+  private readonly onBar = (built: Bar): void => {
+    let bar = built;
+    const lane = this.lanes.get(bar.symbol);
+    if (!lane) return;
+    if (!bar.final) {
+      const last = lane.lastOpenPublish.get(bar.timeframe) ?? 0;
+      const now = Date.now();
+      if (now - last < OPEN_BAR_EVERY_MS) return;
+      lane.lastOpenPublish.set(bar.timeframe, now);
+      // Builders reuse the open bar; what goes on the bus must not change under its readers.
+      bar = { ...bar };
+    } else lane.lastOpenPublish.set(bar.timeframe, 0);
+    this.stats.bars++;
+    this.publish(bar);
+    for (const a of lane.analysis.get(bar.timeframe) ?? []) {
+      try {
+        a.onBar(bar, this.emit);
+      } catch (err) {
+        this.stats.analysisErrors++;
+        this.log.error({ err, symbol: bar.symbol, timeframe: bar.timeframe }, 'analysis failed');
+      }
+    }
+  };
+
+  private readonly emit = (e: EmpEvent): void => {
+    if (e.type === 'regime') this.latestRegime.set(`${e.symbol}:${e.timeframe}`, e);
+    this.publish(e);
+  };
+
+  private publish(e: EmpEvent): void {
+    this.stats.published++;
+    this.bus.publish(e);
+  }
+
+  /** Once a second: source health, conflicts, stale-source alerts. */
+  private tick(): void {
+    const now = Date.now();
+    for (const h of this.source.health()) this.publish(this.healthEvent(h, now));
+    for (const c of this.engine.drainConflicts()) this.publish(c);
+  }
+
+  private healthEvent(h: VenueHealthSnapshot, now: number): SourceHealth {
+    const weights: Record<string, number> = {};
+    const prices: Record<string, number> = {};
+    for (const symbol of this.lanes.keys()) {
+      const w = this.engine.weights(symbol)[h.venue];
+      if (w !== undefined) weights[symbol] = w;
+      const x = this.engine.explain(h.venue, symbol);
+      if (x && typeof x.price === 'number' && Number.isFinite(x.price)) prices[symbol] = x.price;
+    }
+    return { type: 'source_health', ts: now, ...h, weights, prices };
+  }
+
+  private async warm(): Promise<void> {
+    for (const lane of this.lanes.values()) {
+      for (const [tf, stages] of lane.analysis) {
+        if (stages.length === 0) continue;
+        const bars = await this.store.bars({ symbol: lane.symbol, timeframe: tf, limit: WARM_BARS });
+        for (const b of bars) for (const s of stages) s.warm(b);
+      }
+    }
+  }
+
+  private registerMetrics(): void {
+    const m = this.metricsRegistry;
+    m.register('emp_records_total', 'counter', 'venue records received', () => this.stats.records);
+    m.register('emp_events_published_total', 'counter', 'events published on the bus', () => this.stats.published);
+    m.register('emp_fused_published_total', 'counter', 'fused prices published', () => this.stats.fused);
+    m.register('emp_pipeline_lag_ms', 'gauge', 'receipt to fused publish, last record (ms)', () => this.stats.lagMs);
+    m.register('emp_source_errors_total', 'counter', 'malformed frames and source errors', () => this.stats.sourceErrors);
+    m.register('emp_gaps_total', 'counter', 'sequence gaps detected', () => this.stats.gaps);
+    m.register('emp_analysis_errors_total', 'counter', 'analysis stages that threw', () => this.stats.analysisErrors);
+    m.register('emp_fusion_exclusions_total', 'counter', 'source evaluations excluded from fusion, by reason', () =>
+      Object.entries(this.engine.exclusions).map(([reason, n]) => [{ reason }, n]),
+    );
+    m.register('emp_source_reconnects_total', 'counter', 'reconnects per venue', () =>
+      this.source.health().map((h) => [{ venue: h.venue }, h.reconnects]),
+    );
+    m.register('emp_source_messages_per_second', 'gauge', 'messages per second per venue', () =>
+      this.source.health().map((h) => [{ venue: h.venue }, h.messagesPerSec]),
+    );
+    m.register('emp_store_rows_written_total', 'counter', 'rows committed to the store', () => this.writer?.stats.written ?? 0);
+    m.register(
+      'emp_store_rows_dropped_total',
+      'counter',
+      'rows dropped after the store failed too long',
+      () => this.writer?.stats.dropped ?? 0,
+    );
+  }
+
+  // ApiBackend
+
+  instruments(): unknown[] {
+    return [...this.lanes.keys()].map((symbol) => {
+      const f = this.latestFused.get(symbol);
+      const r = this.latestRegime.get(`${symbol}:${this.config.analysis.regimeTimeframe}`);
+      return {
+        symbol,
+        price: f?.price ?? null,
+        confidence: f?.confidence ?? null,
+        status: f?.status ?? 'unknown',
+        ts: f?.ts ?? null,
+        regime: r ? { timeframe: r.timeframe, regime: r.regime, probabilities: r.probabilities } : null,
+      };
+    });
+  }
+
+  sources(): unknown[] {
+    const now = Date.now();
+    return this.source.health().map((h) => this.healthEvent(h, now));
+  }
+
+  indicatorCatalogue(): unknown {
+    return this.parts.indicatorCatalogue();
+  }
+
+  metrics(): string {
+    return this.metricsRegistry.render();
+  }
+
+  ready(): boolean {
+    return this.latestFused.size > 0;
+  }
+
+  uptimeSec(): number {
+    return Math.round((Date.now() - this.startedAt) / 1000);
+  }
+}
+
+function alert(kind: Alert['kind'], severity: Alert['severity'], symbol: string | null, ts: number, message: string): Alert {
+  return { type: 'alert', kind, severity, symbol, ts, message };
+}

@@ -1,0 +1,84 @@
+import type { SourceStatusEvent } from '../core/events.ts';
+import type { MarketSimulator } from '../sources/simulator/index.ts';
+import type { RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
+
+/** Counts a venue's traffic for its health: messages/s over the last full second, last message age. */
+export class VenueTraffic {
+  messages = 0;
+  errors = 0;
+  reconnects = 0;
+  lastMessage = Number.NaN;
+  state: SourceStatusEvent['state'] = 'connecting';
+  private windowStart = Date.now();
+  private windowCount = 0;
+  private rate = 0;
+
+  constructor(readonly venue: string) {}
+
+  message(now: number): void {
+    this.messages++;
+    this.windowCount++;
+    this.lastMessage = now;
+    if (now - this.windowStart >= 1000) this.roll(now);
+  }
+
+  private roll(now: number): void {
+    this.rate = (this.windowCount * 1000) / Math.max(1, now - this.windowStart);
+    this.windowStart = now;
+    this.windowCount = 0;
+  }
+
+  snapshot(now = Date.now()): VenueHealthSnapshot {
+    if (now - this.windowStart >= 2000) this.roll(now);
+    return {
+      venue: this.venue,
+      state: this.state,
+      reconnects: this.reconnects,
+      lastMessageAgeMs: Number.isNaN(this.lastMessage) ? null : Math.max(0, now - this.lastMessage),
+      messagesPerSec: this.rate,
+      errors: this.errors,
+    };
+  }
+}
+
+/**
+ * The simulator's venues delivered in-process, paced in real time (no sockets). The default
+ * service path goes through local venue sockets instead; this one serves tests and `--transport
+ * memory`.
+ */
+export class SimulatorSource implements RecordSource {
+  private readonly ac = new AbortController();
+  private running: Promise<void> | undefined;
+  private readonly traffic = new Map<string, VenueTraffic>();
+
+  constructor(
+    private readonly sim: MarketSimulator,
+    private readonly speed: number,
+  ) {
+    for (const v of sim.config.venues) this.traffic.set(v.name, new VenueTraffic(v.name));
+  }
+
+  start(sink: SourceSink): void {
+    for (const t of this.traffic.values()) {
+      t.state = 'open';
+      sink.status({ type: 'source_status', venue: t.venue, ts: Date.now(), state: 'open' });
+    }
+    this.running = (async () => {
+      for await (const r of this.sim.stream({ speed: this.speed, signal: this.ac.signal })) {
+        this.traffic.get(r.venue)?.message(r.recvTs);
+        sink.record(r);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.ac.abort();
+    await this.running;
+    for (const t of this.traffic.values()) t.state = 'closed';
+  }
+
+  health(): VenueHealthSnapshot[] {
+    const now = Date.now();
+    return [...this.traffic.values()].map((t) => t.snapshot(now));
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The contracts between the pipeline and its pluggable parts: where records come from, and
+ * what runs on bars. The pipeline owns ordering and publishing; parts only compute.
+ */
+import type { ConnectionState, EmpEvent, GapEvent, SourceStatusEvent } from '../core/events.ts';
+import type { Bar, MarketRecord } from '../core/market.ts';
+
+export interface SourceSink {
+  record(r: MarketRecord): void;
+  status(e: SourceStatusEvent): void;
+  gap(e: GapEvent): void;
+  /** A malformed frame or failed parse: counted against the venue's quality. */
+  error(venue: string, message: string): void;
+}
+
+export interface VenueHealthSnapshot {
+  venue: string;
+  state: ConnectionState;
+  reconnects: number;
+  lastMessageAgeMs: number | null;
+  messagesPerSec: number;
+  errors: number;
+}
+
+/** A producer of venue records: the simulator in-process, local venue sockets, real venues. */
+export interface RecordSource {
+  start(sink: SourceSink): void;
+  stop(): Promise<void>;
+  health(): VenueHealthSnapshot[];
+}
+
+/** Analysis on one instrument's bars of one timeframe: sees open updates and closed bars. */
+export interface BarAnalysis {
+  /** Warms state from a stored closed bar (no events). */
+  warm(bar: Bar): void;
+  onBar(bar: Bar, emit: (e: EmpEvent) => void): void;
+}
