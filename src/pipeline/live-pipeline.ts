@@ -231,14 +231,16 @@ export class LivePipeline implements ApiBackend {
     // Bar volume: trade sizes summed across venues (quotes carry no volume).
     const size = r.type === 'trade' ? r.size : 0;
     lane.bars.onPrice(now, res.price, size, this.onBar);
-    if (now - lane.lastFusedPublish >= FUSED_EVERY_MS) {
-      lane.lastFusedPublish = now;
+    const wall = Date.now();
+    if (wall - lane.lastFusedPublish >= FUSED_EVERY_MS) {
+      lane.lastFusedPublish = wall;
       const f = this.engine.fused(res.symbol);
       if (f) {
         this.latestFused.set(f.symbol, f);
         this.stats.fused++;
         this.publish(f);
-        this.stats.lagMs = Math.max(0, Date.now() - r.recvTs);
+        // Receipt times are on the wall clock only at speed 1 (faster simulations run their own clock).
+        this.stats.lagMs = this.config.simulator.speed === 1 || this.config.live ? Math.max(0, wall - r.recvTs) : Number.NaN;
       }
     }
   }

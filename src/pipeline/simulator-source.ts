@@ -64,8 +64,8 @@ export class SimulatorSource implements RecordSource {
       sink.status({ type: 'source_status', venue: t.venue, ts: Date.now(), state: 'open' });
     }
     this.running = (async () => {
-      for await (const r of this.sim.stream({ speed: this.speed, signal: this.ac.signal })) {
-        this.traffic.get(r.venue)?.message(r.recvTs);
+      for await (const r of this.sim.stream({ speed: this.speed, signal: this.ac.signal, clock: 'simulated' })) {
+        this.traffic.get(r.venue)?.message(Date.now());
         sink.record(r);
       }
     })();

@@ -111,7 +111,12 @@ export class MarketSimulator {
   }
 
   /** Records paced in real time (× speed), with timestamps re-based so the run starts now. */
-  async *stream(opts: { speed?: number; signal?: AbortSignal } = {}): AsyncGenerator<SimRecord> {
+  /**
+   * clock `wall` (default): timestamps are wall-clock times (the simulation compressed into real
+   * time); `simulated`: the simulated timeline starts now and runs `speed` times faster than the
+   * wall clock (bars of simulated minutes close every 60/speed seconds).
+   */
+  async *stream(opts: { speed?: number; signal?: AbortSignal; clock?: 'wall' | 'simulated' } = {}): AsyncGenerator<SimRecord> {
     const speed = opts.speed ?? 1;
     const wall0 = Date.now();
     const sim0 = this.config.start;
@@ -131,8 +136,9 @@ export class MarketSimulator {
         });
         if (opts.signal?.aborted) return;
       }
-      r.recvTs = due;
-      if (r.ts !== null) r.ts = wall0 + (r.ts - sim0) / speed;
+      const scale = opts.clock === 'simulated' ? 1 : speed;
+      r.recvTs = wall0 + (r.recvTs - sim0) / scale;
+      if (r.ts !== null) r.ts = wall0 + (r.ts - sim0) / scale;
       yield r;
     }
   }
