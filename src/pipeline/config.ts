@@ -41,6 +41,10 @@ export const configSchema = z.strictObject({
       kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
       dataDir: z.string().default('.emp-data'),
       postgresUrl: z.string().default('postgres://postgres@127.0.0.1:5432/test'),
+      postgresSchema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
+        .default('emp'),
       /** Fused prices are stored at most once per this many ms per instrument. */
       fusedEveryMs: z.number().int().min(0).default(1000),
       retentionDays: z
@@ -56,6 +60,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       kind: z.enum(['inprocess', 'nats']).default('inprocess'),
       natsUrl: z.string().default('127.0.0.1:4222'),
+      /** JetStream stream name; subjects are `<name in lower case>.<type>.<symbol>`. */
+      stream: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/)
+        .default('EMP'),
     })
     .prefault({}),
   analysis: z

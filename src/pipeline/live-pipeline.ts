@@ -117,11 +117,15 @@ export class LivePipeline implements ApiBackend {
   ): Promise<LivePipeline> {
     const store: MarketStore =
       config.store.kind === 'postgres'
-        ? await PostgresStore.open({ connectionString: config.store.postgresUrl })
+        ? await PostgresStore.open({ connectionString: config.store.postgresUrl, schema: config.store.postgresSchema })
         : new SqliteStore(join(config.store.dataDir, 'emp.sqlite'));
     let bus: EventBus;
     if (config.bus.kind === 'nats')
-      bus = await NatsJetStreamBus.connect({ servers: config.bus.natsUrl, onError: (err) => log.warn({ err }, 'bus') });
+      bus = await NatsJetStreamBus.connect({
+        servers: config.bus.natsUrl,
+        stream: config.bus.stream,
+        onError: (err) => log.warn({ err }, 'bus'),
+      });
     else bus = new InProcessBus((err, event) => log.error({ err, type: event.type }, 'bus handler failed'));
     return new LivePipeline(config, bus, store, source, parts, log);
   }
