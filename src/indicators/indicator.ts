@@ -1,0 +1,100 @@
+import type { Ohlcv } from '../core/market.ts';
+import type { Undoable } from './primitives.ts';
+
+export type PriceInput = 'open' | 'high' | 'low' | 'close' | 'volume';
+export type IndicatorGroup = 'overlap' | 'momentum' | 'volatility' | 'volume' | 'statistic' | 'price';
+
+export interface ParamSpec {
+  /** TA-Lib's name as Python's talib spells it: timeperiod, fastperiod, nbdevup, … */
+  name: string;
+  type: 'int' | 'float' | 'matype';
+  default: number;
+  min: number;
+  max: number;
+}
+
+export interface IndicatorInfo {
+  name: string;
+  group: IndicatorGroup;
+  description: string;
+  inputs: PriceInput[];
+  params: ParamSpec[];
+  outputs: string[];
+  /** Drawn over the price (moving averages, bands, SAR) rather than in a pane of its own. */
+  overlay: boolean;
+}
+
+/** The streaming form every indicator has. */
+export interface StreamingIndicator {
+  readonly outputs: readonly string[];
+  /** A new bar. */
+  update(bar: Ohlcv): void;
+  /** Replaces the last bar (the still-open candle) without corrupting state. */
+  replace(bar: Ohlcv): void;
+  /** The latest value of an output (the first by default); NaN during warm-up. */
+  value(output?: string): number;
+  /** Bars seen. */
+  readonly count: number;
+}
+
+/**
+ * Base of every indicator: subclasses implement `step` (one bar, writing `out`) from undoable
+ * parts; this class adds update/replace (undo the last step, redo it with the new bar) and the
+ * warm-up rule (NaN until TA-Lib's lookback has passed).
+ */
+export abstract class Indicator implements StreamingIndicator {
+  readonly out: Float64Array;
+  count = 0;
+  private readonly saved: Float64Array;
+  private savedCount = 0;
+  protected parts: Undoable[] = [];
+
+  constructor(
+    readonly outputs: readonly string[],
+    /** Bars before the first value (TA-Lib's lookback). */
+    readonly lookback: number,
+  ) {
+    this.out = new Float64Array(outputs.length).fill(Number.NaN);
+    this.saved = new Float64Array(outputs.length).fill(Number.NaN);
+  }
+
+  /** Advances by one bar, writing `out` (warm-up masking is done by the caller). */
+  protected abstract step(bar: Ohlcv): void;
+  /** Subclasses with scalar state of their own save and restore it here. */
+  protected saveOwn(): void {}
+  protected restoreOwn(): void {}
+
+  /** One bar without keeping undo state (batch use). */
+  advance(bar: Ohlcv): void {
+    this.step(bar);
+    this.count++;
+    if (this.count <= this.lookback) this.out.fill(Number.NaN);
+  }
+
+  update(bar: Ohlcv): void {
+    for (const p of this.parts) p.save();
+    this.saveOwn();
+    this.saved.set(this.out);
+    this.savedCount = this.count;
+    this.advance(bar);
+  }
+
+  replace(bar: Ohlcv): void {
+    if (this.count === 0) {
+      this.update(bar);
+      return;
+    }
+    for (const p of this.parts) p.restore();
+    this.restoreOwn();
+    this.out.set(this.saved);
+    this.count = this.savedCount;
+    this.advance(bar);
+  }
+
+  value(output?: string): number {
+    if (output === undefined) return this.out[0] as number;
+    const i = this.outputs.indexOf(output);
+    if (i < 0) throw new RangeError(`no output "${output}" (outputs: ${this.outputs.join(', ')})`);
+    return this.out[i] as number;
+  }
+}

@@ -1,0 +1,410 @@
+/**
+ * The indicator catalogue: TA-Lib's names, parameters (as Python's talib spells them), defaults,
+ * ranges and outputs, and one factory each. The CLI, the API and the dashboard read it.
+ */
+import { ParamError } from '../core/errors.ts';
+import type { BarSeries, Ohlcv } from '../core/market.ts';
+import type { Indicator, IndicatorGroup, IndicatorInfo, ParamSpec, PriceInput, StreamingIndicator } from './indicator.ts';
+import {
+  Aroon,
+  Bop,
+  Cci,
+  Cmo,
+  Macd,
+  Mfi,
+  PriceOscillator,
+  RateOfChange,
+  Rsi,
+  Stoch,
+  Stochf,
+  StochRsi,
+  Trix,
+  Ultosc,
+  Willr,
+} from './momentum.ts';
+import { Bbands, Midpoint, Midprice, MovingAverage, Sar, T3 } from './overlap.ts';
+import { maStage } from './primitives.ts';
+import { Dispersion, LinearRegression } from './statistic.ts';
+import { Atr, DirectionalMovement, Trange } from './volatility.ts';
+import { Ad, Adosc, Obv } from './volume.ts';
+
+type Params = Record<string, number>;
+
+interface Definition extends IndicatorInfo {
+  create(p: Params): Indicator;
+}
+
+const BIG = 100_000;
+const period = (def: number, min = 2, name = 'timeperiod'): ParamSpec => ({ name, type: 'int', default: def, min, max: BIG });
+const matype = (name = 'matype', def = 0): ParamSpec => ({ name, type: 'matype', default: def, min: 0, max: 8 });
+const real = (name: string, def: number, min: number, max: number): ParamSpec => ({ name, type: 'float', default: def, min, max });
+
+const C: PriceInput[] = ['close'];
+const HL: PriceInput[] = ['high', 'low'];
+const HLC: PriceInput[] = ['high', 'low', 'close'];
+const HLCV: PriceInput[] = ['high', 'low', 'close', 'volume'];
+const OHLC: PriceInput[] = ['open', 'high', 'low', 'close'];
+const CV: PriceInput[] = ['close', 'volume'];
+const REAL = ['real'];
+
+function def(
+  name: string,
+  group: IndicatorGroup,
+  description: string,
+  inputs: PriceInput[],
+  params: ParamSpec[],
+  outputs: string[],
+  overlay: boolean,
+  create: (p: Params) => Indicator,
+): Definition {
+  return { name, group, description, inputs, params, outputs, overlay, create };
+}
+
+const ma = (name: string, type: number, description: string): Definition =>
+  def(name, 'overlap', description, C, [period(30)], REAL, true, (p) => new MovingAverage(maStage(type, p.timeperiod as number)));
+
+const DEFINITIONS: Definition[] = [
+  ma('SMA', 0, 'Simple moving average'),
+  ma('EMA', 1, 'Exponential moving average (seeded with the SMA of the first period)'),
+  ma('WMA', 2, 'Weighted moving average'),
+  ma('DEMA', 3, 'Double exponential moving average'),
+  ma('TEMA', 4, 'Triple exponential moving average'),
+  ma('TRIMA', 5, 'Triangular moving average'),
+  ma('KAMA', 6, 'Kaufman adaptive moving average'),
+  def(
+    'MA',
+    'overlap',
+    'Moving average of any type',
+    C,
+    [period(30, 1), matype()],
+    REAL,
+    true,
+    (p) => new MovingAverage(maStage(p.matype as number, p.timeperiod as number)),
+  ),
+  def(
+    'T3',
+    'overlap',
+    'Tillson T3 moving average',
+    C,
+    [period(5), real('vfactor', 0.7, 0, 1)],
+    REAL,
+    true,
+    (p) => new T3(p.timeperiod as number, p.vfactor as number),
+  ),
+  def(
+    'MIDPOINT',
+    'overlap',
+    'Midpoint of the close over the period',
+    C,
+    [period(14)],
+    REAL,
+    true,
+    (p) => new Midpoint(p.timeperiod as number),
+  ),
+  def(
+    'MIDPRICE',
+    'overlap',
+    'Midpoint of high and low over the period',
+    HL,
+    [period(14)],
+    REAL,
+    true,
+    (p) => new Midprice(p.timeperiod as number),
+  ),
+  def(
+    'SAR',
+    'overlap',
+    'Parabolic SAR',
+    HL,
+    [real('acceleration', 0.02, 0, 1), real('maximum', 0.2, 0, 1)],
+    REAL,
+    true,
+    (p) => new Sar(p.acceleration as number, p.maximum as number),
+  ),
+  def(
+    'BBANDS',
+    'overlap',
+    'Bollinger Bands',
+    C,
+    [period(5), real('nbdevup', 2, -BIG, BIG), real('nbdevdn', 2, -BIG, BIG), matype()],
+    ['upperband', 'middleband', 'lowerband'],
+    true,
+    (p) => new Bbands(p.timeperiod as number, p.nbdevup as number, p.nbdevdn as number, p.matype as number),
+  ),
+  def('RSI', 'momentum', 'Relative strength index (Wilder)', C, [period(14)], REAL, false, (p) => new Rsi(p.timeperiod as number)),
+  def('CMO', 'momentum', 'Chande momentum oscillator', C, [period(14)], REAL, false, (p) => new Cmo(p.timeperiod as number)),
+  def(
+    'MOM',
+    'momentum',
+    'Momentum (difference over the period)',
+    C,
+    [period(10, 1)],
+    REAL,
+    false,
+    (p) => new RateOfChange('MOM', p.timeperiod as number),
+  ),
+  def(
+    'ROC',
+    'momentum',
+    'Rate of change, percent',
+    C,
+    [period(10, 1)],
+    REAL,
+    false,
+    (p) => new RateOfChange('ROC', p.timeperiod as number),
+  ),
+  def(
+    'ROCP',
+    'momentum',
+    'Rate of change, fraction',
+    C,
+    [period(10, 1)],
+    REAL,
+    false,
+    (p) => new RateOfChange('ROCP', p.timeperiod as number),
+  ),
+  def('ROCR', 'momentum', 'Rate of change ratio', C, [period(10, 1)], REAL, false, (p) => new RateOfChange('ROCR', p.timeperiod as number)),
+  def(
+    'ROCR100',
+    'momentum',
+    'Rate of change ratio × 100',
+    C,
+    [period(10, 1)],
+    REAL,
+    false,
+    (p) => new RateOfChange('ROCR100', p.timeperiod as number),
+  ),
+  def(
+    'MACD',
+    'momentum',
+    'Moving average convergence/divergence',
+    C,
+    [period(12, 2, 'fastperiod'), period(26, 2, 'slowperiod'), period(9, 1, 'signalperiod')],
+    ['macd', 'macdsignal', 'macdhist'],
+    false,
+    (p) => new Macd(p.fastperiod as number, p.slowperiod as number, p.signalperiod as number),
+  ),
+  def(
+    'APO',
+    'momentum',
+    'Absolute price oscillator',
+    C,
+    [period(12, 2, 'fastperiod'), period(26, 2, 'slowperiod'), matype()],
+    REAL,
+    false,
+    (p) => new PriceOscillator(false, p.fastperiod as number, p.slowperiod as number, p.matype as number),
+  ),
+  def(
+    'PPO',
+    'momentum',
+    'Percentage price oscillator',
+    C,
+    [period(12, 2, 'fastperiod'), period(26, 2, 'slowperiod'), matype()],
+    REAL,
+    false,
+    (p) => new PriceOscillator(true, p.fastperiod as number, p.slowperiod as number, p.matype as number),
+  ),
+  def(
+    'STOCH',
+    'momentum',
+    'Stochastic (slow)',
+    HLC,
+    [
+      period(5, 1, 'fastk_period'),
+      period(3, 1, 'slowk_period'),
+      matype('slowk_matype'),
+      period(3, 1, 'slowd_period'),
+      matype('slowd_matype'),
+    ],
+    ['slowk', 'slowd'],
+    false,
+    (p) =>
+      new Stoch(
+        p.fastk_period as number,
+        p.slowk_period as number,
+        p.slowk_matype as number,
+        p.slowd_period as number,
+        p.slowd_matype as number,
+      ),
+  ),
+  def(
+    'STOCHF',
+    'momentum',
+    'Stochastic (fast)',
+    HLC,
+    [period(5, 1, 'fastk_period'), period(3, 1, 'fastd_period'), matype('fastd_matype')],
+    ['fastk', 'fastd'],
+    false,
+    (p) => new Stochf(p.fastk_period as number, p.fastd_period as number, p.fastd_matype as number),
+  ),
+  def(
+    'STOCHRSI',
+    'momentum',
+    'Stochastic of the RSI',
+    C,
+    [period(14), period(5, 1, 'fastk_period'), period(3, 1, 'fastd_period'), matype('fastd_matype')],
+    ['fastk', 'fastd'],
+    false,
+    (p) => new StochRsi(p.timeperiod as number, p.fastk_period as number, p.fastd_period as number, p.fastd_matype as number),
+  ),
+  def('WILLR', 'momentum', "Williams' %R", HLC, [period(14)], REAL, false, (p) => new Willr(p.timeperiod as number)),
+  def('CCI', 'momentum', 'Commodity channel index', HLC, [period(14)], REAL, false, (p) => new Cci(p.timeperiod as number)),
+  def('BOP', 'momentum', 'Balance of power', OHLC, [], REAL, false, () => new Bop()),
+  def('AROON', 'momentum', 'Aroon', HL, [period(14)], ['aroondown', 'aroonup'], false, (p) => new Aroon(p.timeperiod as number)),
+  def('AROONOSC', 'momentum', 'Aroon oscillator', HL, [period(14)], REAL, false, (p) => new Aroon(p.timeperiod as number, true)),
+  def(
+    'ULTOSC',
+    'momentum',
+    'Ultimate oscillator',
+    HLC,
+    [period(7, 1, 'timeperiod1'), period(14, 1, 'timeperiod2'), period(28, 1, 'timeperiod3')],
+    REAL,
+    false,
+    (p) => new Ultosc(p.timeperiod1 as number, p.timeperiod2 as number, p.timeperiod3 as number),
+  ),
+  def('TRIX', 'momentum', '1-bar rate of change of a triple EMA', C, [period(30, 1)], REAL, false, (p) => new Trix(p.timeperiod as number)),
+  def('MFI', 'volume', 'Money flow index', HLCV, [period(14)], REAL, false, (p) => new Mfi(p.timeperiod as number)),
+  def('TRANGE', 'volatility', 'True range', HLC, [], REAL, false, () => new Trange()),
+  def('ATR', 'volatility', 'Average true range (Wilder)', HLC, [period(14, 1)], REAL, false, (p) => new Atr(p.timeperiod as number)),
+  def(
+    'NATR',
+    'volatility',
+    'Normalized ATR, percent of close',
+    HLC,
+    [period(14, 1)],
+    REAL,
+    false,
+    (p) => new Atr(p.timeperiod as number, true),
+  ),
+  ...(['PLUS_DM', 'MINUS_DM', 'PLUS_DI', 'MINUS_DI', 'DX', 'ADX', 'ADXR'] as const).map((k) =>
+    def(
+      k,
+      'momentum',
+      {
+        PLUS_DM: 'Plus directional movement',
+        MINUS_DM: 'Minus directional movement',
+        PLUS_DI: 'Plus directional indicator',
+        MINUS_DI: 'Minus directional indicator',
+        DX: 'Directional movement index',
+        ADX: 'Average directional movement index',
+        ADXR: 'ADX rating',
+      }[k],
+      k.endsWith('_DM') ? HL : HLC,
+      [period(14, k.endsWith('_DM') || k.endsWith('_DI') ? 1 : 2)],
+      REAL,
+      false,
+      (p) => new DirectionalMovement(k, p.timeperiod as number),
+    ),
+  ),
+  def('OBV', 'volume', 'On-balance volume', CV, [], REAL, false, () => new Obv()),
+  def('AD', 'volume', 'Chaikin accumulation/distribution line', HLCV, [], REAL, false, () => new Ad()),
+  def(
+    'ADOSC',
+    'volume',
+    'Chaikin A/D oscillator',
+    HLCV,
+    [period(3, 2, 'fastperiod'), period(10, 2, 'slowperiod')],
+    REAL,
+    false,
+    (p) => new Adosc(p.fastperiod as number, p.slowperiod as number),
+  ),
+  def(
+    'STDDEV',
+    'statistic',
+    'Standard deviation (population) × nbdev',
+    C,
+    [period(5), real('nbdev', 1, -BIG, BIG)],
+    REAL,
+    false,
+    (p) => new Dispersion(true, p.timeperiod as number, p.nbdev as number),
+  ),
+  def(
+    'VAR',
+    'statistic',
+    'Variance (population)',
+    C,
+    [period(5, 1), real('nbdev', 1, -BIG, BIG)],
+    REAL,
+    false,
+    (p) => new Dispersion(false, p.timeperiod as number),
+  ),
+  ...(
+    [
+      ['LINEARREG', 'Linear regression: value at the last bar', true],
+      ['LINEARREG_SLOPE', 'Linear regression slope', false],
+      ['LINEARREG_INTERCEPT', 'Linear regression intercept (at the first bar of the window)', true],
+      ['LINEARREG_ANGLE', 'Linear regression angle, degrees', false],
+      ['TSF', 'Time series forecast (regression one bar ahead)', true],
+    ] as const
+  ).map(([k, d, overlay]) =>
+    def(k, 'statistic', d, C, [period(14)], REAL, overlay, (p) => new LinearRegression(k, p.timeperiod as number)),
+  ),
+];
+
+const BY_NAME = new Map(DEFINITIONS.map((d) => [d.name, d]));
+
+export function listIndicators(): IndicatorInfo[] {
+  return DEFINITIONS.map(({ create: _c, ...info }) => ({
+    ...info,
+    inputs: [...info.inputs],
+    params: info.params.map((p) => ({ ...p })),
+    outputs: [...info.outputs],
+  }));
+}
+
+function definition(name: string): Definition {
+  const d = BY_NAME.get(name.toUpperCase());
+  if (!d) throw new ParamError(`unknown indicator "${name}" (see \`emp indicators list\`)`);
+  return d;
+}
+
+/** Defaults filled in, every value checked against its range; unknown names refused. */
+export function resolveParams(name: string, given: Record<string, number> = {}): Params {
+  const d = definition(name);
+  const out: Params = {};
+  for (const p of d.params) out[p.name] = p.default;
+  for (const [k, v] of Object.entries(given)) {
+    const spec = d.params.find((p) => p.name === k.toLowerCase());
+    if (!spec) {
+      const known = d.params.map((p) => p.name).join(', ') || 'none';
+      throw new ParamError(`${d.name}: unknown parameter "${k}" (parameters: ${known})`);
+    }
+    if (!Number.isFinite(v)) throw new ParamError(`${d.name}: ${spec.name} must be a number`);
+    if (spec.type !== 'float' && !Number.isInteger(v)) throw new ParamError(`${d.name}: ${spec.name} must be an integer, got ${v}`);
+    if (v < spec.min || v > spec.max) throw new ParamError(`${d.name}: ${spec.name} must be in [${spec.min}, ${spec.max}], got ${v}`);
+    if (spec.type === 'matype' && v === 7) throw new ParamError(`${d.name}: ${spec.name} 7 (MAMA) is not supported`);
+    out[spec.name] = v;
+  }
+  return out;
+}
+
+/** The streaming form: `update(bar)` for a new bar, `replace(bar)` for the still-open one. */
+export function createIndicator(name: string, params?: Record<string, number>): StreamingIndicator {
+  return definition(name).create(resolveParams(name, params));
+}
+
+/** Bars before the first value, for these parameters (TA-Lib's lookback). */
+export function indicatorLookback(name: string, params?: Record<string, number>): number {
+  return definition(name).create(resolveParams(name, params)).lookback;
+}
+
+/** The batch form: one Float64Array per output, aligned to the input, NaN during warm-up. */
+export function computeIndicator(name: string, series: BarSeries, params?: Record<string, number>): Record<string, Float64Array> {
+  const d = definition(name);
+  const ind = d.create(resolveParams(name, params));
+  const n = series.close.length;
+  const outs = d.outputs.map(() => new Float64Array(n));
+  const bar: Ohlcv = { open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const { open, high, low, close, volume } = series;
+  const k = outs.length;
+  for (let i = 0; i < n; i++) {
+    bar.open = open[i] as number;
+    bar.high = high[i] as number;
+    bar.low = low[i] as number;
+    bar.close = close[i] as number;
+    bar.volume = volume[i] as number;
+    ind.advance(bar);
+    for (let j = 0; j < k; j++) (outs[j] as Float64Array)[i] = ind.out[j] as number;
+  }
+  return Object.fromEntries(d.outputs.map((o, j) => [o, outs[j] as Float64Array]));
+}
