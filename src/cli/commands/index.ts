@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerEvaluateFusion } from './evaluate-fusion.ts';
 import { registerFuse } from './fuse.ts';
+import { registerIndicators } from './indicators.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStart } from './start.ts';
 
@@ -13,5 +14,6 @@ export function registerCommands(program: Command): void {
   registerEvaluateFusion(evaluate);
   registerSimulate(program);
   registerFuse(program);
+  registerIndicators(program);
   registerStart(program);
 }
