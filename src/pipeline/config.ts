@@ -76,6 +76,10 @@ export const configSchema = z.strictObject({
         .default([...TIMEFRAMES]),
       /** Timeframe the regime detector and signal engine run on. */
       regimeTimeframe: z.enum(TIMEFRAMES).default('1m'),
+      /** Streaming indicators on every timeframe: `NAME` or `NAME:param=value,...` (TA-Lib names). */
+      indicators: z
+        .array(z.string().regex(/^[A-Za-z0-9_]+(:[a-z0-9_]+=[-0-9.]+(,[a-z0-9_]+=[-0-9.]+)*)?$/))
+        .default(['SMA:timeperiod=20', 'EMA:timeperiod=50', 'BBANDS:timeperiod=20', 'RSI:timeperiod=14', 'MACD', 'ATR:timeperiod=14']),
       signalTimeframe: z.enum(TIMEFRAMES).default('1m'),
     })
     .prefault({}),

@@ -3,9 +3,11 @@
  * part means changing this file, not the pipeline.
  */
 import type { Timeframe } from '../core/time.ts';
+import { createIndicator, listIndicators } from '../indicators/index.ts';
 import { DEFAULT_INSTRUMENTS, DEFAULT_VENUES, MarketSimulator } from '../sources/simulator/index.ts';
 import type { ServiceConfig } from './config.ts';
 import { FusedBarBuilder } from './fused-bars.ts';
+import { IndicatorStage, parseIndicatorSpec } from './indicator-stage.ts';
 import type { PipelineLogger, PipelineParts } from './live-pipeline.ts';
 import { SimulatorSource } from './simulator-source.ts';
 import type { RecordSource } from './stages.ts';
@@ -27,10 +29,13 @@ export async function simulatorSource(config: ServiceConfig, _log: PipelineLogge
   return new SimulatorSource(simulatorFor(config), config.simulator.speed);
 }
 
-export function defaultParts(_config: ServiceConfig): PipelineParts {
+export function defaultParts(config: ServiceConfig): PipelineParts {
+  const specs = config.analysis.indicators.map(parseIndicatorSpec);
+  // Fail at start, with the indicator's own message, not on the first bar.
+  for (const s of specs) createIndicator(s.name, s.params);
   return {
     bars: (symbol: string, timeframes: readonly Timeframe[]) => new FusedBarBuilder(symbol, timeframes),
-    analysis: () => [],
-    indicatorCatalogue: () => [],
+    analysis: () => [new IndicatorStage(specs)],
+    indicatorCatalogue: () => listIndicators(),
   };
 }
