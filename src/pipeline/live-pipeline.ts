@@ -45,6 +45,8 @@ const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
 const OPEN_BAR_EVERY_MS = 500;
 /** Fused prices go out at most this often per instrument. */
 const FUSED_EVERY_MS = 200;
+/** At most one conflict alert per instrument per this much data time. */
+const CONFLICT_ALERT_MS = 30_000;
 /** Stored closed bars replayed into the analysis at start, per instrument and timeframe. */
 const WARM_BARS = 500;
 
@@ -81,6 +83,7 @@ export class LivePipeline implements ApiBackend {
   };
   private readonly latestFused = new Map<string, FusedPrice>();
   private readonly latestRegime = new Map<string, RegimeState>();
+  private readonly lastConflictAlert = new Map<string, number>();
 
   private constructor(
     readonly config: ServiceConfig,
@@ -287,7 +290,24 @@ export class LivePipeline implements ApiBackend {
   private tick(): void {
     const now = Date.now();
     for (const h of this.source.health()) this.publish(this.healthEvent(h, now));
-    for (const c of this.engine.drainConflicts()) this.publish(c);
+    for (const c of this.engine.drainConflicts()) {
+      this.publish(c);
+      // Conflicts are also alerts, at most one per instrument per CONFLICT_ALERT_MS of data time.
+      const last = this.lastConflictAlert.get(c.symbol) ?? Number.NEGATIVE_INFINITY;
+      if (c.ts - last >= CONFLICT_ALERT_MS) {
+        this.lastConflictAlert.set(c.symbol, c.ts);
+        const vals = c.values.map((v) => `${v.venue} ${v.price.toPrecision(7)}`).join(', ');
+        this.publish(
+          alert(
+            'conflict',
+            'info',
+            c.symbol,
+            c.ts,
+            `sources disagree beyond ${(c.tolerance * 100).toFixed(2)}%: ${vals} (${c.resolution})`,
+          ),
+        );
+      }
+    }
   }
 
   private healthEvent(h: VenueHealthSnapshot, now: number): SourceHealth {

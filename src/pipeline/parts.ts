@@ -9,6 +9,7 @@ import type { ServiceConfig } from './config.ts';
 import { FusedBarBuilder } from './fused-bars.ts';
 import { IndicatorStage, parseIndicatorSpec } from './indicator-stage.ts';
 import type { PipelineLogger, PipelineParts } from './live-pipeline.ts';
+import { RegimeStage } from './regime-stage.ts';
 import { SimulatorSource } from './simulator-source.ts';
 import type { RecordSource } from './stages.ts';
 
@@ -35,7 +36,8 @@ export function defaultParts(config: ServiceConfig): PipelineParts {
   for (const s of specs) createIndicator(s.name, s.params);
   return {
     bars: (symbol: string, timeframes: readonly Timeframe[]) => new FusedBarBuilder(symbol, timeframes),
-    analysis: () => [new IndicatorStage(specs)],
+    analysis: (_symbol, tf) =>
+      tf === config.analysis.regimeTimeframe ? [new IndicatorStage(specs), new RegimeStage()] : [new IndicatorStage(specs)],
     indicatorCatalogue: () => listIndicators(),
   };
 }
