@@ -1,0 +1,126 @@
+/**
+ * Binance spot public market data: `<symbol>@trade` and `<symbol>@bookTicker` on the raw
+ * stream endpoint, subscribed with `{"method":"SUBSCRIBE","params":[...],"id":n}`. Trades carry
+ * `m` (the buyer is the maker), so the taker sold when `m` is true. Trade ids are consecutive
+ * per symbol, which is how gaps are seen. The server pings at the WebSocket level (answered by
+ * the socket library) and closes connections after 24 h, so we rotate before that.
+ */
+
+import type { GapEvent } from '../../core/events.ts';
+import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
+import type { MarketRecord } from '../../core/market.ts';
+import { type FrameOutcome, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
+
+const streamName = (symbol: InstrumentId, channel: Subscription['channel']): string =>
+  `${symbol.replace('-', '').toLowerCase()}@${channel === 'trades' ? 'trade' : 'bookTicker'}`;
+
+export class BinanceProtocol implements VenueProtocol {
+  readonly venue = 'binance';
+  readonly url = 'wss://stream.binance.com:9443/ws';
+  readonly maxConnectionAgeMs = 23 * 3_600_000;
+  private readonly symbols = new SymbolMap(canonicalInstrument);
+  private readonly lastTradeId = new Map<string, number>();
+  private nextId = 1;
+
+  venueSymbol(symbol: InstrumentId): string {
+    return symbol.replace('-', '');
+  }
+
+  subscribeFrames(subs: readonly Subscription[]): string[] {
+    return [JSON.stringify({ method: 'SUBSCRIBE', params: subs.map((s) => streamName(s.symbol, s.channel)), id: this.nextId++ })];
+  }
+
+  unsubscribeFrames(subs: readonly Subscription[]): string[] {
+    return [JSON.stringify({ method: 'UNSUBSCRIBE', params: subs.map((s) => streamName(s.symbol, s.channel)), id: this.nextId++ })];
+  }
+
+  parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome {
+    let m: Record<string, unknown>;
+    try {
+      m = JSON.parse(frame) as Record<string, unknown>;
+    } catch {
+      return { kind: 'error', message: 'not JSON' };
+    }
+    if (m === null || typeof m !== 'object') return { kind: 'error', message: 'not an object' };
+    // Combined-stream envelope {"stream": ..., "data": {...}} is accepted too.
+    const d = (typeof m.stream === 'string' && m.data && typeof m.data === 'object' ? m.data : m) as Record<string, unknown>;
+    if ('result' in d && 'id' in d) return d.result === null ? { kind: 'subscribed' } : { kind: 'ignored', reason: 'method result' };
+    if ('code' in d && 'msg' in d) return { kind: 'error', message: `venue error ${String(d.code)}: ${String(d.msg)}` };
+    if (d.e === 'trade') {
+      const price = num(d.p);
+      const size = num(d.q);
+      if (typeof d.s !== 'string' || !(price > 0) || !(size >= 0)) return { kind: 'error', message: 'trade: bad s/p/q' };
+      const symbol = this.symbols.get(d.s);
+      const id = typeof d.t === 'number' ? d.t : Number.NaN;
+      const prev = this.lastTradeId.get(d.s);
+      if (prev !== undefined && id > prev + 1)
+        gaps.push({ type: 'gap', venue: this.venue, symbol, ts: recvTs, expected: prev + 1, received: id });
+      if (!Number.isNaN(id)) this.lastTradeId.set(d.s, id);
+      out.push({
+        type: 'trade',
+        venue: this.venue,
+        symbol,
+        ts: typeof d.T === 'number' ? d.T : typeof d.E === 'number' ? d.E : null,
+        recvTs,
+        price,
+        size,
+        side: d.m === true ? 'sell' : d.m === false ? 'buy' : 'unknown',
+        id: Number.isNaN(id) ? null : String(id),
+      });
+      return { kind: 'data', count: 1 };
+    }
+    // bookTicker has no event type field: recognized by its shape.
+    if (typeof d.u === 'number' && typeof d.s === 'string' && 'b' in d && 'a' in d) {
+      const bid = num(d.b);
+      const ask = num(d.a);
+      const bidSize = num(d.B);
+      const askSize = num(d.A);
+      if (!(bid > 0 && ask > 0) || Number.isNaN(bidSize) || Number.isNaN(askSize))
+        return { kind: 'error', message: 'bookTicker: bad b/a/B/A' };
+      out.push({ type: 'quote', venue: this.venue, symbol: this.symbols.get(d.s), ts: null, recvTs, bid, bidSize, ask, askSize });
+      return { kind: 'data', count: 1 };
+    }
+    return { kind: 'ignored', reason: `unknown event ${String(d.e ?? '?')}` };
+  }
+
+  // Server side.
+
+  onClientFrame(text: string): { replies: string[]; subscribe?: Subscription[]; unsubscribe?: Subscription[] } {
+    let m: { method?: string; params?: unknown; id?: unknown };
+    try {
+      m = JSON.parse(text) as typeof m;
+    } catch {
+      return { replies: [JSON.stringify({ code: 2, msg: 'Invalid JSON' })] };
+    }
+    if ((m.method !== 'SUBSCRIBE' && m.method !== 'UNSUBSCRIBE') || !Array.isArray(m.params)) {
+      return { replies: [JSON.stringify({ code: 1, msg: 'Invalid request', id: m.id ?? null })] };
+    }
+    const subs: Subscription[] = [];
+    for (const p of m.params) {
+      const x = /^([a-z0-9]+)@(trade|bookTicker)$/.exec(String(p));
+      if (!x) return { replies: [JSON.stringify({ code: 2, msg: `Invalid stream name ${String(p)}`, id: m.id ?? null })] };
+      subs.push({ symbol: canonicalInstrument(x[1] as string), channel: x[2] === 'trade' ? 'trades' : 'quotes' });
+    }
+    const reply = JSON.stringify({ result: null, id: m.id ?? null });
+    return m.method === 'SUBSCRIBE' ? { replies: [reply], subscribe: subs } : { replies: [reply], unsubscribe: subs };
+  }
+
+  encode(r: MarketRecord, seq: number): string {
+    const s = this.venueSymbol(r.symbol);
+    if (r.type === 'trade') {
+      const ts = r.ts ?? r.recvTs;
+      return JSON.stringify({
+        e: 'trade',
+        E: Math.round(ts),
+        s,
+        t: r.id !== null ? Number(r.id) : seq,
+        p: String(r.price),
+        q: String(r.size),
+        T: Math.round(ts),
+        m: r.side === 'sell',
+        M: true,
+      });
+    }
+    return JSON.stringify({ u: seq, s, b: String(r.bid), B: String(r.bidSize), a: String(r.ask), A: String(r.askSize) });
+  }
+}

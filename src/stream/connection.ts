@@ -1,0 +1,279 @@
+/**
+ * One WebSocket connection to one venue, kept alive: connect timeout; reconnection with capped
+ * exponential backoff and full jitter, forever; every subscription re-sent after each connect;
+ * an idle deadline (no frame for `idleDeadlineMs` ⇒ the connection is presumed dead even if the
+ * socket looks open, and is recycled); application pings where the venue wants them; planned
+ * rotation before the venue's maximum connection age; server-requested reconnects. Frames are
+ * parsed by the venue's pure codec; bad frames are counted and reported, never thrown.
+ */
+import WebSocket from 'ws';
+import type { ConnectionState, GapEvent, SourceStatusEvent } from '../core/events.ts';
+import type { MarketRecord } from '../core/market.ts';
+import type { Subscription, VenueCodec } from '../sources/venues/protocol.ts';
+
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+}
+
+export interface VenueConnectionOptions {
+  url?: string;
+  subscriptions: readonly Subscription[];
+  /** No frame at all for this long ⇒ recycle the connection (default 10 s). */
+  idleDeadlineMs?: number;
+  connectTimeoutMs?: number;
+  backoff?: BackoffOptions;
+  /** Larger inbound frames are refused by the socket (it closes with 1009) and counted (default 1 MiB). */
+  maxPayloadBytes?: number;
+  /** Receipt clock (default Date.now); simulations running faster than real time pass theirs. */
+  clock?: () => number;
+  random?: () => number;
+}
+
+export interface ConnectionHealth {
+  venue: string;
+  state: ConnectionState;
+  reconnects: number;
+  lastMessageAgeMs: number | null;
+  messagesPerSec: number;
+  errors: number;
+  /** Frames the codec could not use (malformed, unknown). */
+  badFrames: number;
+  idleTimeouts: number;
+  gaps: number;
+}
+
+/** Full-jitter backoff: uniform in [0, min(max, base · 2^attempt)]. */
+export function backoffDelay(attempt: number, b: BackoffOptions, random: () => number = Math.random): number {
+  return random() * Math.min(b.maxMs, b.baseMs * 2 ** Math.min(attempt, 30));
+}
+
+export class VenueConnection {
+  private ws: WebSocket | undefined;
+  private state: ConnectionState = 'closed';
+  private stopped = true;
+  private attempt = 0;
+  private reconnects = 0;
+  private errors = 0;
+  private badFrames = 0;
+  private idleTimeouts = 0;
+  private gapCount = 0;
+  private lastMessage = Number.NaN;
+  private windowStart = 0;
+  private windowCount = 0;
+  private rate = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly out: MarketRecord[] = [];
+  private readonly gaps: GapEvent[] = [];
+  private recordCb: (r: MarketRecord) => void = () => {};
+  private gapCb: (g: GapEvent) => void = () => {};
+  private statusCb: (e: SourceStatusEvent) => void = () => {};
+  private errorCb: (message: string) => void = () => {};
+  private readonly opts: Required<Omit<VenueConnectionOptions, 'url'>> & { url: string };
+
+  constructor(
+    readonly codec: VenueCodec,
+    options: VenueConnectionOptions,
+  ) {
+    this.opts = {
+      idleDeadlineMs: 10_000,
+      connectTimeoutMs: 5_000,
+      backoff: { baseMs: 250, maxMs: 30_000 },
+      maxPayloadBytes: 1 << 20,
+      clock: Date.now,
+      random: Math.random,
+      ...options,
+      url: options.url ?? codec.url,
+    };
+  }
+
+  onRecord(cb: (r: MarketRecord) => void): this {
+    this.recordCb = cb;
+    return this;
+  }
+  onGap(cb: (g: GapEvent) => void): this {
+    this.gapCb = cb;
+    return this;
+  }
+  onStatus(cb: (e: SourceStatusEvent) => void): this {
+    this.statusCb = cb;
+    return this;
+  }
+  onError(cb: (message: string) => void): this {
+    this.errorCb = cb;
+    return this;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimers();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const ws = this.ws;
+    this.ws = undefined;
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        ws.once('close', () => resolve());
+        ws.terminate();
+      });
+    }
+    this.setState('closed', 'stopped');
+  }
+
+  health(): ConnectionHealth {
+    const now = Date.now();
+    if (now - this.windowStart >= 2000) this.roll(now);
+    return {
+      venue: this.codec.venue,
+      state: this.state,
+      reconnects: this.reconnects,
+      lastMessageAgeMs: Number.isNaN(this.lastMessage) ? null : Math.max(0, now - this.lastMessage),
+      messagesPerSec: this.rate,
+      errors: this.errors,
+      badFrames: this.badFrames,
+      idleTimeouts: this.idleTimeouts,
+      gaps: this.gapCount,
+    };
+  }
+
+  private setState(state: ConnectionState, reason?: string): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.statusCb({ type: 'source_status', venue: this.codec.venue, ts: this.opts.clock(), state, ...(reason ? { reason } : {}) });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.setState('connecting');
+    const ws = new WebSocket(this.opts.url, {
+      handshakeTimeout: this.opts.connectTimeoutMs,
+      maxPayload: this.opts.maxPayloadBytes,
+      perMessageDeflate: false,
+    });
+    this.ws = ws;
+    const openedAt = Date.now();
+    ws.on('open', () => {
+      if (ws !== this.ws) return;
+      this.lastMessage = Date.now();
+      this.setState('open');
+      for (const f of this.codec.subscribeFrames(this.opts.subscriptions)) ws.send(f);
+      this.armTimers(ws, openedAt);
+    });
+    ws.on('message', (data, isBinary) => {
+      if (ws !== this.ws) return;
+      this.onFrame(ws, isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+    });
+    ws.on('error', (err) => {
+      if (ws !== this.ws) return;
+      this.errors++;
+      this.errorCb(`${this.codec.venue}: socket error: ${err.message}`);
+    });
+    ws.on('close', (code) => {
+      if (ws !== this.ws) return;
+      this.ws = undefined;
+      this.clearTimers();
+      if (this.stopped) return;
+      this.setState('reconnecting', `closed (${code})`);
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    const delay = backoffDelay(this.attempt++, this.opts.backoff, this.opts.random);
+    this.reconnects++;
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Closes the current socket so the close handler reconnects. */
+  private recycle(reason: string): void {
+    const ws = this.ws;
+    if (!ws) return;
+    this.errorCb(`${this.codec.venue}: recycling connection: ${reason}`);
+    ws.terminate();
+  }
+
+  private armTimers(ws: WebSocket, openedAt: number): void {
+    const idle = this.opts.idleDeadlineMs;
+    // Checked at a quarter of the deadline: a dead feed is noticed within 1.25 deadlines.
+    this.timers.push(
+      setInterval(
+        () => {
+          if (Date.now() - this.lastMessage > idle) {
+            this.idleTimeouts++;
+            this.errors++;
+            this.recycle(`no frame for ${idle} ms`);
+          }
+        },
+        Math.max(10, idle / 4),
+      ),
+    );
+    const ping = this.codec.appPing;
+    if (ping) {
+      this.timers.push(
+        setInterval(
+          () => {
+            if (ws.readyState === WebSocket.OPEN && Date.now() - this.lastMessage >= Math.min(ping.intervalMs, idle / 2))
+              ws.send(ping.text);
+          },
+          Math.min(ping.intervalMs, idle / 2),
+        ),
+      );
+    }
+    const maxAge = this.codec.maxConnectionAgeMs;
+    if (maxAge !== undefined) {
+      this.timers.push(setTimeout(() => this.recycle(`planned rotation after ${Date.now() - openedAt} ms`), maxAge));
+    }
+    for (const t of this.timers) t.unref();
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+  }
+
+  private roll(now: number): void {
+    this.rate = (this.windowCount * 1000) / Math.max(1, now - this.windowStart);
+    this.windowStart = now;
+    this.windowCount = 0;
+  }
+
+  private onFrame(ws: WebSocket, text: string): void {
+    const now = Date.now();
+    this.lastMessage = now;
+    this.windowCount++;
+    if (now - this.windowStart >= 1000) this.roll(now);
+    this.out.length = 0;
+    this.gaps.length = 0;
+    const outcome = this.codec.parse(text, this.opts.clock(), this.out, this.gaps);
+    switch (outcome.kind) {
+      case 'data':
+        // Data flowing again: the next failure starts the backoff from the beginning.
+        this.attempt = 0;
+        for (const r of this.out) this.recordCb(r);
+        break;
+      case 'ping':
+        ws.send(outcome.reply);
+        break;
+      case 'reconnect':
+        this.recycle('venue asked for a reconnect');
+        break;
+      case 'error':
+        this.badFrames++;
+        this.errors++;
+        this.errorCb(`${this.codec.venue}: bad frame: ${outcome.message}: ${text.slice(0, 200)}`);
+        break;
+      default:
+        break;
+    }
+    for (const g of this.gaps) {
+      this.gapCount++;
+      this.gapCb(g);
+    }
+  }
+}
