@@ -25,7 +25,7 @@ export const configSchema = z.strictObject({
       speed: z.number().positive().max(1000).default(1),
       faults: z.boolean().default(true),
       /** ws: each venue served on a loopback socket in its own protocol and read by its real adapter; memory: in-process. */
-      transport: z.enum(['ws', 'memory']).default('memory'),
+      transport: z.enum(['ws', 'memory']).default('ws'),
     })
     .prefault({}),
   server: z

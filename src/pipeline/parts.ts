@@ -5,6 +5,9 @@
 import type { Timeframe } from '../core/time.ts';
 import { createIndicator, listIndicators } from '../indicators/index.ts';
 import { DEFAULT_INSTRUMENTS, DEFAULT_VENUES, MarketSimulator } from '../sources/simulator/index.ts';
+import { venueInstrument } from '../sources/simulator/venues.ts';
+import { protocolFor } from '../sources/venues/index.ts';
+import { VenueConnection } from '../stream/connection.ts';
 import type { ServiceConfig } from './config.ts';
 import { FusedBarBuilder } from './fused-bars.ts';
 import { IndicatorStage, parseIndicatorSpec } from './indicator-stage.ts';
@@ -12,6 +15,7 @@ import type { PipelineLogger, PipelineParts } from './live-pipeline.ts';
 import { RegimeStage } from './regime-stage.ts';
 import { SimulatorSource } from './simulator-source.ts';
 import type { RecordSource } from './stages.ts';
+import { SimulatedVenues, VenueConnections, venueSubscriptions } from './venue-sources.ts';
 
 export function simulatorFor(config: ServiceConfig): MarketSimulator {
   const instruments = DEFAULT_INSTRUMENTS.filter((i) => config.instruments.includes(i.symbol));
@@ -26,8 +30,24 @@ export function simulatorFor(config: ServiceConfig): MarketSimulator {
   });
 }
 
+/** The simulator's venues: over loopback sockets in each venue's protocol (default), or in-process. */
 export async function simulatorSource(config: ServiceConfig, _log: PipelineLogger): Promise<RecordSource> {
-  return new SimulatorSource(simulatorFor(config), config.simulator.speed);
+  const sim = simulatorFor(config);
+  if (config.simulator.transport === 'memory') return new SimulatorSource(sim, config.simulator.speed);
+  return SimulatedVenues.start(sim, config.simulator.speed);
+}
+
+/** The real venues' public feeds (needs network access). */
+export function liveSource(config: ServiceConfig): RecordSource {
+  const venues = DEFAULT_VENUES.filter((v) => (config.venues as readonly string[]).includes(v.name));
+  return new VenueConnections(
+    venues.map(
+      (v) =>
+        new VenueConnection(protocolFor(v.name), {
+          subscriptions: venueSubscriptions(config.instruments.map((i) => venueInstrument(i, v))),
+        }),
+    ),
+  );
 }
 
 export function defaultParts(config: ServiceConfig): PipelineParts {

@@ -1,0 +1,112 @@
+/**
+ * Sources that arrive over venue WebSocket protocols: the simulator's venues served on loopback
+ * by local venue servers (each in its own wire format) and read by the real adapters — the
+ * default path of `emp start` — or the real venues (`--live`).
+ */
+import type { InstrumentId } from '../core/instrument.ts';
+import type { MarketSimulator } from '../sources/simulator/index.ts';
+import { venueInstrument } from '../sources/simulator/venues.ts';
+import { protocolFor } from '../sources/venues/index.ts';
+import { LocalVenueServer } from '../sources/venues/local-server.ts';
+import type { Subscription } from '../sources/venues/protocol.ts';
+import { VenueConnection } from '../stream/connection.ts';
+import type { RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
+
+/** Trades and quotes of each instrument, as a venue lists it. */
+export function venueSubscriptions(symbols: readonly InstrumentId[]): Subscription[] {
+  return symbols.flatMap((symbol) => [
+    { symbol, channel: 'trades' as const },
+    { symbol, channel: 'quotes' as const },
+  ]);
+}
+
+/** One VenueConnection per venue, wired to the sink. */
+export class VenueConnections implements RecordSource {
+  constructor(readonly connections: VenueConnection[]) {}
+
+  start(sink: SourceSink): void {
+    for (const c of this.connections) {
+      const venue = c.codec.venue;
+      c.onRecord((r) => sink.record(r))
+        .onGap((g) => sink.gap(g))
+        .onStatus((s) => sink.status(s))
+        .onError((m) => sink.error(venue, m))
+        .start();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.connections.map((c) => c.stop()));
+  }
+
+  health(): VenueHealthSnapshot[] {
+    return this.connections.map((c) => {
+      const h = c.health();
+      return {
+        venue: h.venue,
+        state: h.state,
+        reconnects: h.reconnects,
+        lastMessageAgeMs: h.lastMessageAgeMs,
+        messagesPerSec: h.messagesPerSec,
+        errors: h.errors,
+      };
+    });
+  }
+}
+
+/**
+ * The simulator behind real sockets: a LocalVenueServer per venue publishes the simulator's
+ * records in that venue's protocol; the venues' adapters read them back through VenueConnection.
+ * Receipt times are put on the simulation's clock (which runs `speed` times faster than the wall).
+ */
+export class SimulatedVenues implements RecordSource {
+  private readonly ac = new AbortController();
+  private running: Promise<void> | undefined;
+  private conns: VenueConnections | undefined;
+
+  private constructor(
+    private readonly sim: MarketSimulator,
+    private readonly speed: number,
+    readonly servers: Map<string, LocalVenueServer>,
+  ) {}
+
+  static async start(sim: MarketSimulator, speed: number): Promise<SimulatedVenues> {
+    const servers = new Map<string, LocalVenueServer>();
+    for (const v of sim.config.venues) servers.set(v.name, await LocalVenueServer.start({ venue: v.name }));
+    return new SimulatedVenues(sim, speed, servers);
+  }
+
+  start(sink: SourceSink): void {
+    const wall0 = Date.now();
+    const clock = this.speed === 1 ? Date.now : (): number => wall0 + (Date.now() - wall0) * this.speed;
+    const conns = this.sim.config.venues.map((v) => {
+      const server = this.servers.get(v.name) as LocalVenueServer;
+      const symbols = this.sim.config.instruments.map((i) => venueInstrument(i.symbol, v));
+      // The simulated venues send several messages a second; 5 s of silence is a dead feed.
+      return new VenueConnection(protocolFor(v.name), {
+        url: server.url,
+        subscriptions: venueSubscriptions(symbols),
+        idleDeadlineMs: 5000,
+        clock,
+      });
+    });
+    this.conns = new VenueConnections(conns);
+    this.conns.start(sink);
+    this.running = (async () => {
+      for await (const r of this.sim.stream({ speed: this.speed, signal: this.ac.signal, clock: 'simulated' })) {
+        this.servers.get(r.venue)?.publish(r);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.ac.abort();
+    await this.running;
+    await this.conns?.stop();
+    await Promise.all([...this.servers.values()].map((s) => s.close()));
+  }
+
+  health(): VenueHealthSnapshot[] {
+    return this.conns?.health() ?? [];
+  }
+}
