@@ -77,6 +77,7 @@ export class LivePipeline implements ApiBackend {
     bars: 0,
     analysisErrors: 0,
     sourceErrors: 0,
+    connectionWarnings: 0,
     gaps: 0,
     /** Receipt → fused publish lag of the last record, ms. */
     lagMs: 0,
@@ -218,6 +219,10 @@ export class LivePipeline implements ApiBackend {
       this.stats.sourceErrors++;
       this.engine.reportError(venue);
       this.log.warn({ venue, message }, 'bad frame');
+    },
+    warn: (venue, message) => {
+      this.stats.connectionWarnings++;
+      this.log.warn({ venue, message }, 'connection');
     },
   };
 

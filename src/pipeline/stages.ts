@@ -11,6 +11,8 @@ export interface SourceSink {
   gap(e: GapEvent): void;
   /** A malformed frame or failed parse: counted against the venue's quality. */
   error(venue: string, message: string): void;
+  /** Connection trouble (refused, reset, recycled): logged; being down is reported by status. */
+  warn(venue: string, message: string): void;
 }
 
 export interface VenueHealthSnapshot {

@@ -30,7 +30,7 @@ export class VenueConnections implements RecordSource {
       c.onRecord((r) => sink.record(r))
         .onGap((g) => sink.gap(g))
         .onStatus((s) => sink.status(s))
-        .onError((m) => sink.error(venue, m))
+        .onError((m, kind) => (kind === 'frame' ? sink.error(venue, m) : sink.warn(venue, m)))
         .start();
     }
   }

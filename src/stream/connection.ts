@@ -11,6 +11,8 @@ import type { ConnectionState, GapEvent, SourceStatusEvent } from '../core/event
 import type { MarketRecord } from '../core/market.ts';
 import type { Subscription, VenueCodec } from '../sources/venues/protocol.ts';
 
+export type ConnectionErrorKind = 'socket' | 'recycle' | 'frame';
+
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;
@@ -69,7 +71,7 @@ export class VenueConnection {
   private recordCb: (r: MarketRecord) => void = () => {};
   private gapCb: (g: GapEvent) => void = () => {};
   private statusCb: (e: SourceStatusEvent) => void = () => {};
-  private errorCb: (message: string) => void = () => {};
+  private errorCb: (message: string, kind: ConnectionErrorKind) => void = () => {};
   private readonly opts: Required<Omit<VenueConnectionOptions, 'url'>> & { url: string };
 
   constructor(
@@ -100,7 +102,8 @@ export class VenueConnection {
     this.statusCb = cb;
     return this;
   }
-  onError(cb: (message: string) => void): this {
+  /** Socket errors, recycles and bad frames; only `frame` says anything about the data's quality. */
+  onError(cb: (message: string, kind: ConnectionErrorKind) => void): this {
     this.errorCb = cb;
     return this;
   }
@@ -172,7 +175,7 @@ export class VenueConnection {
     ws.on('error', (err) => {
       if (ws !== this.ws) return;
       this.errors++;
-      this.errorCb(`${this.codec.venue}: socket error: ${err.message}`);
+      this.errorCb(`${this.codec.venue}: socket error: ${err.message}`, 'socket');
     });
     ws.on('close', (code) => {
       if (ws !== this.ws) return;
@@ -194,7 +197,7 @@ export class VenueConnection {
   private recycle(reason: string): void {
     const ws = this.ws;
     if (!ws) return;
-    this.errorCb(`${this.codec.venue}: recycling connection: ${reason}`);
+    this.errorCb(`${this.codec.venue}: recycling connection: ${reason}`, 'recycle');
     ws.terminate();
   }
 
@@ -266,7 +269,7 @@ export class VenueConnection {
       case 'error':
         this.badFrames++;
         this.errors++;
-        this.errorCb(`${this.codec.venue}: bad frame: ${outcome.message}: ${text.slice(0, 200)}`);
+        this.errorCb(`${this.codec.venue}: bad frame: ${outcome.message}: ${text.slice(0, 200)}`, 'frame');
         break;
       default:
         break;
