@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerEvaluateFusion } from './evaluate-fusion.ts';
 import { registerFuse } from './fuse.ts';
 import { registerIndicators } from './indicators.ts';
+import { registerNormalize } from './normalize.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStart } from './start.ts';
 
@@ -15,5 +16,6 @@ export function registerCommands(program: Command): void {
   registerSimulate(program);
   registerFuse(program);
   registerIndicators(program);
+  registerNormalize(program);
   registerStart(program);
 }
