@@ -28,6 +28,14 @@ export const configSchema = z.strictObject({
       transport: z.enum(['ws', 'memory']).default('ws'),
     })
     .prefault({}),
+  fusion: z
+    .strictObject({
+      /** A source with no message, or no change of its quote, for this long is stale (ms). */
+      maxAgeMs: z.number().int().positive().default(5000),
+      /** Fused prices go out on the bus at most this often per instrument (wall-clock ms; 0: every update). */
+      publishEveryMs: z.number().int().min(0).default(200),
+    })
+    .prefault({}),
   server: z
     .strictObject({
       host: z.string().default('127.0.0.1'),

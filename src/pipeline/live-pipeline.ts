@@ -43,8 +43,6 @@ const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
 
 /** Open-bar updates go out at most this often per instrument and timeframe (closed bars always). */
 const OPEN_BAR_EVERY_MS = 500;
-/** Fused prices go out at most this often per instrument. */
-const FUSED_EVERY_MS = 200;
 /** At most one conflict alert per instrument per this much data time. */
 const CONFLICT_ALERT_MS = 30_000;
 /** Stored closed bars replayed into the analysis at start, per instrument and timeframe. */
@@ -94,7 +92,7 @@ export class LivePipeline implements ApiBackend {
     private readonly parts: PipelineParts,
     private readonly log: PipelineLogger,
   ) {
-    this.engine = new FusionEngine({ maxAgeMs: 5000 });
+    this.engine = new FusionEngine({ maxAgeMs: config.fusion.maxAgeMs });
     for (const symbol of config.instruments) {
       const analysis = new Map<Timeframe, BarAnalysis[]>();
       for (const tf of config.analysis.timeframes) analysis.set(tf, parts.analysis(symbol, tf));
@@ -244,7 +242,7 @@ export class LivePipeline implements ApiBackend {
     const size = r.type === 'trade' ? r.size : 0;
     lane.bars.onPrice(now, res.price, size, this.onBar);
     const wall = Date.now();
-    if (wall - lane.lastFusedPublish >= FUSED_EVERY_MS) {
+    if (wall - lane.lastFusedPublish >= this.config.fusion.publishEveryMs) {
       lane.lastFusedPublish = wall;
       const f = this.engine.fused(res.symbol);
       if (f) {
