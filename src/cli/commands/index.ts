@@ -3,6 +3,7 @@ import { registerEvaluateFusion } from './evaluate-fusion.ts';
 import { registerFuse } from './fuse.ts';
 import { registerIndicators } from './indicators.ts';
 import { registerNormalize } from './normalize.ts';
+import { registerRegimes } from './regimes.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStart } from './start.ts';
 
@@ -17,5 +18,6 @@ export function registerCommands(program: Command): void {
   registerFuse(program);
   registerIndicators(program);
   registerNormalize(program);
+  registerRegimes(program, evaluate);
   registerStart(program);
 }

@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REGIMES } from '../../src/core/regime.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const NYSE = join(root, '..', 'shared', 'data', 'nyse_composite_1966_2003_daily.csv');
+const emp = (args: string[]) => spawnSync(join(root, 'bin', 'emp'), args, { encoding: 'utf8', cwd: root, maxBuffer: 1 << 28 });
+
+describe('emp regimes', () => {
+  it('works on a close-only file: one label per row, a probability array per label, changes, transition matrix', () => {
+    const r = emp(['regimes', '--input', NYSE, '--drop-disordered']);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      time: string[];
+      regime: string[];
+      probabilities: Record<string, number[]>;
+      transitionMatrix: { labels: string[]; matrix: number[][] };
+      changes: { time: string; from: string; to: string; probability: number }[];
+    };
+    expect(out.regime).toHaveLength(out.time.length);
+    expect(Object.keys(out.probabilities)).toEqual([...REGIMES]);
+    for (const r of REGIMES) expect(out.probabilities[r]).toHaveLength(out.time.length);
+    expect(out.transitionMatrix.labels).toEqual([...REGIMES]);
+    expect(out.changes.length).toBeGreaterThan(10);
+    // The October 1987 crash: 19 October is labelled crash or high volatility.
+    const i = out.time.indexOf('1987-10-19T00:00:00.000Z');
+    expect(i).toBeGreaterThan(0);
+    expect(['crash', 'high_volatility']).toContain(out.regime[i]);
+    expect(r.stderr).toMatch(/:289: dropped row/);
+  });
+
+  it('refuses --smoothed and unknown methods with exit 2', () => {
+    expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--smoothed']).status).toBe(2);
+    expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--method', 'hmm']).status).toBe(2);
+  });
+});
