@@ -27,7 +27,7 @@ export function classifySeries(s: BarSeries): {
   for (let i = 0; i < s.close.length; i++) {
     const o = c.update({ close: s.close[i] as number });
     regime.push(o.regime);
-    REGIMES.forEach((r, k) => probabilities[r].push(o.probabilities[k] as number));
+    for (const [k, r] of REGIMES.entries()) probabilities[r].push(o.probabilities[k] as number);
     if (o.changed && prev !== undefined)
       changes.push({
         time: s.time[i] as number,
