@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { canonicalInstrument } from '../core/instrument.ts';
 import type { Quote, Trade } from '../core/market.ts';
 import { meanAggregate, medianAggregate, pythAggregate } from './baselines.ts';
 import { FusionEngine, weightedMedian } from './engine.ts';
@@ -214,6 +215,26 @@ describe('FusionEngine', () => {
       .sort();
     expect(stale).toEqual(['frozen', 'silent']);
     expect(f?.sources.map((s) => s.venue).sort()).toEqual(['a', 'b']);
+    // Both come back once they send live prices again.
+    for (let t = 12_100; t <= 14_000; t += 100) {
+      p += t % 200 ? 0.01 : -0.009;
+      for (const v of ['a', 'b', 'silent', 'frozen']) e.onRecord(quote(v, 'X-USD', p - 0.01, p + 0.01, t));
+    }
+    expect(
+      e
+        .fused('X-USD')
+        ?.sources.map((s) => s.venue)
+        .sort(),
+    ).toEqual(['a', 'b', 'frozen', 'silent']);
+  });
+
+  it('every venue symbol convention lands on the same USD instrument', () => {
+    // As the venue codecs normalize them: BTCUSDT (Binance), BTC-USD (Coinbase), BTC/USD and
+    // XBT/USD (Kraken), btcusd (Bitstamp), BTC-USDT (OKX).
+    const h = new Harmonizer({ stableRates: { USDT: 1 }, estimateStableRates: false, alignClocks: false });
+    for (const raw of ['BTCUSDT', 'BTC-USD', 'BTC/USD', 'XBT/USD', 'btcusd', 'BTC-USDT']) {
+      expect(h.quote(quote('v', canonicalInstrument(raw), 1, 2, 0)).symbol).toBe('BTC-USD');
+    }
   });
 
   it('converts USDT venues with the live rate estimated from USD venues', () => {
