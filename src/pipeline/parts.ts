@@ -7,9 +7,9 @@ import { createIndicator, listIndicators } from '../indicators/index.ts';
 import { DEFAULT_INSTRUMENTS, DEFAULT_VENUES, MarketSimulator } from '../sources/simulator/index.ts';
 import { venueInstrument } from '../sources/simulator/venues.ts';
 import { protocolFor } from '../sources/venues/index.ts';
+import { BarAggregator } from '../stream/bars.ts';
 import { VenueConnection } from '../stream/connection.ts';
 import type { ServiceConfig } from './config.ts';
-import { FusedBarBuilder } from './fused-bars.ts';
 import { IndicatorStage, parseIndicatorSpec } from './indicator-stage.ts';
 import type { PipelineLogger, PipelineParts } from './live-pipeline.ts';
 import { RegimeStage } from './regime-stage.ts';
@@ -55,7 +55,7 @@ export function defaultParts(config: ServiceConfig): PipelineParts {
   // Fail at start, with the indicator's own message, not on the first bar.
   for (const s of specs) createIndicator(s.name, s.params);
   return {
-    bars: (symbol: string, timeframes: readonly Timeframe[]) => new FusedBarBuilder(symbol, timeframes),
+    bars: (symbol: string, timeframes: readonly Timeframe[]) => new BarAggregator(symbol, timeframes),
     analysis: (_symbol, tf) =>
       tf === config.analysis.regimeTimeframe ? [new IndicatorStage(specs), new RegimeStage()] : [new IndicatorStage(specs)],
     indicatorCatalogue: () => listIndicators(),

@@ -1,15 +1,16 @@
 import type { Bar } from '../core/market.ts';
 import { floorToTimeframe, type Timeframe, timeframeMs } from '../core/time.ts';
-import type { BarBuilder } from './live-pipeline.ts';
 
 /**
- * Time bars of one instrument's fused price, every timeframe aggregated directly from the
- * prices (so each is exact, not a roll-up of rounded parts). A price at or after the end of
- * the open bar closes it (emitted with `final: true`) before opening the next; a price older
- * than the open bar (late) is left out of the bars and counted. Intervals with no price make
- * no bar. The emitted Bar objects are reused: consumers copy what they keep.
+ * Time bars of one instrument from a price stream (trades, or fused prices), every timeframe
+ * aggregated directly from the prices, so each equals the roll-up of the smaller ones (a
+ * property test checks it). A price at or after the end of the open bar closes it (emitted with
+ * `final: true`) before opening the next. Late policy: a price older than the open bar is left
+ * out of the bars and counted in `late` (a closed bar never changes); out-of-order prices within
+ * the open bar are merged (high, low, volume), the close being the last one received. Intervals
+ * with no price make no bar. The open Bar object is reused: consumers copy what they keep.
  */
-export class FusedBarBuilder implements BarBuilder {
+export class BarAggregator {
   private readonly frames: { tf: Timeframe; ms: number; bar: Bar; open: boolean }[];
   late = 0;
 
@@ -23,6 +24,10 @@ export class FusedBarBuilder implements BarBuilder {
       bar: { type: 'bar', symbol, timeframe: tf, ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, final: false },
       open: false,
     }));
+  }
+
+  onTrade(t: { ts: number | null; recvTs: number; price: number; size: number }, emit: (bar: Bar) => void): void {
+    this.onPrice(t.ts ?? t.recvTs, t.price, t.size, emit);
   }
 
   onPrice(ts: number, price: number, size: number, emit: (bar: Bar) => void): void {
