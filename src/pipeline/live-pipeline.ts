@@ -353,6 +353,12 @@ export class LivePipeline implements ApiBackend {
     m.register('emp_source_messages_per_second', 'gauge', 'messages per second per venue', () =>
       this.source.health().map((h) => [{ venue: h.venue }, h.messagesPerSec]),
     );
+    const q = (k: 'depth' | 'dropped' | 'coalesced'): number => this.source.queueStats?.()?.[k] ?? 0;
+    m.register('emp_intake_queue_depth', 'gauge', 'records waiting between the venue sockets and fusion', () => q('depth'));
+    m.register('emp_intake_queue_dropped_total', 'counter', 'records dropped by the intake queue (oldest first, when full)', () =>
+      q('dropped'),
+    );
+    m.register('emp_intake_queue_coalesced_total', 'counter', 'quotes replaced by a newer one while queued', () => q('coalesced'));
     m.register('emp_store_rows_written_total', 'counter', 'rows committed to the store', () => this.writer?.stats.written ?? 0);
     m.register(
       'emp_store_rows_dropped_total',

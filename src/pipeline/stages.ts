@@ -24,11 +24,20 @@ export interface VenueHealthSnapshot {
   errors: number;
 }
 
+export interface QueueStats {
+  depth: number;
+  maxDepth: number;
+  dropped: number;
+  coalesced: number;
+}
+
 /** A producer of venue records: the simulator in-process, local venue sockets, real venues. */
 export interface RecordSource {
   start(sink: SourceSink): void;
   stop(): Promise<void>;
   health(): VenueHealthSnapshot[];
+  /** The intake queue, where there is one. */
+  queueStats?(): QueueStats | undefined;
 }
 
 /** Analysis on one instrument's bars of one timeframe: sees open updates and closed bars. */

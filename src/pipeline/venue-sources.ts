@@ -4,13 +4,15 @@
  * default path of `emp start` — or the real venues (`--live`).
  */
 import type { InstrumentId } from '../core/instrument.ts';
+import type { MarketRecord } from '../core/market.ts';
 import type { MarketSimulator } from '../sources/simulator/index.ts';
 import { venueInstrument } from '../sources/simulator/venues.ts';
 import { protocolFor } from '../sources/venues/index.ts';
 import { LocalVenueServer } from '../sources/venues/local-server.ts';
 import type { Subscription } from '../sources/venues/protocol.ts';
 import { VenueConnection } from '../stream/connection.ts';
-import type { RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
+import { BoundedQueue } from '../stream/queue.ts';
+import type { QueueStats, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
 
 /** Trades and quotes of each instrument, as a venue lists it. */
 export function venueSubscriptions(symbols: readonly InstrumentId[]): Subscription[] {
@@ -20,14 +22,43 @@ export function venueSubscriptions(symbols: readonly InstrumentId[]): Subscripti
   ]);
 }
 
-/** One VenueConnection per venue, wired to the sink. */
+/**
+ * One VenueConnection per venue, wired to the sink through a bounded queue: quotes coalesce to
+ * the latest per venue and instrument, trades are kept (on overflow the oldest is dropped and
+ * counted), so a slow pipeline cannot grow memory without bound.
+ */
 export class VenueConnections implements RecordSource {
+  private seq = 0;
+  private scheduled = false;
+  readonly queue = new BoundedQueue<MarketRecord>({
+    capacity: 100_000,
+    policy: 'coalesce',
+    key: (r) => (r.type === 'quote' ? `${r.venue}|${r.symbol}` : `t${this.seq++}`),
+  });
+
   constructor(readonly connections: VenueConnection[]) {}
 
+  queueStats(): QueueStats {
+    const s = this.queue.stats;
+    return { depth: this.queue.length, maxDepth: s.maxDepth, dropped: s.dropped, coalesced: s.coalesced };
+  }
+
   start(sink: SourceSink): void {
+    // Drained in one batch per event-loop turn, after the socket reads of that turn.
+    const drain = (): void => {
+      this.scheduled = false;
+      for (let r = this.queue.shift(); r !== undefined; r = this.queue.shift()) sink.record(r);
+    };
+    const enqueue = (r: MarketRecord): void => {
+      this.queue.push(r);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(drain);
+      }
+    };
     for (const c of this.connections) {
       const venue = c.codec.venue;
-      c.onRecord((r) => sink.record(r))
+      c.onRecord(enqueue)
         .onGap((g) => sink.gap(g))
         .onStatus((s) => sink.status(s))
         .onError((m, kind) => (kind === 'frame' ? sink.error(venue, m) : sink.warn(venue, m)))
@@ -108,5 +139,9 @@ export class SimulatedVenues implements RecordSource {
 
   health(): VenueHealthSnapshot[] {
     return this.conns?.health() ?? [];
+  }
+
+  queueStats(): QueueStats | undefined {
+    return this.conns?.queueStats();
   }
 }
