@@ -6,13 +6,14 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DATA_DIR } from '../../test/shared-data.ts';
 import type { BarSeries } from '../core/market.ts';
 import { Rng } from '../core/random.ts';
 import { loadBarsCsv } from '../sources/csv.ts';
 import { computeIndicator, listIndicators } from './index.ts';
 import { talibCompute } from './talib-reference.ts';
 
-const DATA = join(import.meta.dirname, '..', '..', '..', 'shared', 'data');
+const DATA = DATA_DIR;
 
 function series(close: number[], spread = (i: number) => 1 + (i % 3), volume = (i: number) => 1000 + ((i * 37) % 500)): BarSeries {
   const n = close.length;

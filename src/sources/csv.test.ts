@@ -2,10 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DATA_DIR } from '../../test/shared-data.ts';
 import { CsvError } from '../core/errors.ts';
 import { loadBarsCsv, readCsv, splitCsvLine } from './csv.ts';
 
-const DATA = join(import.meta.dirname, '../../../shared/data');
+const DATA = DATA_DIR;
 const dir = mkdtempSync(join(tmpdir(), 'emp-csv-'));
 let n = 0;
 function file(text: string): string {

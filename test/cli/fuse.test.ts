@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedData } from '../shared-data.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const emp = (args: string[]) => spawnSync(join(root, 'bin', 'emp'), args, { encoding: 'utf8', cwd: root, maxBuffer: 1 << 28 });
@@ -12,7 +13,7 @@ const file = (name: string, text: string): string => {
   writeFileSync(p, text);
   return p;
 };
-const THB = join(root, '..', 'shared', 'data', 'usdthb_1997_contributor_quotes_raw.csv');
+const THB = sharedData('usdthb_1997_contributor_quotes_raw.csv');
 
 describe('emp fuse', () => {
   it('fuses a price-only file and a bid/ask file, one row per input time', () => {

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { talibCompute } from '../../src/indicators/talib-reference.ts';
 import { loadBarsCsv } from '../../src/sources/csv.ts';
+import { sharedData } from '../shared-data.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const MSFT = join(root, '..', 'shared', 'data', 'msft_2000_2001_daily.csv');
+const MSFT = sharedData('msft_2000_2001_daily.csv');
 const emp = (args: string[]) => spawnSync(join(root, 'bin', 'emp'), args, { encoding: 'utf8', cwd: root, maxBuffer: 1 << 26 });
 
 describe('emp indicators', () => {

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REGIMES } from '../../src/core/regime.ts';
+import { sharedData } from '../shared-data.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const NYSE = join(root, '..', 'shared', 'data', 'nyse_composite_1966_2003_daily.csv');
+const NYSE = sharedData('nyse_composite_1966_2003_daily.csv');
 const emp = (args: string[]) => spawnSync(join(root, 'bin', 'emp'), args, { encoding: 'utf8', cwd: root, maxBuffer: 1 << 28 });
 
 describe('emp regimes', () => {
