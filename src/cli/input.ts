@@ -13,9 +13,9 @@ export interface CsvInputOptions {
   dropDisordered?: boolean;
 }
 
-export function addCsvInputOptions(cmd: Command): Command {
-  return cmd
-    .requiredOption('-i, --input <file>', 'CSV file: time,open,high,low,close,volume (see README, "CSV input")')
+export function addCsvInputOptions(cmd: Command, opts: { required?: boolean } = {}): Command {
+  const help = 'CSV file: time,open,high,low,close,volume (see README, "CSV input")';
+  return (opts.required === false ? cmd.option('-i, --input <file>', help) : cmd.requiredOption('-i, --input <file>', help))
     .option('--time-column <name>', 'name of the time column (default: time, date, timestamp or datetime)')
     .option('--close-column <name>', 'name of the column to use as close (default: close or price)')
     .option('--time-format <fmt>', `how time is written: ${TIME_FORMATS.join(', ')}`, 'auto')

@@ -24,7 +24,7 @@ import {
 } from './momentum.ts';
 import { Bbands, Midpoint, Midprice, MovingAverage, Sar, T3 } from './overlap.ts';
 import { maStage } from './primitives.ts';
-import { Dispersion, LinearRegression } from './statistic.ts';
+import { Dispersion, LinearRegression, WindowExtremeIndicator } from './statistic.ts';
 import { Atr, DirectionalMovement, Trange } from './volatility.ts';
 import { Ad, Adosc, Obv } from './volume.ts';
 
@@ -307,6 +307,26 @@ const DEFINITIONS: Definition[] = [
     REAL,
     false,
     (p) => new Adosc(p.fastperiod as number, p.slowperiod as number),
+  ),
+  def(
+    'MAX',
+    'statistic',
+    'Highest close over the period',
+    C,
+    [period(30)],
+    REAL,
+    true,
+    (p) => new WindowExtremeIndicator(true, p.timeperiod as number),
+  ),
+  def(
+    'MIN',
+    'statistic',
+    'Lowest close over the period',
+    C,
+    [period(30)],
+    REAL,
+    true,
+    (p) => new WindowExtremeIndicator(false, p.timeperiod as number),
   ),
   def(
     'STDDEV',

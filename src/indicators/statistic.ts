@@ -2,7 +2,7 @@
 import type { Ohlcv } from '../core/market.ts';
 import { Indicator } from './indicator.ts';
 import { WindowMoments } from './overlap.ts';
-import { Ring } from './primitives.ts';
+import { Ring, WindowExtreme } from './primitives.ts';
 
 /** Population variance (VAR) or standard deviation × nbdev (STDDEV). */
 export class Dispersion extends Indicator {
@@ -105,5 +105,19 @@ export class LinearRegression extends Indicator {
     }
     this.sumY = sy;
     this.sumAY = say;
+  }
+}
+
+/** Highest (MAX) or lowest (MIN) close over the period. */
+export class WindowExtremeIndicator extends Indicator {
+  private readonly ext: WindowExtreme;
+  constructor(max: boolean, timeperiod = 30) {
+    super(['real'], timeperiod - 1);
+    this.ext = new WindowExtreme(timeperiod, max);
+    this.parts = [this.ext];
+  }
+  protected step(b: Ohlcv): void {
+    this.ext.push(b.close);
+    this.out[0] = this.ext.value;
   }
 }

@@ -4,6 +4,7 @@ import { registerFuse } from './fuse.ts';
 import { registerIndicators } from './indicators.ts';
 import { registerNormalize } from './normalize.ts';
 import { registerRegimes } from './regimes.ts';
+import { registerSignals } from './signals.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStart } from './start.ts';
 
@@ -19,5 +20,6 @@ export function registerCommands(program: Command): void {
   registerIndicators(program);
   registerNormalize(program);
   registerRegimes(program, evaluate);
+  registerSignals(program, evaluate);
   registerStart(program);
 }

@@ -1,0 +1,64 @@
+/** Buy/sell signals: rules over indicators, multi-timeframe confirmation, calibrated confidence. Pure. */
+
+import { ParamError } from '../core/errors.ts';
+import type { BarSeries, Ohlcv } from '../core/market.ts';
+import { SignalEngine, type SignalEngineOptions, type SignalHit, type StrategySpec } from './engine.ts';
+import { MA_CROSS, STRATEGIES } from './strategies.ts';
+
+export { type Condition, type Operand, SignalEngine, type SignalEngineOptions, type SignalHit, type StrategySpec } from './engine.ts';
+export { buyAndHold, randomBaseline, type Scorecard, scoreSignals } from './evaluate.ts';
+export { MA_CROSS, STRATEGIES } from './strategies.ts';
+
+const TF_MS: Record<string, number> = {
+  '1m': 60e3,
+  '5m': 300e3,
+  '15m': 900e3,
+  '30m': 1800e3,
+  '1h': 3600e3,
+  '4h': 14400e3,
+  '1d': 86400e3,
+  '1w': 7 * 86400e3,
+};
+
+/**
+ * Confirmation timeframes as bar multiples of the base: `['1d', '1w']` → 1w = 5 daily bars
+ * (trading days); intraday ratios are exact (`['15m', '1h']` → 4).
+ */
+export function confirmationBars(timeframes: readonly string[]): { label: string; bars: number }[] {
+  const [base, ...rest] = timeframes;
+  if (!base) return [];
+  const b = TF_MS[base];
+  if (!b) throw new ParamError(`unknown timeframe "${base}" (known: ${Object.keys(TF_MS).join(', ')})`);
+  return rest.map((tf) => {
+    const t = TF_MS[tf];
+    if (!t || t <= b) throw new ParamError(`confirmation timeframe "${tf}" must be a known timeframe larger than ${base}`);
+    const bars = base === '1d' && tf === '1w' ? 5 : Math.round(t / b);
+    return { label: tf, bars };
+  });
+}
+
+export function strategyByName(name: string): StrategySpec {
+  const s = name === 'ma_cross' ? MA_CROSS : STRATEGIES[name];
+  if (!s) throw new ParamError(`unknown strategy "${name}" (known: ${[...Object.keys(STRATEGIES), 'ma_cross'].join(', ')})`);
+  return s;
+}
+
+/** Runs a strategy over a series bar by bar (the same engine the live pipeline uses). */
+export function generateSignals(
+  series: BarSeries,
+  opts: Omit<SignalEngineOptions, 'strategy'> & { strategy: string | StrategySpec; timeframes?: readonly string[] },
+): SignalHit[] {
+  const strategy = typeof opts.strategy === 'string' ? strategyByName(opts.strategy) : opts.strategy;
+  const engine = new SignalEngine({ ...opts, strategy, confirmations: opts.confirmations ?? confirmationBars(opts.timeframes ?? []) });
+  const out: SignalHit[] = [];
+  const bar: Ohlcv = { open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  for (let i = 0; i < series.close.length; i++) {
+    bar.open = series.open[i] as number;
+    bar.high = series.high[i] as number;
+    bar.low = series.low[i] as number;
+    bar.close = series.close[i] as number;
+    bar.volume = series.volume[i] as number;
+    out.push(...engine.update(series.time[i] as number, bar));
+  }
+  return out;
+}

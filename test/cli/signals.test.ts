@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sharedData } from '../shared-data.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const MSFT = sharedData('msft_2000_2001_daily.csv');
+const emp = (args: string[]) => spawnSync(join(root, 'bin', 'emp'), args, { encoding: 'utf8', cwd: root, maxBuffer: 1 << 26 });
+
+describe('emp signals / evaluate signals', () => {
+  it('signals --format json: side, strength, confidence, confirmations, reasons', () => {
+    const r = emp(['signals', '-i', MSFT, '--strategy', 'mean_reversion', '--timeframes', '1d,1w']);
+    expect(r.status).toBe(0);
+    const hits = JSON.parse(r.stdout) as {
+      time: string;
+      side: string;
+      strength: number;
+      confidence: number;
+      reasons: string[];
+      confirmations: { timeframe: string }[];
+    }[];
+    expect(hits.length).toBeGreaterThan(0);
+    for (const h of hits) {
+      expect(['buy', 'sell']).toContain(h.side);
+      expect(h.reasons.some((x) => x.startsWith('RSI(14)'))).toBe(true);
+      expect(h.confirmations[0]?.timeframe).toBe('1w');
+    }
+  });
+
+  it('evaluate signals: every strategy beside random, ma_cross and buy-and-hold, with calibration', () => {
+    const r = emp(['evaluate', 'signals', '-i', MSFT, '--cost-bps', '5']);
+    expect(r.status).toBe(0);
+    for (const row of [
+      '| trend_following |',
+      '| mean_reversion |',
+      '| breakout |',
+      'random, same count as breakout',
+      '| ma_cross (baseline',
+      '| buy and hold |',
+    ]) {
+      expect(r.stdout).toContain(row);
+    }
+    expect(r.stdout).toMatch(/calibration/);
+  });
+
+  it('unknown strategy or no input: exit 2', () => {
+    expect(emp(['signals', '-i', MSFT, '--strategy', 'moon']).status).toBe(2);
+    expect(emp(['evaluate', 'signals']).status).toBe(2);
+  });
+});
