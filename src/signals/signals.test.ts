@@ -34,7 +34,7 @@ describe('signals', () => {
     const crosses: { index: number; side: string }[] = [];
     let last = Number.NEGATIVE_INFINITY;
     for (let i = 1; i < fast.length; i++) {
-      const [a, b, pa, pb] = [fast[i], slow[i], fast[i - 1], slow[i - 1]] as number[];
+      const [a, b, pa, pb] = [fast[i], slow[i], fast[i - 1], slow[i - 1]] as [number, number, number, number];
       if (![a, b, pa, pb].every(Number.isFinite)) continue;
       const side = a > b && pa <= pb ? 'buy' : a < b && pa >= pb ? 'sell' : null;
       if (side && i - last >= 5) {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { EmpError } from '../../core/errors.ts';
 import type { BarSeries } from '../../core/market.ts';
 import { formatIso } from '../../core/time.ts';
-import { buyAndHold, generateSignals, MA_CROSS, randomBaseline, type Scorecard, STRATEGIES, scoreSignals } from '../../signals/index.ts';
+import { buyAndHold, generateSignals, randomBaseline, type Scorecard, STRATEGIES, scoreSignals } from '../../signals/index.ts';
 import { simulateBars } from '../../sources/simulator/index.ts';
 import { addCsvInputOptions, type CsvInputOptions, loadInput } from '../input.ts';
 import { parseFormat, writeOut } from '../output.ts';
