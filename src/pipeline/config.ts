@@ -89,6 +89,10 @@ export const configSchema = z.strictObject({
         .array(z.string().regex(/^[A-Za-z0-9_]+(:[a-z0-9_]+=[-0-9.]+(,[a-z0-9_]+=[-0-9.]+)*)?$/))
         .default(['SMA:timeperiod=20', 'EMA:timeperiod=50', 'BBANDS:timeperiod=20', 'RSI:timeperiod=14', 'MACD', 'ATR:timeperiod=14']),
       signalTimeframe: z.enum(TIMEFRAMES).default('1m'),
+      /** Strategies run live on `signalTimeframe` (see `emp signals --help`). */
+      strategies: z
+        .array(z.enum(['trend_following', 'mean_reversion', 'breakout', 'ma_cross']))
+        .default(['trend_following', 'mean_reversion']),
     })
     .prefault({}),
 });

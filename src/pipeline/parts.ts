@@ -13,8 +13,9 @@ import type { ServiceConfig } from './config.ts';
 import { IndicatorStage, parseIndicatorSpec } from './indicator-stage.ts';
 import type { PipelineLogger, PipelineParts } from './live-pipeline.ts';
 import { RegimeStage } from './regime-stage.ts';
+import { SignalStage } from './signal-stage.ts';
 import { SimulatorSource } from './simulator-source.ts';
-import type { RecordSource } from './stages.ts';
+import type { BarAnalysis, RecordSource } from './stages.ts';
 import { SimulatedVenues, VenueConnections, venueSubscriptions } from './venue-sources.ts';
 
 export function simulatorFor(config: ServiceConfig): MarketSimulator {
@@ -56,8 +57,12 @@ export function defaultParts(config: ServiceConfig): PipelineParts {
   for (const s of specs) createIndicator(s.name, s.params);
   return {
     bars: (symbol: string, timeframes: readonly Timeframe[]) => new BarAggregator(symbol, timeframes),
-    analysis: (_symbol, tf) =>
-      tf === config.analysis.regimeTimeframe ? [new IndicatorStage(specs), new RegimeStage()] : [new IndicatorStage(specs)],
+    analysis: (_symbol, tf) => {
+      const stages: BarAnalysis[] = [new IndicatorStage(specs)];
+      if (tf === config.analysis.regimeTimeframe) stages.push(new RegimeStage());
+      if (tf === config.analysis.signalTimeframe) for (const s of config.analysis.strategies) stages.push(new SignalStage(s));
+      return stages;
+    },
     indicatorCatalogue: () => listIndicators(),
   };
 }
