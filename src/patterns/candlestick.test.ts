@@ -1,0 +1,85 @@
+/** Every implemented candlestick pattern against TA-Lib (the `talib` package) on every bar. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DATA_DIR } from '../../test/shared-data.ts';
+import type { BarSeries } from '../core/market.ts';
+import { Rng } from '../core/random.ts';
+import { talib } from '../indicators/talib-reference.ts';
+import { loadBarsCsv } from '../sources/csv.ts';
+import { CANDLESTICK_PATTERNS, scanCandlesticks } from './candlestick.ts';
+
+function talibPattern(name: string, s: BarSeries): Int32Array {
+  const n = s.close.length;
+  const r = talib.execute({
+    name,
+    startIdx: 0,
+    endIdx: n - 1,
+    open: Array.from(s.open),
+    high: Array.from(s.high),
+    low: Array.from(s.low),
+    close: Array.from(s.close),
+    ...(name === 'CDLDARKCLOUDCOVER'
+      ? { optInPenetration: 0.5 }
+      : name.endsWith('STAR') && name.includes('ING')
+        ? { optInPenetration: 0.3 }
+        : {}),
+  });
+  const out = new Int32Array(n);
+  const vals = (r.result.outInteger ?? []) as number[];
+  for (let i = 0; i < r.nbElement; i++) out[r.begIndex + i] = vals[i] as number;
+  return out;
+}
+
+/** Random candles with many dojis, flat bars and gaps. */
+function adversarial(n: number, seed: number): BarSeries {
+  const rng = new Rng(seed);
+  const s: BarSeries = {
+    time: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+    hasOhlc: true,
+    hasVolume: true,
+  };
+  let p = 100;
+  for (let i = 0; i < n; i++) {
+    const kind = rng.int(5);
+    const o = kind === 4 ? p * (1 + 0.05 * rng.normal()) : p;
+    const c = kind === 0 || kind === 1 ? o : o * (1 + 0.02 * rng.normal());
+    const up = kind === 1 ? 0 : Math.abs(0.01 * rng.normal()) * o;
+    const dn = kind === 1 ? 0 : Math.abs(0.01 * rng.normal()) * o;
+    s.open[i] = o;
+    s.close[i] = c;
+    s.high[i] = Math.max(o, c) + up;
+    s.low[i] = Math.min(o, c) - dn;
+    s.time[i] = i;
+    p = c;
+  }
+  return s;
+}
+
+describe('candlestick patterns: identical to TA-Lib on every bar', async () => {
+  const files = {
+    ttrc: await loadBarsCsv(join(DATA_DIR, 'ttrc_synthetic_daily.csv')),
+    msft: await loadBarsCsv(join(DATA_DIR, 'msft_2000_2001_daily.csv')),
+    adversarial: adversarial(3000, 1),
+  };
+  for (const name of CANDLESTICK_PATTERNS) {
+    it(name, () => {
+      for (const [file, s] of Object.entries(files)) {
+        const ours = scanCandlesticks(s, [name])[name] as Int32Array;
+        const ref = talibPattern(name, s);
+        const bad: string[] = [];
+        for (let i = 0; i < ref.length; i++) if (ours[i] !== ref[i]) bad.push(`${file}[${i}]: ours ${ours[i]}, TA-Lib ${ref[i]}`);
+        expect(bad.slice(0, 3)).toEqual([]);
+      }
+    });
+  }
+  it('finds patterns at all (not a table of zeros)', () => {
+    const all = scanCandlesticks(files.ttrc);
+    const nonzero = Object.values(all).filter((a) => a.some((v) => v !== 0)).length;
+    expect(nonzero).toBeGreaterThan(CANDLESTICK_PATTERNS.length * 0.7);
+  });
+});

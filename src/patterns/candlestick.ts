@@ -1,0 +1,376 @@
+/**
+ * Candlestick patterns with TA-Lib's names, rules, candle settings and outputs (+100 bullish,
+ * −100 bearish, ±80 for TA-Lib's weaker engulfing/harami forms, 0 otherwise). TA-Lib judges "long", "short", "doji", "near" against the average
+ * of a range (real body, high−low, or shadows) over the candles *before* the one judged; those
+ * settings, with TA-Lib's defaults, are below, shared by every pattern. Pure: no I/O.
+ *
+ * A subset of TA-Lib's 61 is implemented (`CANDLESTICK_PATTERNS`); each one agrees with the
+ * `talib` package bar for bar (src/patterns/candlestick.test.ts).
+ */
+import type { BarSeries } from '../core/market.ts';
+
+type RangeType = 'body' | 'hl' | 'shadows';
+
+interface CandleSetting {
+  range: RangeType;
+  period: number;
+  factor: number;
+}
+
+/** TA-Lib's default candle settings. */
+export const CANDLE_SETTINGS = {
+  BodyLong: { range: 'body', period: 10, factor: 1 },
+  BodyVeryLong: { range: 'body', period: 10, factor: 3 },
+  BodyShort: { range: 'body', period: 10, factor: 1 },
+  BodyDoji: { range: 'hl', period: 10, factor: 0.1 },
+  ShadowLong: { range: 'body', period: 0, factor: 1 },
+  ShadowVeryLong: { range: 'body', period: 0, factor: 2 },
+  ShadowShort: { range: 'shadows', period: 10, factor: 1 },
+  ShadowVeryShort: { range: 'hl', period: 10, factor: 0.1 },
+  Near: { range: 'hl', period: 5, factor: 0.2 },
+  Far: { range: 'hl', period: 5, factor: 0.6 },
+  Equal: { range: 'hl', period: 5, factor: 0.05 },
+} as const satisfies Record<string, CandleSetting>;
+
+export type SettingName = keyof typeof CANDLE_SETTINGS;
+
+/** Per-bar geometry and the rolling averages every pattern reads. */
+class Candles {
+  readonly n: number;
+  private readonly ranges: Record<RangeType, Float64Array>;
+  /** avg[setting][j]: TA-Lib's average for candle j (over the `period` candles before j). */
+  private readonly avgs = new Map<SettingName, Float64Array>();
+
+  constructor(readonly s: BarSeries) {
+    const n = s.close.length;
+    this.n = n;
+    const body = new Float64Array(n);
+    const hl = new Float64Array(n);
+    const sh = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const o = s.open[i] as number;
+      const c = s.close[i] as number;
+      const h = s.high[i] as number;
+      const l = s.low[i] as number;
+      body[i] = Math.abs(c - o);
+      hl[i] = h - l;
+      sh[i] = h - (c >= o ? c : o) + ((c >= o ? o : c) - l);
+    }
+    this.ranges = { body, hl, shadows: sh };
+  }
+
+  private series(name: SettingName): Float64Array {
+    let a = this.avgs.get(name);
+    if (a) return a;
+    const st = CANDLE_SETTINGS[name];
+    const r = this.ranges[st.range];
+    a = new Float64Array(this.n).fill(Number.NaN);
+    const div = st.range === 'shadows' ? 2 : 1;
+    if (st.period === 0) for (let j = 0; j < this.n; j++) a[j] = (st.factor * (r[j] as number)) / div;
+    else {
+      let sum = 0;
+      for (let j = 0; j < this.n; j++) {
+        if (j >= st.period) a[j] = (st.factor * (sum / st.period)) / div;
+        // Rolled as TA-Lib rolls it: add the new range minus the one leaving, in one step.
+        sum += j >= st.period ? (r[j] as number) - (r[j - st.period] as number) : (r[j] as number);
+      }
+    }
+    this.avgs.set(name, a);
+    return a;
+  }
+
+  avg(name: SettingName, j: number): number {
+    return this.series(name)[j] as number;
+  }
+  o(i: number): number {
+    return this.s.open[i] as number;
+  }
+  h(i: number): number {
+    return this.s.high[i] as number;
+  }
+  l(i: number): number {
+    return this.s.low[i] as number;
+  }
+  c(i: number): number {
+    return this.s.close[i] as number;
+  }
+  body(i: number): number {
+    return Math.abs(this.c(i) - this.o(i));
+  }
+  top(i: number): number {
+    return Math.max(this.c(i), this.o(i));
+  }
+  bottom(i: number): number {
+    return Math.min(this.c(i), this.o(i));
+  }
+  upper(i: number): number {
+    return this.h(i) - this.top(i);
+  }
+  lower(i: number): number {
+    return this.bottom(i) - this.l(i);
+  }
+  /** 1 white (close ≥ open), −1 black. */
+  color(i: number): 1 | -1 {
+    return this.c(i) >= this.o(i) ? 1 : -1;
+  }
+  /** Real-body gap up of candle i over candle j. */
+  gapUp(i: number, j: number): boolean {
+    return this.bottom(i) > this.top(j);
+  }
+  gapDown(i: number, j: number): boolean {
+    return this.top(i) < this.bottom(j);
+  }
+}
+
+interface PatternDef {
+  /** Bars before the first output (TA-Lib's lookback). */
+  lookback: number;
+  detect(k: Candles, i: number, penetration: number): number;
+}
+
+const P: Record<string, PatternDef> = {
+  CDLDOJI: { lookback: 10, detect: (k, i) => (k.body(i) <= k.avg('BodyDoji', i) ? 100 : 0) },
+  CDLDRAGONFLYDOJI: {
+    lookback: 10,
+    detect: (k, i) =>
+      k.body(i) <= k.avg('BodyDoji', i) && k.upper(i) < k.avg('ShadowVeryShort', i) && k.lower(i) > k.avg('ShadowVeryShort', i) ? 100 : 0,
+  },
+  CDLGRAVESTONEDOJI: {
+    lookback: 10,
+    detect: (k, i) =>
+      k.body(i) <= k.avg('BodyDoji', i) && k.lower(i) < k.avg('ShadowVeryShort', i) && k.upper(i) > k.avg('ShadowVeryShort', i) ? 100 : 0,
+  },
+  CDLLONGLEGGEDDOJI: {
+    lookback: 10,
+    detect: (k, i) =>
+      k.body(i) <= k.avg('BodyDoji', i) && (k.lower(i) > k.avg('ShadowLong', i) || k.upper(i) > k.avg('ShadowLong', i)) ? 100 : 0,
+  },
+  CDLRICKSHAWMAN: {
+    lookback: 10,
+    detect: (k, i) => {
+      const mid = k.l(i) + (k.h(i) - k.l(i)) / 2;
+      return k.body(i) <= k.avg('BodyDoji', i) &&
+        k.lower(i) > k.avg('ShadowLong', i) &&
+        k.upper(i) > k.avg('ShadowLong', i) &&
+        k.bottom(i) <= mid + k.avg('Near', i) &&
+        k.top(i) >= mid - k.avg('Near', i)
+        ? 100
+        : 0;
+    },
+  },
+  CDLTAKURI: {
+    lookback: 10,
+    detect: (k, i) =>
+      k.body(i) <= k.avg('BodyDoji', i) && k.upper(i) < k.avg('ShadowVeryShort', i) && k.lower(i) > k.avg('ShadowVeryLong', i) ? 100 : 0,
+  },
+  CDLHAMMER: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.body(i) < k.avg('BodyShort', i) &&
+      k.lower(i) > k.avg('ShadowLong', i) &&
+      k.upper(i) < k.avg('ShadowVeryShort', i) &&
+      k.bottom(i) <= k.l(i - 1) + k.avg('Near', i - 1)
+        ? 100
+        : 0,
+  },
+  CDLHANGINGMAN: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.body(i) < k.avg('BodyShort', i) &&
+      k.lower(i) > k.avg('ShadowLong', i) &&
+      k.upper(i) < k.avg('ShadowVeryShort', i) &&
+      k.bottom(i) >= k.h(i - 1) - k.avg('Near', i - 1)
+        ? -100
+        : 0,
+  },
+  CDLINVERTEDHAMMER: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.body(i) < k.avg('BodyShort', i) &&
+      k.upper(i) > k.avg('ShadowLong', i) &&
+      k.lower(i) < k.avg('ShadowVeryShort', i) &&
+      k.gapDown(i, i - 1)
+        ? 100
+        : 0,
+  },
+  CDLSHOOTINGSTAR: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.body(i) < k.avg('BodyShort', i) &&
+      k.upper(i) > k.avg('ShadowLong', i) &&
+      k.lower(i) < k.avg('ShadowVeryShort', i) &&
+      k.gapUp(i, i - 1)
+        ? -100
+        : 0,
+  },
+  CDLMARUBOZU: {
+    lookback: 10,
+    detect: (k, i) =>
+      k.body(i) > k.avg('BodyLong', i) && k.upper(i) < k.avg('ShadowVeryShort', i) && k.lower(i) < k.avg('ShadowVeryShort', i)
+        ? k.color(i) * 100
+        : 0,
+  },
+  CDLCLOSINGMARUBOZU: {
+    lookback: 10,
+    detect: (k, i) =>
+      k.body(i) > k.avg('BodyLong', i) &&
+      ((k.color(i) === 1 && k.upper(i) < k.avg('ShadowVeryShort', i)) || (k.color(i) === -1 && k.lower(i) < k.avg('ShadowVeryShort', i)))
+        ? k.color(i) * 100
+        : 0,
+  },
+  CDLBELTHOLD: {
+    lookback: 10,
+    detect: (k, i) =>
+      k.body(i) > k.avg('BodyLong', i) &&
+      ((k.color(i) === 1 && k.lower(i) < k.avg('ShadowVeryShort', i)) || (k.color(i) === -1 && k.upper(i) < k.avg('ShadowVeryShort', i)))
+        ? k.color(i) * 100
+        : 0,
+  },
+  CDLLONGLINE: {
+    lookback: 10,
+    detect: (k, i) =>
+      k.body(i) > k.avg('BodyLong', i) && k.upper(i) < k.avg('ShadowShort', i) && k.lower(i) < k.avg('ShadowShort', i)
+        ? k.color(i) * 100
+        : 0,
+  },
+  CDLSHORTLINE: {
+    lookback: 10,
+    detect: (k, i) =>
+      k.body(i) < k.avg('BodyShort', i) && k.upper(i) < k.avg('ShadowShort', i) && k.lower(i) < k.avg('ShadowShort', i)
+        ? k.color(i) * 100
+        : 0,
+  },
+  CDLSPINNINGTOP: {
+    lookback: 10,
+    detect: (k, i) => (k.body(i) < k.avg('BodyShort', i) && k.upper(i) > k.body(i) && k.lower(i) > k.body(i) ? k.color(i) * 100 : 0),
+  },
+  CDLHIGHWAVE: {
+    lookback: 10,
+    detect: (k, i) =>
+      k.body(i) < k.avg('BodyShort', i) && k.upper(i) > k.avg('ShadowVeryLong', i) && k.lower(i) > k.avg('ShadowVeryLong', i)
+        ? k.color(i) * 100
+        : 0,
+  },
+  CDLENGULFING: {
+    lookback: 2,
+    detect: (k, i) => {
+      const [c, o, pc, po] = [k.c(i), k.o(i), k.c(i - 1), k.o(i - 1)];
+      const engulfs =
+        (k.color(i) === 1 && k.color(i - 1) === -1 && ((c >= po && o < pc) || (c > po && o <= pc))) ||
+        (k.color(i) === -1 && k.color(i - 1) === 1 && ((o >= pc && c < po) || (o > pc && c <= po)));
+      if (!engulfs) return 0;
+      // Strict on both ends: 100; one end level with the previous body: 80 (TA-Lib's weaker form).
+      return k.color(i) * (o !== pc && c !== po ? 100 : 80);
+    },
+  },
+  CDLHARAMI: {
+    lookback: 11,
+    detect: (k, i) => {
+      if (!(k.body(i - 1) > k.avg('BodyLong', i - 1) && k.body(i) <= k.avg('BodyShort', i))) return 0;
+      // Strictly inside the previous body: 100; touching one of its ends: 80.
+      if (k.top(i) < k.top(i - 1) && k.bottom(i) > k.bottom(i - 1)) return -k.color(i - 1) * 100;
+      if (k.top(i) <= k.top(i - 1) && k.bottom(i) >= k.bottom(i - 1)) return -k.color(i - 1) * 80;
+      return 0;
+    },
+  },
+  CDLHARAMICROSS: {
+    lookback: 11,
+    detect: (k, i) => {
+      if (!(k.body(i - 1) > k.avg('BodyLong', i - 1) && k.body(i) <= k.avg('BodyDoji', i))) return 0;
+      // Strictly inside the previous body: 100; touching one of its ends: 80.
+      if (k.top(i) < k.top(i - 1) && k.bottom(i) > k.bottom(i - 1)) return -k.color(i - 1) * 100;
+      if (k.top(i) <= k.top(i - 1) && k.bottom(i) >= k.bottom(i - 1)) return -k.color(i - 1) * 80;
+      return 0;
+    },
+  },
+  CDLDOJISTAR: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.body(i - 1) > k.avg('BodyLong', i - 1) &&
+      k.body(i) <= k.avg('BodyDoji', i) &&
+      ((k.color(i - 1) === 1 && k.gapUp(i, i - 1)) || (k.color(i - 1) === -1 && k.gapDown(i, i - 1)))
+        ? -k.color(i - 1) * 100
+        : 0,
+  },
+  CDLPIERCING: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.color(i - 1) === -1 &&
+      k.body(i - 1) > k.avg('BodyLong', i - 1) &&
+      k.color(i) === 1 &&
+      k.body(i) > k.avg('BodyLong', i) &&
+      k.o(i) < k.l(i - 1) &&
+      k.c(i) < k.o(i - 1) &&
+      k.c(i) > k.c(i - 1) + k.body(i - 1) * 0.5
+        ? 100
+        : 0,
+  },
+  CDLDARKCLOUDCOVER: {
+    lookback: 11,
+    detect: (k, i, pen) =>
+      k.color(i - 1) === 1 &&
+      k.body(i - 1) > k.avg('BodyLong', i - 1) &&
+      k.color(i) === -1 &&
+      k.o(i) > k.h(i - 1) &&
+      k.c(i) > k.o(i - 1) &&
+      k.c(i) < k.c(i - 1) - k.body(i - 1) * pen
+        ? -100
+        : 0,
+  },
+  CDLMORNINGSTAR: {
+    lookback: 12,
+    detect: (k, i, pen) =>
+      k.body(i - 2) > k.avg('BodyLong', i - 2) &&
+      k.color(i - 2) === -1 &&
+      k.body(i - 1) <= k.avg('BodyShort', i - 1) &&
+      k.gapDown(i - 1, i - 2) &&
+      k.body(i) > k.avg('BodyShort', i) &&
+      k.color(i) === 1 &&
+      k.c(i) > k.c(i - 2) + k.body(i - 2) * pen
+        ? 100
+        : 0,
+  },
+  CDLEVENINGSTAR: {
+    lookback: 12,
+    detect: (k, i, pen) =>
+      k.body(i - 2) > k.avg('BodyLong', i - 2) &&
+      k.color(i - 2) === 1 &&
+      k.body(i - 1) <= k.avg('BodyShort', i - 1) &&
+      k.gapUp(i - 1, i - 2) &&
+      k.body(i) > k.avg('BodyShort', i) &&
+      k.color(i) === -1 &&
+      k.c(i) < k.c(i - 2) - k.body(i - 2) * pen
+        ? -100
+        : 0,
+  },
+};
+
+/** Patterns with a `penetration` parameter, and TA-Lib's defaults. */
+const PENETRATION: Record<string, number> = { CDLDARKCLOUDCOVER: 0.5, CDLMORNINGSTAR: 0.3, CDLEVENINGSTAR: 0.3 };
+
+export const CANDLESTICK_PATTERNS: readonly string[] = Object.keys(P);
+
+export function candlestickLookback(name: string): number {
+  const d = P[name];
+  if (!d) throw new RangeError(`unknown candlestick pattern "${name}" (known: ${CANDLESTICK_PATTERNS.join(', ')})`);
+  return d.lookback;
+}
+
+/** Batch scan: one Int32Array per pattern, aligned to the input, 0 where TA-Lib has no output. */
+export function scanCandlesticks(
+  series: BarSeries,
+  names: readonly string[] = CANDLESTICK_PATTERNS,
+  options: { penetration?: number } = {},
+): Record<string, Int32Array> {
+  const k = new Candles(series);
+  const out: Record<string, Int32Array> = {};
+  for (const name of names) {
+    const d = P[name];
+    if (!d) throw new RangeError(`unknown candlestick pattern "${name}" (known: ${CANDLESTICK_PATTERNS.join(', ')})`);
+    const pen = options.penetration ?? PENETRATION[name] ?? 0;
+    const a = new Int32Array(k.n);
+    for (let i = d.lookback; i < k.n; i++) a[i] = d.detect(k, i, pen);
+    out[name] = a;
+  }
+  return out;
+}
