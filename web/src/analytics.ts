@@ -4,6 +4,7 @@
  */
 import type { BarSeries } from '../../src/core/market.ts';
 import { computeIndicator, type IndicatorInfo } from '../../src/indicators/index.ts';
+import { scanCandlesticks } from '../../src/patterns/candlestick.ts';
 import { findLevels, type Level } from '../../src/patterns/levels.ts';
 
 export type Catalogue = IndicatorInfo[];
@@ -27,6 +28,14 @@ export function computeOverlay(name: string, series: BarSeries): OverlayResult |
   }
 }
 
+/** Candlestick patterns (TA-Lib's, on the bars in view) and support/resistance levels. */
 export function annotate(series: BarSeries): Annotations {
-  return { patterns: [], levels: findLevels(series) };
+  const patterns: Annotations['patterns'] = [];
+  for (const [name, hits] of Object.entries(scanCandlesticks(series))) {
+    hits.forEach((v, i) => {
+      if (v !== 0) patterns.push({ ts: series.time[i] as number, direction: v, name: name.replace(/^CDL/, '') });
+    });
+  }
+  patterns.sort((a, b) => a.ts - b.ts);
+  return { patterns, levels: findLevels(series) };
 }

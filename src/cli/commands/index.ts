@@ -3,6 +3,7 @@ import { registerEvaluateFusion } from './evaluate-fusion.ts';
 import { registerFuse } from './fuse.ts';
 import { registerIndicators } from './indicators.ts';
 import { registerNormalize } from './normalize.ts';
+import { registerPatterns } from './patterns.ts';
 import { registerRegimes } from './regimes.ts';
 import { registerSignals } from './signals.ts';
 import { registerSimulate } from './simulate.ts';
@@ -19,6 +20,7 @@ export function registerCommands(program: Command): void {
   registerFuse(program);
   registerIndicators(program);
   registerNormalize(program);
+  registerPatterns(program);
   registerRegimes(program, evaluate);
   registerSignals(program, evaluate);
   registerStart(program);
