@@ -10,20 +10,10 @@ import { CANDLESTICK_PATTERNS, scanCandlesticks } from './candlestick.ts';
 
 function talibPattern(name: string, s: BarSeries): Int32Array {
   const n = s.close.length;
-  const r = talib.execute({
-    name,
-    startIdx: 0,
-    endIdx: n - 1,
-    open: Array.from(s.open),
-    high: Array.from(s.high),
-    low: Array.from(s.low),
-    close: Array.from(s.close),
-    ...(name === 'CDLDARKCLOUDCOVER'
-      ? { optInPenetration: 0.5 }
-      : name.endsWith('STAR') && name.includes('ING')
-        ? { optInPenetration: 0.3 }
-        : {}),
-  });
+  const args: Record<string, unknown> = { name, startIdx: 0, endIdx: n - 1, open: Array.from(s.open), high: Array.from(s.high), low: Array.from(s.low), close: Array.from(s.close) };
+  // Every optional input at TA-Lib's default (the binding aborts when one is missing).
+  for (const o of talib.explain(name).optInputs) args[o.name] = o.defaultValue;
+  const r = talib.execute(args);
   const out = new Int32Array(n);
   const vals = (r.result.outInteger ?? []) as number[];
   for (let i = 0; i < r.nbElement; i++) out[r.begIndex + i] = vals[i] as number;

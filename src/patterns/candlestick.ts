@@ -120,6 +120,21 @@ class Candles {
   gapDown(i: number, j: number): boolean {
     return this.top(i) < this.bottom(j);
   }
+  /** Whole-candle (shadow) gaps, for kicking and abandoned baby. */
+  candleGapUp(i: number, j: number): boolean {
+    return this.l(i) > this.h(j);
+  }
+  candleGapDown(i: number, j: number): boolean {
+    return this.h(i) < this.l(j);
+  }
+  /** |a − b| within the average of `name` at candle j. */
+  near(a: number, b: number, name: SettingName, j: number): boolean {
+    const t = this.avg(name, j);
+    return a <= b + t && a >= b - t;
+  }
+  marubozu(i: number): boolean {
+    return this.body(i) > this.avg('BodyLong', i) && this.upper(i) < this.avg('ShadowVeryShort', i) && this.lower(i) < this.avg('ShadowVeryShort', i);
+  }
 }
 
 interface PatternDef {
@@ -343,10 +358,225 @@ const P: Record<string, PatternDef> = {
         ? -100
         : 0,
   },
+  CDL3OUTSIDE: {
+    lookback: 3,
+    detect: (k, i) => {
+      if (k.color(i - 1) === 1 && k.color(i - 2) === -1 && k.c(i - 1) > k.o(i - 2) && k.o(i - 1) < k.c(i - 2) && k.c(i) > k.c(i - 1)) return 100;
+      if (k.color(i - 1) === -1 && k.color(i - 2) === 1 && k.o(i - 1) > k.c(i - 2) && k.c(i - 1) < k.o(i - 2) && k.c(i) < k.c(i - 1)) return -100;
+      return 0;
+    },
+  },
+  CDL3INSIDE: {
+    lookback: 12,
+    detect: (k, i) =>
+      k.body(i - 2) > k.avg('BodyLong', i - 2) &&
+      k.body(i - 1) <= k.avg('BodyShort', i - 1) &&
+      k.top(i - 1) < k.top(i - 2) &&
+      k.bottom(i - 1) > k.bottom(i - 2) &&
+      ((k.color(i - 2) === 1 && k.color(i) === -1 && k.c(i) < k.o(i - 2)) || (k.color(i - 2) === -1 && k.color(i) === 1 && k.c(i) > k.o(i - 2)))
+        ? -k.color(i - 2) * 100
+        : 0,
+  },
+  CDLMORNINGDOJISTAR: {
+    lookback: 12,
+    detect: (k, i, pen) =>
+      k.body(i - 2) > k.avg('BodyLong', i - 2) &&
+      k.color(i - 2) === -1 &&
+      k.body(i - 1) <= k.avg('BodyDoji', i - 1) &&
+      k.gapDown(i - 1, i - 2) &&
+      k.body(i) > k.avg('BodyShort', i) &&
+      k.color(i) === 1 &&
+      k.c(i) > k.c(i - 2) + k.body(i - 2) * pen
+        ? 100
+        : 0,
+  },
+  CDLEVENINGDOJISTAR: {
+    lookback: 12,
+    detect: (k, i, pen) =>
+      k.body(i - 2) > k.avg('BodyLong', i - 2) &&
+      k.color(i - 2) === 1 &&
+      k.body(i - 1) <= k.avg('BodyDoji', i - 1) &&
+      k.gapUp(i - 1, i - 2) &&
+      k.body(i) > k.avg('BodyShort', i) &&
+      k.color(i) === -1 &&
+      k.c(i) < k.c(i - 2) - k.body(i - 2) * pen
+        ? -100
+        : 0,
+  },
+  CDLABANDONEDBABY: {
+    lookback: 12,
+    detect: (k, i, pen) =>
+      k.body(i - 2) > k.avg('BodyLong', i - 2) &&
+      k.body(i - 1) <= k.avg('BodyDoji', i - 1) &&
+      k.body(i) > k.avg('BodyShort', i) &&
+      ((k.color(i - 2) === 1 && k.color(i) === -1 && k.c(i) < k.c(i - 2) - k.body(i - 2) * pen && k.candleGapUp(i - 1, i - 2) && k.candleGapDown(i, i - 1)) ||
+        (k.color(i - 2) === -1 && k.color(i) === 1 && k.c(i) > k.c(i - 2) + k.body(i - 2) * pen && k.candleGapDown(i - 1, i - 2) && k.candleGapUp(i, i - 1)))
+        ? k.color(i) * 100
+        : 0,
+  },
+  CDLKICKING: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.color(i - 1) === -k.color(i) &&
+      k.marubozu(i - 1) &&
+      k.marubozu(i) &&
+      ((k.color(i - 1) === -1 && k.candleGapUp(i, i - 1)) || (k.color(i - 1) === 1 && k.candleGapDown(i, i - 1)))
+        ? k.color(i) * 100
+        : 0,
+  },
+  CDLKICKINGBYLENGTH: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.color(i - 1) === -k.color(i) &&
+      k.marubozu(i - 1) &&
+      k.marubozu(i) &&
+      ((k.color(i - 1) === -1 && k.candleGapUp(i, i - 1)) || (k.color(i - 1) === 1 && k.candleGapDown(i, i - 1)))
+        ? k.color(k.body(i) > k.body(i - 1) ? i : i - 1) * 100
+        : 0,
+  },
+  CDLMATCHINGLOW: {
+    lookback: 6,
+    detect: (k, i) => (k.color(i - 1) === -1 && k.color(i) === -1 && k.near(k.c(i), k.c(i - 1), 'Equal', i - 1) ? 100 : 0),
+  },
+  CDLHOMINGPIGEON: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.color(i - 1) === -1 &&
+      k.color(i) === -1 &&
+      k.body(i - 1) > k.avg('BodyLong', i - 1) &&
+      k.body(i) <= k.avg('BodyShort', i) &&
+      k.o(i) < k.o(i - 1) &&
+      k.c(i) > k.c(i - 1)
+        ? 100
+        : 0,
+  },
+  CDLCOUNTERATTACK: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.color(i - 1) === -k.color(i) && k.body(i - 1) > k.avg('BodyLong', i - 1) && k.body(i) > k.avg('BodyLong', i) && k.near(k.c(i), k.c(i - 1), 'Equal', i - 1)
+        ? k.color(i) * 100
+        : 0,
+  },
+  CDLSEPARATINGLINES: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.color(i - 1) === -k.color(i) &&
+      k.near(k.o(i), k.o(i - 1), 'Equal', i - 1) &&
+      k.body(i) > k.avg('BodyLong', i) &&
+      ((k.color(i) === 1 && k.lower(i) < k.avg('ShadowVeryShort', i)) || (k.color(i) === -1 && k.upper(i) < k.avg('ShadowVeryShort', i)))
+        ? k.color(i) * 100
+        : 0,
+  },
+  CDLONNECK: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.color(i - 1) === -1 && k.body(i - 1) > k.avg('BodyLong', i - 1) && k.color(i) === 1 && k.o(i) < k.l(i - 1) && k.near(k.c(i), k.l(i - 1), 'Equal', i - 1) ? -100 : 0,
+  },
+  CDLINNECK: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.color(i - 1) === -1 &&
+      k.body(i - 1) > k.avg('BodyLong', i - 1) &&
+      k.color(i) === 1 &&
+      k.o(i) < k.l(i - 1) &&
+      k.c(i) <= k.c(i - 1) + k.avg('Equal', i - 1) &&
+      k.c(i) >= k.c(i - 1)
+        ? -100
+        : 0,
+  },
+  CDLTHRUSTING: {
+    lookback: 11,
+    detect: (k, i) =>
+      k.color(i - 1) === -1 &&
+      k.body(i - 1) > k.avg('BodyLong', i - 1) &&
+      k.color(i) === 1 &&
+      k.o(i) < k.l(i - 1) &&
+      k.c(i) > k.c(i - 1) + k.avg('Equal', i - 1) &&
+      k.c(i) <= k.c(i - 1) + k.body(i - 1) * 0.5
+        ? -100
+        : 0,
+  },
+  CDL2CROWS: {
+    lookback: 12,
+    detect: (k, i) =>
+      k.color(i - 2) === 1 &&
+      k.body(i - 2) > k.avg('BodyLong', i - 2) &&
+      k.color(i - 1) === -1 &&
+      k.gapUp(i - 1, i - 2) &&
+      k.color(i) === -1 &&
+      k.o(i) < k.o(i - 1) &&
+      k.o(i) > k.c(i - 1) &&
+      k.c(i) > k.o(i - 2) &&
+      k.c(i) < k.c(i - 2)
+        ? -100
+        : 0,
+  },
+  CDLUPSIDEGAP2CROWS: {
+    lookback: 12,
+    detect: (k, i) =>
+      k.color(i - 2) === 1 &&
+      k.body(i - 2) > k.avg('BodyLong', i - 2) &&
+      k.color(i - 1) === -1 &&
+      k.body(i - 1) <= k.avg('BodyShort', i - 1) &&
+      k.gapUp(i - 1, i - 2) &&
+      k.color(i) === -1 &&
+      k.o(i) > k.o(i - 1) &&
+      k.c(i) < k.c(i - 1) &&
+      k.c(i) > k.c(i - 2)
+        ? -100
+        : 0,
+  },
+  CDLSTICKSANDWICH: {
+    lookback: 7,
+    detect: (k, i) =>
+      k.color(i - 2) === -1 && k.color(i - 1) === 1 && k.color(i) === -1 && k.l(i - 1) > k.c(i - 2) && k.near(k.c(i), k.c(i - 2), 'Equal', i - 2) ? 100 : 0,
+  },
+  CDLTASUKIGAP: {
+    lookback: 7,
+    detect: (k, i) => {
+      const similar = Math.abs(k.body(i - 1) - k.body(i)) < k.avg('Near', i - 1);
+      if (k.gapUp(i - 1, i - 2) && k.color(i - 1) === 1 && k.color(i) === -1 && k.o(i) < k.c(i - 1) && k.o(i) > k.o(i - 1) && k.c(i) < k.o(i - 1) && k.c(i) > k.top(i - 2) && similar)
+        return 100;
+      if (k.gapDown(i - 1, i - 2) && k.color(i - 1) === -1 && k.color(i) === 1 && k.o(i) < k.o(i - 1) && k.o(i) > k.c(i - 1) && k.c(i) > k.o(i - 1) && k.c(i) < k.bottom(i - 2) && similar)
+        return -100;
+      return 0;
+    },
+  },
+  CDLGAPSIDESIDEWHITE: {
+    lookback: 7,
+    detect: (k, i) => {
+      const up = k.gapUp(i - 1, i - 2) && k.gapUp(i, i - 2);
+      const down = k.gapDown(i - 1, i - 2) && k.gapDown(i, i - 2);
+      return (up || down) && k.color(i - 1) === 1 && k.color(i) === 1 && k.near(k.body(i), k.body(i - 1), 'Near', i - 1) && k.near(k.o(i), k.o(i - 1), 'Equal', i - 1)
+        ? up
+          ? 100
+          : -100
+        : 0;
+    },
+  },
+  CDLTRISTAR: {
+    lookback: 12,
+    detect: (k, i) => {
+      // TA-Lib judges all three dojis against the average at the first one.
+      const doji = k.avg('BodyDoji', i - 2);
+      if (!(k.body(i - 2) <= doji && k.body(i - 1) <= doji && k.body(i) <= doji)) return 0;
+      if (k.gapUp(i - 1, i - 2) && k.top(i) < k.top(i - 1)) return -100;
+      if (k.gapDown(i - 1, i - 2) && k.bottom(i) > k.bottom(i - 1)) return 100;
+      return 0;
+    },
+  },
+
 };
 
 /** Patterns with a `penetration` parameter, and TA-Lib's defaults. */
-const PENETRATION: Record<string, number> = { CDLDARKCLOUDCOVER: 0.5, CDLMORNINGSTAR: 0.3, CDLEVENINGSTAR: 0.3 };
+const PENETRATION: Record<string, number> = {
+  CDLDARKCLOUDCOVER: 0.5,
+  CDLMORNINGSTAR: 0.3,
+  CDLEVENINGSTAR: 0.3,
+  CDLMORNINGDOJISTAR: 0.3,
+  CDLEVENINGDOJISTAR: 0.3,
+  CDLABANDONEDBABY: 0.3,
+};
 
 export const CANDLESTICK_PATTERNS: readonly string[] = Object.keys(P);
 
