@@ -10,7 +10,15 @@ import { CANDLESTICK_PATTERNS, scanCandlesticks } from './candlestick.ts';
 
 function talibPattern(name: string, s: BarSeries): Int32Array {
   const n = s.close.length;
-  const args: Record<string, unknown> = { name, startIdx: 0, endIdx: n - 1, open: Array.from(s.open), high: Array.from(s.high), low: Array.from(s.low), close: Array.from(s.close) };
+  const args: Record<string, unknown> = {
+    name,
+    startIdx: 0,
+    endIdx: n - 1,
+    open: Array.from(s.open),
+    high: Array.from(s.high),
+    low: Array.from(s.low),
+    close: Array.from(s.close),
+  };
   // Every optional input at TA-Lib's default (the binding aborts when one is missing).
   for (const o of talib.explain(name).optInputs) args[o.name] = o.defaultValue;
   const r = talib.execute(args);

@@ -133,7 +133,11 @@ class Candles {
     return a <= b + t && a >= b - t;
   }
   marubozu(i: number): boolean {
-    return this.body(i) > this.avg('BodyLong', i) && this.upper(i) < this.avg('ShadowVeryShort', i) && this.lower(i) < this.avg('ShadowVeryShort', i);
+    return (
+      this.body(i) > this.avg('BodyLong', i) &&
+      this.upper(i) < this.avg('ShadowVeryShort', i) &&
+      this.lower(i) < this.avg('ShadowVeryShort', i)
+    );
   }
 }
 
@@ -361,8 +365,10 @@ const P: Record<string, PatternDef> = {
   CDL3OUTSIDE: {
     lookback: 3,
     detect: (k, i) => {
-      if (k.color(i - 1) === 1 && k.color(i - 2) === -1 && k.c(i - 1) > k.o(i - 2) && k.o(i - 1) < k.c(i - 2) && k.c(i) > k.c(i - 1)) return 100;
-      if (k.color(i - 1) === -1 && k.color(i - 2) === 1 && k.o(i - 1) > k.c(i - 2) && k.c(i - 1) < k.o(i - 2) && k.c(i) < k.c(i - 1)) return -100;
+      if (k.color(i - 1) === 1 && k.color(i - 2) === -1 && k.c(i - 1) > k.o(i - 2) && k.o(i - 1) < k.c(i - 2) && k.c(i) > k.c(i - 1))
+        return 100;
+      if (k.color(i - 1) === -1 && k.color(i - 2) === 1 && k.o(i - 1) > k.c(i - 2) && k.c(i - 1) < k.o(i - 2) && k.c(i) < k.c(i - 1))
+        return -100;
       return 0;
     },
   },
@@ -373,7 +379,8 @@ const P: Record<string, PatternDef> = {
       k.body(i - 1) <= k.avg('BodyShort', i - 1) &&
       k.top(i - 1) < k.top(i - 2) &&
       k.bottom(i - 1) > k.bottom(i - 2) &&
-      ((k.color(i - 2) === 1 && k.color(i) === -1 && k.c(i) < k.o(i - 2)) || (k.color(i - 2) === -1 && k.color(i) === 1 && k.c(i) > k.o(i - 2)))
+      ((k.color(i - 2) === 1 && k.color(i) === -1 && k.c(i) < k.o(i - 2)) ||
+        (k.color(i - 2) === -1 && k.color(i) === 1 && k.c(i) > k.o(i - 2)))
         ? -k.color(i - 2) * 100
         : 0,
   },
@@ -409,8 +416,16 @@ const P: Record<string, PatternDef> = {
       k.body(i - 2) > k.avg('BodyLong', i - 2) &&
       k.body(i - 1) <= k.avg('BodyDoji', i - 1) &&
       k.body(i) > k.avg('BodyShort', i) &&
-      ((k.color(i - 2) === 1 && k.color(i) === -1 && k.c(i) < k.c(i - 2) - k.body(i - 2) * pen && k.candleGapUp(i - 1, i - 2) && k.candleGapDown(i, i - 1)) ||
-        (k.color(i - 2) === -1 && k.color(i) === 1 && k.c(i) > k.c(i - 2) + k.body(i - 2) * pen && k.candleGapDown(i - 1, i - 2) && k.candleGapUp(i, i - 1)))
+      ((k.color(i - 2) === 1 &&
+        k.color(i) === -1 &&
+        k.c(i) < k.c(i - 2) - k.body(i - 2) * pen &&
+        k.candleGapUp(i - 1, i - 2) &&
+        k.candleGapDown(i, i - 1)) ||
+        (k.color(i - 2) === -1 &&
+          k.color(i) === 1 &&
+          k.c(i) > k.c(i - 2) + k.body(i - 2) * pen &&
+          k.candleGapDown(i - 1, i - 2) &&
+          k.candleGapUp(i, i - 1)))
         ? k.color(i) * 100
         : 0,
   },
@@ -453,7 +468,10 @@ const P: Record<string, PatternDef> = {
   CDLCOUNTERATTACK: {
     lookback: 11,
     detect: (k, i) =>
-      k.color(i - 1) === -k.color(i) && k.body(i - 1) > k.avg('BodyLong', i - 1) && k.body(i) > k.avg('BodyLong', i) && k.near(k.c(i), k.c(i - 1), 'Equal', i - 1)
+      k.color(i - 1) === -k.color(i) &&
+      k.body(i - 1) > k.avg('BodyLong', i - 1) &&
+      k.body(i) > k.avg('BodyLong', i) &&
+      k.near(k.c(i), k.c(i - 1), 'Equal', i - 1)
         ? k.color(i) * 100
         : 0,
   },
@@ -470,7 +488,13 @@ const P: Record<string, PatternDef> = {
   CDLONNECK: {
     lookback: 11,
     detect: (k, i) =>
-      k.color(i - 1) === -1 && k.body(i - 1) > k.avg('BodyLong', i - 1) && k.color(i) === 1 && k.o(i) < k.l(i - 1) && k.near(k.c(i), k.l(i - 1), 'Equal', i - 1) ? -100 : 0,
+      k.color(i - 1) === -1 &&
+      k.body(i - 1) > k.avg('BodyLong', i - 1) &&
+      k.color(i) === 1 &&
+      k.o(i) < k.l(i - 1) &&
+      k.near(k.c(i), k.l(i - 1), 'Equal', i - 1)
+        ? -100
+        : 0,
   },
   CDLINNECK: {
     lookback: 11,
@@ -529,15 +553,39 @@ const P: Record<string, PatternDef> = {
   CDLSTICKSANDWICH: {
     lookback: 7,
     detect: (k, i) =>
-      k.color(i - 2) === -1 && k.color(i - 1) === 1 && k.color(i) === -1 && k.l(i - 1) > k.c(i - 2) && k.near(k.c(i), k.c(i - 2), 'Equal', i - 2) ? 100 : 0,
+      k.color(i - 2) === -1 &&
+      k.color(i - 1) === 1 &&
+      k.color(i) === -1 &&
+      k.l(i - 1) > k.c(i - 2) &&
+      k.near(k.c(i), k.c(i - 2), 'Equal', i - 2)
+        ? 100
+        : 0,
   },
   CDLTASUKIGAP: {
     lookback: 7,
     detect: (k, i) => {
       const similar = Math.abs(k.body(i - 1) - k.body(i)) < k.avg('Near', i - 1);
-      if (k.gapUp(i - 1, i - 2) && k.color(i - 1) === 1 && k.color(i) === -1 && k.o(i) < k.c(i - 1) && k.o(i) > k.o(i - 1) && k.c(i) < k.o(i - 1) && k.c(i) > k.top(i - 2) && similar)
+      if (
+        k.gapUp(i - 1, i - 2) &&
+        k.color(i - 1) === 1 &&
+        k.color(i) === -1 &&
+        k.o(i) < k.c(i - 1) &&
+        k.o(i) > k.o(i - 1) &&
+        k.c(i) < k.o(i - 1) &&
+        k.c(i) > k.top(i - 2) &&
+        similar
+      )
         return 100;
-      if (k.gapDown(i - 1, i - 2) && k.color(i - 1) === -1 && k.color(i) === 1 && k.o(i) < k.o(i - 1) && k.o(i) > k.c(i - 1) && k.c(i) > k.o(i - 1) && k.c(i) < k.bottom(i - 2) && similar)
+      if (
+        k.gapDown(i - 1, i - 2) &&
+        k.color(i - 1) === -1 &&
+        k.color(i) === 1 &&
+        k.o(i) < k.o(i - 1) &&
+        k.o(i) > k.c(i - 1) &&
+        k.c(i) > k.o(i - 1) &&
+        k.c(i) < k.bottom(i - 2) &&
+        similar
+      )
         return -100;
       return 0;
     },
@@ -547,7 +595,11 @@ const P: Record<string, PatternDef> = {
     detect: (k, i) => {
       const up = k.gapUp(i - 1, i - 2) && k.gapUp(i, i - 2);
       const down = k.gapDown(i - 1, i - 2) && k.gapDown(i, i - 2);
-      return (up || down) && k.color(i - 1) === 1 && k.color(i) === 1 && k.near(k.body(i), k.body(i - 1), 'Near', i - 1) && k.near(k.o(i), k.o(i - 1), 'Equal', i - 1)
+      return (up || down) &&
+        k.color(i - 1) === 1 &&
+        k.color(i) === 1 &&
+        k.near(k.body(i), k.body(i - 1), 'Near', i - 1) &&
+        k.near(k.o(i), k.o(i - 1), 'Equal', i - 1)
         ? up
           ? 100
           : -100
@@ -566,6 +618,223 @@ const P: Record<string, PatternDef> = {
     },
   },
 
+  CDL3BLACKCROWS: {
+    lookback: 13,
+    detect: (k, i) =>
+      k.color(i - 3) === 1 &&
+      k.color(i - 2) === -1 &&
+      k.lower(i - 2) < k.avg('ShadowVeryShort', i - 2) &&
+      k.color(i - 1) === -1 &&
+      k.lower(i - 1) < k.avg('ShadowVeryShort', i - 1) &&
+      k.color(i) === -1 &&
+      k.lower(i) < k.avg('ShadowVeryShort', i) &&
+      k.o(i - 1) < k.o(i - 2) &&
+      k.o(i - 1) > k.c(i - 2) &&
+      k.o(i) < k.o(i - 1) &&
+      k.o(i) > k.c(i - 1) &&
+      k.h(i - 3) > k.c(i - 2) &&
+      k.c(i - 2) > k.c(i - 1) &&
+      k.c(i - 1) > k.c(i)
+        ? -100
+        : 0,
+  },
+  CDLIDENTICAL3CROWS: {
+    lookback: 12,
+    detect: (k, i) =>
+      k.color(i - 2) === -1 &&
+      k.lower(i - 2) < k.avg('ShadowVeryShort', i - 2) &&
+      k.color(i - 1) === -1 &&
+      k.lower(i - 1) < k.avg('ShadowVeryShort', i - 1) &&
+      k.color(i) === -1 &&
+      k.lower(i) < k.avg('ShadowVeryShort', i) &&
+      k.c(i - 2) > k.c(i - 1) &&
+      k.c(i - 1) > k.c(i) &&
+      k.near(k.o(i - 1), k.c(i - 2), 'Equal', i - 2) &&
+      k.near(k.o(i), k.c(i - 1), 'Equal', i - 1)
+        ? -100
+        : 0,
+  },
+  CDL3WHITESOLDIERS: {
+    lookback: 12,
+    detect: (k, i) =>
+      k.color(i - 2) === 1 &&
+      k.upper(i - 2) < k.avg('ShadowVeryShort', i - 2) &&
+      k.color(i - 1) === 1 &&
+      k.upper(i - 1) < k.avg('ShadowVeryShort', i - 1) &&
+      k.color(i) === 1 &&
+      k.upper(i) < k.avg('ShadowVeryShort', i) &&
+      k.c(i) > k.c(i - 1) &&
+      k.c(i - 1) > k.c(i - 2) &&
+      k.o(i - 1) > k.o(i - 2) &&
+      k.o(i - 1) <= k.c(i - 2) + k.avg('Near', i - 2) &&
+      k.o(i) > k.o(i - 1) &&
+      k.o(i) <= k.c(i - 1) + k.avg('Near', i - 1) &&
+      k.body(i - 1) > k.body(i - 2) - k.avg('Far', i - 2) &&
+      k.body(i) > k.body(i - 1) - k.avg('Far', i - 1) &&
+      k.body(i) > k.avg('BodyShort', i)
+        ? 100
+        : 0,
+  },
+  CDL3LINESTRIKE: {
+    lookback: 8,
+    detect: (k, i) => {
+      const c1 = k.color(i - 1);
+      if (!(k.color(i - 3) === c1 && k.color(i - 2) === c1 && k.color(i) === -c1)) return 0;
+      const inside = (j: number, ref: number): boolean =>
+        k.o(j) >= k.bottom(ref) - k.avg('Near', ref) && k.o(j) <= k.top(ref) + k.avg('Near', ref);
+      if (!inside(i - 2, i - 3) || !inside(i - 1, i - 2)) return 0;
+      if (c1 === 1 && k.c(i - 1) > k.c(i - 2) && k.c(i - 2) > k.c(i - 3) && k.o(i) > k.c(i - 1) && k.c(i) < k.o(i - 3)) return 100;
+      if (c1 === -1 && k.c(i - 1) < k.c(i - 2) && k.c(i - 2) < k.c(i - 3) && k.o(i) < k.c(i - 1) && k.c(i) > k.o(i - 3)) return -100;
+      return 0;
+    },
+  },
+  CDLLADDERBOTTOM: {
+    lookback: 14,
+    detect: (k, i) =>
+      k.color(i - 4) === -1 &&
+      k.color(i - 3) === -1 &&
+      k.color(i - 2) === -1 &&
+      k.o(i - 4) > k.o(i - 3) &&
+      k.o(i - 3) > k.o(i - 2) &&
+      k.c(i - 4) > k.c(i - 3) &&
+      k.c(i - 3) > k.c(i - 2) &&
+      k.color(i - 1) === -1 &&
+      k.upper(i - 1) > k.avg('ShadowVeryShort', i - 1) &&
+      k.color(i) === 1 &&
+      k.o(i) > k.o(i - 1) &&
+      k.c(i) > k.h(i - 1)
+        ? 100
+        : 0,
+  },
+  CDLUNIQUE3RIVER: {
+    lookback: 12,
+    detect: (k, i) =>
+      k.body(i - 2) > k.avg('BodyLong', i - 2) &&
+      k.color(i - 2) === -1 &&
+      k.color(i - 1) === -1 &&
+      k.c(i - 1) > k.c(i - 2) &&
+      k.o(i - 1) <= k.o(i - 2) &&
+      k.l(i - 1) < k.l(i - 2) &&
+      k.body(i) < k.avg('BodyShort', i) &&
+      k.color(i) === 1 &&
+      k.o(i) > k.l(i - 1)
+        ? 100
+        : 0,
+  },
+  CDLBREAKAWAY: {
+    lookback: 14,
+    detect: (k, i) => {
+      if (
+        !(
+          k.body(i - 4) > k.avg('BodyLong', i - 4) &&
+          k.color(i - 4) === k.color(i - 3) &&
+          k.color(i - 3) === k.color(i - 1) &&
+          k.color(i - 1) === -k.color(i)
+        )
+      )
+        return 0;
+      const down =
+        k.color(i - 4) === -1 &&
+        k.gapDown(i - 3, i - 4) &&
+        k.h(i - 2) < k.h(i - 3) &&
+        k.l(i - 2) < k.l(i - 3) &&
+        k.h(i - 1) < k.h(i - 2) &&
+        k.l(i - 1) < k.l(i - 2) &&
+        k.c(i) > k.o(i - 3) &&
+        k.c(i) < k.c(i - 4);
+      const up =
+        k.color(i - 4) === 1 &&
+        k.gapUp(i - 3, i - 4) &&
+        k.h(i - 2) > k.h(i - 3) &&
+        k.l(i - 2) > k.l(i - 3) &&
+        k.h(i - 1) > k.h(i - 2) &&
+        k.l(i - 1) > k.l(i - 2) &&
+        k.c(i) < k.o(i - 3) &&
+        k.c(i) > k.c(i - 4);
+      return down || up ? k.color(i) * 100 : 0;
+    },
+  },
+  CDLCONCEALBABYSWALL: {
+    lookback: 13,
+    detect: (k, i) =>
+      k.color(i - 3) === -1 &&
+      k.color(i - 2) === -1 &&
+      k.color(i - 1) === -1 &&
+      k.color(i) === -1 &&
+      k.lower(i - 3) < k.avg('ShadowVeryShort', i - 3) &&
+      k.upper(i - 3) < k.avg('ShadowVeryShort', i - 3) &&
+      k.lower(i - 2) < k.avg('ShadowVeryShort', i - 2) &&
+      k.upper(i - 2) < k.avg('ShadowVeryShort', i - 2) &&
+      k.gapDown(i - 1, i - 2) &&
+      k.upper(i - 1) > k.avg('ShadowVeryShort', i - 1) &&
+      k.h(i - 1) > k.c(i - 2) &&
+      k.h(i) > k.h(i - 1) &&
+      k.l(i) < k.l(i - 1)
+        ? 100
+        : 0,
+  },
+  CDLMATHOLD: {
+    lookback: 14,
+    detect: (k, i, pen) =>
+      k.body(i - 4) > k.avg('BodyLong', i - 4) &&
+      k.body(i - 3) <= k.avg('BodyShort', i - 3) &&
+      k.body(i - 2) <= k.avg('BodyShort', i - 2) &&
+      k.body(i - 1) <= k.avg('BodyShort', i - 1) &&
+      k.color(i - 4) === 1 &&
+      k.color(i - 3) === -1 &&
+      k.color(i) === 1 &&
+      k.gapUp(i - 3, i - 4) &&
+      k.bottom(i - 2) < k.c(i - 4) &&
+      k.bottom(i - 1) < k.c(i - 4) &&
+      k.bottom(i - 2) > k.c(i - 4) - k.body(i - 4) * pen &&
+      k.bottom(i - 1) > k.c(i - 4) - k.body(i - 4) * pen &&
+      k.top(i - 2) < k.o(i - 3) &&
+      k.top(i - 1) < k.top(i - 2) &&
+      k.o(i) > k.c(i - 1) &&
+      k.c(i) > Math.max(k.h(i - 3), k.h(i - 2), k.h(i - 1))
+        ? 100
+        : 0,
+  },
+  CDLRISEFALL3METHODS: {
+    lookback: 14,
+    detect: (k, i) => {
+      const d = k.color(i - 4);
+      if (
+        !(
+          k.body(i - 4) > k.avg('BodyLong', i - 4) &&
+          k.body(i - 3) < k.avg('BodyShort', i - 3) &&
+          k.body(i - 2) < k.avg('BodyShort', i - 2) &&
+          k.body(i - 1) < k.avg('BodyShort', i - 1) &&
+          k.body(i) > k.avg('BodyLong', i) &&
+          d === -k.color(i - 3) &&
+          k.color(i - 3) === k.color(i - 2) &&
+          k.color(i - 2) === k.color(i - 1) &&
+          k.color(i - 1) === -k.color(i)
+        )
+      )
+        return 0;
+      for (const j of [i - 3, i - 2, i - 1]) if (!(k.bottom(j) < k.h(i - 4) && k.top(j) > k.l(i - 4))) return 0;
+      return k.c(i - 2) * d < k.c(i - 3) * d &&
+        k.c(i - 1) * d < k.c(i - 2) * d &&
+        k.o(i) * d > k.c(i - 1) * d &&
+        k.c(i) * d > k.c(i - 4) * d
+        ? 100 * d
+        : 0;
+    },
+  },
+  CDLXSIDEGAP3METHODS: {
+    lookback: 2,
+    detect: (k, i) =>
+      k.color(i - 2) === k.color(i - 1) &&
+      k.color(i - 1) === -k.color(i) &&
+      k.o(i) < k.top(i - 1) &&
+      k.o(i) > k.bottom(i - 1) &&
+      k.c(i) < k.top(i - 2) &&
+      k.c(i) > k.bottom(i - 2) &&
+      ((k.color(i - 2) === 1 && k.gapUp(i - 1, i - 2)) || (k.color(i - 2) === -1 && k.gapDown(i - 1, i - 2)))
+        ? k.color(i - 2) * 100
+        : 0,
+  },
 };
 
 /** Patterns with a `penetration` parameter, and TA-Lib's defaults. */
@@ -576,6 +845,7 @@ const PENETRATION: Record<string, number> = {
   CDLMORNINGDOJISTAR: 0.3,
   CDLEVENINGDOJISTAR: 0.3,
   CDLABANDONEDBABY: 0.3,
+  CDLMATHOLD: 0.5,
 };
 
 export const CANDLESTICK_PATTERNS: readonly string[] = Object.keys(P);
