@@ -835,6 +835,50 @@ const P: Record<string, PatternDef> = {
         ? k.color(i - 2) * 100
         : 0,
   },
+  CDLADVANCEBLOCK: {
+    lookback: 12,
+    detect: (k, i) => {
+      const [b2, b1, b0] = [k.body(i - 2), k.body(i - 1), k.body(i)];
+      const base =
+        k.color(i - 2) === 1 &&
+        k.color(i - 1) === 1 &&
+        k.color(i) === 1 &&
+        k.c(i) > k.c(i - 1) &&
+        k.c(i - 1) > k.c(i - 2) &&
+        k.o(i - 1) > k.o(i - 2) &&
+        k.o(i - 1) <= k.c(i - 2) + k.avg('Near', i - 2) &&
+        k.o(i) > k.o(i - 1) &&
+        k.o(i) <= k.c(i - 1) + k.avg('Near', i - 1) &&
+        b2 > k.avg('BodyLong', i - 2) &&
+        k.upper(i - 2) < k.avg('ShadowShort', i - 2);
+      if (!base) return 0;
+      // Any sign of the advance weakening.
+      const weakening =
+        (b1 < b2 - k.avg('Far', i - 2) && b0 < b1 + k.avg('Near', i - 1)) ||
+        b0 < b1 - k.avg('Far', i - 1) ||
+        (b0 < b1 && b1 < b2 && (k.upper(i) > k.avg('ShadowShort', i) || k.upper(i - 1) > k.avg('ShadowShort', i - 1))) ||
+        (b0 < b1 && k.upper(i) > k.avg('ShadowLong', i));
+      return weakening ? -100 : 0;
+    },
+  },
+  CDLSTALLEDPATTERN: {
+    lookback: 12,
+    detect: (k, i) =>
+      k.color(i - 2) === 1 &&
+      k.color(i - 1) === 1 &&
+      k.color(i) === 1 &&
+      k.c(i) > k.c(i - 1) &&
+      k.c(i - 1) > k.c(i - 2) &&
+      k.body(i - 2) > k.avg('BodyLong', i - 2) &&
+      k.body(i - 1) > k.avg('BodyLong', i - 1) &&
+      k.upper(i - 1) < k.avg('ShadowVeryShort', i - 1) &&
+      k.o(i - 1) > k.o(i - 2) &&
+      k.o(i - 1) <= k.c(i - 2) + k.avg('Near', i - 2) &&
+      k.body(i) < k.avg('BodyShort', i) &&
+      k.o(i) >= k.c(i - 1) - k.body(i) - k.avg('Near', i - 1)
+        ? -100
+        : 0,
+  },
 };
 
 /** Patterns with a `penetration` parameter, and TA-Lib's defaults. */
