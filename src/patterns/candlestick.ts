@@ -1,6 +1,6 @@
 /**
  * Candlestick patterns with TA-Lib's names, rules, candle settings and outputs (+100 bullish,
- * −100 bearish, ±80 for TA-Lib's weaker engulfing/harami forms, 0 otherwise). TA-Lib judges "long", "short", "doji", "near" against the average
+ * −100 bearish, ±80 for TA-Lib's weaker engulfing/harami forms, ±200 for a confirmed hikkake, 0 otherwise). TA-Lib judges "long", "short", "doji", "near" against the average
  * of a range (real body, high−low, or shadows) over the candles *before* the one judged; those
  * settings, with TA-Lib's defaults, are below, shared by every pattern. Pure: no I/O.
  *
@@ -145,6 +145,8 @@ interface PatternDef {
   /** Bars before the first output (TA-Lib's lookback). */
   lookback: number;
   detect(k: Candles, i: number, penetration: number): number;
+  /** Patterns with memory (a setup, then its confirmation) scan the whole series instead. */
+  scan?(k: Candles, out: Int32Array, lookback: number): void;
 }
 
 const P: Record<string, PatternDef> = {
@@ -879,6 +881,29 @@ const P: Record<string, PatternDef> = {
         ? -100
         : 0,
   },
+  CDLHIKKAKE: {
+    lookback: 5,
+    detect: () => 0,
+    // An inside bar followed by a false breakout (±100); a close beyond the inside bar within
+    // three bars confirms it (±200). A new setup overrides a pending confirmation.
+    scan: (k, out, lookback) => {
+      let setupAt = 0;
+      let result = 0;
+      for (let i = Math.max(2, lookback - 3); i < k.n; i++) {
+        let v = 0;
+        const inside = k.h(i - 1) < k.h(i - 2) && k.l(i - 1) > k.l(i - 2);
+        if (inside && ((k.h(i) < k.h(i - 1) && k.l(i) < k.l(i - 1)) || (k.h(i) > k.h(i - 1) && k.l(i) > k.l(i - 1)))) {
+          result = k.h(i) < k.h(i - 1) ? 100 : -100;
+          setupAt = i;
+          v = result;
+        } else if (i <= setupAt + 3 && ((result > 0 && k.c(i) > k.h(setupAt - 1)) || (result < 0 && k.c(i) < k.l(setupAt - 1)))) {
+          v = result + (result > 0 ? 100 : -100);
+          setupAt = 0;
+        }
+        if (i >= lookback) out[i] = v;
+      }
+    },
+  },
 };
 
 /** Patterns with a `penetration` parameter, and TA-Lib's defaults. */
@@ -913,7 +938,8 @@ export function scanCandlesticks(
     if (!d) throw new RangeError(`unknown candlestick pattern "${name}" (known: ${CANDLESTICK_PATTERNS.join(', ')})`);
     const pen = options.penetration ?? PENETRATION[name] ?? 0;
     const a = new Int32Array(k.n);
-    for (let i = d.lookback; i < k.n; i++) a[i] = d.detect(k, i, pen);
+    if (d.scan) d.scan(k, a, d.lookback);
+    else for (let i = d.lookback; i < k.n; i++) a[i] = d.detect(k, i, pen);
     out[name] = a;
   }
   return out;

@@ -20,7 +20,7 @@ describe('emp patterns', () => {
     expect(Object.keys(out.candlestick)).toContain('CDLENGULFING');
     for (const a of Object.values(out.candlestick)) {
       expect(a).toHaveLength(5550);
-      for (const v of a) expect([-100, -80, 0, 80, 100]).toContain(v);
+      for (const v of a) expect([-200, -100, -80, 0, 80, 100, 200]).toContain(v);
     }
     expect(out.chart).toEqual([]);
     expect(out.levels.length).toBeGreaterThan(0);
