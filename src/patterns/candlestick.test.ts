@@ -75,6 +75,13 @@ describe('candlestick patterns: identical to TA-Lib on every bar', async () => {
       }
     });
   }
+  it('covers all 61 TA-Lib candlestick functions', () => {
+    const talibNames = (talib as unknown as { functions: { name: string }[] }).functions
+      .map((f) => f.name)
+      .filter((n) => n.startsWith('CDL'));
+    expect(talibNames).toHaveLength(61);
+    expect([...CANDLESTICK_PATTERNS].sort()).toEqual(talibNames.sort());
+  });
   it('finds patterns at all (not a table of zeros)', () => {
     const all = scanCandlesticks(files.ttrc);
     const nonzero = Object.values(all).filter((a) => a.some((v) => v !== 0)).length;

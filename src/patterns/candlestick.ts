@@ -4,8 +4,8 @@
  * of a range (real body, high−low, or shadows) over the candles *before* the one judged; those
  * settings, with TA-Lib's defaults, are below, shared by every pattern. Pure: no I/O.
  *
- * A subset of TA-Lib's 61 is implemented (`CANDLESTICK_PATTERNS`); each one agrees with the
- * `talib` package bar for bar (src/patterns/candlestick.test.ts).
+ * All 61 of TA-Lib's are implemented (`CANDLESTICK_PATTERNS`); each one agrees with the `talib`
+ * package bar for bar (src/patterns/candlestick.test.ts).
  */
 import type { BarSeries } from '../core/market.ts';
 
@@ -893,6 +893,54 @@ const P: Record<string, PatternDef> = {
         let v = 0;
         const inside = k.h(i - 1) < k.h(i - 2) && k.l(i - 1) > k.l(i - 2);
         if (inside && ((k.h(i) < k.h(i - 1) && k.l(i) < k.l(i - 1)) || (k.h(i) > k.h(i - 1) && k.l(i) > k.l(i - 1)))) {
+          result = k.h(i) < k.h(i - 1) ? 100 : -100;
+          setupAt = i;
+          v = result;
+        } else if (i <= setupAt + 3 && ((result > 0 && k.c(i) > k.h(setupAt - 1)) || (result < 0 && k.c(i) < k.l(setupAt - 1)))) {
+          v = result + (result > 0 ? 100 : -100);
+          setupAt = 0;
+        }
+        if (i >= lookback) out[i] = v;
+      }
+    },
+  },
+  CDL3STARSINSOUTH: {
+    lookback: 12,
+    detect: (k, i) =>
+      k.color(i - 2) === -1 &&
+      k.color(i - 1) === -1 &&
+      k.color(i) === -1 &&
+      k.body(i - 2) > k.avg('BodyLong', i - 2) &&
+      k.lower(i - 2) > k.avg('ShadowLong', i - 2) &&
+      k.body(i - 1) < k.body(i - 2) &&
+      k.o(i - 1) > k.c(i - 2) &&
+      k.o(i - 1) <= k.h(i - 2) &&
+      k.l(i - 1) < k.c(i - 2) &&
+      k.l(i - 1) >= k.l(i - 2) &&
+      k.lower(i - 1) > k.avg('ShadowVeryShort', i - 1) &&
+      k.body(i) < k.avg('BodyShort', i) &&
+      k.lower(i) < k.avg('ShadowVeryShort', i) &&
+      k.upper(i) < k.avg('ShadowVeryShort', i) &&
+      k.l(i) > k.l(i - 1) &&
+      k.h(i) < k.h(i - 1)
+        ? 100
+        : 0,
+  },
+  CDLHIKKAKEMOD: {
+    lookback: 10,
+    detect: () => 0,
+    // Two inside bars, the first closing near its low (high), then a false breakout (±100);
+    // confirmed by a close beyond the second inside bar within three bars (±200).
+    scan: (k, out, lookback) => {
+      let setupAt = 0;
+      let result = 0;
+      for (let i = lookback - 3; i < k.n; i++) {
+        let v = 0;
+        const insides = k.h(i - 2) < k.h(i - 3) && k.l(i - 2) > k.l(i - 3) && k.h(i - 1) < k.h(i - 2) && k.l(i - 1) > k.l(i - 2);
+        const near = k.avg('Near', i - 2);
+        const bull = k.h(i) < k.h(i - 1) && k.l(i) < k.l(i - 1) && k.c(i - 2) <= k.l(i - 2) + near;
+        const bear = k.h(i) > k.h(i - 1) && k.l(i) > k.l(i - 1) && k.c(i - 2) >= k.h(i - 2) - near;
+        if (insides && (bull || bear)) {
           result = k.h(i) < k.h(i - 1) ? 100 : -100;
           setupAt = i;
           v = result;
