@@ -88,3 +88,26 @@ describe('candlestick patterns: identical to TA-Lib on every bar', async () => {
     expect(nonzero).toBeGreaterThan(CANDLESTICK_PATTERNS.length * 0.7);
   });
 });
+
+describe('CandlestickScanner (streaming)', () => {
+  it('gives the batch values on the last bar, through updates and replaced open bars', async () => {
+    const { CandlestickScanner } = await import('./candlestick.ts');
+    const s = adversarial(400, 9);
+    const batch = scanCandlesticks(s);
+    const scanner = new CandlestickScanner();
+    let mismatches = 0;
+    for (let i = 0; i < s.close.length; i++) {
+      // A provisional candle first, then the real one replaces it.
+      scanner.update({
+        open: s.open[i] as number,
+        high: (s.high[i] as number) * 1.01,
+        low: s.low[i] as number,
+        close: s.open[i] as number,
+      });
+      scanner.replace({ open: s.open[i] as number, high: s.high[i] as number, low: s.low[i] as number, close: s.close[i] as number });
+      const live = new Map(scanner.current().map((p) => [p.name, p.value]));
+      for (const name of CANDLESTICK_PATTERNS) if ((live.get(name) ?? 0) !== (batch[name] as Int32Array)[i]) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+});
