@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { BarSeries } from '../core/market.ts';
+import { CHART_PATTERNS, detectChartPatterns } from './chart.ts';
+import { scoreChartPatterns } from './chart-eval.ts';
+import { plantPattern } from './generator.ts';
+
+describe('chart patterns', () => {
+  it('on planted patterns in noise: mean recall ≥ 0.75 and mean precision ≥ 0.45 (confirmed breakouts; see README for the table)', () => {
+    const scores = scoreChartPatterns(40, 1);
+    expect(scores.map((s) => s.pattern)).toEqual([...CHART_PATTERNS]);
+    const recall = scores.reduce((a, s) => a + s.recall, 0) / scores.length;
+    const precision = scores.reduce((a, s) => a + (Number.isNaN(s.precision) ? 0 : s.precision), 0) / scores.length;
+    expect(recall).toBeGreaterThanOrEqual(0.75);
+    expect(precision).toBeGreaterThanOrEqual(0.45);
+    // Every kind is found at least sometimes.
+    for (const s of scores) expect(s.found).toBeGreaterThan(0);
+  });
+
+  it('head and shoulders: neckline through the two troughs, breakout at the first close below it, measured-move target', () => {
+    const p = plantPattern('head_and_shoulders', 7);
+    const hit = detectChartPatterns(p.series).find((h) => h.pattern === 'head_and_shoulders' && h.breakout !== null);
+    expect(hit).toBeDefined();
+    if (!hit) return;
+    const [ls, t1, head, t2, rs] = hit.pivots;
+    expect([ls?.kind, t1?.kind, head?.kind, t2?.kind, rs?.kind]).toEqual(['high', 'low', 'high', 'low', 'high']);
+    expect(head?.price).toBeGreaterThan(Math.max(ls?.price ?? 0, rs?.price ?? 0));
+    const neck = hit.lines[0]?.line as { a: number; b: number };
+    const at = (i: number): number => neck.a + neck.b * i;
+    expect(at(t1?.index as number)).toBeCloseTo(t1?.price as number, 9);
+    expect(at(t2?.index as number)).toBeCloseTo(t2?.price as number, 9);
+    const bo = hit.breakoutIndex as number;
+    expect(p.series.close[bo] as number).toBeLessThan(at(bo));
+    for (let i = (rs?.index as number) + 1; i < bo; i++) expect(p.series.close[i] as number).toBeGreaterThanOrEqual(at(i));
+    const height = (head?.price as number) - at(head?.index as number);
+    expect(hit.target).toBeCloseTo(at(bo) - height, 9);
+    expect(hit.direction).toBe('bearish');
+  });
+
+  it('too short a series: no hits, no error', () => {
+    const p = plantPattern(null, 3);
+    const s: BarSeries = {
+      ...p.series,
+      close: p.series.close.subarray(0, 10),
+      open: p.series.open.subarray(0, 10),
+      high: p.series.high.subarray(0, 10),
+      low: p.series.low.subarray(0, 10),
+      time: p.series.time.subarray(0, 10),
+      volume: p.series.volume.subarray(0, 10),
+    };
+    expect(detectChartPatterns(s)).toEqual([]);
+  });
+});

@@ -1,0 +1,364 @@
+/**
+ * Chart patterns from confirmed swing pivots (the ATR-scaled zig-zag of levels.ts): double and
+ * triple tops/bottoms, head and shoulders (and inverse), ascending/descending/symmetrical
+ * triangles, rising/falling wedges, channels, and bull/bear flags. Each hit carries its pivots,
+ * the neckline or trendlines, the breakout time (the first close beyond the neckline/trendline
+ * after the pattern's last pivot, if any), a measured-move target and a confidence from its
+ * geometry. Pure: no I/O.
+ */
+import type { BarSeries } from '../core/market.ts';
+import { computeIndicator } from '../indicators/index.ts';
+import { findPivots, type Pivot } from './levels.ts';
+
+export type ChartPatternKind =
+  | 'double_top'
+  | 'double_bottom'
+  | 'triple_top'
+  | 'triple_bottom'
+  | 'head_and_shoulders'
+  | 'inverse_head_and_shoulders'
+  | 'ascending_triangle'
+  | 'descending_triangle'
+  | 'symmetrical_triangle'
+  | 'rising_wedge'
+  | 'falling_wedge'
+  | 'channel_up'
+  | 'channel_down'
+  | 'bull_flag'
+  | 'bear_flag';
+
+export const CHART_PATTERNS: readonly ChartPatternKind[] = [
+  'double_top',
+  'double_bottom',
+  'triple_top',
+  'triple_bottom',
+  'head_and_shoulders',
+  'inverse_head_and_shoulders',
+  'ascending_triangle',
+  'descending_triangle',
+  'symmetrical_triangle',
+  'rising_wedge',
+  'falling_wedge',
+  'channel_up',
+  'channel_down',
+  'bull_flag',
+  'bear_flag',
+];
+
+/** A line price = a + b × (time index). */
+export interface Line {
+  a: number;
+  b: number;
+}
+
+export interface ChartPatternHit {
+  pattern: ChartPatternKind;
+  direction: 'bullish' | 'bearish';
+  /** Bar indices and times of the first and last pivot. */
+  startIndex: number;
+  endIndex: number;
+  start: number;
+  end: number;
+  /** Time of the confirming close beyond the neckline/trendline, or null if not (yet) broken. */
+  breakout: number | null;
+  breakoutIndex: number | null;
+  target: number | null;
+  confidence: number;
+  pivots: Pivot[];
+  lines: { name: string; line: Line }[];
+}
+
+export interface ChartPatternOptions {
+  /** Zig-zag threshold in ATRs (default 3). */
+  atrMultiple?: number;
+  /** Two prices are "equal" within this many ATRs (default 0.75). */
+  tolerance?: number;
+  /** Bars after the last pivot to look for the breakout (default 30). */
+  breakoutWindow?: number;
+}
+
+const lineThrough = (p: Pivot, q: Pivot): Line => {
+  const b = (q.price - p.price) / (q.index - p.index || 1);
+  return { a: p.price - b * p.index, b };
+};
+const at = (l: Line, i: number): number => l.a + l.b * i;
+
+/** Least-squares line through pivots. */
+function fitLine(ps: readonly Pivot[]): Line {
+  const n = ps.length;
+  const mx = ps.reduce((s, p) => s + p.index, 0) / n;
+  const my = ps.reduce((s, p) => s + p.price, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const p of ps) {
+    sxy += (p.index - mx) * (p.price - my);
+    sxx += (p.index - mx) ** 2;
+  }
+  const b = sxx > 0 ? sxy / sxx : 0;
+  return { a: my - b * mx, b };
+}
+
+export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}): ChartPatternHit[] {
+  const n = s.close.length;
+  if (n < 20) return [];
+  const atrArr = computeIndicator('ATR', s, { timeperiod: 14 }).real as Float64Array;
+  const pivots = findPivots(s, { atrMultiple: opts.atrMultiple ?? 3 });
+  const tolK = opts.tolerance ?? 0.75;
+  const window = opts.breakoutWindow ?? 30;
+  const atrAt = (i: number): number => {
+    const a = atrArr[i];
+    return a !== undefined && Number.isFinite(a) && a > 0 ? a : 0.01 * (s.close[i] as number);
+  };
+  const hits: ChartPatternHit[] = [];
+
+  /** First close after `from` beyond the line (below when `down`), within the window. */
+  const breakout = (from: number, line: (i: number) => number, down: boolean): number | null => {
+    for (let i = from + 1; i < Math.min(n, from + 1 + window); i++) {
+      const c = s.close[i] as number;
+      if (down ? c < line(i) : c > line(i)) return i;
+    }
+    return null;
+  };
+  const push = (
+    pattern: ChartPatternKind,
+    bullish: boolean,
+    ps: Pivot[],
+    lines: { name: string; line: Line }[],
+    bo: number | null,
+    height: number,
+    breakLevel: number,
+    confidence: number,
+  ): void => {
+    const first = ps[0] as Pivot;
+    const last = ps[ps.length - 1] as Pivot;
+    hits.push({
+      pattern,
+      direction: bullish ? 'bullish' : 'bearish',
+      startIndex: first.index,
+      endIndex: last.index,
+      start: first.time,
+      end: last.time,
+      breakout: bo === null ? null : (s.time[bo] as number),
+      breakoutIndex: bo,
+      target: bo === null ? null : bullish ? breakLevel + height : breakLevel - height,
+      confidence: Math.max(0, Math.min(1, confidence)),
+      pivots: ps,
+      lines,
+    });
+  };
+
+  for (let k = 0; k < pivots.length; k++) {
+    const p = (j: number): Pivot | undefined => pivots[k + j];
+    const [a, b, c, d, e] = [p(0), p(1), p(2), p(3), p(4)];
+    if (!a || !b || !c) continue;
+    const tol = tolK * atrAt(c.index);
+    // Double top / bottom: two equal extremes around a trough (peak) between them.
+    // Depth at least 4 ATRs: shallower "double tops" are everywhere in noise.
+    if (a.kind === c.kind && Math.abs(a.price - c.price) <= tol && Math.abs(b.price - (a.price + c.price) / 2) >= (4 * tol) / tolK) {
+      const top = a.kind === 'high';
+      const isTriple =
+        d &&
+        e &&
+        e.kind === a.kind &&
+        Math.abs(e.price - a.price) <= tol &&
+        Math.abs(e.price - c.price) <= tol &&
+        Math.abs(d.price - b.price) <= 2 * tol;
+      if (!isTriple) {
+        const neck = b.price;
+        const bo = breakout(c.index, () => neck, top);
+        const height = Math.abs((a.price + c.price) / 2 - neck);
+        push(
+          top ? 'double_top' : 'double_bottom',
+          !top,
+          [a, b, c],
+          [{ name: 'neckline', line: { a: neck, b: 0 } }],
+          bo,
+          height,
+          neck,
+          1 - Math.abs(a.price - c.price) / (tol * 2),
+        );
+      }
+    }
+    if (!d || !e) continue;
+    const tol5 = tolK * atrAt(e.index);
+    // Triple top / bottom.
+    if (a.kind === c.kind && c.kind === e.kind && Math.max(a.price, c.price, e.price) - Math.min(a.price, c.price, e.price) <= tol5) {
+      const top = a.kind === 'high';
+      const neck = top ? Math.min(b.price, d.price) : Math.max(b.price, d.price);
+      const mean = (a.price + c.price + e.price) / 3;
+      if (Math.abs(mean - neck) >= 2 * tol5) {
+        const bo = breakout(e.index, () => neck, top);
+        const spread = Math.max(a.price, c.price, e.price) - Math.min(a.price, c.price, e.price);
+        push(
+          top ? 'triple_top' : 'triple_bottom',
+          !top,
+          [a, b, c, d, e],
+          [{ name: 'neckline', line: { a: neck, b: 0 } }],
+          bo,
+          Math.abs(mean - neck),
+          neck,
+          1 - spread / (2 * tol5),
+        );
+      }
+    }
+    // Head and shoulders: the middle extreme beyond both shoulders, shoulders about level.
+    if (a.kind === c.kind && c.kind === e.kind) {
+      const top = a.kind === 'high';
+      const sgn = top ? 1 : -1;
+      const headOut = top ? c.price - Math.max(a.price, e.price) : Math.min(a.price, e.price) - c.price;
+      if (sgn * (c.price - a.price) > tol5 && sgn * (c.price - e.price) > tol5 && Math.abs(a.price - e.price) <= 2 * tol5) {
+        const neck = lineThrough(b, d);
+        const bo = breakout(e.index, (i) => at(neck, i), top);
+        const height = Math.abs(c.price - at(neck, c.index));
+        const sym = 1 - Math.abs(a.price - e.price) / (4 * tol5);
+        const timeSym = 1 - Math.abs(c.index - a.index - (e.index - c.index)) / Math.max(1, e.index - a.index);
+        push(
+          top ? 'head_and_shoulders' : 'inverse_head_and_shoulders',
+          !top,
+          [a, b, c, d, e],
+          [{ name: 'neckline', line: neck }],
+          bo,
+          height,
+          at(neck, bo ?? e.index),
+          0.5 * sym + 0.3 * timeSym + 0.2 * Math.min(1, headOut / (2 * tol5)),
+        );
+      }
+    }
+    // Lines through the highs and the lows of five alternating pivots.
+    const five = [a, b, c, d, e];
+    const highs = five.filter((x) => x.kind === 'high');
+    const lows = five.filter((x) => x.kind === 'low');
+    if (highs.length < 2 || lows.length < 2) continue;
+    const hl = fitLine(highs);
+    const ll = fitLine(lows);
+    const span = e.index - a.index;
+    const widthStart = at(hl, a.index) - at(ll, a.index);
+    const widthEnd = at(hl, e.index) - at(ll, e.index);
+    if (!(widthStart > 0 && widthEnd > 0)) continue;
+    // Slopes as price moved over the pattern, in tolerances: "flat" is under one.
+    const rise = (l: Line): number => (l.b * span) / tol5;
+    const rh = rise(hl);
+    const rl = rise(ll);
+    const converging = widthEnd < 0.75 * widthStart;
+    const parallel = Math.abs(widthEnd - widthStart) < 0.25 * widthStart;
+    const fitErr =
+      Math.max(...highs.map((x) => Math.abs(x.price - at(hl, x.index))), ...lows.map((x) => Math.abs(x.price - at(ll, x.index)))) / tol5;
+    // Trendlines must actually pass through their pivots (within a tolerance).
+    if (fitErr > 1) continue;
+    const conf = 1 - fitErr / 2;
+    const tri = (kind: ChartPatternKind, bullish: boolean): void => {
+      const bo = breakout(e.index, (i) => (bullish ? at(hl, i) : at(ll, i)), !bullish);
+      push(
+        kind,
+        bullish,
+        five,
+        [
+          { name: 'upper', line: hl },
+          { name: 'lower', line: ll },
+        ],
+        bo,
+        widthStart,
+        bullish ? at(hl, bo ?? e.index) : at(ll, bo ?? e.index),
+        conf,
+      );
+    };
+    if (converging && Math.abs(rh) < 1 && rl > 1) tri('ascending_triangle', true);
+    else if (converging && Math.abs(rl) < 1 && rh < -1) tri('descending_triangle', false);
+    else if (converging && rh < -1 && rl > 1) {
+      // Symmetrical: breaks either way; the direction is the breakout's.
+      const boUp = breakout(e.index, (i) => at(hl, i), false);
+      const boDn = breakout(e.index, (i) => at(ll, i), true);
+      const bullish = boUp !== null && (boDn === null || boUp < boDn);
+      const bo = bullish ? boUp : boDn;
+      push(
+        'symmetrical_triangle',
+        bullish,
+        five,
+        [
+          { name: 'upper', line: hl },
+          { name: 'lower', line: ll },
+        ],
+        bo,
+        widthStart,
+        bullish ? at(hl, bo ?? e.index) : at(ll, bo ?? e.index),
+        conf,
+      );
+    } else if (converging && rh > 1 && rl > rh) tri('rising_wedge', false);
+    else if (converging && rl < -1 && rh < rl) tri('falling_wedge', true);
+    // Channels: the trend's direction; the breakout is a close beyond the line in that direction.
+    else if (parallel && rh > 2 && rl > 2) tri('channel_up', true);
+    else if (parallel && rh < -2 && rl < -2) tri('channel_down', false);
+  }
+  hits.push(...detectFlags(s, pivots, atrAt, window));
+  return dropSubsumed(hits).sort((x, y) => x.endIndex - y.endIndex);
+}
+
+/**
+ * A double top inside a triple top, a wedge read off part of a channel: a hit whose pivots are
+ * all pivots of a larger hit is the same structure seen partially, and is dropped.
+ */
+function dropSubsumed(hits: ChartPatternHit[]): ChartPatternHit[] {
+  const keys = hits.map((h) => new Set(h.pivots.map((p) => p.index)));
+  const family = (k: ChartPatternKind): string =>
+    k.startsWith('double') || k.startsWith('triple') || k.includes('head_and_shoulders') ? 'tops' : k;
+  // Only hits sharing a pivot can contain one another: index them by pivot.
+  const byPivot = new Map<number, number[]>();
+  hits.forEach((h, j) => {
+    for (const p of h.pivots) {
+      const list = byPivot.get(p.index);
+      if (list) list.push(j);
+      else byPivot.set(p.index, [j]);
+    }
+  });
+  return hits.filter((h, i) => {
+    const mine = keys[i] as Set<number>;
+    const candidates = byPivot.get((h.pivots[0] as Pivot).index) ?? [];
+    return !candidates.some(
+      (j) =>
+        j !== i &&
+        family((hits[j] as ChartPatternHit).pattern) === family(h.pattern) &&
+        (hits[j] as ChartPatternHit).pivots.length > h.pivots.length &&
+        [...mine].every((x) => (keys[j] as Set<number>).has(x)),
+    );
+  });
+}
+
+/**
+ * Flags: a pole (a move of at least 4 ATRs between two pivots within 15 bars) followed by a
+ * short counter-trend pullback of at most half the pole, broken in the pole's direction.
+ */
+function detectFlags(s: BarSeries, pivots: Pivot[], atrAt: (i: number) => number, window: number): ChartPatternHit[] {
+  const out: ChartPatternHit[] = [];
+  const n = s.close.length;
+  for (let k = 0; k + 2 < pivots.length; k++) {
+    const [p0, p1, p2] = [pivots[k], pivots[k + 1], pivots[k + 2]] as [Pivot, Pivot, Pivot];
+    const pole = p1.price - p0.price;
+    const atr = atrAt(p1.index);
+    if (Math.abs(pole) < 4 * atr || p1.index - p0.index > 15) continue;
+    const bull = pole > 0;
+    const pull = p1.price - p2.price;
+    if (!(bull ? pull > 0 : pull < 0) || Math.abs(pull) > 0.5 * Math.abs(pole) || p2.index - p1.index > 20) continue;
+    let bo: number | null = null;
+    for (let i = p2.index + 1; i < Math.min(n, p2.index + 1 + window); i++) {
+      if (bull ? (s.close[i] as number) > p1.price : (s.close[i] as number) < p1.price) {
+        bo = i;
+        break;
+      }
+    }
+    out.push({
+      pattern: bull ? 'bull_flag' : 'bear_flag',
+      direction: bull ? 'bullish' : 'bearish',
+      startIndex: p0.index,
+      endIndex: p2.index,
+      start: p0.time,
+      end: p2.time,
+      breakout: bo === null ? null : (s.time[bo] as number),
+      breakoutIndex: bo,
+      target: bo === null ? null : p1.price + pole,
+      confidence: Math.max(0, Math.min(1, 1 - Math.abs(pull) / Math.abs(pole))),
+      pivots: [p0, p1, p2],
+      lines: [{ name: 'pole_end', line: { a: p1.price, b: 0 } }],
+    });
+  }
+  return out;
+}
