@@ -5,13 +5,14 @@ import { scoreChartPatterns } from './chart-eval.ts';
 import { plantPattern } from './generator.ts';
 
 describe('chart patterns', () => {
-  it('on planted patterns in noise: mean recall ≥ 0.75 and mean precision ≥ 0.45 (confirmed breakouts; see README for the table)', () => {
-    const scores = scoreChartPatterns(40, 1);
+  // Thresholds were tuned on seeds from 1; this checks seeds from 1001, which the tuning never saw.
+  it('on held-out planted patterns in noise: mean recall ≥ 0.8 and mean precision ≥ 0.6 (confirmed breakouts; see README for the table)', () => {
+    const scores = scoreChartPatterns(40, 1001);
     expect(scores.map((s) => s.pattern)).toEqual([...CHART_PATTERNS]);
     const recall = scores.reduce((a, s) => a + s.recall, 0) / scores.length;
     const precision = scores.reduce((a, s) => a + (Number.isNaN(s.precision) ? 0 : s.precision), 0) / scores.length;
-    expect(recall).toBeGreaterThanOrEqual(0.75);
-    expect(precision).toBeGreaterThanOrEqual(0.45);
+    expect(recall).toBeGreaterThanOrEqual(0.8);
+    expect(precision).toBeGreaterThanOrEqual(0.6);
     // Every kind is found at least sometimes.
     for (const s of scores) expect(s.found).toBeGreaterThan(0);
   });

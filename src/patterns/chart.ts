@@ -289,7 +289,8 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
     else if (parallel && rh > 2 && rl > 2) tri('channel_up', true);
     else if (parallel && rh < -2 && rl < -2) tri('channel_down', false);
   }
-  hits.push(...detectFlags(s, pivots, atrAt, window));
+  // A flag's pullback is shallow next to the swings of the other patterns: it needs a finer zig-zag.
+  hits.push(...detectFlags(s, findPivots(s, { atrMultiple: 1.5 }), atrAt, window));
   return dropSubsumed(hits).sort((x, y) => x.endIndex - y.endIndex);
 }
 
@@ -324,8 +325,10 @@ function dropSubsumed(hits: ChartPatternHit[]): ChartPatternHit[] {
 }
 
 /**
- * Flags: a pole (a move of at least 4 ATRs between two pivots within 15 bars) followed by a
- * short counter-trend pullback of at most half the pole, broken in the pole's direction.
+ * Flags: a near-vertical pole (at least 4 ATRs, at least 1.2 ATRs per bar, within 15 bars; ATR
+ * taken before the pole, in the quiet it breaks out of) followed by a short counter-trend pullback
+ * of at most half the pole, broken in the pole's direction. Without the steepness condition any
+ * ordinary swing followed by a retracement qualified, and precision was 16 %.
  */
 function detectFlags(s: BarSeries, pivots: Pivot[], atrAt: (i: number) => number, window: number): ChartPatternHit[] {
   const out: ChartPatternHit[] = [];
@@ -333,8 +336,9 @@ function detectFlags(s: BarSeries, pivots: Pivot[], atrAt: (i: number) => number
   for (let k = 0; k + 2 < pivots.length; k++) {
     const [p0, p1, p2] = [pivots[k], pivots[k + 1], pivots[k + 2]] as [Pivot, Pivot, Pivot];
     const pole = p1.price - p0.price;
-    const atr = atrAt(p1.index);
-    if (Math.abs(pole) < 4 * atr || p1.index - p0.index > 15) continue;
+    const atr = atrAt(p0.index);
+    const poleBars = p1.index - p0.index;
+    if (Math.abs(pole) < 4 * atr || poleBars > 15 || Math.abs(pole) / poleBars < 1.2 * atr) continue;
     const bull = pole > 0;
     const pull = p1.price - p2.price;
     if (!(bull ? pull > 0 : pull < 0) || Math.abs(pull) > 0.5 * Math.abs(pole) || p2.index - p1.index > 20) continue;
