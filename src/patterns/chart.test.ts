@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BarSeries } from '../core/market.ts';
-import { CHART_PATTERNS, detectChartPatterns } from './chart.ts';
+import { CHART_PATTERNS, type ChartPatternHit, detectChartPatterns } from './chart.ts';
 import { scoreChartPatterns } from './chart-eval.ts';
 import { plantPattern } from './generator.ts';
+import type { Pivot } from './levels.ts';
 
 describe('chart patterns', () => {
   // Thresholds were tuned on seeds from 1; this checks seeds from 1001, which the tuning never saw.
@@ -35,6 +36,29 @@ describe('chart patterns', () => {
     const height = (head?.price as number) - at(head?.index as number);
     expect(hit.target).toBeCloseTo(at(bo) - height, 9);
     expect(hit.direction).toBe('bearish');
+  });
+
+  it('pennant: two narrowing swings after a steep pole; volume on the breakout raises confidence', () => {
+    const p = plantPattern('bull_pennant', 11);
+    const find = (): ChartPatternHit | undefined =>
+      detectChartPatterns(p.series).find((h) => h.pattern === 'bull_pennant' && h.breakout !== null);
+    const hit = find();
+    expect(hit).toBeDefined();
+    if (!hit) return;
+    const [p0, p1, p2, p3, p4] = hit.pivots as [Pivot, Pivot, Pivot, Pivot, Pivot];
+    expect(p1.price - p0.price).toBeGreaterThan(0);
+    expect(p3.price).toBeLessThan(p1.price);
+    expect(p4.price).toBeGreaterThan(p2.price);
+    const bo = hit.breakoutIndex as number;
+    const vol = p.series.volume;
+    let avg = 0;
+    for (let i = hit.startIndex; i <= hit.endIndex; i++) avg += (vol[i] as number) / (hit.endIndex - hit.startIndex + 1);
+    vol[bo] = avg;
+    const quiet = find()?.confidence as number;
+    vol[bo] = 3 * avg;
+    const loud = find()?.confidence as number;
+    // A fifth of the confidence: ratio 1 gives 0.1, ratio >= 2 gives 0.2.
+    expect(loud - quiet).toBeCloseTo(0.1, 9);
   });
 
   it('too short a series: no hits, no error', () => {

@@ -25,7 +25,9 @@ export type ChartPatternKind =
   | 'channel_up'
   | 'channel_down'
   | 'bull_flag'
-  | 'bear_flag';
+  | 'bear_flag'
+  | 'bull_pennant'
+  | 'bear_pennant';
 
 export const CHART_PATTERNS: readonly ChartPatternKind[] = [
   'double_top',
@@ -43,6 +45,8 @@ export const CHART_PATTERNS: readonly ChartPatternKind[] = [
   'channel_down',
   'bull_flag',
   'bear_flag',
+  'bull_pennant',
+  'bear_pennant',
 ];
 
 /** A line price = a + b × (time index). */
@@ -141,7 +145,7 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
       breakout: bo === null ? null : (s.time[bo] as number),
       breakoutIndex: bo,
       target: bo === null ? null : bullish ? breakLevel + height : breakLevel - height,
-      confidence: Math.max(0, Math.min(1, confidence)),
+      confidence: withVolume(s, confidence, first.index, last.index, bo),
       pivots: ps,
       lines,
     });
@@ -301,7 +305,11 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
 function dropSubsumed(hits: ChartPatternHit[]): ChartPatternHit[] {
   const keys = hits.map((h) => new Set(h.pivots.map((p) => p.index)));
   const family = (k: ChartPatternKind): string =>
-    k.startsWith('double') || k.startsWith('triple') || k.includes('head_and_shoulders') ? 'tops' : k;
+    k.startsWith('double') || k.startsWith('triple') || k.includes('head_and_shoulders')
+      ? 'tops'
+      : k.endsWith('flag') || k.endsWith('pennant')
+        ? k.slice(0, 4)
+        : k;
   // Only hits sharing a pivot can contain one another: index them by pivot.
   const byPivot = new Map<number, number[]>();
   hits.forEach((h, j) => {
@@ -325,14 +333,22 @@ function dropSubsumed(hits: ChartPatternHit[]): ChartPatternHit[] {
 }
 
 /**
- * Flags: a near-vertical pole (at least 4 ATRs, at least 1.2 ATRs per bar, within 15 bars; ATR
- * taken before the pole, in the quiet it breaks out of) followed by a short counter-trend pullback
- * of at most half the pole, broken in the pole's direction. Without the steepness condition any
- * ordinary swing followed by a retracement qualified, and precision was 16 %.
+ * Flags and pennants: a near-vertical pole (at least 4 ATRs, at least 1.2 ATRs per bar, within 15
+ * bars; ATR taken before the pole, in the quiet it breaks out of) followed by a short counter-trend
+ * pause that gives back at most half the pole, broken in the pole's direction. A flag is one
+ * pullback; a pennant is a pause of two swings narrowing (lower highs and higher lows) within 25
+ * bars, broken through its trendline. Without the steepness condition any ordinary swing followed
+ * by a retracement qualified as a flag, and flag precision was 16 %.
  */
 function detectFlags(s: BarSeries, pivots: Pivot[], atrAt: (i: number) => number, window: number): ChartPatternHit[] {
   const out: ChartPatternHit[] = [];
   const n = s.close.length;
+  const firstBeyond = (from: number, line: Line, up: boolean): number | null => {
+    for (let i = from + 1; i < Math.min(n, from + 1 + window); i++) {
+      if (up ? (s.close[i] as number) > at(line, i) : (s.close[i] as number) < at(line, i)) return i;
+    }
+    return null;
+  };
   for (let k = 0; k + 2 < pivots.length; k++) {
     const [p0, p1, p2] = [pivots[k], pivots[k + 1], pivots[k + 2]] as [Pivot, Pivot, Pivot];
     const pole = p1.price - p0.price;
@@ -340,29 +356,67 @@ function detectFlags(s: BarSeries, pivots: Pivot[], atrAt: (i: number) => number
     const poleBars = p1.index - p0.index;
     if (Math.abs(pole) < 4 * atr || poleBars > 15 || Math.abs(pole) / poleBars < 1.2 * atr) continue;
     const bull = pole > 0;
-    const pull = p1.price - p2.price;
-    if (!(bull ? pull > 0 : pull < 0) || Math.abs(pull) > 0.5 * Math.abs(pole) || p2.index - p1.index > 20) continue;
-    let bo: number | null = null;
-    for (let i = p2.index + 1; i < Math.min(n, p2.index + 1 + window); i++) {
-      if (bull ? (s.close[i] as number) > p1.price : (s.close[i] as number) < p1.price) {
-        bo = i;
-        break;
-      }
-    }
-    out.push({
-      pattern: bull ? 'bull_flag' : 'bear_flag',
-      direction: bull ? 'bullish' : 'bearish',
-      startIndex: p0.index,
-      endIndex: p2.index,
-      start: p0.time,
-      end: p2.time,
-      breakout: bo === null ? null : (s.time[bo] as number),
-      breakoutIndex: bo,
-      target: bo === null ? null : p1.price + pole,
-      confidence: Math.max(0, Math.min(1, 1 - Math.abs(pull) / Math.abs(pole))),
-      pivots: [p0, p1, p2],
-      lines: [{ name: 'pole_end', line: { a: p1.price, b: 0 } }],
-    });
+    const sgn = bull ? 1 : -1;
+    const pull = sgn * (p1.price - p2.price);
+    if (pull <= 0 || pull > 0.5 * Math.abs(pole) || p2.index - p1.index > 20) continue;
+    const hit = (pattern: ChartPatternKind, ps: Pivot[], line: Line, bo: number | null, geometry: number): ChartPatternHit => {
+      const last = ps[ps.length - 1] as Pivot;
+      const breakLevel = bo === null ? null : at(line, bo);
+      return {
+        pattern,
+        direction: bull ? 'bullish' : 'bearish',
+        startIndex: p0.index,
+        endIndex: last.index,
+        start: p0.time,
+        end: last.time,
+        breakout: bo === null ? null : (s.time[bo] as number),
+        breakoutIndex: bo,
+        target: breakLevel === null ? null : breakLevel + pole,
+        confidence: withVolume(s, geometry, p0.index, last.index, bo),
+        pivots: ps,
+        lines: [{ name: 'pole_end', line }],
+      };
+    };
+    const level: Line = { a: p1.price, b: 0 };
+    out.push(hit(bull ? 'bull_flag' : 'bear_flag', [p0, p1, p2], level, firstBeyond(p2.index, level, bull), 1 - pull / Math.abs(pole)));
+    const p3 = pivots[k + 3];
+    const p4 = pivots[k + 4];
+    if (!p3 || !p4 || p4.index - p1.index > 25) continue;
+    // Narrowing: the second swing's extremes inside the first's.
+    if (!(sgn * (p1.price - p3.price) > 0 && sgn * (p4.price - p2.price) > 0)) continue;
+    const upper = bull ? lineThrough(p1, p3) : lineThrough(p2, p4);
+    const lower = bull ? lineThrough(p2, p4) : lineThrough(p1, p3);
+    const breakLine = bull ? upper : lower;
+    const bo = firstBeyond(p4.index, breakLine, bull);
+    const narrowing = 1 - Math.abs(p3.price - p4.price) / pull;
+    const h = hit(
+      bull ? 'bull_pennant' : 'bear_pennant',
+      [p0, p1, p2, p3, p4],
+      breakLine,
+      bo,
+      0.5 * (1 - pull / Math.abs(pole)) + 0.5 * narrowing,
+    );
+    h.lines = [
+      { name: 'upper', line: upper },
+      { name: 'lower', line: lower },
+    ];
+    out.push(h);
   }
   return out;
+}
+
+/**
+ * Volume, where the file has it, is a fifth of the confidence: a breakout on volume at least twice
+ * the pattern's average counts fully, one on average volume half. Unconfirmed hits and files
+ * without volume keep their geometric confidence.
+ */
+function withVolume(s: BarSeries, geometry: number, from: number, to: number, bo: number | null): number {
+  const g = Math.max(0, Math.min(1, geometry));
+  if (!s.hasVolume || bo === null || to <= from) return g;
+  let sum = 0;
+  for (let i = from; i <= to; i++) sum += s.volume[i] as number;
+  const avg = sum / (to - from + 1);
+  if (!(avg > 0)) return g;
+  const ratio = (s.volume[bo] as number) / avg;
+  return 0.8 * g + 0.2 * Math.min(1, ratio / 2);
 }

@@ -23,6 +23,8 @@ const SHAPES: Record<ChartPatternKind, number[]> = {
   channel_down: [100, 93, 97, 90, 94, 87, 91, 82],
   bull_flag: [100, 114, 109, 118],
   bear_flag: [100, 86, 91, 82],
+  bull_pennant: [100, 114, 109, 113, 110, 112, 119],
+  bear_pennant: [100, 86, 91, 87, 90, 88, 81],
 };
 
 export interface PlantedPattern {
@@ -69,11 +71,13 @@ export function plantPattern(kind: ChartPatternKind | null, seed: number, noise 
   if (kind) {
     const shape = SHAPES[kind];
     const shift = p - (shape[0] as number);
-    const flag = kind === 'bull_flag' || kind === 'bear_flag';
+    const flag = kind.endsWith('flag') || kind.endsWith('pennant');
+    const pennant = kind.endsWith('pennant');
     for (let k = 1; k < shape.length; k++) {
       const from = (shape[k - 1] as number) + shift;
       const to = (shape[k] as number) + shift;
-      const leg = flag && k === 1 ? 7 : 8 + rng.int(5);
+      // Poles are steep; a pennant's swings are short.
+      const leg = flag && k === 1 ? 7 : pennant && k < shape.length - 1 ? 4 + rng.int(2) : 8 + rng.int(5);
       for (let j = 1; j <= leg; j++) closes.push(from + ((to - from) * j) / leg + noise * rng.normal());
       if (k === 1) start = closes.length - leg - 1;
       if (k === shape.length - 2) end = closes.length - 1;
