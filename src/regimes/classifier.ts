@@ -8,6 +8,7 @@
  */
 import type { Ohlcv } from '../core/market.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
+import { type LabelerOptions, type OnlineRegimeClassifier, type RegimeAlert, RegimeLabeler, type RegimeOutput } from './labeler.ts';
 
 export interface RegimeTemplate {
   /** Mean log return per bar, in long-run standard deviations. */
@@ -33,57 +34,35 @@ export const DEFAULT_TEMPLATES: Record<Regime, RegimeTemplate> = {
   recovery: { mu: 0.3, sigma: 1.3, duration: 15 },
 };
 
-export interface RegimeAlert {
-  kind: 'regime_change' | 'volatility_spike' | 'crash_onset';
-  severity: 'info' | 'warning' | 'critical';
-  message: string;
-}
-
-export interface RegimeOutput {
-  regime: Regime;
-  /** Filtered probability per regime, REGIMES order. */
-  probabilities: Float64Array;
-  changed: boolean;
-  alerts: RegimeAlert[];
-}
-
-export interface RegimeClassifierOptions {
+export interface RegimeClassifierOptions extends LabelerOptions {
   templates?: Record<Regime, RegimeTemplate>;
   /** Bars of the long-run volatility average (EWMA span). */
   longSpan?: number;
-  /** A new label needs this much more probability than the current one… */
-  margin?: number;
-  /** …and the current one must have lasted this many bars. */
-  minDwell?: number;
-  /** Short-run / long-run volatility ratio that raises a volatility alert. */
-  spikeRatio?: number;
 }
 
 const K = REGIMES.length;
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
-export class RegimeClassifier {
+export class RegimeClassifier implements OnlineRegimeClassifier {
   private readonly mu = new Float64Array(K);
   private readonly sigma = new Float64Array(K);
   private readonly logTrans = new Float64Array(K * K);
   private readonly trans = new Float64Array(K * K);
   readonly probabilities = new Float64Array(K).fill(1 / K);
   private readonly prior = new Float64Array(K);
-  private readonly counts = new Float64Array(K * K).fill(1);
   private prevClose = Number.NaN;
   private longVar = Number.NaN;
   private shortVar = Number.NaN;
   private n = 0;
-  private label: Regime = 'sideways';
-  private dwell = 0;
-  private spiking = false;
   private readonly longAlpha: number;
-  private readonly opts: Required<Omit<RegimeClassifierOptions, 'templates'>>;
+  private readonly longSpan: number;
+  private readonly labeler: RegimeLabeler;
 
   constructor(options: RegimeClassifierOptions = {}) {
     const t = options.templates ?? DEFAULT_TEMPLATES;
-    this.opts = { longSpan: 2000, margin: 0.15, minDwell: 2, spikeRatio: 2.5, ...options };
-    this.longAlpha = 2 / (this.opts.longSpan + 1);
+    this.longSpan = options.longSpan ?? 2000;
+    this.longAlpha = 2 / (this.longSpan + 1);
+    this.labeler = new RegimeLabeler(options);
     REGIMES.forEach((r, i) => {
       const x = t[r];
       this.mu[i] = x.mu;
@@ -103,7 +82,7 @@ export class RegimeClassifier {
     const prev = this.prevClose;
     this.prevClose = bar.close;
     this.n++;
-    if (!(prev > 0 && bar.close > 0)) return { regime: this.label, probabilities: this.probabilities, changed: false, alerts };
+    if (!(prev > 0 && bar.close > 0)) return { regime: this.labeler.regime, probabilities: this.probabilities, changed: false, alerts };
     const r = Math.log(bar.close / prev);
     // Long-run variance: seeded by the first returns, then a slow EWMA (it lags regime changes,
     // which is what makes a regime's volatility stand out against it).
@@ -112,12 +91,12 @@ export class RegimeClassifier {
       this.longVar = r2;
       this.shortVar = r2;
     } else {
-      const a = this.n < this.opts.longSpan ? 1 / this.n : this.longAlpha;
+      const a = this.n < this.longSpan ? 1 / this.n : this.longAlpha;
       this.longVar += a * (r2 - this.longVar);
       this.shortVar += 0.2 * (r2 - this.shortVar);
     }
     const sd = Math.sqrt(this.longVar);
-    if (this.n < 20 || !(sd > 0)) return { regime: this.label, probabilities: this.probabilities, changed: false, alerts };
+    if (this.n < 20 || !(sd > 0)) return { regime: this.labeler.regime, probabilities: this.probabilities, changed: false, alerts };
     const z = r / sd;
     // Forward step: prior = Tᵀ p, posterior ∝ prior × likelihood.
     const p = this.probabilities;
@@ -134,61 +113,19 @@ export class RegimeClassifier {
     }
     if (total > 0 && Number.isFinite(total)) for (let j = 0; j < K; j++) p[j] = (this.prior[j] as number) / total;
     else p.fill(1 / K);
-    // Label with hysteresis.
-    let best = 0;
-    for (let j = 1; j < K; j++) if ((p[j] as number) > (p[best] as number)) best = j;
-    const cur = REGIMES.indexOf(this.label);
-    this.dwell++;
-    let changed = false;
-    if (best !== cur && (p[best] as number) >= (p[cur] as number) + this.opts.margin && this.dwell >= this.opts.minDwell) {
-      const from = this.label;
-      this.label = REGIMES[best] as Regime;
-      this.dwell = 0;
-      changed = true;
-      if (this.label === 'crash')
-        alerts.push({
-          kind: 'crash_onset',
-          severity: 'critical',
-          message: `crash regime (p=${(p[best] as number).toFixed(2)}), from ${from}`,
-        });
-      else
-        alerts.push({
-          kind: 'regime_change',
-          severity: this.label === 'bear' || this.label === 'high_volatility' ? 'warning' : 'info',
-          message: `${from} → ${this.label} (p=${(p[best] as number).toFixed(2)})`,
-        });
-    }
-    this.counts[cur * K + REGIMES.indexOf(this.label)] = (this.counts[cur * K + REGIMES.indexOf(this.label)] as number) + 1;
-    const ratio = Math.sqrt(this.shortVar / this.longVar);
-    if (!this.spiking && ratio >= this.opts.spikeRatio) {
-      this.spiking = true;
-      alerts.push({
-        kind: 'volatility_spike',
-        severity: 'warning',
-        message: `short-run volatility ${ratio.toFixed(1)}× its long-run level`,
-      });
-    } else if (this.spiking && ratio < this.opts.spikeRatio / 1.5) this.spiking = false;
-    return { regime: this.label, probabilities: p, changed, alerts };
+    const { regime, changed } = this.labeler.step(p, Math.sqrt(this.shortVar / this.longVar), alerts);
+    return { regime, probabilities: p, changed, alerts };
   }
 
   get regime(): Regime {
-    return this.label;
+    return this.labeler.regime;
   }
 
-  /** Transition probabilities between reported labels, bar to bar (counts with a +1 prior). */
   transitionMatrix(): { labels: Regime[]; matrix: number[][] } {
-    const matrix: number[][] = [];
-    for (let i = 0; i < K; i++) {
-      let row = 0;
-      for (let j = 0; j < K; j++) row += this.counts[i * K + j] as number;
-      matrix.push(Array.from({ length: K }, (_, j) => (this.counts[i * K + j] as number) / row));
-    }
-    return { labels: [...REGIMES], matrix };
+    return this.labeler.transitionMatrix();
   }
 
-  /** Expected stay per regime in bars, from the matrix: 1 / (1 − p_ii). */
   expectedDurations(): Record<Regime, number> {
-    const m = this.transitionMatrix().matrix;
-    return Object.fromEntries(REGIMES.map((r, i) => [r, 1 / (1 - ((m[i] as number[])[i] as number))])) as Record<Regime, number>;
+    return this.labeler.expectedDurations();
   }
 }

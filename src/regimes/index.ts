@@ -1,9 +1,3 @@
 /** Market regimes: online classification with probabilities, transitions and alerts. Pure. */
-export {
-  DEFAULT_TEMPLATES,
-  type RegimeAlert,
-  RegimeClassifier,
-  type RegimeClassifierOptions,
-  type RegimeOutput,
-  type RegimeTemplate,
-} from './classifier.ts';
+export { DEFAULT_TEMPLATES, RegimeClassifier, type RegimeClassifierOptions, type RegimeTemplate } from './classifier.ts';
+export { type LabelerOptions, type OnlineRegimeClassifier, type RegimeAlert, RegimeLabeler, type RegimeOutput } from './labeler.ts';

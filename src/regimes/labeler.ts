@@ -1,0 +1,108 @@
+/**
+ * From per-bar regime probabilities to a reported label: hysteresis (a new label needs a
+ * probability margin over the current one, and the current one a minimum dwell), alerts (regime
+ * change, crash onset, volatility spike) fired once per event, and the transition matrix of the
+ * reported labels. Shared by every classifier so they differ only in their probabilities.
+ */
+import { REGIMES, type Regime } from '../core/regime.ts';
+
+export interface RegimeAlert {
+  kind: 'regime_change' | 'volatility_spike' | 'crash_onset';
+  severity: 'info' | 'warning' | 'critical';
+  message: string;
+}
+
+export interface RegimeOutput {
+  regime: Regime;
+  /** Probability per regime, REGIMES order (filtered: data up to this bar only). */
+  probabilities: Float64Array;
+  changed: boolean;
+  alerts: RegimeAlert[];
+}
+
+/** What every online classifier offers. */
+export interface OnlineRegimeClassifier {
+  update(bar: { close: number }): RegimeOutput;
+  readonly regime: Regime;
+  transitionMatrix(): { labels: Regime[]; matrix: number[][] };
+  expectedDurations(): Record<Regime, number>;
+}
+
+export interface LabelerOptions {
+  /** A new label needs this much more probability than the current one… */
+  margin?: number;
+  /** …and the current one must have lasted this many bars. */
+  minDwell?: number;
+  /** Short-run / long-run volatility ratio that raises a volatility alert. */
+  spikeRatio?: number;
+}
+
+const K = REGIMES.length;
+
+export class RegimeLabeler {
+  private label: Regime = 'sideways';
+  private dwell = 0;
+  private spiking = false;
+  private readonly counts = new Float64Array(K * K).fill(1);
+  private readonly opts: Required<LabelerOptions>;
+
+  constructor(options: LabelerOptions = {}) {
+    this.opts = { margin: 0.15, minDwell: 2, spikeRatio: 2.5, ...options };
+  }
+
+  get regime(): Regime {
+    return this.label;
+  }
+
+  /** One bar's probabilities (REGIMES order) and volatility ratio; alerts are appended to `alerts`. */
+  step(p: ArrayLike<number>, volRatio: number, alerts: RegimeAlert[]): { regime: Regime; changed: boolean } {
+    let best = 0;
+    for (let j = 1; j < K; j++) if ((p[j] as number) > (p[best] as number)) best = j;
+    const cur = REGIMES.indexOf(this.label);
+    this.dwell++;
+    let changed = false;
+    if (best !== cur && (p[best] as number) >= (p[cur] as number) + this.opts.margin && this.dwell >= this.opts.minDwell) {
+      const from = this.label;
+      this.label = REGIMES[best] as Regime;
+      this.dwell = 0;
+      changed = true;
+      const prob = (p[best] as number).toFixed(2);
+      if (this.label === 'crash')
+        alerts.push({ kind: 'crash_onset', severity: 'critical', message: `crash regime (p=${prob}), from ${from}` });
+      else
+        alerts.push({
+          kind: 'regime_change',
+          severity: this.label === 'bear' || this.label === 'high_volatility' ? 'warning' : 'info',
+          message: `${from} → ${this.label} (p=${prob})`,
+        });
+    }
+    const to = REGIMES.indexOf(this.label);
+    this.counts[cur * K + to] = (this.counts[cur * K + to] as number) + 1;
+    if (!this.spiking && volRatio >= this.opts.spikeRatio) {
+      this.spiking = true;
+      alerts.push({
+        kind: 'volatility_spike',
+        severity: 'warning',
+        message: `short-run volatility ${volRatio.toFixed(1)}× its long-run level`,
+      });
+    } else if (this.spiking && volRatio < this.opts.spikeRatio / 1.5) this.spiking = false;
+    return { regime: this.label, changed };
+  }
+
+  /** Transition probabilities between reported labels, bar to bar (counts with a +1 prior). */
+  transitionMatrix(): { labels: Regime[]; matrix: number[][] } {
+    const matrix: number[][] = [];
+    for (let i = 0; i < K; i++) {
+      let row = 0;
+      for (let j = 0; j < K; j++) row += this.counts[i * K + j] as number;
+      matrix.push(Array.from({ length: K }, (_, j) => (this.counts[i * K + j] as number) / row));
+    }
+    return { labels: [...REGIMES], matrix };
+  }
+
+  /** Expected stay per regime in bars, from the matrix: 1 / (1 − p_ii). */
+  expectedDurations(): Record<Regime, number> {
+    const m = this.transitionMatrix().matrix;
+    return Object.fromEntries(REGIMES.map((r, i) => [r, 1 / (1 - ((m[i] as number[])[i] as number))])) as Record<Regime, number>;
+  }
+}
