@@ -31,8 +31,23 @@ describe('emp regimes', () => {
     expect(r.stderr).toMatch(/:289: dropped row/);
   });
 
-  it('refuses --smoothed and unknown methods with exit 2', () => {
+  it('every method runs on the real file; --smoothed (hmm) is two-sided: its labels change less often than the causal ones', () => {
+    const parse = (args: string[]) => {
+      const r = emp(['regimes', '--input', NYSE, '--drop-disordered', ...args]);
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout) as { time: string[]; regime: string[]; changes: unknown[] };
+    };
+    for (const m of ['hmm', 'hmm-fit', 'jump']) {
+      const out = parse(['--method', m]);
+      expect(out.regime).toHaveLength(out.time.length);
+      for (const x of out.regime) expect(REGIMES).toContain(x);
+    }
+    expect(parse(['--method', 'hmm', '--smoothed']).changes.length).toBeLessThan(parse(['--method', 'hmm']).changes.length);
+  });
+
+  it('refuses --smoothed for causal-only methods, and unknown methods, with exit 2', () => {
     expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--smoothed']).status).toBe(2);
-    expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--method', 'hmm']).status).toBe(2);
+    expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--method', 'jump', '--smoothed']).status).toBe(2);
+    expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--method', 'nope']).status).toBe(2);
   });
 });
