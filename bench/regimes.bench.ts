@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { BocpdDetector } from '../src/regimes/bocpd.ts';
 import { HmmRegimeClassifier, trainLabelledRegimeHmm, trainRegimeHmm } from '../src/regimes/hmm-classifier.ts';
 import { RegimeClassifier } from '../src/regimes/index.ts';
 import { fitJumpModel, JumpRegimeClassifier } from '../src/regimes/jump-model.ts';
@@ -33,7 +34,19 @@ export default async function run(): Promise<void> {
     });
     console.log(`| ${name} | ${((ms * 1e6) / N).toFixed(0)} | ${Math.round((N / ms) * 1000).toLocaleString('en-US')} |`);
   }
-  const ham = JSON.parse(readFileSync(new URL('../test/fixtures/hamilton-statsmodels.json', import.meta.url), 'utf8')) as { data: number[] };
+  const zs = Float64Array.from({ length: 200_000 }, (_, i) => Math.log((bars[i + 1] as number) / (bars[i] as number)) * 100);
+  for (const maxRun of [100, 400]) {
+    const d = new BocpdDetector({ maxRun });
+    const [, ms] = timed(() => {
+      for (const z of zs) d.update(z);
+    });
+    console.log(
+      `| BOCPD change points, ${maxRun} run lengths kept (200,000 returns) | ${((ms * 1e6) / zs.length).toFixed(0)} | ${Math.round((zs.length / ms) * 1000).toLocaleString('en-US')} |`,
+    );
+  }
+  const ham = JSON.parse(readFileSync(new URL('../test/fixtures/hamilton-statsmodels.json', import.meta.url), 'utf8')) as {
+    data: number[];
+  };
   const [, hamMs] = timed(() => fitMarkovSwitchingAr(ham.data, { regimes: 2, order: 4 }));
   console.log(
     `fits on 5,000 bars: supervised HMM ${supMs.toFixed(0)} ms, Baum-Welch HMM (4 restarts) ${bwMs.toFixed(0)} ms, jump model (5 restarts) ${jumpMs.toFixed(0)} ms; Hamilton MS-AR(4) on 135 quarters (4 BFGS starts, numerical gradients) ${hamMs.toFixed(0)} ms`,

@@ -18,6 +18,7 @@ describe('emp regimes', () => {
       probabilities: Record<string, number[]>;
       transitionMatrix: { labels: string[]; matrix: number[][] };
       changes: { time: string; from: string; to: string; probability: number }[];
+      changePoints: { detected: string; start: string; probability: number }[];
     };
     expect(out.regime).toHaveLength(out.time.length);
     expect(Object.keys(out.probabilities)).toEqual([...REGIMES]);
@@ -29,6 +30,10 @@ describe('emp regimes', () => {
     expect(i).toBeGreaterThan(0);
     expect(['crash', 'high_volatility']).toContain(out.regime[i]);
     expect(r.stderr).toMatch(/:289: dropped row/);
+    // BOCPD places a change point at the start of the 1987 crash, reported within days.
+    const oct87 = out.changePoints.find((c) => c.start >= '1987-10-12' && c.start <= '1987-10-20');
+    expect(oct87).toBeDefined();
+    expect((oct87?.detected ?? '') <= '1987-10-21').toBe(true);
   });
 
   it('every method runs on the real file; --smoothed (hmm) is two-sided: its labels change less often than the causal ones', () => {

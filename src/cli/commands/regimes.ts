@@ -3,6 +3,7 @@ import { EmpError } from '../../core/errors.ts';
 import type { BarSeries } from '../../core/market.ts';
 import { REGIMES, type Regime } from '../../core/regime.ts';
 import { formatIso } from '../../core/time.ts';
+import { type ChangePoint, returnChangePoints } from '../../regimes/bocpd.ts';
 import { quantile, scoreRegimes } from '../../regimes/evaluate.ts';
 import {
   HmmRegimeClassifier,
@@ -135,6 +136,11 @@ export function registerRegimes(program: Command, evaluate: Command): void {
           probabilities: r.probabilities,
           transitionMatrix: r.transitionMatrix,
           changes: r.changes.map((c) => ({ ...c, time: formatIso(c.time) })),
+          changePoints: returnChangePoints(s.close).map((c) => ({
+            detected: formatIso(s.time[c.detectedAt] as number),
+            start: formatIso(s.time[c.start] as number),
+            probability: c.probability,
+          })),
         })}\n`,
       );
       return;
@@ -188,6 +194,12 @@ export function registerRegimes(program: Command, evaluate: Command): void {
             `| ${name} | ${(sc.balancedAccuracy * 100).toFixed(1)}% | ${quantile(sc.delays, 0.5)} | ${quantile(sc.delays, 0.9)} | ${sc.missed} of ${sc.delays.length + sc.missed} | ${Number.isNaN(sc.recall.crash) ? '–' : `${(sc.recall.crash * 100).toFixed(0)}%`} |`,
           );
         }
+        const cps = returnChangePoints(sim.bars.close);
+        const cpScore = scoreChangePoints(sim.regime, cps);
+        out.push(
+          '',
+          `BOCPD on returns (change points, not labels): ${cps.length} reported; of ${cpScore.changes} true changes ${cpScore.detected} detected (median delay ${quantile(cpScore.delays, 0.5)}, p90 ${quantile(cpScore.delays, 0.9)} bars); ${cpScore.falseAlarms} reported starts not within 10 bars of a true change.`,
+        );
         out.push('', `confusion (default; rows true, columns predicted: ${REGIMES.join(', ')}):`, '');
         for (const [i, row] of ours.confusion.entries())
           out.push(`  ${(REGIMES[i] as string).padEnd(16)} ${row.map((v) => String(v).padStart(6)).join('')}`);
@@ -221,6 +233,23 @@ export function registerRegimes(program: Command, evaluate: Command): void {
       }
       await writeOut(`${out.join('\n')}\n`);
     });
+}
+
+/** Change points against planted regime changes: delays to the first report, and starts far from any change. */
+function scoreChangePoints(
+  truth: readonly Regime[],
+  cps: readonly ChangePoint[],
+): { changes: number; detected: number; delays: number[]; falseAlarms: number } {
+  const changes: number[] = [];
+  for (let i = 1; i < truth.length; i++) if (truth[i] !== truth[i - 1]) changes.push(i);
+  const delays: number[] = [];
+  changes.forEach((t, j) => {
+    const until = changes[j + 1] ?? truth.length;
+    const hit = cps.find((c) => c.detectedAt >= t && c.detectedAt < until);
+    if (hit) delays.push(hit.detectedAt - t);
+  });
+  const falseAlarms = cps.filter((c) => !changes.some((t) => Math.abs(c.start - t) <= 10)).length;
+  return { changes: changes.length, detected: delays.length, delays, falseAlarms };
 }
 
 /** The baseline: volatility alone, no drift, no persistence model. */
