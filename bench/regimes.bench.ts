@@ -17,7 +17,7 @@ export default async function run(): Promise<void> {
     const v = f();
     return [v, performance.now() - t0];
   };
-  const [sup, supMs] = timed(() => trainLabelledRegimeHmm(train.bars.close, train.regime));
+  const [sup, supMs] = timed(() => trainLabelledRegimeHmm(train.bars, train.regime));
   const [, bwMs] = timed(() => trainRegimeHmm(train.bars.close));
   const [jump, jumpMs] = timed(() => fitJumpModel(train.bars.close, { lambda: 5, truth: train.regime }));
   const classifiers: [string, OnlineRegimeClassifier][] = [

@@ -8,6 +8,8 @@
  * drawdown instead of by behaviour.)
  * O(1) per bar; no allocation after construction.
  */
+import { ExpandingQuantile } from './quantile.ts';
+
 export const REGIME_FEATURES = ['z', 'logVol', 'trend'] as const;
 export const FEATURE_COUNT = REGIME_FEATURES.length;
 
@@ -68,16 +70,107 @@ export class RegimeFeatures {
   }
 }
 
-/** Features of a whole series, row-major (rows only for bars that produced features), and their bar indices. */
-export function regimeFeatureMatrix(close: ArrayLike<number>): { x: Float64Array; index: Int32Array } {
+/** What a regime model reads from a bar (high, low and volume only for the `bar` feature set). */
+export interface RegimeBar {
+  close: number;
+  high?: number;
+  low?: number;
+  volume?: number;
+}
+
+export type FeatureSet = 'close' | 'bar';
+
+/** A causal feature extractor: one bar in, a feature vector (when warm) out. */
+export interface FeatureExtractor {
+  readonly values: Float64Array;
+  readonly volRatio: number;
+  update(bar: RegimeBar): boolean;
+}
+
+/**
+ * Per-bar features from OHLCV, for bars that have a range and a volume:
+ * - `z`: the log return over the bar's reference range;
+ * - `logRange`: log(ln(high / low)) above its reference;
+ * - `logVolume`: log volume above its reference.
+ * The references are the expanding 10th percentiles of log range and log volume: the level of a
+ * quiet bar for this instrument, which (unlike a mean) barely moves with the mix of regimes seen
+ * so far. Every feature is about the bar itself, so that consecutive feature vectors do not
+ * share data — what an HMM assumes.
+ */
+export const BAR_FEATURES = ['z', 'logRange', 'logVolume'] as const;
+
+export class BarRegimeFeatures implements FeatureExtractor {
+  readonly values = new Float64Array(BAR_FEATURES.length);
+  private readonly closeFeatures = new RegimeFeatures();
+  private readonly range = new ExpandingQuantile(0.1, -25, 5, 0.01);
+  private readonly volume = new ExpandingQuantile(0.1, -5, 45, 0.01);
+  private prevClose = Number.NaN;
+  private n = 0;
+
+  constructor(private readonly warmup = 20) {}
+
+  get volRatio(): number {
+    return this.closeFeatures.volRatio;
+  }
+
+  update(bar: RegimeBar): boolean {
+    this.closeFeatures.update(bar.close);
+    const prev = this.prevClose;
+    this.prevClose = bar.close;
+    const hi = bar.high ?? bar.close;
+    const lo = bar.low ?? bar.close;
+    if (!(prev > 0 && bar.close > 0 && lo > 0 && hi >= lo)) return false;
+    // A flat bar has no range: floor it (1e-8 of price) rather than take log(0).
+    const lr = Math.log(Math.max(1e-8, Math.log(hi / lo)));
+    const lv = Math.log1p(Math.max(0, bar.volume ?? 0));
+    this.range.add(lr);
+    this.volume.add(lv);
+    if (++this.n < this.warmup) return false;
+    const qr = this.range.value();
+    const v = this.values;
+    v[0] = Math.log(bar.close / prev) / Math.exp(qr);
+    v[1] = lr - qr;
+    v[2] = lv - this.volume.value();
+    return true;
+  }
+}
+
+/** A fresh extractor of the given set. */
+export function featureExtractor(set: FeatureSet): FeatureExtractor {
+  if (set === 'bar') return new BarRegimeFeatures();
   const f = new RegimeFeatures();
-  const x = new Float64Array(close.length * FEATURE_COUNT);
-  const index = new Int32Array(close.length);
+  return {
+    values: f.values,
+    get volRatio() {
+      return f.volRatio;
+    },
+    update: (bar) => f.update(bar.close),
+  };
+}
+
+/** Feature dimension of a set. */
+export const featureCount = (set: FeatureSet): number => (set === 'bar' ? BAR_FEATURES.length : FEATURE_COUNT);
+
+/** Features of a whole series (row-major, rows only for warm bars) and their bar indices. */
+export function featureMatrix(
+  set: FeatureSet,
+  s: { close: ArrayLike<number>; high?: ArrayLike<number>; low?: ArrayLike<number>; volume?: ArrayLike<number> },
+): { x: Float64Array; index: Int32Array } {
+  const f = featureExtractor(set);
+  const d = featureCount(set);
+  const n = s.close.length;
+  const x = new Float64Array(n * d);
+  const index = new Int32Array(n);
   let rows = 0;
-  for (let i = 0; i < close.length; i++) {
-    if (!f.update(close[i] as number)) continue;
-    x.set(f.values, rows * FEATURE_COUNT);
+  const bar: RegimeBar = { close: 0 };
+  for (let i = 0; i < n; i++) {
+    bar.close = s.close[i] as number;
+    bar.high = s.high?.[i];
+    bar.low = s.low?.[i];
+    bar.volume = s.volume?.[i];
+    if (!f.update(bar)) continue;
+    x.set(f.values, rows * d);
     index[rows++] = i;
   }
-  return { x: x.subarray(0, rows * FEATURE_COUNT), index: index.subarray(0, rows) };
+  return { x: x.subarray(0, rows * d), index: index.subarray(0, rows) };
 }

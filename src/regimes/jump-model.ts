@@ -8,7 +8,7 @@
  */
 import { Rng } from '../core/random.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
-import { FEATURE_COUNT, RegimeFeatures, regimeFeatureMatrix } from './features.ts';
+import { FEATURE_COUNT, featureMatrix, RegimeFeatures } from './features.ts';
 import { type LabelerOptions, type OnlineRegimeClassifier, type RegimeAlert, RegimeLabeler, type RegimeOutput } from './labeler.ts';
 import { labelStates as labelByTemplate, labelStatesByTruth, regimeProbabilities } from './state-labels.ts';
 
@@ -68,7 +68,7 @@ export interface JumpFitOptions {
 
 /** Fits the jump model to a series of closes. */
 export function fitJumpModel(close: ArrayLike<number>, opts: JumpFitOptions = {}): JumpModel {
-  const { x, index } = regimeFeatureMatrix(close);
+  const { x, index } = featureMatrix('close', { close });
   const d = FEATURE_COUNT;
   const n = index.length;
   const k = opts.states ?? REGIMES.length;

@@ -22,7 +22,7 @@ export interface RegimeOutput {
 
 /** What every online classifier offers. */
 export interface OnlineRegimeClassifier {
-  update(bar: { close: number }): RegimeOutput;
+  update(bar: { close: number; high?: number; low?: number; volume?: number }): RegimeOutput;
   readonly regime: Regime;
   transitionMatrix(): { labels: Regime[]; matrix: number[][] };
   expectedDurations(): Record<Regime, number>;

@@ -50,6 +50,18 @@ describe('emp regimes', () => {
     expect(parse(['--method', 'hmm', '--smoothed']).changes.length).toBeLessThan(parse(['--method', 'hmm']).changes.length);
   });
 
+  it('auto on an OHLCV file (MSFT) runs the OHLCV HMM, causal or --smoothed', () => {
+    const MSFT = sharedData('msft_2000_2001_daily.csv');
+    for (const extra of [[], ['--smoothed']]) {
+      const r = emp(['regimes', '--input', MSFT, ...extra]);
+      expect(r.status).toBe(0);
+      const out = JSON.parse(r.stdout) as { time: string[]; regime: string[]; probabilities: Record<string, number[]> };
+      expect(out.regime).toHaveLength(out.time.length);
+      const last = out.time.length - 1;
+      expect(Math.abs(REGIMES.reduce((a, x) => a + (out.probabilities[x]?.[last] as number), 0) - 1)).toBeLessThan(1e-9);
+    }
+  });
+
   it('refuses --smoothed for causal-only methods, and unknown methods, with exit 2', () => {
     expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--smoothed']).status).toBe(2);
     expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--method', 'jump', '--smoothed']).status).toBe(2);

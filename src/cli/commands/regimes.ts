@@ -19,34 +19,44 @@ import { simulateBars } from '../../sources/simulator/index.ts';
 import { addCsvInputOptions, type CsvInputOptions, loadInput } from '../input.ts';
 import { parseFormat, writeOut } from '../output.ts';
 
-export const REGIME_METHODS = ['filter', 'hmm', 'hmm-fit', 'jump'] as const;
+export const REGIME_METHODS = ['auto', 'filter', 'hmm', 'hmm-fit', 'jump'] as const;
 export type RegimeMethod = (typeof REGIME_METHODS)[number];
 
-const METHOD_NAMES: Record<RegimeMethod, string> = {
-  filter: 'filter: template forward filter (default)',
-  hmm: 'hmm: Gaussian HMM, supervised on a training simulation',
-  'hmm-fit': 'hmm-fit: Gaussian HMM, Baum-Welch on the scored series (plain HMM baseline)',
-  jump: 'jump: statistical jump model, λ = 5',
-};
+/** Training simulations: 20,000 bars, seed 101 (the evaluation never scores that seed). */
+const TRAINING_BARS = 20_000;
+
+/** Bars with a range and a volume can use the per-bar features; close-only files cannot. */
+const hasBars = (s: BarSeries): boolean => s.hasOhlc && s.hasVolume;
+
+/** Daily-like or intraday-like, from the median spacing of the bars: picks the training simulation. */
+function trainingTimeframe(s: BarSeries): '1d' | '1m' {
+  const gaps: number[] = [];
+  for (let i = 1; i < Math.min(s.time.length, 1000); i++) gaps.push((s.time[i] as number) - (s.time[i - 1] as number));
+  return quantile(gaps, 0.5) >= 4 * 3_600_000 ? '1d' : '1m';
+}
 
 /**
  * The models behind each method. `hmm` and `jump` are trained on a simulation with planted
- * regimes (daily model, seed 101: never the one scored) and read any file through volatility-
- * scaled features; `hmm-fit` runs Baum-Welch on the file itself (its states named by template).
+ * regimes (seed 101 unless told, never the one scored; daily or 1-minute model after the file's
+ * bar spacing) and read any file through features scaled by the instrument's own history; `hmm`
+ * uses the per-bar OHLCV features when the file has them. `hmm-fit` runs Baum-Welch on the file
+ * itself (states named by template). `auto`: `hmm` on OHLCV files, `filter` on close-only ones
+ * (what wins `emp evaluate regimes` for each kind of input).
  */
 export function regimeClassifier(
   method: RegimeMethod,
   s: BarSeries,
-  training: { timeframe: '1d' | '1m'; seed: number } = { timeframe: '1d', seed: 101 },
+  training: { timeframe: '1d' | '1m'; seed: number } = { timeframe: trainingTimeframe(s), seed: 101 },
 ): { make: () => OnlineRegimeClassifier; hmm?: RegimeHmm } {
-  if (method === 'filter') return { make: () => new RegimeClassifier() };
-  if (method === 'hmm-fit') {
+  const m = method === 'auto' ? (hasBars(s) ? 'hmm' : 'filter') : method;
+  if (m === 'filter') return { make: () => new RegimeClassifier() };
+  if (m === 'hmm-fit') {
     const hmm = trainRegimeHmm(s.close);
     return { make: () => new HmmRegimeClassifier(hmm), hmm };
   }
-  const train = simulateBars({ symbol: 'X-USD', timeframe: training.timeframe, count: 5000, seed: training.seed });
-  if (method === 'hmm') {
-    const hmm = trainLabelledRegimeHmm(train.bars.close, train.regime);
+  const train = simulateBars({ symbol: 'X-USD', timeframe: training.timeframe, count: TRAINING_BARS, seed: training.seed });
+  if (m === 'hmm') {
+    const hmm = trainLabelledRegimeHmm(train.bars, train.regime, hasBars(s) ? 'bar' : 'close');
     return { make: () => new HmmRegimeClassifier(hmm), hmm };
   }
   const jump = fitJumpModel(train.bars.close, { lambda: 5, truth: train.regime });
@@ -68,8 +78,15 @@ export function classifySeries(
   const probabilities = Object.fromEntries(REGIMES.map((r) => [r, [] as number[]])) as Record<Regime, number[]>;
   const changes: { time: number; from: Regime; to: Regime; probability: number }[] = [];
   let prev: Regime | undefined;
+  const bar: { close: number; high?: number; low?: number; volume?: number } = { close: 0 };
   for (let i = 0; i < s.close.length; i++) {
-    const o = c.update({ close: s.close[i] as number });
+    bar.close = s.close[i] as number;
+    if (s.hasOhlc) {
+      bar.high = s.high[i] as number;
+      bar.low = s.low[i] as number;
+    }
+    if (s.hasVolume) bar.volume = s.volume[i] as number;
+    const o = c.update(bar);
     regime.push(o.regime);
     for (const [k, r] of REGIMES.entries()) probabilities[r].push(o.probabilities[k] as number);
     if (o.changed && prev !== undefined)
@@ -97,7 +114,11 @@ export function registerRegimes(program: Command, evaluate: Command): void {
       .description(
         'market regime per bar (bull, bear, sideways, high_volatility, crash, recovery) with probabilities, changes and the transition matrix; causal',
       )
-      .option('--method <name>', `classifier: ${REGIME_METHODS.join(', ')}`, 'filter')
+      .option(
+        '--method <name>',
+        `classifier: ${REGIME_METHODS.join(', ')} (auto: hmm when the file has OHLC and volume, else filter; see README)`,
+        'auto',
+      )
       .option('--smoothed', 'smoothed (two-sided, not causal) probabilities and labels: hmm and hmm-fit only')
       .option('--format <fmt>', 'json or csv', 'json'),
   ).action(async (opts: RegimesOptions) => {
@@ -105,14 +126,17 @@ export function registerRegimes(program: Command, evaluate: Command): void {
     if (!(REGIME_METHODS as readonly string[]).includes(opts.method))
       throw new EmpError('BAD_ARGUMENT', `unknown --method "${opts.method}" (available: ${REGIME_METHODS.join(', ')})`);
     const method = opts.method as RegimeMethod;
-    if (opts.smoothed && method !== 'hmm' && method !== 'hmm-fit')
-      throw new EmpError('BAD_ARGUMENT', `--smoothed needs a two-sided model (--method hmm or hmm-fit); ${method} is causal only`);
     const s = await loadInput(opts);
     const model = regimeClassifier(method, s);
+    if (opts.smoothed && !model.hmm)
+      throw new EmpError(
+        'BAD_ARGUMENT',
+        `--smoothed needs a two-sided model (--method hmm or hmm-fit, or auto on an OHLCV file); ${method} is causal only here`,
+      );
     const r = classifySeries(s, model.make);
     if (opts.smoothed && model.hmm) {
       // Two-sided: each bar's label is its most probable regime given the whole file.
-      const sm = smoothedRegimeProbabilities(model.hmm, s.close);
+      const sm = smoothedRegimeProbabilities(model.hmm, s);
       sm.forEach((p, i) => {
         if (Number.isNaN(p[0])) return;
         for (const [k, x] of REGIMES.entries()) (r.probabilities[x] as number[])[i] = p[k] as number;
@@ -168,21 +192,27 @@ export function registerRegimes(program: Command, evaluate: Command): void {
       if (!Number.isInteger(seed) || !Number.isInteger(count) || count < 100)
         throw new EmpError('BAD_ARGUMENT', '--seed must be an integer and --count an integer ≥ 100');
       const out: string[] = [
-        `protocol: simulateBars seed ${seed}, ${count} bars each; the classifier sees closes only, causally (filtered probabilities, label with hysteresis); truth = the planted regime per bar. Trained models (hmm, jump) learn from simulation seed+100 of the same timeframe. Baseline: a volatility-only rule (high_volatility when 20-bar realized vol > 2× its expanding median, crash when also down > 3 sd over 5 bars, else sideways).`,
+        `protocol: simulateBars seed ${seed}, ${count} bars each; classifiers see closes, or OHLCV where stated, causally (filtered probabilities, label with hysteresis); truth = the planted regime per bar. Trained models (hmm, jump) learn from simulation seed+100 (20,000 bars) of the same timeframe. Baseline: a volatility-only rule (high_volatility when 20-bar realized vol > 2× its expanding median, crash when also down > 3 sd over 5 bars, else sideways).`,
         '',
       ];
       for (const tf of ['1d', '1m'] as const) {
         const sim = simulateBars({ symbol: 'X-USD', timeframe: tf, count, seed });
         // Trained models learn from another simulation of the same timeframe, never the one scored.
         const training = { timeframe: tf, seed: seed + 100 };
-        const scores = REGIME_METHODS.map((m) => {
-          const t0 = performance.now();
-          const model = regimeClassifier(m, sim.bars, training);
-          const sc = scoreRegimes(sim.regime, classifySeries(sim.bars, model.make).regime);
-          return { name: METHOD_NAMES[m], sc, ms: performance.now() - t0 };
+        const closeOnly: BarSeries = { ...sim.bars, hasOhlc: false, hasVolume: false };
+        const rows: [string, RegimeMethod, BarSeries][] = [
+          ['hmm, OHLCV features (auto on OHLCV files)', 'hmm', sim.bars],
+          ['filter, closes (auto on close-only files)', 'filter', sim.bars],
+          ['hmm, closes only', 'hmm', closeOnly],
+          ['hmm-fit: Baum-Welch on the scored closes (plain HMM baseline)', 'hmm-fit', sim.bars],
+          ['jump: statistical jump model on closes, λ = 5', 'jump', sim.bars],
+        ];
+        const scores = rows.map(([name, m, series]) => {
+          const model = regimeClassifier(m, series, training);
+          return { name, sc: scoreRegimes(sim.regime, classifySeries(series, model.make).regime) };
         });
         const ours = (scores[0] as (typeof scores)[number]).sc;
-        scores.push({ name: 'volatility rule (baseline)', sc: scoreRegimes(sim.regime, volatilityRule(sim.bars.close)), ms: Number.NaN });
+        scores.push({ name: 'volatility rule (baseline)', sc: scoreRegimes(sim.regime, volatilityRule(sim.bars.close)) });
         out.push(
           `### ${tf} bars`,
           '',
