@@ -11,26 +11,36 @@ const N = 1_000_000;
 
 export default async function run(): Promise<void> {
   const train = simulateBars({ symbol: 'X-USD', timeframe: '1d', count: 5000, seed: 101 });
-  const bars = simulateBars({ symbol: 'X-USD', timeframe: '1d', count: N, seed: 1 }).bars.close;
+  const series = simulateBars({ symbol: 'X-USD', timeframe: '1d', count: N, seed: 1 }).bars;
+  const bars = series.close;
   const timed = <T>(f: () => T): [T, number] => {
     const t0 = performance.now();
     const v = f();
     return [v, performance.now() - t0];
   };
   const [sup, supMs] = timed(() => trainLabelledRegimeHmm(train.bars, train.regime));
+  const barHmm = trainLabelledRegimeHmm(train.bars, train.regime, 'bar');
   const [, bwMs] = timed(() => trainRegimeHmm(train.bars.close));
   const [jump, jumpMs] = timed(() => fitJumpModel(train.bars.close, { lambda: 5, truth: train.regime }));
   const classifiers: [string, OnlineRegimeClassifier][] = [
     ['filter (template forward filter, 6 regimes)', new RegimeClassifier()],
-    ['hmm (6 states × 3 features, forward step)', new HmmRegimeClassifier(sup)],
+    ['hmm on closes (6 states × 3 features, forward step)', new HmmRegimeClassifier(sup)],
+    ['hmm on OHLCV (6 states × 3 per-bar features, expanding quantiles)', new HmmRegimeClassifier(barHmm)],
     ['jump (6 centroids × 3 features, forward cost)', new JumpRegimeClassifier(jump)],
   ];
-  console.log(`regimes: online update over ${N.toLocaleString('en-US')} simulated daily closes (features, model step, labeler)`);
+  console.log(`regimes: online update over ${N.toLocaleString('en-US')} simulated daily bars (features, model step, labeler)`);
   console.log('| classifier | ns per bar | bars/s |');
   console.log('|---|---|---|');
   for (const [name, c] of classifiers) {
     const [, ms] = timed(() => {
-      for (let i = 0; i < N; i++) c.update({ close: bars[i] as number });
+      const bar = { close: 0, high: 0, low: 0, volume: 0 };
+      for (let i = 0; i < N; i++) {
+        bar.close = bars[i] as number;
+        bar.high = series.high[i] as number;
+        bar.low = series.low[i] as number;
+        bar.volume = series.volume[i] as number;
+        c.update(bar);
+      }
     });
     console.log(`| ${name} | ${((ms * 1e6) / N).toFixed(0)} | ${Math.round((N / ms) * 1000).toLocaleString('en-US')} |`);
   }
