@@ -19,6 +19,9 @@ export type ErrorCode =
   | 'BAD_CONFIG'
   | 'BAD_ARGUMENT'
   | 'PROTOCOL'
+  | 'CORRUPT_DATA'
+  | 'HTTP'
+  | 'THROTTLED'
   | 'TIMEOUT'
   | 'CLOSED'
   | 'INTERNAL';

@@ -1,0 +1,227 @@
+/**
+ * Dukascopy historical ticks. Each hour of each instrument is a public file
+ * `{SYMBOL}/{YYYY}/{MM}/{DD}/{HH}h_ticks.bi5` (month counted from 00), LZMA-compressed ("alone"
+ * format: 13-byte header, then the stream) rows of 20 bytes, big-endian: uint32 milliseconds into
+ * the hour, uint32 ask and uint32 bid in points (fx.ts), float32 ask and bid volume (millions).
+ * An hour without ticks is an empty file. The decoder is exact and strict: a truncated or corrupt
+ * file is an error naming what is wrong, never a silently shorter series.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import lzma from 'lzma';
+import { EmpError } from '../../core/errors.ts';
+import { pointSize } from '../../core/fx.ts';
+import type { InstrumentId } from '../../core/instrument.ts';
+import type { Quote } from '../../core/market.ts';
+
+export const DUKASCOPY_URL = 'https://datafeed.dukascopy.com/datafeed';
+const ROW = 20;
+const HOUR = 3_600_000;
+
+/** Ticks of one or more hours, columnar. */
+export interface TickColumns {
+  time: Float64Array;
+  bid: Float64Array;
+  ask: Float64Array;
+  bidSize: Float64Array;
+  askSize: Float64Array;
+}
+
+/** Dukascopy's spelling: EUR-USD → EURUSD. */
+export const dukascopySymbol = (id: InstrumentId): string => id.replace('-', '');
+
+/** Path of an hour's file below the feed root (month from 00, as Dukascopy numbers it). */
+export function dukascopyPath(id: InstrumentId, hourStart: number): string {
+  const d = new Date(hourStart);
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  return `${dukascopySymbol(id)}/${d.getUTCFullYear()}/${p2(d.getUTCMonth())}/${p2(d.getUTCDate())}/${p2(d.getUTCHours())}h_ticks.bi5`;
+}
+
+function lzmaDecompress(bytes: Uint8Array, what: string): Uint8Array {
+  if (bytes.length < 13) throw new EmpError('CORRUPT_DATA', `${what}: ${bytes.length} bytes, shorter than an LZMA header`);
+  if ((bytes[0] as number) >= 225) throw new EmpError('CORRUPT_DATA', `${what}: not LZMA (properties byte ${bytes[0]})`);
+  // Declared size (little-endian 64-bit; all ones = unknown).
+  let declared = 0;
+  let unknown = true;
+  for (let i = 0; i < 8; i++) {
+    const b = bytes[5 + i] as number;
+    if (b !== 0xff) unknown = false;
+    declared += b * 2 ** (8 * i);
+  }
+  let out: string | number[];
+  try {
+    out = lzma.decompress(Array.from(bytes)) as string | number[];
+  } catch (err) {
+    throw new EmpError('CORRUPT_DATA', `${what}: LZMA stream is corrupt (${(err as Error).message ?? err})`);
+  }
+  // The library hands back a string when the bytes happen to be valid UTF-8 without a zero byte.
+  const raw = typeof out === 'string' ? new TextEncoder().encode(out) : Uint8Array.from(out as number[], (v) => v & 0xff);
+  if (!unknown && raw.length !== declared)
+    throw new EmpError('CORRUPT_DATA', `${what}: truncated: ${raw.length} bytes decompressed, header declares ${declared}`);
+  return raw;
+}
+
+/** Decodes one hour's `.bi5` (an empty file is an hour without ticks). */
+export function decodeBi5(compressed: Uint8Array, id: InstrumentId, hourStart: number, what = dukascopyPath(id, hourStart)): TickColumns {
+  if (compressed.length === 0) return emptyTicks(0);
+  const raw = lzmaDecompress(compressed, what);
+  if (raw.length % ROW !== 0) throw new EmpError('CORRUPT_DATA', `${what}: ${raw.length} bytes is not a whole number of ${ROW}-byte rows`);
+  const n = raw.length / ROW;
+  const t = emptyTicks(n);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const point = pointSize(id);
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * ROW;
+    const ms = view.getUint32(o);
+    const ask = view.getUint32(o + 4);
+    const bid = view.getUint32(o + 8);
+    if (ms >= HOUR || ms < prev)
+      throw new EmpError('CORRUPT_DATA', `${what}: row ${i}: time ${ms} ms is outside the hour or goes backwards`);
+    if (ask === 0 || bid === 0) throw new EmpError('CORRUPT_DATA', `${what}: row ${i}: zero price`);
+    prev = ms;
+    t.time[i] = hourStart + ms;
+    // Points to price: divide by the inverse, which is exact for integers (× 1e-5 is not).
+    t.ask[i] = ask / Math.round(1 / point);
+    t.bid[i] = bid / Math.round(1 / point);
+    t.askSize[i] = view.getFloat32(o + 12);
+    t.bidSize[i] = view.getFloat32(o + 16);
+  }
+  return t;
+}
+
+function emptyTicks(n: number): TickColumns {
+  return {
+    time: new Float64Array(n),
+    bid: new Float64Array(n),
+    ask: new Float64Array(n),
+    bidSize: new Float64Array(n),
+    askSize: new Float64Array(n),
+  };
+}
+
+/** Encodes ticks as a `.bi5` (for tests and the simulator's Dukascopy-style feed). */
+export function encodeBi5(t: TickColumns, id: InstrumentId, hourStart: number): Uint8Array {
+  const n = t.time.length;
+  if (n === 0) return new Uint8Array(0);
+  const raw = new Uint8Array(n * ROW);
+  const view = new DataView(raw.buffer);
+  const inv = Math.round(1 / pointSize(id));
+  for (let i = 0; i < n; i++) {
+    const o = i * ROW;
+    view.setUint32(o, Math.round((t.time[i] as number) - hourStart));
+    view.setUint32(o + 4, Math.round((t.ask[i] as number) * inv));
+    view.setUint32(o + 8, Math.round((t.bid[i] as number) * inv));
+    view.setFloat32(o + 12, t.askSize[i] as number);
+    view.setFloat32(o + 16, t.bidSize[i] as number);
+  }
+  const out = lzma.compress(Array.from(raw), 1) as number[];
+  return Uint8Array.from(out, (v) => v & 0xff);
+}
+
+/** Ticks as normalized quotes (historical: received when they happened). */
+export function ticksToQuotes(t: TickColumns, id: InstrumentId, venue = 'dukascopy'): Quote[] {
+  const out: Quote[] = new Array(t.time.length);
+  for (let i = 0; i < t.time.length; i++) {
+    const ts = t.time[i] as number;
+    out[i] = {
+      type: 'quote',
+      venue,
+      symbol: id,
+      ts,
+      recvTs: ts,
+      bid: t.bid[i] as number,
+      bidSize: t.bidSize[i] as number,
+      ask: t.ask[i] as number,
+      askSize: t.askSize[i] as number,
+    };
+  }
+  return out;
+}
+
+export interface DukascopyDownloaderOptions {
+  baseUrl?: string;
+  /** Hours already downloaded are read from here and never fetched again (resume). */
+  cacheDir: string;
+  retries?: number;
+  retryBaseMs?: number;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+/**
+ * Downloads hours with a local cache (a finished hour is written atomically, so an interrupted
+ * run resumes where it stopped), retries with exponential backoff on network errors and 5xx,
+ * and treats 404 as an hour without data (Dukascopy answers so for hours it has nothing for).
+ */
+export class DukascopyDownloader {
+  private readonly o: Required<DukascopyDownloaderOptions>;
+  /** Files fetched over the network and read from the cache, for progress and tests. */
+  readonly stats = { fetched: 0, cached: 0, retried: 0, missing: 0 };
+
+  constructor(options: DukascopyDownloaderOptions) {
+    this.o = { baseUrl: DUKASCOPY_URL, retries: 4, retryBaseMs: 250, fetch: globalThis.fetch, timeoutMs: 30_000, ...options };
+  }
+
+  /** The raw `.bi5` of one hour (empty when there is none). */
+  async hourFile(id: InstrumentId, hourStart: number): Promise<Uint8Array> {
+    const rel = dukascopyPath(id, hourStart);
+    const file = join(this.o.cacheDir, rel);
+    try {
+      const b = new Uint8Array(await readFile(file));
+      this.stats.cached++;
+      return b;
+    } catch {
+      // not cached yet
+    }
+    const url = `${this.o.baseUrl}/${rel}`;
+    for (let attempt = 0; ; attempt++) {
+      let res: Response | undefined;
+      let failure = '';
+      try {
+        res = await this.o.fetch(url, { signal: AbortSignal.timeout(this.o.timeoutMs) });
+      } catch (err) {
+        failure = (err as Error).message;
+      }
+      if (res?.status === 404) {
+        await res.body?.cancel();
+        this.stats.missing++;
+        return new Uint8Array(0);
+      }
+      if (res?.ok) {
+        const body = new Uint8Array(await res.arrayBuffer());
+        // Validate before caching: a corrupt download must not poison the cache.
+        decodeBi5(body, id, hourStart, url);
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(`${file}.part`, body);
+        await rename(`${file}.part`, file);
+        this.stats.fetched++;
+        return body;
+      }
+      if (res) {
+        await res.body?.cancel();
+        failure = `HTTP ${res.status}`;
+        if (res.status < 500 && res.status !== 429) throw new EmpError('HTTP', `${url}: ${failure}`);
+      }
+      if (attempt >= this.o.retries) throw new EmpError('HTTP', `${url}: ${failure} after ${attempt + 1} attempts`);
+      this.stats.retried++;
+      await new Promise((r) => setTimeout(r, this.o.retryBaseMs * 2 ** attempt));
+    }
+  }
+
+  /** Ticks of one hour. */
+  async hour(id: InstrumentId, hourStart: number): Promise<TickColumns> {
+    return decodeBi5(await this.hourFile(id, hourStart), id, hourStart);
+  }
+
+  /** Hours from `from` (inclusive) to `to` (exclusive), in order; `onHour` after each. */
+  async *range(id: InstrumentId, from: number, to: number, onHour?: (done: number, total: number) => void): AsyncGenerator<TickColumns> {
+    const first = Math.floor(from / HOUR) * HOUR;
+    const total = Math.max(0, Math.ceil((to - first) / HOUR));
+    for (let k = 0; k < total; k++) {
+      const t = await this.hour(id, first + k * HOUR);
+      onHour?.(k + 1, total);
+      yield t;
+    }
+  }
+}
