@@ -22,7 +22,12 @@ function run(
   let regimeAlerts = 0;
   for (let i = 0; i < close.length; i++) {
     // high/low/volume come along for the OHLCV model; the close-based ones ignore them.
-    const o = c.update({ close: close[i] as number, high: bars.high[i] as number, low: bars.low[i] as number, volume: bars.volume[i] as number });
+    const o = c.update({
+      close: close[i] as number,
+      high: bars.high[i] as number,
+      low: bars.low[i] as number,
+      volume: bars.volume[i] as number,
+    });
     labels.push(o.regime);
     probs.push(Array.from(o.probabilities));
     if (o.changed) changes++;

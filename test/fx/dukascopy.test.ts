@@ -99,9 +99,8 @@ describe('Dukascopy downloader against a local feed server', () => {
   const hours = [0, 1, 2].map((k) => H + k * 3_600_000);
 
   beforeAll(async () => {
-    hours.forEach((h, k) =>
-      files.set(`/datafeed/${dukascopyPath('EUR-USD', h)}`, encodeBi5(ticks(300, 10 + k, 100_000, 109_500, h), 'EUR-USD', h)),
-    );
+    for (const [k, h] of hours.entries())
+      files.set(`/datafeed/${dukascopyPath('EUR-USD', h)}`, encodeBi5(ticks(300, 10 + k, 100_000, 109_500, h), 'EUR-USD', h));
     // Hour 1 fails twice with 503 before it is served; hour 3 has no file (404).
     failuresLeft.set(`/datafeed/${dukascopyPath('EUR-USD', hours[1] as number)}`, 2);
     files.set(`/datafeed/${dukascopyPath('GBP-USD', H)}`, encodeBi5(ticks(300, 5, 100_000), 'GBP-USD', H).subarray(0, 100));
