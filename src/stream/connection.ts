@@ -221,10 +221,10 @@ export class VenueConnection {
       this.timers.push(
         setInterval(
           () => {
-            if (ws.readyState === WebSocket.OPEN && Date.now() - this.lastMessage >= Math.min(ping.intervalMs, idle / 2))
+            if (ws.readyState === WebSocket.OPEN && (ping.always || Date.now() - this.lastMessage >= Math.min(ping.intervalMs, idle / 2)))
               ws.send(ping.text);
           },
-          Math.min(ping.intervalMs, idle / 2),
+          ping.always ? ping.intervalMs : Math.min(ping.intervalMs, idle / 2),
         ),
       );
     }
@@ -262,6 +262,9 @@ export class VenueConnection {
         break;
       case 'ping':
         ws.send(outcome.reply);
+        break;
+      case 'send':
+        for (const f of outcome.frames) ws.send(f);
         break;
       case 'reconnect':
         this.recycle('venue asked for a reconnect');

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SourceStatusEvent } from '../../src/core/events.ts';
 import type { MarketRecord, Quote, Trade } from '../../src/core/market.ts';
-import { protocolFor, VENUE_PROTOCOLS } from '../../src/sources/venues/index.ts';
+import { protocolFor, TRADE_AND_QUOTE_VENUES } from '../../src/sources/venues/index.ts';
 import { LocalVenueServer } from '../../src/sources/venues/local-server.ts';
 import type { Subscription } from '../../src/sources/venues/protocol.ts';
 import { backoffDelay, VenueConnection } from '../../src/stream/connection.ts';
@@ -84,7 +84,7 @@ const quote = (venue: string, bid: number): Quote => ({
   askSize: 2.5,
 });
 
-describe.each(Object.keys(VENUE_PROTOCOLS))('%s over a real socket', (venue) => {
+describe.each([...TRADE_AND_QUOTE_VENUES])('%s over a real socket', (venue) => {
   it('subscribes, receives and normalizes trades and quotes field by field', async () => {
     const r = await rig(venue);
     r.server.publish(trade(venue, 60_000.5, 1));

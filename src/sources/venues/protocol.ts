@@ -25,6 +25,8 @@ export type FrameOutcome =
   | { kind: 'reconnect' }
   /** The server sent a ping that must be answered with `reply`. */
   | { kind: 'ping'; reply: string }
+  /** The next step of a multi-step handshake (cTrader: subscribe once the symbol list is in). */
+  | { kind: 'send'; frames: string[] }
   | { kind: 'ignored'; reason: string }
   | { kind: 'error'; message: string };
 
@@ -34,8 +36,14 @@ export interface VenueCodec {
   readonly url: string;
   /** Planned rotation before the venue's maximum connection age (Binance: 24 h), ms; undefined: none. */
   readonly maxConnectionAgeMs?: number;
-  /** Application-level ping text (OKX `ping`), and how often to send it, if the venue needs one. */
-  readonly appPing?: { text: string; intervalMs: number };
+  /**
+   * Application-level ping text (OKX `ping`), and how often to send it, if the venue needs one.
+   * Sent when nothing has arrived for the interval; with `always`, every interval regardless
+   * (cTrader drops clients that have sent nothing for 30 s).
+   */
+  readonly appPing?: { text: string; intervalMs: number; always?: boolean };
+  /** Channels the venue offers (default both; cTrader's spot stream has quotes only). */
+  readonly channels?: readonly Channel[];
   /** Venue spelling of a canonical instrument (BTC-USDT → BTCUSDT). */
   venueSymbol(symbol: InstrumentId): string;
   /** Frames to send after the socket opens (and after each reconnect). */
