@@ -1,3 +1,5 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { SingleBar } from 'cli-progress';
 import { EmpError } from '../core/errors.ts';
 import { formatIso } from '../core/time.ts';
 
@@ -56,4 +58,39 @@ export async function writeOut(text: string): Promise<void> {
   if (!process.stdout.write(text)) {
     await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
   }
+}
+
+/** A buffered CSV file writer that respects backpressure. */
+export class CsvFile {
+  private readonly stream: WriteStream;
+  private buf: string[] = [];
+  constructor(path: string, header: string) {
+    this.stream = createWriteStream(path);
+    this.buf.push(header);
+  }
+  async row(line: string): Promise<void> {
+    this.buf.push(line);
+    if (this.buf.length >= 4096) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.buf.length === 0) return;
+    const ok = this.stream.write(`${this.buf.join('\n')}\n`);
+    this.buf = [];
+    if (!ok) await new Promise<void>((r) => this.stream.once('drain', () => r()));
+  }
+  async close(): Promise<void> {
+    await this.flush();
+    await new Promise<void>((r, j) => this.stream.end((err?: Error | null) => (err ? j(err) : r())));
+  }
+}
+
+export function progressBar(total: number, enabled: boolean, label = 'simulate'): SingleBar | undefined {
+  if (!enabled || !process.stderr.isTTY) return undefined;
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: `${label} [{bar}] {percentage}% | {value}/{total} {unit}`,
+    hideCursor: true,
+  });
+  bar.start(total, 0, { unit: '' });
+  return bar;
 }

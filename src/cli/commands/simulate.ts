@@ -1,10 +1,10 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { EmpError } from '../../core/errors.ts';
 import { parseDuration, parseTimeframe } from '../../core/time.ts';
 import { DEFAULT_VENUES, MarketSimulator, simulateBars } from '../../sources/simulator/index.ts';
+import { CsvFile, progressBar } from '../output.ts';
 
 interface SimulateOptions {
   seed: string;
@@ -21,41 +21,6 @@ function int(text: string, name: string, min: number, max: number): number {
   if (!Number.isInteger(v) || v < min || v > max)
     throw new EmpError('BAD_ARGUMENT', `--${name} must be an integer in [${min}, ${max}], got "${text}"`);
   return v;
-}
-
-/** A buffered CSV file writer that respects backpressure. */
-class CsvFile {
-  private readonly stream: WriteStream;
-  private buf: string[] = [];
-  constructor(path: string, header: string) {
-    this.stream = createWriteStream(path);
-    this.buf.push(header);
-  }
-  async row(line: string): Promise<void> {
-    this.buf.push(line);
-    if (this.buf.length >= 4096) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (this.buf.length === 0) return;
-    const ok = this.stream.write(`${this.buf.join('\n')}\n`);
-    this.buf = [];
-    if (!ok) await new Promise<void>((r) => this.stream.once('drain', () => r()));
-  }
-  async close(): Promise<void> {
-    await this.flush();
-    await new Promise<void>((r, j) => this.stream.end((err?: Error | null) => (err ? j(err) : r())));
-  }
-}
-
-function progressBar(total: number, enabled: boolean): SingleBar | undefined {
-  if (!enabled || !process.stderr.isTTY) return undefined;
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: 'simulate [{bar}] {percentage}% | {value}/{total} {unit}',
-    hideCursor: true,
-  });
-  bar.start(total, 0, { unit: '' });
-  return bar;
 }
 
 export function registerSimulate(program: Command): void {

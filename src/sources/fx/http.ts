@@ -1,0 +1,77 @@
+/**
+ * HTTP for the REST sources: JSON GETs with a timeout, retries with exponential backoff on
+ * network errors, 5xx and 429 (Retry-After honoured), and a token-bucket rate limiter for
+ * sources that publish a request budget (Alpha Vantage).
+ */
+import { EmpError } from '../../core/errors.ts';
+
+export interface HttpOptions {
+  retries?: number;
+  retryBaseMs?: number;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** GET a URL as JSON; non-retryable HTTP errors come back with their status and parsed body. */
+export async function getJson(url: string, o: HttpOptions = {}): Promise<{ status: number; body: unknown }> {
+  const retries = o.retries ?? 3;
+  const base = o.retryBaseMs ?? 500;
+  const f = o.fetch ?? globalThis.fetch;
+  for (let attempt = 0; ; attempt++) {
+    let failure: string;
+    let wait = base * 2 ** attempt;
+    try {
+      const res = await f(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 30_000), headers: { accept: 'application/json' } });
+      const text = await res.text();
+      if (res.status < 500 && res.status !== 429) {
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw new EmpError('PROTOCOL', `${redact(url)}: HTTP ${res.status}, body is not JSON: ${text.slice(0, 120)}`);
+        }
+        return { status: res.status, body };
+      }
+      failure = `HTTP ${res.status}`;
+      const after = Number(res.headers.get('retry-after'));
+      if (after > 0) wait = Math.max(wait, after * 1000);
+    } catch (err) {
+      if (err instanceof EmpError) throw err;
+      failure = (err as Error).message;
+    }
+    if (attempt >= retries)
+      throw new EmpError(failure === 'HTTP 429' ? 'THROTTLED' : 'HTTP', `${redact(url)}: ${failure} after ${attempt + 1} attempts`);
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+/** Keys stay out of error messages and logs. */
+export const redact = (url: string): string => url.replace(/(apikey|token|api_key)=[^&]*/gi, '$1=***');
+
+/** At most `perMinute` acquisitions in any minute (a token bucket refilled continuously). */
+export class RateLimiter {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    readonly perMinute: number,
+    private readonly now: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    this.tokens = perMinute;
+    this.last = now();
+  }
+
+  async acquire(): Promise<void> {
+    for (;;) {
+      const t = this.now();
+      this.tokens = Math.min(this.perMinute, this.tokens + ((t - this.last) * this.perMinute) / 60_000);
+      this.last = t;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      await this.sleep(((1 - this.tokens) * 60_000) / this.perMinute);
+    }
+  }
+}
