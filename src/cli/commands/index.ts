@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerEvaluateFusion } from './evaluate-fusion.ts';
 import { registerFuse } from './fuse.ts';
+import { registerImport } from './import.ts';
 import { registerIndicators } from './indicators.ts';
 import { registerNormalize } from './normalize.ts';
 import { registerPatterns } from './patterns.ts';
@@ -18,6 +19,7 @@ export function registerCommands(program: Command): void {
   registerEvaluateFusion(evaluate);
   registerSimulate(program);
   registerFuse(program);
+  registerImport(program);
   registerIndicators(program);
   registerNormalize(program);
   registerPatterns(program);

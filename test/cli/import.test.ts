@@ -1,0 +1,183 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBarsCsv } from '../../src/sources/csv.ts';
+import { dukascopyPath, encodeBi5, type TickColumns } from '../../src/sources/fx/dukascopy.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const H = Date.UTC(2024, 0, 2, 13);
+
+/** Runs bin/emp asynchronously (the local server lives in this process). */
+const emp = (args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    const p = spawn(join(root, 'bin', 'emp'), args, { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+
+/** Two hours of EUR-USD ticks: one tick every 10 s, mid rising a point a tick. */
+function hourTicks(h: number): TickColumns {
+  const n = 360;
+  const t: TickColumns = {
+    time: new Float64Array(n),
+    bid: new Float64Array(n),
+    ask: new Float64Array(n),
+    bidSize: new Float64Array(n),
+    askSize: new Float64Array(n),
+  };
+  const k0 = (h - H) / 10_000;
+  for (let i = 0; i < n; i++) {
+    t.time[i] = h + i * 10_000;
+    t.bid[i] = (109_500 + k0 + i) / 100_000;
+    t.ask[i] = (109_502 + k0 + i) / 100_000;
+    t.bidSize[i] = 1;
+    t.askSize[i] = 1;
+  }
+  return t;
+}
+
+describe('emp import', () => {
+  let server: Server;
+  let base = '';
+  const dir = mkdtempSync(join(tmpdir(), 'emp-import-'));
+  beforeAll(async () => {
+    const files = new Map<string, Buffer>();
+    for (const h of [H, H + 3_600_000])
+      files.set(`/datafeed/${dukascopyPath('EUR-USD', h)}`, Buffer.from(encodeBi5(hourTicks(h), 'EUR-USD', h)));
+    const yahoo = readFileSync(new URL('../fx/fixtures/yahoo-eurusd-1d.json', import.meta.url));
+    server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path.startsWith('/v8/finance/chart/')) return void res.writeHead(200).end(yahoo);
+      const f = files.get(path);
+      if (f) res.writeHead(200).end(f);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('dukascopy → 15-minute bars from mid prices (tick-count volume), readable by every other command', async () => {
+    const out = join(dir, 'eurusd-15m.csv');
+    const r = await emp([
+      'import',
+      '--source',
+      'dukascopy',
+      '--symbol',
+      'EURUSD',
+      '--from',
+      '2024-01-02T13:00:00Z',
+      '--to',
+      '2024-01-02T15:00:00Z',
+      '--timeframe',
+      '15m',
+      '--out',
+      out,
+      '--base-url',
+      `${base}/datafeed`,
+      '--cache-dir',
+      join(dir, 'cache'),
+    ]);
+    expect(r.stderr).toContain('import: 8 bars of EUR-USD');
+    expect(r.status).toBe(0);
+    const s = await loadBarsCsv(out);
+    expect(s.close.length).toBe(8);
+    // First bar: ticks 0…89, mid = (109,501 + i) / 1e5.
+    expect([s.open[0], s.high[0], s.low[0], s.close[0], s.volume[0]]).toEqual([1.09501, 1.0959, 1.09501, 1.0959, 90]);
+    expect(s.time[1]).toBe(H + 15 * 60_000);
+    expect(spawnSync(join(root, 'bin', 'emp'), ['indicators', 'compute', 'SMA', '--input', out], { cwd: root }).status).toBe(0);
+  });
+
+  it('dukascopy → ticks; a rerun reads the cache', async () => {
+    const out = join(dir, 'ticks.csv');
+    const r = await emp([
+      'import',
+      '--source',
+      'dukascopy',
+      '--symbol',
+      'EUR/USD',
+      '--from',
+      '2024-01-02T13:00:00Z',
+      '--to',
+      '2024-01-02T13:01:00Z',
+      '--timeframe',
+      'tick',
+      '--out',
+      out,
+      '--base-url',
+      `${base}/datafeed`,
+      '--cache-dir',
+      join(dir, 'cache'),
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('1 from cache');
+    expect(readFileSync(out, 'utf8').split('\n').slice(0, 2)).toEqual([
+      'time,bid,ask,bid_size,ask_size',
+      '2024-01-02T13:00:00.000Z,1.095,1.09502,1,1',
+    ]);
+  });
+
+  it('yahoo → daily bars; bad arguments exit 2 with a clear message', async () => {
+    const out = join(dir, 'y.csv');
+    const r = await emp([
+      'import',
+      '--source',
+      'yahoo',
+      '--symbol',
+      'EUR-USD',
+      '--from',
+      '2024-01-01',
+      '--to',
+      '2024-01-06',
+      '--timeframe',
+      '1d',
+      '--out',
+      out,
+      '--base-url',
+      base,
+    ]);
+    expect(r.status).toBe(0);
+    expect((await loadBarsCsv(out)).close.length).toBe(3);
+    const bad = await emp([
+      'import',
+      '--source',
+      'nope',
+      '--symbol',
+      'EUR-USD',
+      '--from',
+      '2024-01-01',
+      '--to',
+      '2024-01-02',
+      '--out',
+      out,
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown --source "nope"/);
+    const ticks = await emp([
+      'import',
+      '--source',
+      'yahoo',
+      '--symbol',
+      'EUR-USD',
+      '--from',
+      '2024-01-01',
+      '--to',
+      '2024-01-02',
+      '--timeframe',
+      'tick',
+      '--out',
+      out,
+    ]);
+    expect(ticks.status).toBe(2);
+  });
+});
