@@ -4,8 +4,8 @@ import { parseConfig } from './config.ts';
 describe('parseConfig', () => {
   it('fills every default from an empty object', () => {
     const c = parseConfig({});
-    expect(c.instruments).toEqual(['BTC-USD', 'ETH-USD', 'SOL-USD']);
-    expect(c.venues.length).toBe(5);
+    expect(c.instruments).toEqual(['BTC-USD', 'ETH-USD', 'SOL-USD', 'EUR-USD']);
+    expect(c.venues).toEqual(['binance', 'coinbase', 'kraken', 'bitstamp', 'okx', 'dukascopy', 'oanda', 'ctrader']);
     expect(c.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
     expect(c.store.kind).toBe('sqlite');
     expect(c.simulator.speed).toBe(1);

@@ -4,14 +4,14 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { TIMEFRAMES } from '../core/time.ts';
 
-const VENUES = ['binance', 'coinbase', 'kraken', 'bitstamp', 'okx'] as const;
+const VENUES = ['binance', 'coinbase', 'kraken', 'bitstamp', 'okx', 'dukascopy', 'oanda', 'ctrader'] as const;
 
 export const configSchema = z.strictObject({
-  /** Instruments in USD terms, fused across venues. */
+  /** Instruments, fused across the venues that list them: crypto in USD terms, FX pairs as themselves. */
   instruments: z
     .array(z.string().regex(/^[A-Z0-9]+-[A-Z0-9]+$/, 'instrument ids look like BTC-USD'))
     .min(1)
-    .default(['BTC-USD', 'ETH-USD', 'SOL-USD']),
+    .default(['BTC-USD', 'ETH-USD', 'SOL-USD', 'EUR-USD']),
   venues: z
     .array(z.enum(VENUES))
     .min(1)

@@ -2,13 +2,24 @@
  * The default parts of the live pipeline: which source, which bars, which analysis. Swapping a
  * part means changing this file, not the pipeline.
  */
+
+import type { InstrumentId } from '../core/instrument.ts';
 import type { Timeframe } from '../core/time.ts';
 import { createIndicator, listIndicators } from '../indicators/index.ts';
-import { DEFAULT_INSTRUMENTS, DEFAULT_VENUES, MarketSimulator } from '../sources/simulator/index.ts';
-import { venueInstrument } from '../sources/simulator/venues.ts';
+import { OandaStreamCodec, oandaOptionsFromEnv } from '../sources/fx/oanda.ts';
+import {
+  DEFAULT_INSTRUMENTS,
+  DEFAULT_VENUES,
+  FX_INSTRUMENTS,
+  FX_VENUES,
+  MarketSimulator,
+  type VenueSpec,
+} from '../sources/simulator/index.ts';
+import { venueInstrument, venueLists } from '../sources/simulator/venues.ts';
 import { protocolFor } from '../sources/venues/index.ts';
 import { BarAggregator } from '../stream/bars.ts';
-import { VenueConnection } from '../stream/connection.ts';
+import { type FeedConnection, VenueConnection } from '../stream/connection.ts';
+import { HttpStreamConnection } from '../stream/http-stream.ts';
 import type { ServiceConfig } from './config.ts';
 import { IndicatorStage, parseIndicatorSpec } from './indicator-stage.ts';
 import type { PipelineLogger, PipelineParts } from './live-pipeline.ts';
@@ -19,8 +30,11 @@ import type { BarAnalysis, RecordSource } from './stages.ts';
 import { SimulatedVenues, VenueConnections, venueSubscriptions } from './venue-sources.ts';
 
 export function simulatorFor(config: ServiceConfig): MarketSimulator {
-  const instruments = DEFAULT_INSTRUMENTS.filter((i) => config.instruments.includes(i.symbol));
-  const venues = DEFAULT_VENUES.filter((v) => (config.venues as readonly string[]).includes(v.name));
+  const instruments = [...DEFAULT_INSTRUMENTS, ...FX_INSTRUMENTS].filter((i) => config.instruments.includes(i.symbol));
+  // A venue none of whose instruments is configured would only ever look dead: leave it out.
+  const venues = [...DEFAULT_VENUES, ...FX_VENUES].filter(
+    (v) => (config.venues as readonly string[]).includes(v.name) && instruments.some((i) => venueLists(v, i)),
+  );
   return new MarketSimulator({
     seed: config.simulator.seed,
     durationMs: Number.POSITIVE_INFINITY,
@@ -38,17 +52,32 @@ export async function simulatorSource(config: ServiceConfig, _log: PipelineLogge
   return SimulatedVenues.start(sim, config.simulator.speed);
 }
 
-/** The real venues' public feeds (needs network access). */
-export function liveSource(config: ServiceConfig): RecordSource {
-  const venues = DEFAULT_VENUES.filter((v) => (config.venues as readonly string[]).includes(v.name));
-  return new VenueConnections(
-    venues.map(
-      (v) =>
-        new VenueConnection(protocolFor(v.name), {
-          subscriptions: venueSubscriptions(config.instruments.map((i) => venueInstrument(i, v))),
-        }),
-    ),
+/**
+ * The real venues' public feeds (needs network access): the crypto exchanges, OANDA and cTrader
+ * when their credentials are in the environment (see README). Dukascopy publishes an hour's file
+ * only after the hour, so it serves `emp import`, not live prices.
+ */
+export function liveSource(config: ServiceConfig, log: PipelineLogger): RecordSource {
+  const wanted = (v: { name: string }): boolean => (config.venues as readonly string[]).includes(v.name);
+  const lists = (v: VenueSpec): InstrumentId[] =>
+    [...DEFAULT_INSTRUMENTS, ...FX_INSTRUMENTS]
+      .filter((i) => config.instruments.includes(i.symbol) && venueLists(v, i))
+      .map((i) => venueInstrument(i.symbol, v));
+  const conns: FeedConnection[] = DEFAULT_VENUES.filter(wanted).map(
+    (v) => new VenueConnection(protocolFor(v.name), { subscriptions: venueSubscriptions(lists(v)) }),
   );
+  for (const v of FX_VENUES.filter(wanted)) {
+    if (lists(v).length === 0) continue;
+    try {
+      if (v.name === 'oanda') conns.push(new HttpStreamConnection(new OandaStreamCodec(oandaOptionsFromEnv(lists(v)))));
+      else if (v.name === 'ctrader' && process.env.CTRADER_ACCESS_TOKEN)
+        conns.push(new VenueConnection(protocolFor('ctrader'), { subscriptions: venueSubscriptions(lists(v)) }));
+      else log.warn({ venue: v.name }, v.name === 'ctrader' ? 'cTrader needs CTRADER_* credentials; skipped' : 'no live feed; skipped');
+    } catch (err) {
+      log.warn({ venue: v.name }, `${(err as Error).message}; skipped`);
+    }
+  }
+  return new VenueConnections(conns);
 }
 
 export function defaultParts(config: ServiceConfig): PipelineParts {

@@ -5,12 +5,17 @@
  */
 import type { InstrumentId } from '../core/instrument.ts';
 import type { MarketRecord } from '../core/market.ts';
+import { DukascopyPoller } from '../sources/fx/dukascopy-poller.ts';
+import { LocalDukascopyServer } from '../sources/fx/local-dukascopy-server.ts';
+import { LocalOandaServer } from '../sources/fx/local-oanda-server.ts';
+import { OandaStreamCodec } from '../sources/fx/oanda.ts';
 import type { MarketSimulator } from '../sources/simulator/index.ts';
-import { venueInstrument } from '../sources/simulator/venues.ts';
+import { venueInstrument, venueLists } from '../sources/simulator/venues.ts';
 import { protocolFor } from '../sources/venues/index.ts';
 import { LocalVenueServer } from '../sources/venues/local-server.ts';
 import type { Subscription } from '../sources/venues/protocol.ts';
-import { VenueConnection } from '../stream/connection.ts';
+import { type FeedConnection, VenueConnection } from '../stream/connection.ts';
+import { HttpStreamConnection } from '../stream/http-stream.ts';
 import { BoundedQueue } from '../stream/queue.ts';
 import type { QueueStats, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
 
@@ -36,7 +41,7 @@ export class VenueConnections implements RecordSource {
     key: (r) => (r.type === 'quote' ? `${r.venue}|${r.symbol}` : `t${this.seq++}`),
   });
 
-  constructor(readonly connections: VenueConnection[]) {}
+  constructor(readonly connections: FeedConnection[]) {}
 
   queueStats(): QueueStats {
     const s = this.queue.stats;
@@ -85,10 +90,53 @@ export class VenueConnections implements RecordSource {
   }
 }
 
+/** A simulated venue on loopback: its server (in the venue's protocol) and our real client of it. */
+export interface SimulatedFeed {
+  /** The WebSocket server, for venues that have one (chaos tests take it down and up). */
+  ws?: LocalVenueServer;
+  publish(r: MarketRecord): void;
+  connect(symbols: InstrumentId[], clock: () => number): FeedConnection;
+  close(): Promise<void>;
+}
+
+/** The server for a venue's protocol: WebSocket venues, OANDA's HTTP stream, Dukascopy's files. */
+async function simulatedFeed(venue: string): Promise<SimulatedFeed> {
+  if (venue === 'oanda') {
+    const server = await LocalOandaServer.start({ accountId: 'sim', token: 'sim', heartbeatMs: 1000 });
+    return {
+      publish: (r) => server.push(r),
+      connect: (symbols, clock) =>
+        new HttpStreamConnection(new OandaStreamCodec({ accountId: 'sim', token: 'sim', instruments: symbols, baseUrl: server.baseUrl }), {
+          idleDeadlineMs: 5000,
+          clock,
+        }),
+      close: () => server.stop(),
+    };
+  }
+  if (venue === 'dukascopy') {
+    const server = await LocalDukascopyServer.start();
+    return {
+      publish: (r) => server.publish(r),
+      connect: (symbols, clock) => new DukascopyPoller(symbols, { baseUrl: server.baseUrl, pollMs: 1000, clock }),
+      close: () => server.close(),
+    };
+  }
+  const server = await LocalVenueServer.start({ venue });
+  return {
+    ws: server,
+    publish: (r) => server.publish(r),
+    // The simulated venues send several messages a second; 5 s of silence is a dead feed.
+    connect: (symbols, clock) =>
+      new VenueConnection(protocolFor(venue), { url: server.url, subscriptions: venueSubscriptions(symbols), idleDeadlineMs: 5000, clock }),
+    close: () => server.close(),
+  };
+}
+
 /**
- * The simulator behind real sockets: a LocalVenueServer per venue publishes the simulator's
- * records in that venue's protocol; the venues' adapters read them back through VenueConnection.
- * Receipt times are put on the simulation's clock (which runs `speed` times faster than the wall).
+ * The simulator behind real sockets: a local server per venue publishes the simulator's records
+ * in that venue's protocol (WebSocket venues, OANDA's HTTP stream, Dukascopy's hour files); the
+ * venues' own clients read them back. Receipt times are put on the simulation's clock (which runs
+ * `speed` times faster than the wall).
  */
 export class SimulatedVenues implements RecordSource {
   private readonly ac = new AbortController();
@@ -98,12 +146,12 @@ export class SimulatedVenues implements RecordSource {
   private constructor(
     private readonly sim: MarketSimulator,
     private readonly speed: number,
-    readonly servers: Map<string, LocalVenueServer>,
+    readonly servers: Map<string, SimulatedFeed>,
   ) {}
 
   static async start(sim: MarketSimulator, speed: number): Promise<SimulatedVenues> {
-    const servers = new Map<string, LocalVenueServer>();
-    for (const v of sim.config.venues) servers.set(v.name, await LocalVenueServer.start({ venue: v.name }));
+    const servers = new Map<string, SimulatedFeed>();
+    for (const v of sim.config.venues) servers.set(v.name, await simulatedFeed(v.name));
     return new SimulatedVenues(sim, speed, servers);
   }
 
@@ -111,15 +159,8 @@ export class SimulatedVenues implements RecordSource {
     const wall0 = Date.now();
     const clock = this.speed === 1 ? Date.now : (): number => wall0 + (Date.now() - wall0) * this.speed;
     const conns = this.sim.config.venues.map((v) => {
-      const server = this.servers.get(v.name) as LocalVenueServer;
-      const symbols = this.sim.config.instruments.map((i) => venueInstrument(i.symbol, v));
-      // The simulated venues send several messages a second; 5 s of silence is a dead feed.
-      return new VenueConnection(protocolFor(v.name), {
-        url: server.url,
-        subscriptions: venueSubscriptions(symbols),
-        idleDeadlineMs: 5000,
-        clock,
-      });
+      const symbols = this.sim.config.instruments.filter((i) => venueLists(v, i)).map((i) => venueInstrument(i.symbol, v));
+      return (this.servers.get(v.name) as SimulatedFeed).connect(symbols, clock);
     });
     this.conns = new VenueConnections(conns);
     this.conns.start(sink);

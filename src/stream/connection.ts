@@ -45,12 +45,27 @@ export interface ConnectionHealth {
   gaps: number;
 }
 
+/**
+ * What the pipeline needs from any live feed: WebSocket venues (VenueConnection), HTTP line
+ * streams (OANDA) and pollers (Dukascopy) alike.
+ */
+export interface FeedConnection {
+  readonly codec: { readonly venue: string };
+  onRecord(cb: (r: MarketRecord) => void): this;
+  onGap(cb: (g: GapEvent) => void): this;
+  onStatus(cb: (e: SourceStatusEvent) => void): this;
+  onError(cb: (message: string, kind: ConnectionErrorKind) => void): this;
+  start(): void;
+  stop(): Promise<void>;
+  health(): ConnectionHealth;
+}
+
 /** Full-jitter backoff: uniform in [0, min(max, base · 2^attempt)]. */
 export function backoffDelay(attempt: number, b: BackoffOptions, random: () => number = Math.random): number {
   return random() * Math.min(b.maxMs, b.baseMs * 2 ** Math.min(attempt, 30));
 }
 
-export class VenueConnection {
+export class VenueConnection implements FeedConnection {
   private ws: WebSocket | undefined;
   private state: ConnectionState = 'closed';
   private stopped = true;

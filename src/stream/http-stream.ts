@@ -9,7 +9,7 @@
 import type { ConnectionState, GapEvent, SourceStatusEvent } from '../core/events.ts';
 import type { MarketRecord } from '../core/market.ts';
 import type { FrameOutcome } from '../sources/venues/protocol.ts';
-import { type BackoffOptions, backoffDelay, type ConnectionErrorKind, type ConnectionHealth } from './connection.ts';
+import { type BackoffOptions, backoffDelay, type ConnectionErrorKind, type ConnectionHealth, type FeedConnection } from './connection.ts';
 
 /** What a line-streaming source provides. */
 export interface LineStreamCodec {
@@ -29,7 +29,7 @@ export interface HttpStreamOptions {
   random?: () => number;
 }
 
-export class HttpStreamConnection {
+export class HttpStreamConnection implements FeedConnection {
   private state: ConnectionState = 'closed';
   private stopped = true;
   private attempt = 0;
@@ -42,6 +42,7 @@ export class HttpStreamConnection {
   private readonly out: MarketRecord[] = [];
   private readonly gaps: GapEvent[] = [];
   private recordCb: (r: MarketRecord) => void = () => {};
+  private gapCb: (g: GapEvent) => void = () => {};
   private statusCb: (e: SourceStatusEvent) => void = () => {};
   private errorCb: (message: string, kind: ConnectionErrorKind) => void = () => {};
   private readonly o: Required<HttpStreamOptions>;
@@ -63,6 +64,10 @@ export class HttpStreamConnection {
 
   onRecord(cb: (r: MarketRecord) => void): this {
     this.recordCb = cb;
+    return this;
+  }
+  onGap(cb: (g: GapEvent) => void): this {
+    this.gapCb = cb;
     return this;
   }
   onStatus(cb: (e: SourceStatusEvent) => void): this {
@@ -198,5 +203,6 @@ export class HttpStreamConnection {
       this.errorCb(`${this.codec.venue}: bad line: ${outcome.message}: ${line.slice(0, 200)}`, 'frame');
     }
     this.counts.gaps += this.gaps.length;
+    for (const g of this.gaps) this.gapCb(g);
   }
 }

@@ -39,7 +39,7 @@ describe('killing a venue during the live pipeline', () => {
     const lastFused = (): FusedPrice | undefined => fused()[fused().length - 1];
     try {
       await until(() => (lastFused()?.sources.length ?? 0) === 5, 15_000, 'five venues in the fused price');
-      const kraken = source.servers.get('kraken') as LocalVenueServer;
+      const kraken = source.servers.get('kraken')?.ws as LocalVenueServer;
       await kraken.down();
       const downAt = events.length;
       await until(

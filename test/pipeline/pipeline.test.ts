@@ -33,7 +33,7 @@ class SeenBars implements BarAnalysis {
 function config(dataDir: string): ServiceConfig {
   // 120 simulated seconds per second: a 1-minute bar closes every 0.5 s.
   return parseConfig({
-    instruments: ['BTC-USD', 'ETH-USD'],
+    instruments: ['BTC-USD', 'ETH-USD', 'EUR-USD'],
     simulator: { seed: 3, speed: 120, transport: 'memory' },
     store: { dataDir, fusedEveryMs: 0 },
     analysis: { timeframes: ['1m', '5m'] },
@@ -87,9 +87,23 @@ describe('LivePipeline on the in-process simulator', () => {
         }
       }
     }
-    // Source health was published for every venue with weights.
+    // Source health was published for every venue: five crypto exchanges, three FX sources.
     const health = events.filter((e) => e.type === 'source_health');
-    expect(new Set(health.map((h) => (h as { venue: string }).venue)).size).toBe(5);
+    expect([...new Set(health.map((h) => (h as { venue: string }).venue))].sort()).toEqual([
+      'binance',
+      'bitstamp',
+      'coinbase',
+      'ctrader',
+      'dukascopy',
+      'kraken',
+      'oanda',
+      'okx',
+    ]);
+    // EUR-USD is fused from the FX sources only, at FX precision.
+    const eur = fused.filter((f) => f.symbol === 'EUR-USD');
+    expect(eur.length).toBeGreaterThan(0);
+    for (const f of eur) for (const src of f.sources) expect(['dukascopy', 'oanda', 'ctrader']).toContain(src.venue);
+    expect(Math.abs((eur[eur.length - 1] as FusedPrice).price - 1.085)).toBeLessThan(0.05);
     // The analysis saw the closed bars.
     const seen = stages.get('BTC-USD:1m') as SeenBars;
     expect(seen.seen.filter((b) => b.final).length).toBe(finals().filter((b) => b.symbol === 'BTC-USD' && b.timeframe === '1m').length);

@@ -190,12 +190,15 @@ function renderFused(f: FusedPrice): void {
 }
 
 function renderSources(): void {
-  const rows = [...state.sources.values()].sort((a, b) => a.venue.localeCompare(b.venue));
+  // The venues that quote the selected instrument (crypto exchanges for BTC-USD, FX sources for EUR-USD).
+  const rows = [...state.sources.values()]
+    .filter((s) => s.prices[state.symbol] !== undefined)
+    .sort((a, b) => a.venue.localeCompare(b.venue));
   $('venues').innerHTML = rows
     .map((s) => {
       const price = s.prices[state.symbol];
       const w = s.weights[state.symbol];
-      return `<tr data-venue="${s.venue}"><td>${s.venue}</td><td class="state-${s.state}">${s.state}</td><td>${s.lastMessageAgeMs === null ? '–' : `${(s.lastMessageAgeMs / 1000).toFixed(1)}s`}</td><td>${s.reconnects}</td><td>${price === undefined ? '–' : price.toFixed(2)}</td><td>${w === undefined ? '–' : w.toFixed(2)}</td></tr>`;
+      return `<tr data-venue="${s.venue}"><td>${s.venue}</td><td class="state-${s.state}">${s.state}</td><td>${s.lastMessageAgeMs === null ? '–' : `${(s.lastMessageAgeMs / 1000).toFixed(1)}s`}</td><td>${s.reconnects}</td><td>${price === undefined ? '–' : price.toFixed(price < 10 ? 5 : 2)}</td><td>${w === undefined ? '–' : w.toFixed(2)}</td></tr>`;
     })
     .join('');
 }

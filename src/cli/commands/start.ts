@@ -72,7 +72,7 @@ export function registerStart(program: Command): void {
     .action(async (opts: StartOptions) => {
       const config = resolveConfig(opts);
       const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info' }, pino.destination(2));
-      const source = config.live ? liveSource(config) : await simulatorSource(config, log);
+      const source = config.live ? liveSource(config, log) : await simulatorSource(config, log);
       const pipeline = await LivePipeline.open(config, source, defaultParts(config), log);
       await pipeline.start();
       const webRoot = join(ROOT, 'web', 'dist');

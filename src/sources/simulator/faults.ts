@@ -1,5 +1,6 @@
 import { Rng } from '../../core/random.ts';
 import type { Fault, FaultKind, InstrumentSpec, VenueSpec } from './types.ts';
+import { venueLists } from './venues.ts';
 
 const KINDS: readonly FaultKind[] = ['freeze', 'bad_print', 'outage', 'burst', 'clock_jump'];
 
@@ -21,6 +22,7 @@ export function scheduleFaults(
   const end = start + durationMs;
   for (const v of venues) {
     for (const ins of instruments) {
+      if (!venueLists(v, ins)) continue;
       let t = start + 60_000 + rng.exponential(meanGapMs);
       while (t < end - 60_000) {
         const kind = KINDS[rng.int(KINDS.length)] as FaultKind;

@@ -1,9 +1,10 @@
+import { pointSize } from '../../core/fx.ts';
 import type { Side } from '../../core/market.ts';
 import { Rng } from '../../core/random.ts';
 import { scheduleFaults } from './faults.ts';
 import { INTRADAY_REGIME_MODEL, LatentMarket, type RegimeModel, YEAR_MS } from './regime-model.ts';
 import type { Fault, InstrumentSpec, SimRecord, TruthPoint, VenueSpec } from './types.ts';
-import { DEFAULT_INSTRUMENTS, DEFAULT_VENUES, formatSymbol, venueInstrument } from './venues.ts';
+import { DEFAULT_INSTRUMENTS, DEFAULT_VENUES, formatSymbol, venueInstrument, venueLists } from './venues.ts';
 
 export interface SimulatorConfig {
   seed: number;
@@ -165,6 +166,7 @@ export class MarketSimulator {
     const out: Feed[] = [];
     c.venues.forEach((venue, v) => {
       c.instruments.forEach((ins, i) => {
+        if (!venueLists(venue, ins)) return;
         const pair = venueInstrument(ins.symbol, venue);
         out.push({
           venue,
@@ -176,7 +178,11 @@ export class MarketSimulator {
           nextFault: 0,
           frozenMid: Number.NaN,
           tradeId: 1,
-          decimals: Math.max(2, 6 - Math.floor(Math.log10(ins.initialPrice))),
+          // FX prices in points (5 decimals, 3 for yen pairs); crypto in about 6 significant digits.
+          decimals:
+            ins.assetClass === 'fx'
+              ? Math.round(-Math.log10(pointSize(ins.symbol)))
+              : Math.max(2, 6 - Math.floor(Math.log10(ins.initialPrice))),
         });
       });
     });

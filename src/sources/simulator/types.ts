@@ -13,6 +13,8 @@ export type SymbolStyle = 'glued-upper' | 'dash' | 'slash' | 'glued-lower' | 'un
 export interface VenueSpec {
   /** binance, coinbase, kraken, bitstamp, okx, ... */
   name: string;
+  /** What it lists (default crypto): a venue streams only instruments of its class. */
+  assetClass?: AssetClass;
   symbolStyle: SymbolStyle;
   /** Quote currency this venue lists against: 'USD' or 'USDT' (USDT venues see price × basis). */
   quote: string;
@@ -43,9 +45,12 @@ export interface Fault {
   magnitude: number;
 }
 
+export type AssetClass = 'crypto' | 'fx';
+
 export interface InstrumentSpec {
-  /** Canonical id in USD terms, e.g. BTC-USD. */
+  /** Canonical id: in USD terms for crypto (BTC-USD), the pair itself for FX (EUR-USD, USD-JPY). */
   symbol: InstrumentId;
+  assetClass?: AssetClass;
   initialPrice: number;
 }
 

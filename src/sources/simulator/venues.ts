@@ -71,8 +71,68 @@ export const DEFAULT_INSTRUMENTS: readonly InstrumentSpec[] = [
   { symbol: 'SOL-USD', initialPrice: 150 },
 ];
 
-/** The venue's own canonical pair for a USD instrument: BTC-USD on a USDT venue is BTC-USDT. */
+/**
+ * FX venues modelled on the FX sources' conventions: Dukascopy (ticks in points, EURUSD),
+ * OANDA (EUR_USD, streaming prices), cTrader (EURUSD, spot events). Quotes only: FX sources
+ * publish prices, not trades. Tighter and quieter than the crypto venues.
+ */
+export const FX_VENUES: readonly VenueSpec[] = [
+  {
+    name: 'dukascopy',
+    assetClass: 'fx',
+    symbolStyle: 'glued-upper',
+    quote: 'USD',
+    noiseBps: 0.3,
+    spreadBps: 0.6,
+    latencyMs: 30,
+    latencyJitterMs: 10,
+    clockSkewMs: 2,
+    tradeRate: 0,
+    quoteRate: 1,
+  },
+  {
+    name: 'oanda',
+    assetClass: 'fx',
+    symbolStyle: 'underscore',
+    quote: 'USD',
+    noiseBps: 0.4,
+    spreadBps: 1,
+    latencyMs: 45,
+    latencyJitterMs: 15,
+    clockSkewMs: -4,
+    tradeRate: 0,
+    quoteRate: 1,
+  },
+  {
+    name: 'ctrader',
+    assetClass: 'fx',
+    symbolStyle: 'glued-upper',
+    quote: 'USD',
+    noiseBps: 0.5,
+    spreadBps: 0.8,
+    latencyMs: 35,
+    latencyJitterMs: 12,
+    clockSkewMs: 6,
+    tradeRate: 0,
+    quoteRate: 1,
+  },
+];
+
+export const FX_INSTRUMENTS: readonly InstrumentSpec[] = [
+  { symbol: 'EUR-USD', initialPrice: 1.085, assetClass: 'fx' },
+  { symbol: 'GBP-USD', initialPrice: 1.27, assetClass: 'fx' },
+  { symbol: 'USD-JPY', initialPrice: 150, assetClass: 'fx' },
+];
+
+/** Does the venue list the instrument? (same asset class; crypto when unstated) */
+export const venueLists = (venue: VenueSpec, ins: InstrumentSpec): boolean =>
+  (venue.assetClass ?? 'crypto') === (ins.assetClass ?? 'crypto');
+
+/**
+ * The venue's own canonical pair: BTC-USD on a USDT venue is BTC-USDT; an FX pair is itself.
+ */
 export function venueInstrument(symbol: string, venue: VenueSpec): string {
+  if (venue.assetClass === 'fx') return symbol;
   return `${splitInstrument(symbol).base}-${venue.quote}`;
 }
 
