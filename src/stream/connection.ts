@@ -9,7 +9,7 @@
 import WebSocket from 'ws';
 import type { ConnectionState, GapEvent, SourceStatusEvent } from '../core/events.ts';
 import type { MarketRecord } from '../core/market.ts';
-import type { Subscription, VenueCodec } from '../sources/venues/protocol.ts';
+import type { Subscription, VenueCodec } from './codec.ts';
 
 export type ConnectionErrorKind = 'socket' | 'recycle' | 'frame';
 

@@ -8,16 +8,8 @@
  */
 import type { ConnectionState, GapEvent, SourceStatusEvent } from '../core/events.ts';
 import type { MarketRecord } from '../core/market.ts';
-import type { FrameOutcome } from '../sources/venues/protocol.ts';
+import type { LineStreamCodec } from './codec.ts';
 import { type BackoffOptions, backoffDelay, type ConnectionErrorKind, type ConnectionHealth, type FeedConnection } from './connection.ts';
-
-/** What a line-streaming source provides. */
-export interface LineStreamCodec {
-  readonly venue: string;
-  /** The request: URL and headers (credentials included). */
-  request(): { url: string; headers: Record<string, string> };
-  parse(line: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome;
-}
 
 export interface HttpStreamOptions {
   idleDeadlineMs?: number;

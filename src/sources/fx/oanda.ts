@@ -9,7 +9,7 @@
 import type { GapEvent } from '../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord, Quote } from '../../core/market.ts';
-import type { LineStreamCodec } from '../../stream/http-stream.ts';
+import type { LineStreamCodec } from '../../stream/codec.ts';
 import { type FrameOutcome, isoToMs, num, SymbolMap } from '../venues/protocol.ts';
 
 export const OANDA_STREAM_URLS = {
