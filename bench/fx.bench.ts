@@ -1,15 +1,9 @@
-import { decodeBi5, encodeBi5, type TickColumns } from '../src/sources/fx/dukascopy.ts';
+import { allocTicks, decodeBi5, encodeBi5 } from '../src/sources/fx/dukascopy.ts';
 
 export default async function run(): Promise<void> {
   const hour = Date.UTC(2024, 0, 2, 13);
   const n = 20_000;
-  const t: TickColumns = {
-    time: new Float64Array(n),
-    bid: new Float64Array(n),
-    ask: new Float64Array(n),
-    bidSize: new Float64Array(n),
-    askSize: new Float64Array(n),
-  };
+  const t = allocTicks(n);
   let p = 109_500;
   for (let i = 0; i < n; i++) {
     p += ((i * 7919) % 5) - 2;

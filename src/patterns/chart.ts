@@ -250,8 +250,11 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
     // Trendlines must actually pass through their pivots (within a tolerance).
     if (fitErr > 1) continue;
     const conf = 1 - fitErr / 2;
-    const tri = (kind: ChartPatternKind, bullish: boolean): void => {
-      const bo = breakout(e.index, (i) => (bullish ? at(hl, i) : at(ll, i)), !bullish);
+    const tri = (
+      kind: ChartPatternKind,
+      bullish: boolean,
+      bo = breakout(e.index, (i) => (bullish ? at(hl, i) : at(ll, i)), !bullish),
+    ): void => {
       push(
         kind,
         bullish,
@@ -273,20 +276,7 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
       const boUp = breakout(e.index, (i) => at(hl, i), false);
       const boDn = breakout(e.index, (i) => at(ll, i), true);
       const bullish = boUp !== null && (boDn === null || boUp < boDn);
-      const bo = bullish ? boUp : boDn;
-      push(
-        'symmetrical_triangle',
-        bullish,
-        five,
-        [
-          { name: 'upper', line: hl },
-          { name: 'lower', line: ll },
-        ],
-        bo,
-        widthStart,
-        bullish ? at(hl, bo ?? e.index) : at(ll, bo ?? e.index),
-        conf,
-      );
+      tri('symmetrical_triangle', bullish, bullish ? boUp : boDn);
     } else if (converging && rh > 1 && rl > rh) tri('rising_wedge', false);
     else if (converging && rl < -1 && rh < rl) tri('falling_wedge', true);
     // Channels: the trend's direction; the breakout is a close beyond the line in that direction.

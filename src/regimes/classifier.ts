@@ -8,7 +8,7 @@
  */
 import type { Ohlcv } from '../core/market.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
-import { type LabelerOptions, type OnlineRegimeClassifier, type RegimeAlert, RegimeLabeler, type RegimeOutput } from './labeler.ts';
+import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
 
 export interface RegimeTemplate {
   /** Mean log return per bar, in long-run standard deviations. */
@@ -43,12 +43,11 @@ export interface RegimeClassifierOptions extends LabelerOptions {
 const K = REGIMES.length;
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
-export class RegimeClassifier implements OnlineRegimeClassifier {
+export class RegimeClassifier extends LabelledClassifier {
   private readonly mu = new Float64Array(K);
   private readonly sigma = new Float64Array(K);
   private readonly logTrans = new Float64Array(K * K);
   private readonly trans = new Float64Array(K * K);
-  readonly probabilities = new Float64Array(K).fill(1 / K);
   private readonly prior = new Float64Array(K);
   private prevClose = Number.NaN;
   private longVar = Number.NaN;
@@ -56,13 +55,12 @@ export class RegimeClassifier implements OnlineRegimeClassifier {
   private n = 0;
   private readonly longAlpha: number;
   private readonly longSpan: number;
-  private readonly labeler: RegimeLabeler;
 
   constructor(options: RegimeClassifierOptions = {}) {
+    super(options);
     const t = options.templates ?? DEFAULT_TEMPLATES;
     this.longSpan = options.longSpan ?? 2000;
     this.longAlpha = 2 / (this.longSpan + 1);
-    this.labeler = new RegimeLabeler(options);
     REGIMES.forEach((r, i) => {
       const x = t[r];
       this.mu[i] = x.mu;
@@ -78,11 +76,10 @@ export class RegimeClassifier implements OnlineRegimeClassifier {
 
   /** One bar (closes are what matter; open/high/low are accepted for a uniform interface). */
   update(bar: Pick<Ohlcv, 'close'>): RegimeOutput {
-    const alerts: RegimeAlert[] = [];
     const prev = this.prevClose;
     this.prevClose = bar.close;
     this.n++;
-    if (!(prev > 0 && bar.close > 0)) return { regime: this.labeler.regime, probabilities: this.probabilities, changed: false, alerts };
+    if (!(prev > 0 && bar.close > 0)) return this.hold();
     const r = Math.log(bar.close / prev);
     // Long-run variance: seeded by the first returns, then a slow EWMA (it lags regime changes,
     // which is what makes a regime's volatility stand out against it).
@@ -96,7 +93,7 @@ export class RegimeClassifier implements OnlineRegimeClassifier {
       this.shortVar += 0.2 * (r2 - this.shortVar);
     }
     const sd = Math.sqrt(this.longVar);
-    if (this.n < 20 || !(sd > 0)) return { regime: this.labeler.regime, probabilities: this.probabilities, changed: false, alerts };
+    if (this.n < 20 || !(sd > 0)) return this.hold();
     const z = r / sd;
     // Forward step: prior = Tᵀ p, posterior ∝ prior × likelihood.
     const p = this.probabilities;
@@ -113,19 +110,6 @@ export class RegimeClassifier implements OnlineRegimeClassifier {
     }
     if (total > 0 && Number.isFinite(total)) for (let j = 0; j < K; j++) p[j] = (this.prior[j] as number) / total;
     else p.fill(1 / K);
-    const { regime, changed } = this.labeler.step(p, Math.sqrt(this.shortVar / this.longVar), alerts);
-    return { regime, probabilities: p, changed, alerts };
-  }
-
-  get regime(): Regime {
-    return this.labeler.regime;
-  }
-
-  transitionMatrix(): { labels: Regime[]; matrix: number[][] } {
-    return this.labeler.transitionMatrix();
-  }
-
-  expectedDurations(): Record<Regime, number> {
-    return this.labeler.expectedDurations();
+    return this.label(Math.sqrt(this.shortVar / this.longVar));
   }
 }

@@ -8,7 +8,7 @@ import type { BarSeries } from '../core/market.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { type FeatureExtractor, type FeatureSet, featureCount, featureExtractor, featureMatrix, type RegimeBar } from './features.ts';
 import { filterHmm, fitGaussianHmm, type GaussianHmm, HmmFilter, smoothHmm } from './hmm.ts';
-import { type LabelerOptions, type OnlineRegimeClassifier, type RegimeAlert, RegimeLabeler, type RegimeOutput } from './labeler.ts';
+import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
 import { labelStates, regimeProbabilities } from './state-labels.ts';
 
 export interface RegimeHmm {
@@ -75,39 +75,23 @@ export function trainLabelledRegimeHmm(s: Series, truth: readonly Regime[], feat
   return { model, features, stateLabels: [...REGIMES], logLikelihood: filterHmm(model, x).logLikelihood };
 }
 
-export class HmmRegimeClassifier implements OnlineRegimeClassifier {
+export class HmmRegimeClassifier extends LabelledClassifier {
   private readonly features: FeatureExtractor;
   private readonly filter: HmmFilter;
-  private readonly labeler: RegimeLabeler;
-  readonly probabilities = new Float64Array(REGIMES.length).fill(1 / REGIMES.length);
 
   constructor(
     readonly hmm: RegimeHmm,
     options: LabelerOptions = {},
   ) {
+    super(options);
     this.features = featureExtractor(hmm.features);
     this.filter = new HmmFilter(hmm.model);
-    this.labeler = new RegimeLabeler(options);
   }
 
   update(bar: RegimeBar): RegimeOutput {
-    const alerts: RegimeAlert[] = [];
-    if (!this.features.update(bar)) return { regime: this.labeler.regime, probabilities: this.probabilities, changed: false, alerts };
+    if (!this.features.update(bar)) return this.hold();
     regimeProbabilities(this.filter.update(this.features.values), this.hmm.stateLabels, this.probabilities);
-    const { regime, changed } = this.labeler.step(this.probabilities, this.features.volRatio, alerts);
-    return { regime, probabilities: this.probabilities, changed, alerts };
-  }
-
-  get regime(): Regime {
-    return this.labeler.regime;
-  }
-
-  transitionMatrix(): { labels: Regime[]; matrix: number[][] } {
-    return this.labeler.transitionMatrix();
-  }
-
-  expectedDurations(): Record<Regime, number> {
-    return this.labeler.expectedDurations();
+    return this.label(this.features.volRatio);
   }
 }
 

@@ -9,7 +9,7 @@
 import { Rng } from '../core/random.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { FEATURE_COUNT, featureMatrix, RegimeFeatures } from './features.ts';
-import { type LabelerOptions, type OnlineRegimeClassifier, type RegimeAlert, RegimeLabeler, type RegimeOutput } from './labeler.ts';
+import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
 import { labelStates as labelByTemplate, labelStatesByTruth, regimeProbabilities } from './state-labels.ts';
 
 export interface JumpModel {
@@ -161,28 +161,25 @@ function nameStates(
 }
 
 /** Online: the forward programme's cost per state; the cheapest is the current state. O(k·d) per bar. */
-export class JumpRegimeClassifier implements OnlineRegimeClassifier {
+export class JumpRegimeClassifier extends LabelledClassifier {
   private readonly features = new RegimeFeatures();
   private readonly cost: Float64Array;
   private readonly z: Float64Array;
   private readonly stateProbs: Float64Array;
-  private readonly labeler: RegimeLabeler;
   private started = false;
-  readonly probabilities = new Float64Array(REGIMES.length).fill(1 / REGIMES.length);
 
   constructor(
     readonly model: JumpModel,
     options: LabelerOptions = {},
   ) {
+    super(options);
     this.cost = new Float64Array(model.k);
     this.z = new Float64Array(model.d);
     this.stateProbs = new Float64Array(model.k);
-    this.labeler = new RegimeLabeler(options);
   }
 
   update(bar: { close: number }): RegimeOutput {
-    const alerts: RegimeAlert[] = [];
-    if (!this.features.update(bar.close)) return { regime: this.labeler.regime, probabilities: this.probabilities, changed: false, alerts };
+    if (!this.features.update(bar.close)) return this.hold();
     const { k, d, lambda, centroids } = this.model;
     for (let j = 0; j < d; j++)
       this.z[j] = ((this.features.values[j] as number) - (this.model.center[j] as number)) / (this.model.scale[j] as number);
@@ -206,19 +203,6 @@ export class JumpRegimeClassifier implements OnlineRegimeClassifier {
     }
     for (let s = 0; s < k; s++) this.stateProbs[s] = (this.stateProbs[s] as number) / total;
     regimeProbabilities(this.stateProbs, this.model.stateLabels, this.probabilities);
-    const { regime, changed } = this.labeler.step(this.probabilities, this.features.volRatio, alerts);
-    return { regime, probabilities: this.probabilities, changed, alerts };
-  }
-
-  get regime(): Regime {
-    return this.labeler.regime;
-  }
-
-  transitionMatrix(): { labels: Regime[]; matrix: number[][] } {
-    return this.labeler.transitionMatrix();
-  }
-
-  expectedDurations(): Record<Regime, number> {
-    return this.labeler.expectedDurations();
+    return this.label(this.features.volRatio);
   }
 }

@@ -106,3 +106,42 @@ export class RegimeLabeler {
     return Object.fromEntries(REGIMES.map((r, i) => [r, 1 / (1 - ((m[i] as number[])[i] as number))])) as Record<Regime, number>;
   }
 }
+
+/**
+ * A classifier is its per-bar probabilities; everything after them is the labeler's. Subclasses
+ * compute `probabilities` and call `label`, or `hold` on a bar that gives none.
+ */
+export abstract class LabelledClassifier implements OnlineRegimeClassifier {
+  protected readonly labeler: RegimeLabeler;
+  readonly probabilities = new Float64Array(K).fill(1 / K);
+
+  constructor(options: LabelerOptions = {}) {
+    this.labeler = new RegimeLabeler(options);
+  }
+
+  abstract update(bar: { close: number; high?: number; low?: number; volume?: number }): RegimeOutput;
+
+  /** This bar's probabilities are in `probabilities`: label them. */
+  protected label(volRatio: number): RegimeOutput {
+    const alerts: RegimeAlert[] = [];
+    const { regime, changed } = this.labeler.step(this.probabilities, volRatio, alerts);
+    return { regime, probabilities: this.probabilities, changed, alerts };
+  }
+
+  /** No new probabilities (warm-up, a bad price): the label stands. */
+  protected hold(): RegimeOutput {
+    return { regime: this.labeler.regime, probabilities: this.probabilities, changed: false, alerts: [] };
+  }
+
+  get regime(): Regime {
+    return this.labeler.regime;
+  }
+
+  transitionMatrix(): { labels: Regime[]; matrix: number[][] } {
+    return this.labeler.transitionMatrix();
+  }
+
+  expectedDurations(): Record<Regime, number> {
+    return this.labeler.expectedDurations();
+  }
+}

@@ -60,50 +60,20 @@ export interface FeedConnection {
   health(): ConnectionHealth;
 }
 
-/** Full-jitter backoff: uniform in [0, min(max, base · 2^attempt)]. */
-export function backoffDelay(attempt: number, b: BackoffOptions, random: () => number = Math.random): number {
-  return random() * Math.min(b.maxMs, b.baseMs * 2 ** Math.min(attempt, 30));
-}
+/**
+ * The event plumbing every feed shares: callbacks for records, gaps, status changes and errors,
+ * and the connection state with a status event on each change.
+ */
+export abstract class FeedBase {
+  abstract readonly codec: { readonly venue: string };
+  protected state: ConnectionState = 'closed';
+  protected recordCb: (r: MarketRecord) => void = () => {};
+  protected gapCb: (g: GapEvent) => void = () => {};
+  protected statusCb: (e: SourceStatusEvent) => void = () => {};
+  protected errorCb: (message: string, kind: ConnectionErrorKind) => void = () => {};
 
-export class VenueConnection implements FeedConnection {
-  private ws: WebSocket | undefined;
-  private state: ConnectionState = 'closed';
-  private stopped = true;
-  private attempt = 0;
-  private reconnects = 0;
-  private errors = 0;
-  private badFrames = 0;
-  private idleTimeouts = 0;
-  private gapCount = 0;
-  private lastMessage = Number.NaN;
-  private windowStart = 0;
-  private windowCount = 0;
-  private rate = 0;
-  private timers: NodeJS.Timeout[] = [];
-  private retryTimer: NodeJS.Timeout | undefined;
-  private readonly out: MarketRecord[] = [];
-  private readonly gaps: GapEvent[] = [];
-  private recordCb: (r: MarketRecord) => void = () => {};
-  private gapCb: (g: GapEvent) => void = () => {};
-  private statusCb: (e: SourceStatusEvent) => void = () => {};
-  private errorCb: (message: string, kind: ConnectionErrorKind) => void = () => {};
-  private readonly opts: Required<Omit<VenueConnectionOptions, 'url'>> & { url: string };
-
-  constructor(
-    readonly codec: VenueCodec,
-    options: VenueConnectionOptions,
-  ) {
-    this.opts = {
-      idleDeadlineMs: 10_000,
-      connectTimeoutMs: 5_000,
-      backoff: { baseMs: 250, maxMs: 30_000 },
-      maxPayloadBytes: 1 << 20,
-      clock: Date.now,
-      random: Math.random,
-      ...options,
-      url: options.url ?? codec.url,
-    };
-  }
+  /** The clock status events are stamped with. */
+  protected abstract now(): number;
 
   onRecord(cb: (r: MarketRecord) => void): this {
     this.recordCb = cb;
@@ -121,6 +91,54 @@ export class VenueConnection implements FeedConnection {
   onError(cb: (message: string, kind: ConnectionErrorKind) => void): this {
     this.errorCb = cb;
     return this;
+  }
+
+  protected setState(state: ConnectionState, reason?: string): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.statusCb({ type: 'source_status', venue: this.codec.venue, ts: this.now(), state, ...(reason ? { reason } : {}) });
+  }
+}
+
+/** Full-jitter backoff: uniform in [0, min(max, base · 2^attempt)]. */
+export function backoffDelay(attempt: number, b: BackoffOptions, random: () => number = Math.random): number {
+  return random() * Math.min(b.maxMs, b.baseMs * 2 ** Math.min(attempt, 30));
+}
+
+export class VenueConnection extends FeedBase implements FeedConnection {
+  private ws: WebSocket | undefined;
+  private stopped = true;
+  private attempt = 0;
+  private reconnects = 0;
+  private errors = 0;
+  private badFrames = 0;
+  private idleTimeouts = 0;
+  private gapCount = 0;
+  private lastMessage = Number.NaN;
+  private windowStart = 0;
+  private windowCount = 0;
+  private rate = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly out: MarketRecord[] = [];
+  private readonly gaps: GapEvent[] = [];
+  private readonly opts: Required<Omit<VenueConnectionOptions, 'url'>> & { url: string };
+
+  constructor(
+    readonly codec: VenueCodec,
+    options: VenueConnectionOptions,
+  ) {
+    super();
+    this.opts = {
+      idleDeadlineMs: 10_000,
+      connectTimeoutMs: 5_000,
+      backoff: { baseMs: 250, maxMs: 30_000 },
+      maxPayloadBytes: 1 << 20,
+      clock: Date.now,
+      random: Math.random,
+      ...options,
+      url: options.url ?? codec.url,
+    };
   }
 
   start(): void {
@@ -160,10 +178,8 @@ export class VenueConnection implements FeedConnection {
     };
   }
 
-  private setState(state: ConnectionState, reason?: string): void {
-    if (this.state === state) return;
-    this.state = state;
-    this.statusCb({ type: 'source_status', venue: this.codec.venue, ts: this.opts.clock(), state, ...(reason ? { reason } : {}) });
+  protected now(): number {
+    return this.opts.clock();
   }
 
   private connect(): void {

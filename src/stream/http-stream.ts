@@ -6,10 +6,10 @@
  * parsed by the source's pure codec; bad lines, refused requests and oversized lines are counted
  * and reported, never thrown.
  */
-import type { ConnectionState, GapEvent, SourceStatusEvent } from '../core/events.ts';
+import type { GapEvent } from '../core/events.ts';
 import type { MarketRecord } from '../core/market.ts';
 import type { LineStreamCodec } from './codec.ts';
-import { type BackoffOptions, backoffDelay, type ConnectionErrorKind, type ConnectionHealth, type FeedConnection } from './connection.ts';
+import { type BackoffOptions, backoffDelay, type ConnectionHealth, FeedBase, type FeedConnection } from './connection.ts';
 
 export interface HttpStreamOptions {
   idleDeadlineMs?: number;
@@ -21,8 +21,7 @@ export interface HttpStreamOptions {
   random?: () => number;
 }
 
-export class HttpStreamConnection implements FeedConnection {
-  private state: ConnectionState = 'closed';
+export class HttpStreamConnection extends FeedBase implements FeedConnection {
   private stopped = true;
   private attempt = 0;
   private readonly counts = { reconnects: 0, errors: 0, badFrames: 0, idleTimeouts: 0, gaps: 0, lines: 0 };
@@ -33,16 +32,13 @@ export class HttpStreamConnection implements FeedConnection {
   private running: Promise<void> | undefined;
   private readonly out: MarketRecord[] = [];
   private readonly gaps: GapEvent[] = [];
-  private recordCb: (r: MarketRecord) => void = () => {};
-  private gapCb: (g: GapEvent) => void = () => {};
-  private statusCb: (e: SourceStatusEvent) => void = () => {};
-  private errorCb: (message: string, kind: ConnectionErrorKind) => void = () => {};
   private readonly o: Required<HttpStreamOptions>;
 
   constructor(
     readonly codec: LineStreamCodec,
     options: HttpStreamOptions = {},
   ) {
+    super();
     this.o = {
       idleDeadlineMs: 10_000,
       connectTimeoutMs: 5_000,
@@ -52,23 +48,6 @@ export class HttpStreamConnection implements FeedConnection {
       random: Math.random,
       ...options,
     };
-  }
-
-  onRecord(cb: (r: MarketRecord) => void): this {
-    this.recordCb = cb;
-    return this;
-  }
-  onGap(cb: (g: GapEvent) => void): this {
-    this.gapCb = cb;
-    return this;
-  }
-  onStatus(cb: (e: SourceStatusEvent) => void): this {
-    this.statusCb = cb;
-    return this;
-  }
-  onError(cb: (message: string, kind: ConnectionErrorKind) => void): this {
-    this.errorCb = cb;
-    return this;
   }
 
   start(): void {
@@ -100,10 +79,8 @@ export class HttpStreamConnection implements FeedConnection {
     };
   }
 
-  private setState(state: ConnectionState, reason?: string): void {
-    if (this.state === state) return;
-    this.state = state;
-    this.statusCb({ type: 'source_status', venue: this.codec.venue, ts: this.o.clock(), state, ...(reason ? { reason } : {}) });
+  protected now(): number {
+    return this.o.clock();
   }
 
   private connect(): void {

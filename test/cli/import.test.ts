@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBarsCsv } from '../../src/sources/csv.ts';
-import { dukascopyPath, encodeBi5, type TickColumns } from '../../src/sources/fx/dukascopy.ts';
+import { allocTicks, dukascopyPath, encodeBi5, type TickColumns } from '../../src/sources/fx/dukascopy.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const H = Date.UTC(2024, 0, 2, 13);
@@ -25,13 +25,7 @@ const emp = (args: string[]): Promise<{ status: number | null; stdout: string; s
 /** Two hours of EUR-USD ticks: one tick every 10 s, mid rising a point a tick. */
 function hourTicks(h: number): TickColumns {
   const n = 360;
-  const t: TickColumns = {
-    time: new Float64Array(n),
-    bid: new Float64Array(n),
-    ask: new Float64Array(n),
-    bidSize: new Float64Array(n),
-    askSize: new Float64Array(n),
-  };
+  const t = allocTicks(n);
   const k0 = (h - H) / 10_000;
   for (let i = 0; i < n; i++) {
     t.time[i] = h + i * 10_000;

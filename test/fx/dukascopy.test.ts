@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/random.ts';
 import {
+  allocTicks,
   DukascopyDownloader,
   decodeBi5,
   dukascopyPath,
@@ -19,13 +20,7 @@ const H = Date.UTC(2024, 0, 2, 13); // 2024-01-02 13:00 UTC: month 00 in Dukasco
 /** Ticks as Dukascopy stores them: integer points, float32 volumes, ms within the hour. */
 function ticks(n: number, seed: number, pointsPerUnit: number, start = 109_500, hour = H): TickColumns {
   const rng = new Rng(seed);
-  const t: TickColumns = {
-    time: new Float64Array(n),
-    bid: new Float64Array(n),
-    ask: new Float64Array(n),
-    bidSize: new Float64Array(n),
-    askSize: new Float64Array(n),
-  };
+  const t = allocTicks(n);
   let p = start;
   let ms = 0;
   for (let i = 0; i < n; i++) {

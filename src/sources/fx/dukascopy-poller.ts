@@ -4,51 +4,29 @@
  * and the ticks newer than those already seen are emitted as quotes. Failures are counted and
  * retried on the next poll; the state goes `reconnecting` while polls fail.
  */
-import type { ConnectionState, GapEvent, SourceStatusEvent } from '../../core/events.ts';
 import type { InstrumentId } from '../../core/instrument.ts';
-import type { MarketRecord } from '../../core/market.ts';
-import type { ConnectionErrorKind, ConnectionHealth, FeedConnection } from '../../stream/connection.ts';
+import { type ConnectionHealth, FeedBase, type FeedConnection } from '../../stream/connection.ts';
 import { DUKASCOPY_URL, decodeBi5, dukascopyPath } from './dukascopy.ts';
 
 const HOUR = 3_600_000;
 
-export class DukascopyPoller implements FeedConnection {
+export class DukascopyPoller extends FeedBase implements FeedConnection {
   readonly codec = { venue: 'dukascopy' };
   private timer: NodeJS.Timeout | undefined;
-  private state: ConnectionState = 'closed';
   private readonly seen = new Map<InstrumentId, number>();
   private readonly counts = { errors: 0, badFrames: 0, reconnects: 0 };
   private lastData = Number.NaN;
   private busy = false;
-  private recordCb: (r: MarketRecord) => void = () => {};
-  private statusCb: (e: SourceStatusEvent) => void = () => {};
-  private errorCb: (message: string, kind: ConnectionErrorKind) => void = () => {};
 
   constructor(
     private readonly instruments: readonly InstrumentId[],
     private readonly o: { baseUrl?: string; pollMs?: number; clock?: () => number } = {},
-  ) {}
-
-  onRecord(cb: (r: MarketRecord) => void): this {
-    this.recordCb = cb;
-    return this;
-  }
-  onGap(_cb: (g: GapEvent) => void): this {
-    return this;
-  }
-  onStatus(cb: (e: SourceStatusEvent) => void): this {
-    this.statusCb = cb;
-    return this;
-  }
-  onError(cb: (message: string, kind: ConnectionErrorKind) => void): this {
-    this.errorCb = cb;
-    return this;
+  ) {
+    super();
   }
 
-  private setState(state: ConnectionState, reason?: string): void {
-    if (this.state === state) return;
-    this.state = state;
-    this.statusCb({ type: 'source_status', venue: 'dukascopy', ts: (this.o.clock ?? Date.now)(), state, ...(reason ? { reason } : {}) });
+  protected now(): number {
+    return (this.o.clock ?? Date.now)();
   }
 
   start(): void {
@@ -69,7 +47,7 @@ export class DukascopyPoller implements FeedConnection {
   private async poll(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
-    const now = (this.o.clock ?? Date.now)();
+    const now = this.now();
     const hour = Math.floor(now / HOUR) * HOUR;
     try {
       for (const id of this.instruments) {
@@ -99,7 +77,7 @@ export class DukascopyPoller implements FeedConnection {
               venue: 'dukascopy',
               symbol: id,
               ts,
-              recvTs: (this.o.clock ?? Date.now)(),
+              recvTs: this.now(),
               bid: t.bid[i] as number,
               bidSize: (t.bidSize[i] as number) * 1e6,
               ask: t.ask[i] as number,

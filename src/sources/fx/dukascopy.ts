@@ -63,11 +63,11 @@ function lzmaDecompress(bytes: Uint8Array, what: string): Uint8Array {
 
 /** Decodes one hour's `.bi5` (an empty file is an hour without ticks). */
 export function decodeBi5(compressed: Uint8Array, id: InstrumentId, hourStart: number, what = dukascopyPath(id, hourStart)): TickColumns {
-  if (compressed.length === 0) return emptyTicks(0);
+  if (compressed.length === 0) return allocTicks(0);
   const raw = lzmaDecompress(compressed, what);
   if (raw.length % ROW !== 0) throw new EmpError('CORRUPT_DATA', `${what}: ${raw.length} bytes is not a whole number of ${ROW}-byte rows`);
   const n = raw.length / ROW;
-  const t = emptyTicks(n);
+  const t = allocTicks(n);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const point = pointSize(id);
   let prev = 0;
@@ -90,7 +90,8 @@ export function decodeBi5(compressed: Uint8Array, id: InstrumentId, hourStart: n
   return t;
 }
 
-function emptyTicks(n: number): TickColumns {
+/** Zeroed columns for `n` ticks. */
+export function allocTicks(n: number): TickColumns {
   return {
     time: new Float64Array(n),
     bid: new Float64Array(n),

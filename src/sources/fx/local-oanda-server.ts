@@ -43,24 +43,30 @@ export class LocalOandaServer {
     return this.streams.size;
   }
 
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.stats.requests++;
+  /** The instruments a request may stream, or why it is refused (OANDA's status and message). */
+  private admit(req: IncomingMessage): Set<InstrumentId> | [number, string] {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/v3\/accounts\/([^/]+)\/pricing\/stream$/.exec(url.pathname);
-    const json = (code: number, errorMessage: string): void => {
-      this.stats.refused++;
-      res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify({ errorMessage }));
-    };
-    if (!m) return json(404, 'The requested URL was not found');
-    if (req.headers.authorization !== `Bearer ${this.o.token}`) return json(401, 'Insufficient authorization to perform request.');
-    if (decodeURIComponent(m[1] as string) !== this.o.accountId) return json(403, 'The account specified is not accessible');
+    if (!m) return [404, 'The requested URL was not found'];
+    if (req.headers.authorization !== `Bearer ${this.o.token}`) return [401, 'Insufficient authorization to perform request.'];
+    if (decodeURIComponent(m[1] as string) !== this.o.accountId) return [403, 'The account specified is not accessible'];
     const instruments = new Set<InstrumentId>();
     try {
       for (const i of (url.searchParams.get('instruments') ?? '').split(',').filter(Boolean)) instruments.add(canonicalInstrument(i));
     } catch {
-      return json(400, 'Invalid value specified for instruments');
+      return [400, 'Invalid value specified for instruments'];
     }
-    if (instruments.size === 0) return json(400, 'Invalid value specified for instruments');
+    return instruments.size ? instruments : [400, 'Invalid value specified for instruments'];
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.stats.requests++;
+    const instruments = this.admit(req);
+    if (Array.isArray(instruments)) {
+      this.stats.refused++;
+      res.writeHead(instruments[0], { 'content-type': 'application/json' }).end(JSON.stringify({ errorMessage: instruments[1] }));
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' });
     const st: Stream = { res, instruments };
     this.streams.add(st);
