@@ -20,7 +20,14 @@ export {
 } from './momentum.ts';
 export { Bbands, Ema, Midpoint, Midprice, MovingAverage, Sar, Sma, T3, Wma } from './overlap.ts';
 export { MA_TYPES } from './primitives.ts';
-export { computeIndicator, createIndicator, indicatorLookback, listIndicators, resolveParams } from './registry.ts';
+export {
+  computeIndicator,
+  computeIndicatorStreaming,
+  createIndicator,
+  indicatorLookback,
+  listIndicators,
+  resolveParams,
+} from './registry.ts';
 export { Dispersion, LinearRegression, WindowExtremeIndicator } from './statistic.ts';
 export { Atr, DirectionalMovement, Trange } from './volatility.ts';
 export { Ad, Adosc, Obv } from './volume.ts';

@@ -4,6 +4,7 @@
  */
 import { ParamError } from '../core/errors.ts';
 import type { BarSeries, Ohlcv } from '../core/market.ts';
+import { BATCH_KERNELS } from './batch.ts';
 import type { Indicator, IndicatorGroup, IndicatorInfo, ParamSpec, PriceInput, StreamingIndicator } from './indicator.ts';
 import {
   Aroon,
@@ -410,6 +411,16 @@ export function indicatorLookback(name: string, params?: Record<string, number>)
 
 /** The batch form: one Float64Array per output, aligned to the input, NaN during warm-up. */
 export function computeIndicator(name: string, series: BarSeries, params?: Record<string, number>): Record<string, Float64Array> {
+  const d = definition(name);
+  const resolved = resolveParams(name, params);
+  const kernel = BATCH_KERNELS[d.name];
+  const fast = kernel?.(series, resolved);
+  if (fast) return Object.fromEntries(d.outputs.map((o, j) => [o, fast[j] as Float64Array]));
+  return computeIndicatorStreaming(name, series, resolved);
+}
+
+/** The batch form through the streaming form, bar by bar: what the batch kernels must equal. */
+export function computeIndicatorStreaming(name: string, series: BarSeries, params?: Record<string, number>): Record<string, Float64Array> {
   const d = definition(name);
   const ind = d.create(resolveParams(name, params));
   const n = series.close.length;
