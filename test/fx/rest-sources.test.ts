@@ -66,6 +66,40 @@ describe('Yahoo Finance chart API', () => {
     await expect(y.bars('EUR-USD', '4h', 0, 1e12)).rejects.toThrow(/no 4h interval/);
   });
 
+  it('poll: closed bars once each, the open bar whenever it changes, then it closes', async () => {
+    const body = (closes: number[]): string =>
+      JSON.stringify({
+        chart: {
+          result: [
+            {
+              meta: { symbol: 'EURUSD=X' },
+              timestamp: closes.map((_, i) => Math.floor(Date.now() / 1000) - 3600 + i * 60),
+              indicators: { quote: [{ open: closes, high: closes, low: closes, close: closes, volume: closes.map(() => 0) }] },
+            },
+          ],
+          error: null,
+        },
+      });
+    routes.set('/v8/finance/chart/EURUSD%3DX', [[200, body([1.1, 1.2, 1.3])]]);
+    const y = new YahooChartClient(base, { retryBaseMs: 1 });
+    const ac = new AbortController();
+    const got: [number, boolean][] = [];
+    for await (const b of y.poll('EUR-USD', '1m', 5, ac.signal)) {
+      got.push([b.close, b.final]);
+      if (got.length === 3) routes.set('/v8/finance/chart/EURUSD%3DX', [[200, body([1.1, 1.2, 1.35])]]);
+      if (got.length === 4) routes.set('/v8/finance/chart/EURUSD%3DX', [[200, body([1.1, 1.2, 1.35, 1.4])]]);
+      if (got.length === 6) ac.abort();
+    }
+    expect(got).toEqual([
+      [1.1, true],
+      [1.2, true],
+      [1.3, false],
+      [1.35, false],
+      [1.35, true],
+      [1.4, false],
+    ]);
+  });
+
   it('malformed answers are protocol errors, not empty series', async () => {
     routes.set('/v8/finance/chart/EURUSD%3DX', [[200, '{"chart":{"result":[{"meta":{}}]}}']]);
     await expect(new YahooChartClient(base, http).bars('EUR-USD', '1d', 0, 1e12)).rejects.toThrow(/unexpected response/);
