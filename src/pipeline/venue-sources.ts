@@ -114,10 +114,11 @@ async function simulatedFeed(venue: string): Promise<SimulatedFeed> {
     };
   }
   if (venue === 'dukascopy') {
-    const server = await LocalDukascopyServer.start();
+    // In a worker thread: encoding the growing hour file must not stall this event loop.
+    const server = await LocalDukascopyServer.startInWorker();
     return {
       publish: (r) => server.publish(r),
-      connect: (symbols, clock) => new DukascopyPoller(symbols, { baseUrl: server.baseUrl, pollMs: 1000, clock }),
+      connect: (symbols, clock) => new DukascopyPoller(symbols, { baseUrl: server.baseUrl, pollMs: 2000, clock }),
       close: () => server.close(),
     };
   }

@@ -1,10 +1,16 @@
 /**
  * A local HTTP server laid out like Dukascopy's datafeed: `/{SYMBOL}/{YYYY}/{MM}/{DD}/{HH}h_ticks.bi5`
  * for the ticks it has been given, encoded on request (so the current hour grows as ticks
- * arrive). For the simulator's Dukascopy-style feed and for tests.
+ * arrive). For the simulator's Dukascopy-style feed and for tests. LZMA-encoding an hour of
+ * ticks takes a few hundred milliseconds in pure JS, so `startInWorker` runs the server in a
+ * worker thread, where that work cannot stall the pipeline's event loop.
  */
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
 import { encodeBi5, type TickColumns } from './dukascopy.ts';
@@ -24,6 +30,41 @@ export class LocalDukascopyServer {
   private readonly hours = new Map<string, HourTicks>();
   readonly stats = { requests: 0 };
   baseUrl = '';
+
+  /** The same server in a worker thread; records cross by message. */
+  static async startInWorker(): Promise<{ baseUrl: string; publish(r: MarketRecord): void; close(): Promise<void> }> {
+    const require = createRequire(import.meta.url);
+    // The worker loads this TypeScript file through tsx, as bin/emp does.
+    const worker = new Worker(
+      `(async () => {
+        const { workerData } = require('node:worker_threads');
+        (await import(workerData.tsx)).register();
+        await (await import(workerData.module)).serveDukascopyInWorker();
+      })();`,
+      // tsx's ESM entry (its CommonJS one cannot be imported from here).
+      {
+        eval: true,
+        workerData: {
+          tsx: pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href,
+          module: import.meta.url,
+        },
+      },
+    );
+    const baseUrl = await new Promise<string>((resolve, reject) => {
+      worker.once('message', (m: { baseUrl: string }) => resolve(m.baseUrl));
+      worker.once('error', reject);
+    });
+    worker.unref();
+    return {
+      baseUrl,
+      publish: (r) => {
+        if (r.type === 'quote') worker.postMessage(r);
+      },
+      close: async () => {
+        await worker.terminate();
+      },
+    };
+  }
 
   static async start(port = 0): Promise<LocalDukascopyServer> {
     const s = new LocalDukascopyServer();
@@ -84,4 +125,13 @@ function columns(h: HourTicks): TickColumns {
     bidSize: Float64Array.from(h.bidSize),
     askSize: Float64Array.from(h.askSize),
   };
+}
+
+/** Worker side of `startInWorker`: serve, report the URL, take records from the parent. */
+export async function serveDukascopyInWorker(): Promise<void> {
+  if (!parentPort) throw new Error('serveDukascopyInWorker runs in a worker thread');
+  const port = parentPort;
+  const server = await LocalDukascopyServer.start((workerData as { port?: number } | null)?.port ?? 0);
+  port.on('message', (r: MarketRecord) => server.publish(r));
+  port.postMessage({ baseUrl: server.baseUrl });
 }
