@@ -67,7 +67,7 @@ export class LivePipeline implements ApiBackend {
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private readonly startedAt = Date.now();
-  private readonly venueState = new Map<string, { up: boolean; since: number }>();
+  private readonly venueState = new Map<string, { up: boolean; since: number; everUp: boolean }>();
   readonly stats = {
     records: 0,
     published: 0,
@@ -194,9 +194,10 @@ export class LivePipeline implements ApiBackend {
       this.publish(e);
       const up = e.state === 'open';
       const prev = this.venueState.get(e.venue);
-      this.venueState.set(e.venue, { up, since: e.ts });
+      this.venueState.set(e.venue, { up, since: e.ts, everUp: up || (prev?.everUp ?? false) });
       this.engine.reportStatus(e.venue, up);
-      if (prev && prev.up !== up) {
+      // A first connection is not news: "connected again" only after having been up and down.
+      if (prev && prev.up !== up && (!up || prev.everUp)) {
         this.publish(
           alert(
             up ? 'source_up' : 'source_down',

@@ -39,6 +39,8 @@ describe('killing a venue during the live pipeline', () => {
     const lastFused = (): FusedPrice | undefined => fused()[fused().length - 1];
     try {
       await until(() => (lastFused()?.sources.length ?? 0) === 5, 15_000, 'five venues in the fused price');
+      // Connecting the first time is not "connected again".
+      expect(events.filter((e) => e.type === 'alert' && (e as Alert).kind === 'source_up')).toHaveLength(0);
       const kraken = source.servers.get('kraken')?.ws as LocalVenueServer;
       await kraken.down();
       const downAt = events.length;

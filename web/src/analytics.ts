@@ -5,6 +5,7 @@
 import type { BarSeries } from '../../src/core/market.ts';
 import { computeIndicator, type IndicatorInfo } from '../../src/indicators/index.ts';
 import { scanCandlesticks } from '../../src/patterns/candlestick.ts';
+import { type ChartPatternHit, detectChartPatterns } from '../../src/patterns/chart.ts';
 import { findLevels, type Level } from '../../src/patterns/levels.ts';
 
 export type Catalogue = IndicatorInfo[];
@@ -16,6 +17,8 @@ export interface OverlayResult {
 export interface Annotations {
   patterns: { ts: number; direction: number; name: string }[];
   levels: Level[];
+  /** Chart patterns with a confirmed breakout, latest last, each line as a segment over its span. */
+  chart: { hit: ChartPatternHit; segments: { from: number; to: number; a: number; b: number }[] }[];
 }
 
 export function computeOverlay(name: string, series: BarSeries): OverlayResult | undefined {
@@ -28,8 +31,8 @@ export function computeOverlay(name: string, series: BarSeries): OverlayResult |
   }
 }
 
-/** Candlestick patterns (TA-Lib's, on the bars in view) and support/resistance levels. */
-export function annotate(series: BarSeries): Annotations {
+/** Candlestick patterns (TA-Lib's, on the bars in view), chart patterns and support/resistance levels. */
+export function annotate(series: BarSeries, maxChart = 3): Annotations {
   const patterns: Annotations['patterns'] = [];
   for (const [name, hits] of Object.entries(scanCandlesticks(series))) {
     hits.forEach((v, i) => {
@@ -37,5 +40,13 @@ export function annotate(series: BarSeries): Annotations {
     });
   }
   patterns.sort((a, b) => a.ts - b.ts);
-  return { patterns, levels: findLevels(series) };
+  const chart = detectChartPatterns(series)
+    .filter((h) => h.breakoutIndex !== null)
+    .slice(-maxChart)
+    .map((hit) => ({
+      hit,
+      // Each line from the pattern's first pivot to its breakout, in bar indices (price = a + b·index).
+      segments: hit.lines.map(({ line }) => ({ from: hit.startIndex, to: hit.breakoutIndex as number, a: line.a, b: line.b })),
+    }));
+  return { patterns, levels: findLevels(series), chart };
 }

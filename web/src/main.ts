@@ -124,7 +124,8 @@ function refreshAnalytics(): void {
       s.setData(data);
     });
   }
-  const notes: Annotations = n > 0 ? annotate(series) : { patterns: [], levels: [] };
+  const notes: Annotations = n > 0 ? annotate(series) : { patterns: [], levels: [], chart: [] };
+  drawChartPatterns(notes.chart, series.time);
   const sigMarkers: SeriesMarker<Time>[] = state.signals
     .filter((s) => s.symbol === state.symbol && s.timeframe === state.tf)
     .map((s) => ({
@@ -141,7 +142,14 @@ function refreshAnalytics(): void {
     shape: 'circle',
     text: p.name,
   }));
-  markers.setMarkers([...sigMarkers, ...patMarkers].sort((a, b) => (a.time as number) - (b.time as number)));
+  const chartMarkers: SeriesMarker<Time>[] = notes.chart.map(({ hit }) => ({
+    time: sec(series.time[hit.breakoutIndex as number] as number),
+    position: hit.direction === 'bullish' ? 'belowBar' : 'aboveBar',
+    color: '#ff9800',
+    shape: hit.direction === 'bullish' ? 'arrowUp' : 'arrowDown',
+    text: hit.pattern.replace(/_/g, ' '),
+  }));
+  markers.setMarkers([...sigMarkers, ...patMarkers, ...chartMarkers].sort((a, b) => (a.time as number) - (b.time as number)));
   for (const l of levelLines) candles.removePriceLine(l);
   levelLines = notes.levels.slice(0, 6).map((l) =>
     candles.createPriceLine({
@@ -152,6 +160,35 @@ function refreshAnalytics(): void {
       title: `${l.kind} ×${l.touches}`,
     }),
   );
+}
+
+/** Chart-pattern trendlines and necklines: a small pool of line series, reused on every refresh. */
+const patternLines: ISeriesApi<'Line'>[] = [];
+function drawChartPatterns(hits: Annotations['chart'], time: Float64Array): void {
+  const segs = hits.flatMap((h) => h.segments);
+  while (patternLines.length < segs.length)
+    patternLines.push(
+      chart.addSeries(LineSeries, {
+        color: '#ff9800',
+        lineWidth: 1,
+        lineStyle: 2,
+        priceLineVisible: false,
+        lastValueVisible: false,
+        crosshairMarkerVisible: false,
+      }),
+    );
+  patternLines.forEach((line, k) => {
+    const sgm = segs[k];
+    line.setData(
+      sgm
+        ? [
+            { time: sec(time[sgm.from] as number), value: sgm.a + sgm.b * sgm.from },
+            { time: sec(time[sgm.to] as number), value: sgm.a + sgm.b * sgm.to },
+          ]
+        : [],
+    );
+  });
+  $('chart').dataset.chartPatterns = hits.map((h) => h.hit.pattern).join(',');
 }
 
 function tfMs(tf: Timeframe): number {
