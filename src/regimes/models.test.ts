@@ -43,7 +43,7 @@ describe('HMM and jump-model regime classifiers', () => {
   const barHmm = trainLabelledRegimeHmm(big.bars, big.regime, 'bar');
   const jump = fitJumpModel(train.bars.close, { lambda: 5, truth: train.regime });
   const cases: [string, () => OnlineRegimeClassifier, number][] = [
-    // Measured 90.7 % on this seed (README, "Regimes": 80.8–90.7 % over seeds 1–6).
+    // Measured 93.1 % on this seed (README, "Regimes": 78–93 % over seeds 1–12).
     ['supervised Gaussian HMM on OHLCV features', () => new HmmRegimeClassifier(barHmm), 0.85],
     // Measured on this pair of seeds: 48.6 % and 47.0 % (README, "Regimes").
     ['supervised Gaussian HMM', () => new HmmRegimeClassifier(supervised), 0.42],
