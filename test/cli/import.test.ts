@@ -22,6 +22,9 @@ const emp = (args: string[]): Promise<{ status: number | null; stdout: string; s
     p.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 
+/** `emp import` arguments from an object: { source: 'yahoo' } → ['import', '--source', 'yahoo']. */
+const importArgs = (o: Record<string, string>): string[] => ['import', ...Object.entries(o).flatMap(([k, v]) => [`--${k}`, v])];
+
 /** Two hours of EUR-USD ticks: one tick every 10 s, mid rising a point a tick. */
 function hourTicks(h: number): TickColumns {
   const n = 360;
@@ -63,25 +66,18 @@ describe('emp import', () => {
 
   it('dukascopy → 15-minute bars from mid prices (tick-count volume), readable by every other command', async () => {
     const out = join(dir, 'eurusd-15m.csv');
-    const r = await emp([
-      'import',
-      '--source',
-      'dukascopy',
-      '--symbol',
-      'EURUSD',
-      '--from',
-      '2024-01-02T13:00:00Z',
-      '--to',
-      '2024-01-02T15:00:00Z',
-      '--timeframe',
-      '15m',
-      '--out',
-      out,
-      '--base-url',
-      `${base}/datafeed`,
-      '--cache-dir',
-      join(dir, 'cache'),
-    ]);
+    const r = await emp(
+      importArgs({
+        source: 'dukascopy',
+        symbol: 'EURUSD',
+        from: '2024-01-02T13:00:00Z',
+        to: '2024-01-02T15:00:00Z',
+        timeframe: '15m',
+        out,
+        'base-url': `${base}/datafeed`,
+        'cache-dir': join(dir, 'cache'),
+      }),
+    );
     expect(r.stderr).toContain('import: 8 bars of EUR-USD');
     expect(r.status).toBe(0);
     const s = await loadBarsCsv(out);
@@ -94,25 +90,18 @@ describe('emp import', () => {
 
   it('dukascopy → ticks; a rerun reads the cache', async () => {
     const out = join(dir, 'ticks.csv');
-    const r = await emp([
-      'import',
-      '--source',
-      'dukascopy',
-      '--symbol',
-      'EUR/USD',
-      '--from',
-      '2024-01-02T13:00:00Z',
-      '--to',
-      '2024-01-02T13:01:00Z',
-      '--timeframe',
-      'tick',
-      '--out',
-      out,
-      '--base-url',
-      `${base}/datafeed`,
-      '--cache-dir',
-      join(dir, 'cache'),
-    ]);
+    const r = await emp(
+      importArgs({
+        source: 'dukascopy',
+        symbol: 'EUR/USD',
+        from: '2024-01-02T13:00:00Z',
+        to: '2024-01-02T13:01:00Z',
+        timeframe: 'tick',
+        out,
+        'base-url': `${base}/datafeed`,
+        'cache-dir': join(dir, 'cache'),
+      }),
+    );
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('1 from cache');
     expect(readFileSync(out, 'utf8').split('\n').slice(0, 2)).toEqual([
@@ -123,55 +112,17 @@ describe('emp import', () => {
 
   it('yahoo → daily bars; bad arguments exit 2 with a clear message', async () => {
     const out = join(dir, 'y.csv');
-    const r = await emp([
-      'import',
-      '--source',
-      'yahoo',
-      '--symbol',
-      'EUR-USD',
-      '--from',
-      '2024-01-01',
-      '--to',
-      '2024-01-06',
-      '--timeframe',
-      '1d',
-      '--out',
-      out,
-      '--base-url',
-      base,
-    ]);
+    const r = await emp(
+      importArgs({ source: 'yahoo', symbol: 'EUR-USD', from: '2024-01-01', to: '2024-01-06', timeframe: '1d', out, 'base-url': base }),
+    );
     expect(r.status).toBe(0);
     expect((await loadBarsCsv(out)).close.length).toBe(3);
-    const bad = await emp([
-      'import',
-      '--source',
-      'nope',
-      '--symbol',
-      'EUR-USD',
-      '--from',
-      '2024-01-01',
-      '--to',
-      '2024-01-02',
-      '--out',
-      out,
-    ]);
+    const bad = await emp(importArgs({ source: 'nope', symbol: 'EUR-USD', from: '2024-01-01', to: '2024-01-02', out }));
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/unknown --source "nope"/);
-    const ticks = await emp([
-      'import',
-      '--source',
-      'yahoo',
-      '--symbol',
-      'EUR-USD',
-      '--from',
-      '2024-01-01',
-      '--to',
-      '2024-01-02',
-      '--timeframe',
-      'tick',
-      '--out',
-      out,
-    ]);
+    const ticks = await emp(
+      importArgs({ source: 'yahoo', symbol: 'EUR-USD', from: '2024-01-01', to: '2024-01-02', timeframe: 'tick', out }),
+    );
     expect(ticks.status).toBe(2);
   });
 });
