@@ -67,8 +67,9 @@ describe('Dukascopy .bi5 decoder', () => {
       recvTs: H + 1234,
       ask: 1.09512,
       bid: 1.0951,
-      askSize: 1.5,
-      bidSize: 0.25,
+      // Dukascopy's volumes are in millions; quotes carry units, as from every other venue.
+      askSize: 1_500_000,
+      bidSize: 250_000,
     });
   });
 

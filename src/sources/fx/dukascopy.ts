@@ -120,24 +120,24 @@ export function encodeBi5(t: TickColumns, id: InstrumentId, hourStart: number): 
   return Uint8Array.from(out, (v) => v & 0xff);
 }
 
+/** Tick `i` as a normalized quote; sizes from Dukascopy's millions to units, like every venue's. */
+export function tickQuote(t: TickColumns, i: number, id: InstrumentId, recvTs: number, venue = 'dukascopy'): Quote {
+  return {
+    type: 'quote',
+    venue,
+    symbol: id,
+    ts: t.time[i] as number,
+    recvTs,
+    bid: t.bid[i] as number,
+    bidSize: (t.bidSize[i] as number) * 1e6,
+    ask: t.ask[i] as number,
+    askSize: (t.askSize[i] as number) * 1e6,
+  };
+}
+
 /** Ticks as normalized quotes (historical: received when they happened). */
 export function ticksToQuotes(t: TickColumns, id: InstrumentId, venue = 'dukascopy'): Quote[] {
-  const out: Quote[] = new Array(t.time.length);
-  for (let i = 0; i < t.time.length; i++) {
-    const ts = t.time[i] as number;
-    out[i] = {
-      type: 'quote',
-      venue,
-      symbol: id,
-      ts,
-      recvTs: ts,
-      bid: t.bid[i] as number,
-      bidSize: t.bidSize[i] as number,
-      ask: t.ask[i] as number,
-      askSize: t.askSize[i] as number,
-    };
-  }
-  return out;
+  return Array.from({ length: t.time.length }, (_, i) => tickQuote(t, i, id, t.time[i] as number, venue));
 }
 
 export interface DukascopyDownloaderOptions {
