@@ -9,7 +9,7 @@
 import WebSocket from 'ws';
 import type { ConnectionState, GapEvent, SourceStatusEvent } from '../core/events.ts';
 import type { MarketRecord } from '../core/market.ts';
-import type { Subscription, VenueCodec } from './codec.ts';
+import type { FrameOutcome, Subscription, VenueCodec } from './codec.ts';
 
 export type ConnectionErrorKind = 'socket' | 'recycle' | 'frame';
 
@@ -61,12 +61,22 @@ export interface FeedConnection {
 }
 
 /**
- * The event plumbing every feed shares: callbacks for records, gaps, status changes and errors,
- * and the connection state with a status event on each change.
+ * What every feed shares: callbacks for records, gaps, status changes and errors; the connection
+ * state with a status event on each change; the health counters; and the delivery of one parsed
+ * message (records and gaps out, bad ones counted).
  */
 export abstract class FeedBase {
   abstract readonly codec: { readonly venue: string };
   protected state: ConnectionState = 'closed';
+  protected readonly counts = { reconnects: 0, errors: 0, badFrames: 0, idleTimeouts: 0, gaps: 0 };
+  /** Reconnection attempts since data last flowed (the backoff exponent). */
+  protected attempt = 0;
+  protected lastMessage = Number.NaN;
+  private windowStart = 0;
+  private windowCount = 0;
+  private rate = 0;
+  private readonly out: MarketRecord[] = [];
+  private readonly gaps: GapEvent[] = [];
   protected recordCb: (r: MarketRecord) => void = () => {};
   protected gapCb: (g: GapEvent) => void = () => {};
   protected statusCb: (e: SourceStatusEvent) => void = () => {};
@@ -98,6 +108,67 @@ export abstract class FeedBase {
     this.state = state;
     this.statusCb({ type: 'source_status', venue: this.codec.venue, ts: this.now(), state, ...(reason ? { reason } : {}) });
   }
+
+  /** A message arrived: its age and the message rate start from now. */
+  protected arrived(): void {
+    const now = Date.now();
+    this.lastMessage = now;
+    this.windowCount++;
+    if (now - this.windowStart >= 1000) this.roll(now);
+  }
+
+  private roll(now: number): void {
+    this.rate = (this.windowCount * 1000) / Math.max(1, now - this.windowStart);
+    this.windowStart = now;
+    this.windowCount = 0;
+  }
+
+  /**
+   * One message (`what`: frame, line) parsed by `parse`: records and gaps go out, a bad one is
+   * counted and reported, data resets the backoff. The outcome is returned for what only the
+   * transport can do (answer a ping, reconnect).
+   */
+  protected deliver(
+    text: string,
+    what: string,
+    parse: (text: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]) => FrameOutcome,
+  ): FrameOutcome {
+    this.arrived();
+    this.out.length = 0;
+    this.gaps.length = 0;
+    const outcome = parse(text, this.now(), this.out, this.gaps);
+    if (outcome.kind === 'data') {
+      // Data flowing again: the next failure starts the backoff from the beginning.
+      this.attempt = 0;
+      for (const r of this.out) this.recordCb(r);
+    } else if (outcome.kind === 'error') this.badMessage(`bad ${what}: ${outcome.message}: ${text.slice(0, 200)}`);
+    this.counts.gaps += this.gaps.length;
+    for (const g of this.gaps) this.gapCb(g);
+    return outcome;
+  }
+
+  /** A message the source's data cannot use: counted and reported with the venue. */
+  protected badMessage(message: string): void {
+    this.counts.badFrames++;
+    this.counts.errors++;
+    this.errorCb(`${this.codec.venue}: ${message}`, 'frame');
+  }
+
+  health(): ConnectionHealth {
+    const now = Date.now();
+    if (now - this.windowStart >= 2000) this.roll(now);
+    return {
+      venue: this.codec.venue,
+      state: this.state,
+      reconnects: this.counts.reconnects,
+      lastMessageAgeMs: Number.isNaN(this.lastMessage) ? null : Math.max(0, now - this.lastMessage),
+      messagesPerSec: this.rate,
+      errors: this.counts.errors,
+      badFrames: this.counts.badFrames,
+      idleTimeouts: this.counts.idleTimeouts,
+      gaps: this.counts.gaps,
+    };
+  }
 }
 
 /** Full-jitter backoff: uniform in [0, min(max, base · 2^attempt)]. */
@@ -108,20 +179,8 @@ export function backoffDelay(attempt: number, b: BackoffOptions, random: () => n
 export class VenueConnection extends FeedBase implements FeedConnection {
   private ws: WebSocket | undefined;
   private stopped = true;
-  private attempt = 0;
-  private reconnects = 0;
-  private errors = 0;
-  private badFrames = 0;
-  private idleTimeouts = 0;
-  private gapCount = 0;
-  private lastMessage = Number.NaN;
-  private windowStart = 0;
-  private windowCount = 0;
-  private rate = 0;
   private timers: NodeJS.Timeout[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
-  private readonly out: MarketRecord[] = [];
-  private readonly gaps: GapEvent[] = [];
   private readonly opts: Required<Omit<VenueConnectionOptions, 'url'>> & { url: string };
 
   constructor(
@@ -162,22 +221,6 @@ export class VenueConnection extends FeedBase implements FeedConnection {
     this.setState('closed', 'stopped');
   }
 
-  health(): ConnectionHealth {
-    const now = Date.now();
-    if (now - this.windowStart >= 2000) this.roll(now);
-    return {
-      venue: this.codec.venue,
-      state: this.state,
-      reconnects: this.reconnects,
-      lastMessageAgeMs: Number.isNaN(this.lastMessage) ? null : Math.max(0, now - this.lastMessage),
-      messagesPerSec: this.rate,
-      errors: this.errors,
-      badFrames: this.badFrames,
-      idleTimeouts: this.idleTimeouts,
-      gaps: this.gapCount,
-    };
-  }
-
   protected now(): number {
     return this.opts.clock();
   }
@@ -205,7 +248,7 @@ export class VenueConnection extends FeedBase implements FeedConnection {
     });
     ws.on('error', (err) => {
       if (ws !== this.ws) return;
-      this.errors++;
+      this.counts.errors++;
       this.errorCb(`${this.codec.venue}: socket error: ${err.message}`, 'socket');
     });
     ws.on('close', (code) => {
@@ -220,7 +263,7 @@ export class VenueConnection extends FeedBase implements FeedConnection {
 
   private scheduleReconnect(): void {
     const delay = backoffDelay(this.attempt++, this.opts.backoff, this.opts.random);
-    this.reconnects++;
+    this.counts.reconnects++;
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
@@ -239,8 +282,8 @@ export class VenueConnection extends FeedBase implements FeedConnection {
       setInterval(
         () => {
           if (Date.now() - this.lastMessage > idle) {
-            this.idleTimeouts++;
-            this.errors++;
+            this.counts.idleTimeouts++;
+            this.counts.errors++;
             this.recycle(`no frame for ${idle} ms`);
           }
         },
@@ -271,46 +314,10 @@ export class VenueConnection extends FeedBase implements FeedConnection {
     this.timers = [];
   }
 
-  private roll(now: number): void {
-    this.rate = (this.windowCount * 1000) / Math.max(1, now - this.windowStart);
-    this.windowStart = now;
-    this.windowCount = 0;
-  }
-
   private onFrame(ws: WebSocket, text: string): void {
-    const now = Date.now();
-    this.lastMessage = now;
-    this.windowCount++;
-    if (now - this.windowStart >= 1000) this.roll(now);
-    this.out.length = 0;
-    this.gaps.length = 0;
-    const outcome = this.codec.parse(text, this.opts.clock(), this.out, this.gaps);
-    switch (outcome.kind) {
-      case 'data':
-        // Data flowing again: the next failure starts the backoff from the beginning.
-        this.attempt = 0;
-        for (const r of this.out) this.recordCb(r);
-        break;
-      case 'ping':
-        ws.send(outcome.reply);
-        break;
-      case 'send':
-        for (const f of outcome.frames) ws.send(f);
-        break;
-      case 'reconnect':
-        this.recycle('venue asked for a reconnect');
-        break;
-      case 'error':
-        this.badFrames++;
-        this.errors++;
-        this.errorCb(`${this.codec.venue}: bad frame: ${outcome.message}: ${text.slice(0, 200)}`, 'frame');
-        break;
-      default:
-        break;
-    }
-    for (const g of this.gaps) {
-      this.gapCount++;
-      this.gapCb(g);
-    }
+    const outcome = this.deliver(text, 'frame', (t, recvTs, out, gaps) => this.codec.parse(t, recvTs, out, gaps));
+    if (outcome.kind === 'ping') ws.send(outcome.reply);
+    else if (outcome.kind === 'send') for (const f of outcome.frames) ws.send(f);
+    else if (outcome.kind === 'reconnect') this.recycle('venue asked for a reconnect');
   }
 }

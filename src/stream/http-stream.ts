@@ -6,10 +6,8 @@
  * parsed by the source's pure codec; bad lines, refused requests and oversized lines are counted
  * and reported, never thrown.
  */
-import type { GapEvent } from '../core/events.ts';
-import type { MarketRecord } from '../core/market.ts';
 import type { LineStreamCodec } from './codec.ts';
-import { type BackoffOptions, backoffDelay, type ConnectionHealth, FeedBase, type FeedConnection } from './connection.ts';
+import { type BackoffOptions, backoffDelay, FeedBase, type FeedConnection } from './connection.ts';
 
 export interface HttpStreamOptions {
   idleDeadlineMs?: number;
@@ -23,15 +21,10 @@ export interface HttpStreamOptions {
 
 export class HttpStreamConnection extends FeedBase implements FeedConnection {
   private stopped = true;
-  private attempt = 0;
-  private readonly counts = { reconnects: 0, errors: 0, badFrames: 0, idleTimeouts: 0, gaps: 0, lines: 0 };
-  private lastLine = Number.NaN;
   private abort: AbortController | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private readonly out: MarketRecord[] = [];
-  private readonly gaps: GapEvent[] = [];
   private readonly o: Required<HttpStreamOptions>;
 
   constructor(
@@ -63,20 +56,6 @@ export class HttpStreamConnection extends FeedBase implements FeedConnection {
     this.abort?.abort();
     await this.running?.catch(() => {});
     this.setState('closed', 'stopped');
-  }
-
-  health(): ConnectionHealth {
-    return {
-      venue: this.codec.venue,
-      state: this.state,
-      reconnects: this.counts.reconnects,
-      lastMessageAgeMs: Number.isNaN(this.lastLine) ? null : Math.max(0, Date.now() - this.lastLine),
-      messagesPerSec: 0,
-      errors: this.counts.errors,
-      badFrames: this.counts.badFrames,
-      idleTimeouts: this.counts.idleTimeouts,
-      gaps: this.counts.gaps,
-    };
   }
 
   protected now(): number {
@@ -119,12 +98,12 @@ export class HttpStreamConnection extends FeedBase implements FeedConnection {
       this.errorCb(`${this.codec.venue}: HTTP ${res.status}: ${body}`, 'socket');
       return `HTTP ${res.status}`;
     }
-    this.lastLine = Date.now();
+    this.arrived();
     this.setState('open');
     const idle = this.o.idleDeadlineMs;
     this.idleTimer = setInterval(
       () => {
-        if (Date.now() - this.lastLine > idle) {
+        if (Date.now() - this.lastMessage > idle) {
           this.counts.idleTimeouts++;
           this.counts.errors++;
           this.errorCb(`${this.codec.venue}: recycling stream: no line for ${idle} ms`, 'recycle');
@@ -146,9 +125,7 @@ export class HttpStreamConnection extends FeedBase implements FeedConnection {
         nl = buf.indexOf('\n');
       }
       if (buf.length > this.o.maxLineBytes) {
-        this.counts.badFrames++;
-        this.counts.errors++;
-        this.errorCb(`${this.codec.venue}: line longer than ${this.o.maxLineBytes} bytes dropped`, 'frame');
+        this.badMessage(`line longer than ${this.o.maxLineBytes} bytes dropped`);
         buf = '';
       }
     }
@@ -156,22 +133,8 @@ export class HttpStreamConnection extends FeedBase implements FeedConnection {
   }
 
   private onLine(line: string): void {
-    this.lastLine = Date.now();
-    this.counts.lines++;
-    this.out.length = 0;
-    this.gaps.length = 0;
-    const outcome = this.codec.parse(line, this.o.clock(), this.out, this.gaps);
-    if (outcome.kind === 'data') {
-      this.attempt = 0;
-      for (const r of this.out) this.recordCb(r);
-    } else if (outcome.kind === 'heartbeat') {
-      this.attempt = 0;
-    } else if (outcome.kind === 'error') {
-      this.counts.badFrames++;
-      this.counts.errors++;
-      this.errorCb(`${this.codec.venue}: bad line: ${outcome.message}: ${line.slice(0, 200)}`, 'frame');
-    }
-    this.counts.gaps += this.gaps.length;
-    for (const g of this.gaps) this.gapCb(g);
+    const outcome = this.deliver(line, 'line', (t, recvTs, out, gaps) => this.codec.parse(t, recvTs, out, gaps));
+    // A heartbeat is a live stream too: the backoff starts over.
+    if (outcome.kind === 'heartbeat') this.attempt = 0;
   }
 }

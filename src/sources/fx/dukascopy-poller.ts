@@ -5,8 +5,8 @@
  * retried on the next poll; the state goes `reconnecting` while polls fail.
  */
 import type { InstrumentId } from '../../core/instrument.ts';
-import { type ConnectionHealth, FeedBase, type FeedConnection } from '../../stream/connection.ts';
-import { DUKASCOPY_URL, decodeBi5, dukascopyPath } from './dukascopy.ts';
+import { FeedBase, type FeedConnection } from '../../stream/connection.ts';
+import { DUKASCOPY_URL, decodeBi5, dukascopyPath, tickQuote } from './dukascopy.ts';
 
 const HOUR = 3_600_000;
 
@@ -14,8 +14,6 @@ export class DukascopyPoller extends FeedBase implements FeedConnection {
   readonly codec = { venue: 'dukascopy' };
   private timer: NodeJS.Timeout | undefined;
   private readonly seen = new Map<InstrumentId, number>();
-  private readonly counts = { errors: 0, badFrames: 0, reconnects: 0 };
-  private lastData = Number.NaN;
   private busy = false;
 
   constructor(
@@ -61,9 +59,7 @@ export class DukascopyPoller extends FeedBase implements FeedConnection {
           try {
             t = decodeBi5(new Uint8Array(await res.arrayBuffer()), id, h, url);
           } catch (err) {
-            this.counts.badFrames++;
-            this.counts.errors++;
-            this.errorCb(`dukascopy: ${(err as Error).message}`, 'frame');
+            this.badMessage((err as Error).message);
             continue;
           }
           let last = this.seen.get(id) ?? since;
@@ -71,18 +67,8 @@ export class DukascopyPoller extends FeedBase implements FeedConnection {
             const ts = t.time[i] as number;
             if (ts <= last) continue;
             last = ts;
-            this.lastData = Date.now();
-            this.recordCb({
-              type: 'quote',
-              venue: 'dukascopy',
-              symbol: id,
-              ts,
-              recvTs: this.now(),
-              bid: t.bid[i] as number,
-              bidSize: (t.bidSize[i] as number) * 1e6,
-              ask: t.ask[i] as number,
-              askSize: (t.askSize[i] as number) * 1e6,
-            });
+            this.arrived();
+            this.recordCb(tickQuote(t, i, id, this.now()));
           }
           this.seen.set(id, last);
         }
@@ -96,19 +82,5 @@ export class DukascopyPoller extends FeedBase implements FeedConnection {
     } finally {
       this.busy = false;
     }
-  }
-
-  health(): ConnectionHealth {
-    return {
-      venue: 'dukascopy',
-      state: this.state,
-      reconnects: this.counts.reconnects,
-      lastMessageAgeMs: Number.isNaN(this.lastData) ? null : Date.now() - this.lastData,
-      messagesPerSec: 0,
-      errors: this.counts.errors,
-      badFrames: this.counts.badFrames,
-      idleTimeouts: 0,
-      gaps: 0,
-    };
   }
 }
