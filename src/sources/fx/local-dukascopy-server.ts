@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
 import { encodeBi5, type TickColumns } from './dukascopy.ts';
@@ -18,6 +18,8 @@ import { encodeBi5, type TickColumns } from './dukascopy.ts';
 const HOUR = 3_600_000;
 
 interface HourTicks {
+  /** The last encoding and how many ticks it holds: a poll that finds nothing new is not re-encoded. */
+  encoded?: { ticks: number; body: Uint8Array };
   time: number[];
   bid: number[];
   ask: number[];
@@ -28,7 +30,6 @@ interface HourTicks {
 export class LocalDukascopyServer {
   private server: Server | undefined;
   private readonly hours = new Map<string, HourTicks>();
-  readonly stats = { requests: 0 };
   baseUrl = '';
 
   /** The same server in a worker thread; records cross by message. */
@@ -69,7 +70,6 @@ export class LocalDukascopyServer {
   static async start(port = 0): Promise<LocalDukascopyServer> {
     const s = new LocalDukascopyServer();
     s.server = createServer((req, res) => {
-      s.stats.requests++;
       const m = /^\/datafeed\/([A-Z0-9]+)\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})h_ticks\.bi5$/.exec(req.url ?? '');
       if (!m) return void res.writeHead(404).end();
       let id: InstrumentId;
@@ -80,7 +80,8 @@ export class LocalDukascopyServer {
       }
       const hourStart = Date.UTC(Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
       const h = s.hours.get(`${id}|${hourStart}`);
-      const body = h ? encodeBi5(columns(h), id, hourStart) : new Uint8Array(0);
+      if (h && h.encoded?.ticks !== h.time.length) h.encoded = { ticks: h.time.length, body: encodeBi5(columns(h), id, hourStart) };
+      const body = h?.encoded?.body ?? new Uint8Array(0);
       res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from(body));
     });
     await new Promise<void>((r) => s.server?.listen(port, '127.0.0.1', r));
@@ -131,7 +132,7 @@ function columns(h: HourTicks): TickColumns {
 export async function serveDukascopyInWorker(): Promise<void> {
   if (!parentPort) throw new Error('serveDukascopyInWorker runs in a worker thread');
   const port = parentPort;
-  const server = await LocalDukascopyServer.start((workerData as { port?: number } | null)?.port ?? 0);
+  const server = await LocalDukascopyServer.start();
   port.on('message', (r: MarketRecord) => server.publish(r));
   port.postMessage({ baseUrl: server.baseUrl });
 }
