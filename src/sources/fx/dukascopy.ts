@@ -13,6 +13,7 @@ import { EmpError } from '../../core/errors.ts';
 import { pointSize } from '../../core/fx.ts';
 import type { InstrumentId } from '../../core/instrument.ts';
 import type { Quote } from '../../core/market.ts';
+import { getWithRetry } from './http.ts';
 
 export const DUKASCOPY_URL = 'https://datafeed.dukascopy.com/datafeed';
 const ROW = 20;
@@ -69,7 +70,8 @@ export function decodeBi5(compressed: Uint8Array, id: InstrumentId, hourStart: n
   const n = raw.length / ROW;
   const t = allocTicks(n);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const point = pointSize(id);
+  // Points to price: divide by the inverse, which is exact for integers (× 1e-5 is not).
+  const inv = Math.round(1 / pointSize(id));
   let prev = 0;
   for (let i = 0; i < n; i++) {
     const o = i * ROW;
@@ -81,9 +83,8 @@ export function decodeBi5(compressed: Uint8Array, id: InstrumentId, hourStart: n
     if (ask === 0 || bid === 0) throw new EmpError('CORRUPT_DATA', `${what}: row ${i}: zero price`);
     prev = ms;
     t.time[i] = hourStart + ms;
-    // Points to price: divide by the inverse, which is exact for integers (× 1e-5 is not).
-    t.ask[i] = ask / Math.round(1 / point);
-    t.bid[i] = bid / Math.round(1 / point);
+    t.ask[i] = ask / inv;
+    t.bid[i] = bid / inv;
     t.askSize[i] = view.getFloat32(o + 12);
     t.bidSize[i] = view.getFloat32(o + 16);
   }
@@ -164,55 +165,43 @@ export class DukascopyDownloader {
     this.o = { baseUrl: DUKASCOPY_URL, retries: 4, retryBaseMs: 250, fetch: globalThis.fetch, timeoutMs: 30_000, ...options };
   }
 
-  /** The raw `.bi5` of one hour (empty when there is none). */
-  async hourFile(id: InstrumentId, hourStart: number): Promise<Uint8Array> {
+  /** Ticks of one hour (none when Dukascopy has no file for it), from the cache when there. */
+  async hour(id: InstrumentId, hourStart: number): Promise<TickColumns> {
     const rel = dukascopyPath(id, hourStart);
     const file = join(this.o.cacheDir, rel);
+    let cached: Uint8Array | undefined;
     try {
-      const b = new Uint8Array(await readFile(file));
-      this.stats.cached++;
-      return b;
+      cached = new Uint8Array(await readFile(file));
     } catch {
       // not cached yet
     }
-    const url = `${this.o.baseUrl}/${rel}`;
-    for (let attempt = 0; ; attempt++) {
-      let res: Response | undefined;
-      let failure = '';
-      try {
-        res = await this.o.fetch(url, { signal: AbortSignal.timeout(this.o.timeoutMs) });
-      } catch (err) {
-        failure = (err as Error).message;
-      }
-      if (res?.status === 404) {
-        await res.body?.cancel();
-        this.stats.missing++;
-        return new Uint8Array(0);
-      }
-      if (res?.ok) {
-        const body = new Uint8Array(await res.arrayBuffer());
-        // Validate before caching: a corrupt download must not poison the cache.
-        decodeBi5(body, id, hourStart, url);
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(`${file}.part`, body);
-        await rename(`${file}.part`, file);
-        this.stats.fetched++;
-        return body;
-      }
-      if (res) {
-        await res.body?.cancel();
-        failure = `HTTP ${res.status}`;
-        if (res.status < 500 && res.status !== 429) throw new EmpError('HTTP', `${url}: ${failure}`);
-      }
-      if (attempt >= this.o.retries) throw new EmpError('HTTP', `${url}: ${failure} after ${attempt + 1} attempts`);
-      this.stats.retried++;
-      await new Promise((r) => setTimeout(r, this.o.retryBaseMs * 2 ** attempt));
+    if (cached) {
+      this.stats.cached++;
+      return decodeBi5(cached, id, hourStart);
     }
-  }
-
-  /** Ticks of one hour. */
-  async hour(id: InstrumentId, hourStart: number): Promise<TickColumns> {
-    return decodeBi5(await this.hourFile(id, hourStart), id, hourStart);
+    const url = `${this.o.baseUrl}/${rel}`;
+    const body = await getWithRetry(url, { ...this.o, onRetry: () => this.stats.retried++ }, async (res) => {
+      if (res.status === 404) {
+        await res.body?.cancel();
+        return null;
+      }
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw new EmpError('HTTP', `${url}: HTTP ${res.status}`);
+      }
+      return new Uint8Array(await res.arrayBuffer());
+    });
+    if (!body) {
+      this.stats.missing++;
+      return allocTicks(0);
+    }
+    // Decoded before caching: a corrupt download must not poison the cache.
+    const ticks = decodeBi5(body, id, hourStart, url);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(`${file}.part`, body);
+    await rename(`${file}.part`, file);
+    this.stats.fetched++;
+    return ticks;
   }
 
   /** Hours from `from` (inclusive) to `to` (exclusive), in order; `onHour` after each. */

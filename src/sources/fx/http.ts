@@ -12,8 +12,16 @@ export interface HttpOptions {
   fetch?: typeof fetch;
 }
 
-/** GET a URL as JSON; non-retryable HTTP errors come back with their status and parsed body. */
-export async function getJson(url: string, o: HttpOptions = {}): Promise<{ status: number; body: unknown }> {
+/**
+ * GET with retries: network errors, 5xx and 429 are retried with exponential backoff (a longer
+ * Retry-After wins); any other answer goes to `read`, whose own failures are retried too unless
+ * they are an EmpError (a verdict on the answer, not a transport failure).
+ */
+export async function getWithRetry<T>(
+  url: string,
+  o: HttpOptions & { headers?: Record<string, string>; onRetry?: () => void },
+  read: (res: Response) => Promise<T>,
+): Promise<T> {
   const retries = o.retries ?? 3;
   const base = o.retryBaseMs ?? 500;
   const f = o.fetch ?? globalThis.fetch;
@@ -21,17 +29,9 @@ export async function getJson(url: string, o: HttpOptions = {}): Promise<{ statu
     let failure: string;
     let wait = base * 2 ** attempt;
     try {
-      const res = await f(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 30_000), headers: { accept: 'application/json' } });
-      const text = await res.text();
-      if (res.status < 500 && res.status !== 429) {
-        let body: unknown;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw new EmpError('PROTOCOL', `${redact(url)}: HTTP ${res.status}, body is not JSON: ${text.slice(0, 120)}`);
-        }
-        return { status: res.status, body };
-      }
+      const res = await f(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 30_000), ...(o.headers ? { headers: o.headers } : {}) });
+      if (res.status < 500 && res.status !== 429) return await read(res);
+      await res.body?.cancel();
       failure = `HTTP ${res.status}`;
       const after = Number(res.headers.get('retry-after'));
       if (after > 0) wait = Math.max(wait, after * 1000);
@@ -41,8 +41,21 @@ export async function getJson(url: string, o: HttpOptions = {}): Promise<{ statu
     }
     if (attempt >= retries)
       throw new EmpError(failure === 'HTTP 429' ? 'THROTTLED' : 'HTTP', `${redact(url)}: ${failure} after ${attempt + 1} attempts`);
+    o.onRetry?.();
     await new Promise((r) => setTimeout(r, wait));
   }
+}
+
+/** GET a URL as JSON; non-retryable HTTP errors come back with their status and parsed body. */
+export async function getJson(url: string, o: HttpOptions = {}): Promise<{ status: number; body: unknown }> {
+  return getWithRetry(url, { ...o, headers: { accept: 'application/json' } }, async (res) => {
+    const text = await res.text();
+    try {
+      return { status: res.status, body: JSON.parse(text) as unknown };
+    } catch {
+      throw new EmpError('PROTOCOL', `${redact(url)}: HTTP ${res.status}, body is not JSON: ${text.slice(0, 120)}`);
+    }
+  });
 }
 
 /** Keys stay out of error messages and logs. */
