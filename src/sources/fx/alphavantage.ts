@@ -22,14 +22,12 @@ const Row = z.record(z.string(), z.string());
 const Response = z.record(z.string(), z.unknown());
 
 /** Epoch ms of a wall-clock time in an IANA zone (Alpha Vantage states US/Eastern for equities). */
-export function zonedTimeToUtc(local: string, timeZone: string): number {
-  const asUtc = Date.parse(`${local.length === 10 ? `${local}T00:00:00` : local.replace(' ', 'T')}Z`);
-  if (Number.isNaN(asUtc)) throw new EmpError('PROTOCOL', `bad time "${local}"`);
-  // A date alone names a trading day, which this project keys at 00:00 UTC whatever the zone.
-  if (local.length === 10 || /^(UTC|GMT)$/i.test(timeZone)) return asUtc;
-  // The zone's offset at that instant, read back through Intl; once more for DST edges.
-  const offsetAt = (t: number): number => {
-    const parts = new Intl.DateTimeFormat('en-US', {
+/** One formatter per zone: building an Intl.DateTimeFormat costs far more than using one. */
+const ZONE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+function zoneFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = ZONE_FORMATS.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -38,7 +36,21 @@ export function zonedTimeToUtc(local: string, timeZone: string): number {
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
-    }).formatToParts(t);
+    });
+    ZONE_FORMATS.set(timeZone, f);
+  }
+  return f;
+}
+
+export function zonedTimeToUtc(local: string, timeZone: string): number {
+  const asUtc = Date.parse(`${local.length === 10 ? `${local}T00:00:00` : local.replace(' ', 'T')}Z`);
+  if (Number.isNaN(asUtc)) throw new EmpError('PROTOCOL', `bad time "${local}"`);
+  // A date alone names a trading day, which this project keys at 00:00 UTC whatever the zone.
+  if (local.length === 10 || /^(UTC|GMT)$/i.test(timeZone)) return asUtc;
+  // The zone's offset at that instant, read back through Intl; once more for DST edges.
+  const fmt = zoneFormat(timeZone);
+  const offsetAt = (t: number): number => {
+    const parts = fmt.formatToParts(t);
     const get = (k: string): number => Number(parts.find((p) => p.type === k)?.value);
     return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - t;
   };
@@ -94,12 +106,12 @@ export class AlphaVantageClient {
     const r = Response.safeParse(body);
     if (!r.success) throw new EmpError('PROTOCOL', `${redact(url)}: HTTP ${status}: not a JSON object`);
     const m = r.data;
+    const seriesKey = Object.keys(m).find((k) => k.startsWith('Time Series'));
     for (const k of ['Note', 'Information'] as const)
-      if (typeof m[k] === 'string' && !Object.keys(m).some((x) => x.startsWith('Time Series')))
+      if (typeof m[k] === 'string' && !seriesKey)
         throw new EmpError('THROTTLED', `Alpha Vantage refused the request (${k}): ${(m[k] as string).slice(0, 160)}`);
     if (typeof m['Error Message'] === 'string')
       throw new EmpError('BAD_ARGUMENT', `Alpha Vantage: ${(m['Error Message'] as string).slice(0, 200)}`);
-    const seriesKey = Object.keys(m).find((k) => k.startsWith('Time Series'));
     if (!seriesKey)
       throw new EmpError('PROTOCOL', `Alpha Vantage ${symbol}: no time series in the answer (keys: ${Object.keys(m).join(', ')})`);
     const meta = (m['Meta Data'] ?? {}) as Record<string, string>;

@@ -123,9 +123,8 @@ export class YahooChartClient {
     while (!signal?.aborted) {
       const now = Date.now();
       const bars = await this.bars(symbol, timeframe, now - 86_400_000, now + 60_000);
-      bars.forEach((b, i) => {
-        if (i === bars.length - 1) b.final = false;
-      });
+      const open = bars[bars.length - 1];
+      if (open) open.final = false;
       for (const b of bars) {
         if (b.final && b.ts > lastFinal) {
           lastFinal = b.ts;
