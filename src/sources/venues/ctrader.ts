@@ -51,7 +51,7 @@ function credentialsFromEnv(env = process.env): CTraderCredentials {
 }
 
 /** The symbol list the local server offers (a broker assigns its own ids; clients learn them from 2115). */
-const LOCAL_SYMBOLS: readonly { symbolId: number; symbolName: string }[] = [
+const LOCAL_SYMBOLS: readonly { symbolId: number; symbolName: string; symbol: InstrumentId }[] = [
   'EURUSD',
   'GBPUSD',
   'EURJPY',
@@ -66,7 +66,9 @@ const LOCAL_SYMBOLS: readonly { symbolId: number; symbolName: string }[] = [
   'XAUUSD',
   'BTCUSD',
   'ETHUSD',
-].map((symbolName, i) => ({ symbolId: i + 1, symbolName }));
+].map((symbolName, i) => ({ symbolId: i + 1, symbolName, symbol: canonicalInstrument(symbolName) }));
+const LOCAL_BY_ID = new Map(LOCAL_SYMBOLS.map((s) => [s.symbolId, s]));
+const LOCAL_BY_SYMBOL = new Map(LOCAL_SYMBOLS.map((s) => [s.symbol, s]));
 
 const msg = (payloadType: number, payload: Record<string, unknown>, clientMsgId?: string): string =>
   JSON.stringify(clientMsgId === undefined ? { payloadType, payload } : { clientMsgId, payloadType, payload });
@@ -108,8 +110,16 @@ export class CTraderProtocol implements VenueProtocol {
     ];
   }
 
+  /** The broker's ids of these instruments, those it lists. */
+  private idsOf(symbols: readonly InstrumentId[]): number[] {
+    return symbols.flatMap((s) => {
+      const id = this.idBySymbol.get(s);
+      return id === undefined ? [] : [id];
+    });
+  }
+
   unsubscribeFrames(subs: readonly Subscription[]): string[] {
-    const ids = subs.map((s) => this.idBySymbol.get(s.symbol)).filter((x): x is number => x !== undefined);
+    const ids = this.idsOf(subs.map((s) => s.symbol));
     return ids.length
       ? [msg(CTRADER.UNSUBSCRIBE_SPOTS_REQ, { ctidTraderAccountId: this.creds.accountId, symbolId: ids }, `m${this.msgId++}`)]
       : [];
@@ -167,7 +177,7 @@ export class CTraderProtocol implements VenueProtocol {
           this.idBySymbol.set(id, s.symbolId);
           this.symbolById.set(s.symbolId, id);
         }
-        const ids = this.wanted.map((w) => this.idBySymbol.get(w)).filter((x): x is number => x !== undefined);
+        const ids = this.idsOf(this.wanted);
         if (ids.length === 0) return { kind: 'error', message: `none of ${this.wanted.join(', ')} is in the broker's symbol list` };
         return {
           kind: 'send',
@@ -218,7 +228,10 @@ export class CTraderProtocol implements VenueProtocol {
           replies: [
             msg(
               CTRADER.SYMBOLS_LIST_RES,
-              { ctidTraderAccountId: account, symbol: LOCAL_SYMBOLS.map((s) => ({ ...s, enabled: true })) },
+              {
+                ctidTraderAccountId: account,
+                symbol: LOCAL_SYMBOLS.map(({ symbolId, symbolName }) => ({ symbolId, symbolName, enabled: true })),
+              },
               m.clientMsgId,
             ),
           ],
@@ -227,10 +240,10 @@ export class CTraderProtocol implements VenueProtocol {
       case CTRADER.UNSUBSCRIBE_SPOTS_REQ: {
         if (this.serverStage < 2) return err('account is not authorised');
         const ids = Array.isArray(p.symbolId) ? (p.symbolId as unknown[]) : [];
-        const subs = ids
-          .map((id) => LOCAL_SYMBOLS.find((s) => s.symbolId === id))
-          .filter((s): s is { symbolId: number; symbolName: string } => s !== undefined)
-          .map((s) => ({ symbol: canonicalInstrument(s.symbolName), channel: 'quotes' as const }));
+        const subs = ids.flatMap((id) => {
+          const s = LOCAL_BY_ID.get(id as number);
+          return s ? [{ symbol: s.symbol, channel: 'quotes' as const }] : [];
+        });
         const sub = m.payloadType === CTRADER.SUBSCRIBE_SPOTS_REQ;
         return {
           replies: [
@@ -245,7 +258,7 @@ export class CTraderProtocol implements VenueProtocol {
   }
 
   encode(r: MarketRecord, _seq: number): string {
-    const s = LOCAL_SYMBOLS.find((x) => canonicalInstrument(x.symbolName) === r.symbol);
+    const s = LOCAL_BY_SYMBOL.get(r.symbol);
     const q = r.type === 'quote' ? r : { bid: r.price, ask: r.price, ts: r.ts };
     return msg(CTRADER.SPOT_EVENT, {
       ctidTraderAccountId: this.creds.accountId,
