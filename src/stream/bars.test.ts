@@ -46,6 +46,19 @@ describe('BarAggregator', () => {
     ]);
   });
 
+  it('close(): the open bar of every timeframe comes out final, once', () => {
+    const agg = new BarAggregator('BTC-USD', ['1m', '5m']);
+    agg.onPrice(T0 + 1_000, 10, 1, () => {});
+    agg.onPrice(T0 + 61_000, 12, 2, () => {});
+    const closed: Bar[] = [];
+    agg.close((b) => closed.push(b));
+    agg.close((b) => closed.push(b));
+    expect(closed.map((b) => [b.timeframe, b.ts - T0, b.open, b.close, b.volume, b.final])).toEqual([
+      ['1m', 60_000, 12, 12, 2, true],
+      ['5m', 0, 10, 12, 3, true],
+    ]);
+  });
+
   it('property: every timeframe equals the roll-up of the 1-minute bars (closed bars)', () => {
     fc.assert(
       fc.property(

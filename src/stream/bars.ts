@@ -57,4 +57,14 @@ export class BarAggregator {
       emit(b);
     }
   }
+
+  /** The input has ended: each open bar is emitted closed (`final: true`). */
+  close(emit: (bar: Bar) => void): void {
+    for (const f of this.frames) {
+      if (!f.open) continue;
+      f.bar.final = true;
+      emit({ ...f.bar });
+      f.open = false;
+    }
+  }
 }

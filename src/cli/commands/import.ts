@@ -75,7 +75,17 @@ export function registerImport(program: Command): void {
         // Bars from the mid price; volume is the tick count (Dukascopy's volumes are quoted liquidity, not trades).
         const agg = tf ? new BarAggregator(id, [tf]) : null;
         const inv = Math.round(1 / pointSize(id));
+        // Bars close inside the aggregator's callback; they are written (async) after each price.
         const pending: Bar[] = [];
+        const keepClosed = (b: Bar): void => {
+          if (b.final) pending.push(b);
+        };
+        const flush = async (): Promise<void> => {
+          for (const b of pending.splice(0)) {
+            await out.row(barRow(b));
+            written++;
+          }
+        };
         for await (const t of d.range(id, from, to, (done) => bar?.update(done))) {
           for (let i = 0; i < t.time.length; i++) {
             const ts = t.time[i] as number;
@@ -86,24 +96,13 @@ export function registerImport(program: Command): void {
               continue;
             }
             // Mid in points, then to price: exact to the last decimal ((a + b) / 2 in floats is not).
-            const mid = (Math.round((t.bid[i] as number) * inv) + Math.round((t.ask[i] as number) * inv)) / (2 * inv);
-            agg.onPrice(ts, mid, 1, (b) => {
-              if (b.final) pending.push(b);
-            });
-            for (const b of pending.splice(0)) {
-              await out.row(barRow(b));
-              written++;
-            }
+            agg.onPrice(ts, (Math.round((t.bid[i] as number) * inv) + Math.round((t.ask[i] as number) * inv)) / (2 * inv), 1, keepClosed);
+            if (pending.length) await flush();
           }
         }
-        // The last bar is complete when the range ends at or after its end.
-        agg?.onPrice(Number.MAX_SAFE_INTEGER / 2, 0, 0, (b) => {
-          if (b.final && b.ts < to) pending.push(b);
-        });
-        for (const b of pending) {
-          await out.row(barRow(b));
-          written++;
-        }
+        // The range is over: the last bar is as complete as it will be.
+        agg?.close(keepClosed);
+        await flush();
         bar?.stop();
         await out.close();
         process.stderr.write(
