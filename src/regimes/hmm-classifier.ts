@@ -7,7 +7,7 @@
 import type { BarSeries } from '../core/market.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { type FeatureExtractor, type FeatureSet, featureCount, featureExtractor, featureMatrix, type RegimeBar } from './features.ts';
-import { filterHmm, fitGaussianHmm, type GaussianHmm, HmmFilter, smoothHmm } from './hmm.ts';
+import { filterHmm, fitGaussianHmm, type GaussianHmm, HmmFilter, rowStochastic, smoothHmm } from './hmm.ts';
 import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
 import { labelStates, regimeProbabilities } from './state-labels.ts';
 
@@ -46,30 +46,26 @@ export function trainLabelledRegimeHmm(s: Series, truth: readonly Regime[], feat
   const w = new Float64Array(k);
   const mean = new Float64Array(k * d);
   const variance = new Float64Array(k * d);
+  // Transitions counted with a +1 prior, so that no regime is impossible to enter.
   const counts = new Float64Array(k * k).fill(1);
-  const stateOf = (r: number): number => REGIMES.indexOf(truth[index[r] as number] as Regime);
+  const state = Int32Array.from(index, (i) => REGIMES.indexOf(truth[i] as Regime));
   for (let r = 0; r < n; r++) {
-    const st = stateOf(r);
+    const st = state[r] as number;
     w[st] = (w[st] as number) + 1;
     for (let j = 0; j < d; j++) mean[st * d + j] = (mean[st * d + j] as number) + (x[r * d + j] as number);
-    if (r > 0) counts[stateOf(r - 1) * k + st] = (counts[stateOf(r - 1) * k + st] as number) + 1;
+    if (r > 0) counts[(state[r - 1] as number) * k + st] = (counts[(state[r - 1] as number) * k + st] as number) + 1;
   }
   for (let st = 0; st < k; st++)
     for (let j = 0; j < d; j++) mean[st * d + j] = (w[st] as number) > 0 ? (mean[st * d + j] as number) / (w[st] as number) : 0;
   for (let r = 0; r < n; r++) {
-    const st = stateOf(r);
+    const st = state[r] as number;
     for (let j = 0; j < d; j++)
       variance[st * d + j] = (variance[st * d + j] as number) + ((x[r * d + j] as number) - (mean[st * d + j] as number)) ** 2;
   }
   for (let st = 0; st < k; st++)
     for (let j = 0; j < d; j++)
       variance[st * d + j] = (w[st] as number) > 1 ? Math.max(1e-6, (variance[st * d + j] as number) / (w[st] as number)) : 1;
-  const trans = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    let row = 0;
-    for (let j = 0; j < k; j++) row += counts[i * k + j] as number;
-    for (let j = 0; j < k; j++) trans[i * k + j] = (counts[i * k + j] as number) / row;
-  }
+  const trans = rowStochastic(counts, k);
   const initial = Float64Array.from(w, (v) => v / n);
   const model: GaussianHmm = { k, d, initial, trans, mean, variance };
   return { model, features, stateLabels: [...REGIMES], logLikelihood: filterHmm(model, x).logLikelihood };

@@ -149,6 +149,19 @@ function forwardBackward(
   return { gamma, logLikelihood: ll };
 }
 
+/**
+ * Transition counts (k × k, row-major) to probabilities, into `out`: each row divided by its sum;
+ * a state never left from stays put.
+ */
+export function rowStochastic(counts: ArrayLike<number>, k: number, out: Float64Array = new Float64Array(k * k)): Float64Array {
+  for (let i = 0; i < k; i++) {
+    let row = 0;
+    for (let j = 0; j < k; j++) row += counts[i * k + j] as number;
+    for (let j = 0; j < k; j++) out[i * k + j] = row > 0 ? (counts[i * k + j] as number) / row : i === j ? 1 : 0;
+  }
+  return out;
+}
+
 /** Per-feature mean and variance over the whole series. */
 function moments(x: ArrayLike<number>, n: number, d: number): { mean: Float64Array; variance: Float64Array } {
   const mean = new Float64Array(d);
@@ -199,10 +212,8 @@ export function fitGaussianHmm(x: ArrayLike<number>, d: number, opts: HmmFitOpti
       const g = fb.gamma;
       // M-step.
       for (let i = 0; i < k; i++) m.initial[i] = g[i] as number;
+      rowStochastic(xi, k, m.trans);
       for (let i = 0; i < k; i++) {
-        let row = 0;
-        for (let j = 0; j < k; j++) row += xi[i * k + j] as number;
-        for (let j = 0; j < k; j++) m.trans[i * k + j] = row > 0 ? (xi[i * k + j] as number) / row : i === j ? 1 : 0;
         let w = 0;
         const mu = new Float64Array(d);
         for (let t = 0; t < n; t++) {
