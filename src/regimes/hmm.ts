@@ -163,7 +163,7 @@ export function rowStochastic(counts: ArrayLike<number>, k: number, out: Float64
 }
 
 /** Per-feature mean and variance over the whole series. */
-function moments(x: ArrayLike<number>, n: number, d: number): { mean: Float64Array; variance: Float64Array } {
+export function moments(x: ArrayLike<number>, n: number, d: number): { mean: Float64Array; variance: Float64Array } {
   const mean = new Float64Array(d);
   const variance = new Float64Array(d);
   for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (x[t * d + j] as number) / n;
@@ -172,8 +172,7 @@ function moments(x: ArrayLike<number>, n: number, d: number): { mean: Float64Arr
   return { mean, variance };
 }
 
-function randomStart(x: ArrayLike<number>, n: number, d: number, k: number, rng: Rng): GaussianHmm {
-  const { variance } = moments(x, n, d);
+function randomStart(x: ArrayLike<number>, n: number, d: number, k: number, variance: Float64Array, rng: Rng): GaussianHmm {
   const mean = new Float64Array(k * d);
   const v = new Float64Array(k * d);
   for (let i = 0; i < k; i++) {
@@ -198,10 +197,11 @@ export function fitGaussianHmm(x: ArrayLike<number>, d: number, opts: HmmFitOpti
   const restarts = opts.restarts ?? 5;
   const maxIter = opts.maxIterations ?? 200;
   const tol = (opts.tolerance ?? 1e-6) * n;
-  const floor = moments(x, n, d).variance.map((v) => Math.max(1e-12, 1e-4 * v));
+  const { variance } = moments(x, n, d);
+  const floor = variance.map((v) => Math.max(1e-12, 1e-4 * v));
   let best: HmmFit | null = null;
   for (let r = 0; r < restarts; r++) {
-    const m = randomStart(x, n, d, k, rng);
+    const m = randomStart(x, n, d, k, variance, rng);
     let prev = Number.NEGATIVE_INFINITY;
     let ll = prev;
     let it = 0;

@@ -9,6 +9,7 @@
 import { Rng } from '../core/random.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { FEATURE_COUNT, featureMatrix, RegimeFeatures } from './features.ts';
+import { moments } from './hmm.ts';
 import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
 import { labelStates as labelByTemplate, labelStatesByTruth, regimeProbabilities } from './state-labels.ts';
 
@@ -74,12 +75,8 @@ export function fitJumpModel(close: ArrayLike<number>, opts: JumpFitOptions = {}
   const k = opts.states ?? REGIMES.length;
   const lambda = opts.lambda ?? 20;
   if (n < 10 * k) throw new RangeError(`fitJumpModel: ${n} bars of features are too few for ${k} states`);
-  const center = new Float64Array(d);
-  const scale = new Float64Array(d);
-  for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) center[j] = (center[j] as number) + (x[t * d + j] as number) / n;
-  for (let t = 0; t < n; t++)
-    for (let j = 0; j < d; j++) scale[j] = (scale[j] as number) + ((x[t * d + j] as number) - (center[j] as number)) ** 2 / n;
-  for (let j = 0; j < d; j++) scale[j] = Math.sqrt(scale[j] as number) || 1;
+  const { mean: center, variance } = moments(x, n, d);
+  const scale = variance.map((v) => Math.sqrt(v) || 1);
   const z = Float64Array.from(x, (v, i) => (v - (center[i % d] as number)) / (scale[i % d] as number));
   const rng = new Rng(opts.seed ?? 1);
   const states = new Int32Array(n);
