@@ -115,14 +115,8 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
   };
   const hits: ChartPatternHit[] = [];
 
-  /** First close after `from` beyond the line (below when `down`), within the window. */
-  const breakout = (from: number, line: (i: number) => number, down: boolean): number | null => {
-    for (let i = from + 1; i < Math.min(n, from + 1 + window); i++) {
-      const c = s.close[i] as number;
-      if (down ? c < line(i) : c > line(i)) return i;
-    }
-    return null;
-  };
+  const breakout = (from: number, line: (i: number) => number, down: boolean): number | null =>
+    firstCloseBeyond(s, from, window, line, down);
   const push = (
     pattern: ChartPatternKind,
     bullish: boolean,
@@ -133,22 +127,7 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
     breakLevel: number,
     confidence: number,
   ): void => {
-    const first = ps[0] as Pivot;
-    const last = ps[ps.length - 1] as Pivot;
-    hits.push({
-      pattern,
-      direction: bullish ? 'bullish' : 'bearish',
-      startIndex: first.index,
-      endIndex: last.index,
-      start: first.time,
-      end: last.time,
-      breakout: bo === null ? null : (s.time[bo] as number),
-      breakoutIndex: bo,
-      target: bo === null ? null : bullish ? breakLevel + height : breakLevel - height,
-      confidence: withVolume(s, confidence, first.index, last.index, bo),
-      pivots: ps,
-      lines,
-    });
+    hits.push(chartHit(s, pattern, bullish, ps, lines, bo, height, breakLevel, confidence));
   };
 
   for (let k = 0; k < pivots.length; k++) {
@@ -288,6 +267,46 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
   return dropSubsumed(hits).sort((x, y) => x.endIndex - y.endIndex);
 }
 
+/** First close after `from`, within `window` bars, beyond the line: below it when `down`, else above. */
+function firstCloseBeyond(s: BarSeries, from: number, window: number, line: (i: number) => number, down: boolean): number | null {
+  const n = s.close.length;
+  for (let i = from + 1; i < Math.min(n, from + 1 + window); i++) {
+    const c = s.close[i] as number;
+    if (down ? c < line(i) : c > line(i)) return i;
+  }
+  return null;
+}
+
+/** A hit from its pivots and lines: breakout time, measured-move target (`height` beyond the break level), confidence. */
+function chartHit(
+  s: BarSeries,
+  pattern: ChartPatternKind,
+  bullish: boolean,
+  ps: Pivot[],
+  lines: { name: string; line: Line }[],
+  bo: number | null,
+  height: number,
+  breakLevel: number,
+  confidence: number,
+): ChartPatternHit {
+  const first = ps[0] as Pivot;
+  const last = ps[ps.length - 1] as Pivot;
+  return {
+    pattern,
+    direction: bullish ? 'bullish' : 'bearish',
+    startIndex: first.index,
+    endIndex: last.index,
+    start: first.time,
+    end: last.time,
+    breakout: bo === null ? null : (s.time[bo] as number),
+    breakoutIndex: bo,
+    target: bo === null ? null : bullish ? breakLevel + height : breakLevel - height,
+    confidence: withVolume(s, confidence, first.index, last.index, bo),
+    pivots: ps,
+    lines,
+  };
+}
+
 /**
  * A double top inside a triple top, a wedge read off part of a channel: a hit whose pivots are
  * all pivots of a larger hit is the same structure seen partially, and is dropped.
@@ -332,13 +351,7 @@ function dropSubsumed(hits: ChartPatternHit[]): ChartPatternHit[] {
  */
 function detectFlags(s: BarSeries, pivots: Pivot[], atrAt: (i: number) => number, window: number): ChartPatternHit[] {
   const out: ChartPatternHit[] = [];
-  const n = s.close.length;
-  const firstBeyond = (from: number, line: Line, up: boolean): number | null => {
-    for (let i = from + 1; i < Math.min(n, from + 1 + window); i++) {
-      if (up ? (s.close[i] as number) > at(line, i) : (s.close[i] as number) < at(line, i)) return i;
-    }
-    return null;
-  };
+  const firstBeyond = (from: number, line: Line, up: boolean): number | null => firstCloseBeyond(s, from, window, (i) => at(line, i), !up);
   for (let k = 0; k + 2 < pivots.length; k++) {
     const [p0, p1, p2] = [pivots[k], pivots[k + 1], pivots[k + 2]] as [Pivot, Pivot, Pivot];
     const pole = p1.price - p0.price;
@@ -349,26 +362,26 @@ function detectFlags(s: BarSeries, pivots: Pivot[], atrAt: (i: number) => number
     const sgn = bull ? 1 : -1;
     const pull = sgn * (p1.price - p2.price);
     if (pull <= 0 || pull > 0.5 * Math.abs(pole) || p2.index - p1.index > 20) continue;
-    const hit = (pattern: ChartPatternKind, ps: Pivot[], line: Line, bo: number | null, geometry: number): ChartPatternHit => {
-      const last = ps[ps.length - 1] as Pivot;
-      const breakLevel = bo === null ? null : at(line, bo);
-      return {
-        pattern,
-        direction: bull ? 'bullish' : 'bearish',
-        startIndex: p0.index,
-        endIndex: last.index,
-        start: p0.time,
-        end: last.time,
-        breakout: bo === null ? null : (s.time[bo] as number),
-        breakoutIndex: bo,
-        target: breakLevel === null ? null : breakLevel + pole,
-        confidence: withVolume(s, geometry, p0.index, last.index, bo),
-        pivots: ps,
-        lines: [{ name: 'pole_end', line }],
-      };
-    };
+    // The measured move: the pole's length again, from where the pause breaks.
+    const hit = (
+      pattern: ChartPatternKind,
+      ps: Pivot[],
+      lines: { name: string; line: Line }[],
+      breakLine: Line,
+      bo: number | null,
+      geometry: number,
+    ) => chartHit(s, pattern, bull, ps, lines, bo, Math.abs(pole), at(breakLine, bo ?? (ps[ps.length - 1] as Pivot).index), geometry);
     const level: Line = { a: p1.price, b: 0 };
-    out.push(hit(bull ? 'bull_flag' : 'bear_flag', [p0, p1, p2], level, firstBeyond(p2.index, level, bull), 1 - pull / Math.abs(pole)));
+    out.push(
+      hit(
+        bull ? 'bull_flag' : 'bear_flag',
+        [p0, p1, p2],
+        [{ name: 'pole_end', line: level }],
+        level,
+        firstBeyond(p2.index, level, bull),
+        1 - pull / Math.abs(pole),
+      ),
+    );
     const p3 = pivots[k + 3];
     const p4 = pivots[k + 4];
     if (!p3 || !p4 || p4.index - p1.index > 25) continue;
@@ -379,18 +392,19 @@ function detectFlags(s: BarSeries, pivots: Pivot[], atrAt: (i: number) => number
     const breakLine = bull ? upper : lower;
     const bo = firstBeyond(p4.index, breakLine, bull);
     const narrowing = 1 - Math.abs(p3.price - p4.price) / pull;
-    const h = hit(
-      bull ? 'bull_pennant' : 'bear_pennant',
-      [p0, p1, p2, p3, p4],
-      breakLine,
-      bo,
-      0.5 * (1 - pull / Math.abs(pole)) + 0.5 * narrowing,
+    out.push(
+      hit(
+        bull ? 'bull_pennant' : 'bear_pennant',
+        [p0, p1, p2, p3, p4],
+        [
+          { name: 'upper', line: upper },
+          { name: 'lower', line: lower },
+        ],
+        breakLine,
+        bo,
+        0.5 * (1 - pull / Math.abs(pole)) + 0.5 * narrowing,
+      ),
     );
-    h.lines = [
-      { name: 'upper', line: upper },
-      { name: 'lower', line: lower },
-    ];
-    out.push(h);
   }
   return out;
 }
