@@ -105,8 +105,10 @@ function fitLine(ps: readonly Pivot[]): Line {
 export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}): ChartPatternHit[] {
   const n = s.close.length;
   if (n < 20) return [];
+  // ATR(14), computed once: the pivots' scale (as findPivots would compute it) and the tolerances'.
   const atrArr = computeIndicator('ATR', s, { timeperiod: 14 }).real as Float64Array;
-  const pivots = findPivots(s, { atrMultiple: opts.atrMultiple ?? 3 });
+  const pivotScale = s.hasOhlc ? atrArr : null;
+  const pivots = findPivots(s, { atrMultiple: opts.atrMultiple ?? 3, atr: pivotScale });
   const tolK = opts.tolerance ?? 0.75;
   const window = opts.breakoutWindow ?? 30;
   const atrAt = (i: number): number => {
@@ -263,7 +265,7 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
     else if (parallel && rh < -2 && rl < -2) tri('channel_down', false);
   }
   // A flag's pullback is shallow next to the swings of the other patterns: it needs a finer zig-zag.
-  hits.push(...detectFlags(s, findPivots(s, { atrMultiple: 1.5 }), atrAt, window));
+  hits.push(...detectFlags(s, findPivots(s, { atrMultiple: 1.5, atr: pivotScale }), atrAt, window));
   return dropSubsumed(hits).sort((x, y) => x.endIndex - y.endIndex);
 }
 

@@ -28,11 +28,18 @@ export interface Level {
   flipped: boolean;
 }
 
-export function findPivots(s: BarSeries, opts: { atrMultiple?: number } = {}): Pivot[] {
+/** The swing scale: ATR(14) (shorter on very short series), or null on close-only files. */
+export function pivotAtr(s: BarSeries): Float64Array | null {
+  const n = s.close.length;
+  return s.hasOhlc ? (computeIndicator('ATR', s, { timeperiod: Math.min(14, Math.max(1, n - 1)) }).real as Float64Array) : null;
+}
+
+/** `atr`: the series' `pivotAtr`, when the caller has it already. */
+export function findPivots(s: BarSeries, opts: { atrMultiple?: number; atr?: Float64Array | null } = {}): Pivot[] {
   const k = opts.atrMultiple ?? 2;
   const n = s.close.length;
   if (n < 2) return [];
-  const atr = s.hasOhlc ? (computeIndicator('ATR', s, { timeperiod: Math.min(14, Math.max(1, n - 1)) }).real as Float64Array) : null;
+  const atr = opts.atr === undefined ? pivotAtr(s) : opts.atr;
   const pivots: Pivot[] = [];
   // dir 1: in an up-swing (tracking its high); -1: in a down-swing (tracking its low); 0: not yet known.
   let dir = 0;
@@ -65,9 +72,9 @@ export function findPivots(s: BarSeries, opts: { atrMultiple?: number } = {}): P
 export function findLevels(s: BarSeries, opts: { atrMultiple?: number; tolerance?: number; minTouches?: number } = {}): Level[] {
   const n = s.close.length;
   if (n < 3) return [];
-  const pivots = findPivots(s, opts);
+  const atr = pivotAtr(s);
+  const pivots = findPivots(s, { atrMultiple: opts.atrMultiple, atr });
   if (pivots.length === 0) return [];
-  const atr = s.hasOhlc ? (computeIndicator('ATR', s, { timeperiod: Math.min(14, Math.max(1, n - 1)) }).real as Float64Array) : null;
   const lastAtr = atr?.[n - 1];
   const last = s.close[n - 1] as number;
   const tol = (opts.tolerance ?? 0.5) * (lastAtr !== undefined && Number.isFinite(lastAtr) ? lastAtr : 0.01 * last);
