@@ -25,6 +25,18 @@ export type RegimeMethod = (typeof REGIME_METHODS)[number];
 /** Training simulations: 20,000 bars, seed 101 (the evaluation never scores that seed). */
 const TRAINING_BARS = 20_000;
 
+/** The training simulation, made once per timeframe and seed (the evaluation trains several models on it). */
+const trainingRuns = new Map<string, ReturnType<typeof simulateBars>>();
+function trainingSimulation(timeframe: '1d' | '1m', seed: number): ReturnType<typeof simulateBars> {
+  const key = `${timeframe}:${seed}`;
+  let run = trainingRuns.get(key);
+  if (!run) {
+    run = simulateBars({ symbol: 'X-USD', timeframe, count: TRAINING_BARS, seed });
+    trainingRuns.set(key, run);
+  }
+  return run;
+}
+
 /** Bars with a range and a volume can use the per-bar features; close-only files cannot. */
 const hasBars = (s: BarSeries): boolean => s.hasOhlc && s.hasVolume;
 
@@ -54,7 +66,7 @@ export function regimeClassifier(
     const hmm = trainRegimeHmm(s.close);
     return { make: () => new HmmRegimeClassifier(hmm), hmm };
   }
-  const train = simulateBars({ symbol: 'X-USD', timeframe: training.timeframe, count: TRAINING_BARS, seed: training.seed });
+  const train = trainingSimulation(training.timeframe, training.seed);
   if (m === 'hmm') {
     const hmm = trainLabelledRegimeHmm(train.bars, train.regime, hasBars(s) ? 'bar' : 'close');
     return { make: () => new HmmRegimeClassifier(hmm), hmm };
