@@ -1,4 +1,4 @@
-import type { BarSeries } from '../src/core/market.ts';
+import { type BarSeries, emptySeries } from '../src/core/market.ts';
 import { Rng } from '../src/core/random.ts';
 import { talib } from '../src/indicators/talib-reference.ts';
 import { CANDLESTICK_PATTERNS, scanCandlesticks } from '../src/patterns/candlestick.ts';
@@ -8,16 +8,7 @@ const N = 1_000_000;
 
 function candles(): BarSeries {
   const rng = new Rng(21);
-  const s: BarSeries = {
-    time: new Float64Array(N),
-    open: new Float64Array(N),
-    high: new Float64Array(N),
-    low: new Float64Array(N),
-    close: new Float64Array(N),
-    volume: new Float64Array(N),
-    hasOhlc: true,
-    hasVolume: true,
-  };
+  const s: BarSeries = emptySeries(N);
   let p = 100;
   for (let i = 0; i < N; i++) {
     const o = p;

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { BarSeries, Ohlcv } from '../src/core/market.ts';
+import { type BarSeries, emptySeries, type Ohlcv } from '../src/core/market.ts';
 import { Rng } from '../src/core/random.ts';
 import { computeIndicator, createIndicator } from '../src/indicators/index.ts';
 import { talib } from '../src/indicators/talib-reference.ts';
@@ -12,16 +12,7 @@ const N = 1_000_000;
 
 function makeSeries(): BarSeries {
   const rng = new Rng(11);
-  const s: BarSeries = {
-    time: new Float64Array(N),
-    open: new Float64Array(N),
-    high: new Float64Array(N),
-    low: new Float64Array(N),
-    close: new Float64Array(N),
-    volume: new Float64Array(N),
-    hasOhlc: true,
-    hasVolume: true,
-  };
+  const s: BarSeries = emptySeries(N);
   let p = 100;
   for (let i = 0; i < N; i++) {
     const o = p;

@@ -76,6 +76,20 @@ export function midPrice(q: Pick<Quote, 'bid' | 'ask'>): number {
 }
 
 /** Slices a BarSeries (views, no copy). */
+/** A series of `n` zeroed bars with OHLC and volume, for callers that fill it in place. */
+export function emptySeries(n: number): BarSeries {
+  return {
+    time: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+    hasOhlc: true,
+    hasVolume: true,
+  };
+}
+
 export function sliceSeries(s: BarSeries, start: number, end: number): BarSeries {
   return {
     time: s.time.subarray(start, end),

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATA_DIR } from '../../test/shared-data.ts';
-import type { BarSeries } from '../core/market.ts';
+import { type BarSeries, emptySeries } from '../core/market.ts';
 import { Rng } from '../core/random.ts';
 import { loadBarsCsv } from '../sources/csv.ts';
 import { BATCH_KERNELS } from './batch.ts';
@@ -14,16 +14,7 @@ import { computeIndicator, computeIndicatorStreaming } from './index.ts';
 
 function walk(n: number, seed: number, flat = false): BarSeries {
   const rng = new Rng(seed);
-  const s: BarSeries = {
-    time: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-    hasOhlc: true,
-    hasVolume: true,
-  };
+  const s: BarSeries = emptySeries(n);
   let p = 100;
   for (let i = 0; i < n; i++) {
     const o = p;

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATA_DIR } from '../../test/shared-data.ts';
-import type { BarSeries } from '../core/market.ts';
+import { type BarSeries, emptySeries } from '../core/market.ts';
 import { Rng } from '../core/random.ts';
 import { talib } from '../indicators/talib-reference.ts';
 import { loadBarsCsv } from '../sources/csv.ts';
@@ -31,16 +31,7 @@ function talibPattern(name: string, s: BarSeries): Int32Array {
 /** Random candles with many dojis, flat bars and gaps. */
 function adversarial(n: number, seed: number): BarSeries {
   const rng = new Rng(seed);
-  const s: BarSeries = {
-    time: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-    hasOhlc: true,
-    hasVolume: true,
-  };
+  const s: BarSeries = emptySeries(n);
   let p = 100;
   for (let i = 0; i < n; i++) {
     const kind = rng.int(5);

@@ -1,4 +1,4 @@
-import type { BarSeries } from '../../core/market.ts';
+import { type BarSeries, emptySeries } from '../../core/market.ts';
 import { Rng } from '../../core/random.ts';
 import type { Regime } from '../../core/regime.ts';
 import { type Timeframe, timeframeMs } from '../../core/time.ts';
@@ -32,16 +32,7 @@ export function simulateBars(opts: SimulateBarsOptions): SimulatedBars {
   const rng = new Rng(opts.seed ^ 0xba75);
   const market = new LatentMarket(model, new Rng(opts.seed), opts.initialPrice ?? 100, tfMs / sub);
   const start = opts.start ?? Date.UTC(2010, 0, 4);
-  const bars: BarSeries = {
-    time: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-    hasOhlc: true,
-    hasVolume: true,
-  };
+  const bars: BarSeries = emptySeries(n);
   const regime: Regime[] = new Array(n);
   const baseSigma = model.params.sideways.sigma;
   const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
