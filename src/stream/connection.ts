@@ -18,18 +18,30 @@ export interface BackoffOptions {
   maxMs: number;
 }
 
-export interface VenueConnectionOptions {
-  url?: string;
-  subscriptions: readonly Subscription[];
-  /** No frame at all for this long ⇒ recycle the connection (default 10 s). */
+/** What every reconnecting feed is told: its deadlines, its backoff, its clocks. */
+export interface ReconnectOptions {
+  /** No message at all for this long ⇒ recycle the connection (default 10 s). */
   idleDeadlineMs?: number;
   connectTimeoutMs?: number;
   backoff?: BackoffOptions;
-  /** Larger inbound frames are refused by the socket (it closes with 1009) and counted (default 1 MiB). */
-  maxPayloadBytes?: number;
   /** Receipt clock (default Date.now); simulations running faster than real time pass theirs. */
   clock?: () => number;
   random?: () => number;
+}
+
+const RECONNECT_DEFAULTS: Required<ReconnectOptions> = {
+  idleDeadlineMs: 10_000,
+  connectTimeoutMs: 5_000,
+  backoff: { baseMs: 250, maxMs: 30_000 },
+  clock: Date.now,
+  random: Math.random,
+};
+
+export interface VenueConnectionOptions extends ReconnectOptions {
+  url?: string;
+  subscriptions: readonly Subscription[];
+  /** Larger inbound frames are refused by the socket (it closes with 1009) and counted (default 1 MiB). */
+  maxPayloadBytes?: number;
 }
 
 export interface ConnectionHealth {
@@ -171,33 +183,25 @@ export abstract class FeedBase {
   }
 }
 
-/** Full-jitter backoff: uniform in [0, min(max, base · 2^attempt)]. */
-export function backoffDelay(attempt: number, b: BackoffOptions, random: () => number = Math.random): number {
-  return random() * Math.min(b.maxMs, b.baseMs * 2 ** Math.min(attempt, 30));
-}
-
-export class VenueConnection extends FeedBase implements FeedConnection {
-  private ws: WebSocket | undefined;
-  private stopped = true;
-  private timers: NodeJS.Timeout[] = [];
+/**
+ * A feed that keeps a connection up: started once, reconnected after each loss with capped
+ * exponential backoff and full jitter until stopped. Subclasses open the connection (`connect`)
+ * and report its loss (`reconnectLater`).
+ */
+export abstract class ReconnectingFeed extends FeedBase {
+  protected stopped = true;
   private retryTimer: NodeJS.Timeout | undefined;
-  private readonly opts: Required<Omit<VenueConnectionOptions, 'url'>> & { url: string };
+  protected readonly timing: Required<ReconnectOptions>;
 
-  constructor(
-    readonly codec: VenueCodec,
-    options: VenueConnectionOptions,
-  ) {
+  constructor(options: ReconnectOptions) {
     super();
-    this.opts = {
-      idleDeadlineMs: 10_000,
-      connectTimeoutMs: 5_000,
-      backoff: { baseMs: 250, maxMs: 30_000 },
-      maxPayloadBytes: 1 << 20,
-      clock: Date.now,
-      random: Math.random,
-      ...options,
-      url: options.url ?? codec.url,
-    };
+    this.timing = { ...RECONNECT_DEFAULTS, ...options };
+  }
+
+  protected abstract connect(): void;
+
+  protected now(): number {
+    return this.timing.clock();
   }
 
   start(): void {
@@ -206,10 +210,46 @@ export class VenueConnection extends FeedBase implements FeedConnection {
     this.connect();
   }
 
-  async stop(): Promise<void> {
+  /** The connection is gone (not by `stop`): say so, and try again after the backoff. */
+  protected reconnectLater(reason: string): void {
+    this.setState('reconnecting', reason);
+    const delay = backoffDelay(this.attempt++, this.timing.backoff, this.timing.random);
+    this.counts.reconnects++;
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** For `stop`: no retry pending, none scheduled. */
+  protected halt(): void {
     this.stopped = true;
-    this.clearTimers();
     if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+}
+
+/** Full-jitter backoff: uniform in [0, min(max, base · 2^attempt)]. */
+export function backoffDelay(attempt: number, b: BackoffOptions, random: () => number = Math.random): number {
+  return random() * Math.min(b.maxMs, b.baseMs * 2 ** Math.min(attempt, 30));
+}
+
+export class VenueConnection extends ReconnectingFeed implements FeedConnection {
+  private ws: WebSocket | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly url: string;
+  private readonly subscriptions: readonly Subscription[];
+  private readonly maxPayloadBytes: number;
+
+  constructor(
+    readonly codec: VenueCodec,
+    options: VenueConnectionOptions,
+  ) {
+    super(options);
+    this.url = options.url ?? codec.url;
+    this.subscriptions = options.subscriptions;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? 1 << 20;
+  }
+
+  async stop(): Promise<void> {
+    this.halt();
+    this.clearTimers();
     const ws = this.ws;
     this.ws = undefined;
     if (ws && ws.readyState !== WebSocket.CLOSED) {
@@ -221,16 +261,12 @@ export class VenueConnection extends FeedBase implements FeedConnection {
     this.setState('closed', 'stopped');
   }
 
-  protected now(): number {
-    return this.opts.clock();
-  }
-
-  private connect(): void {
+  protected connect(): void {
     if (this.stopped) return;
     this.setState('connecting');
-    const ws = new WebSocket(this.opts.url, {
-      handshakeTimeout: this.opts.connectTimeoutMs,
-      maxPayload: this.opts.maxPayloadBytes,
+    const ws = new WebSocket(this.url, {
+      handshakeTimeout: this.timing.connectTimeoutMs,
+      maxPayload: this.maxPayloadBytes,
       perMessageDeflate: false,
     });
     this.ws = ws;
@@ -239,7 +275,7 @@ export class VenueConnection extends FeedBase implements FeedConnection {
       if (ws !== this.ws) return;
       this.lastMessage = Date.now();
       this.setState('open');
-      for (const f of this.codec.subscribeFrames(this.opts.subscriptions)) ws.send(f);
+      for (const f of this.codec.subscribeFrames(this.subscriptions)) ws.send(f);
       this.armTimers(ws, openedAt);
     });
     ws.on('message', (data, isBinary) => {
@@ -256,15 +292,8 @@ export class VenueConnection extends FeedBase implements FeedConnection {
       this.ws = undefined;
       this.clearTimers();
       if (this.stopped) return;
-      this.setState('reconnecting', `closed (${code})`);
-      this.scheduleReconnect();
+      this.reconnectLater(`closed (${code})`);
     });
-  }
-
-  private scheduleReconnect(): void {
-    const delay = backoffDelay(this.attempt++, this.opts.backoff, this.opts.random);
-    this.counts.reconnects++;
-    this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
   /** Closes the current socket so the close handler reconnects. */
@@ -276,7 +305,7 @@ export class VenueConnection extends FeedBase implements FeedConnection {
   }
 
   private armTimers(ws: WebSocket, openedAt: number): void {
-    const idle = this.opts.idleDeadlineMs;
+    const idle = this.timing.idleDeadlineMs;
     // Checked at a quarter of the deadline: a dead feed is noticed within 1.25 deadlines.
     this.timers.push(
       setInterval(

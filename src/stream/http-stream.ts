@@ -7,62 +7,36 @@
  * and reported, never thrown.
  */
 import type { LineStreamCodec } from './codec.ts';
-import { type BackoffOptions, backoffDelay, FeedBase, type FeedConnection } from './connection.ts';
+import { type FeedConnection, ReconnectingFeed, type ReconnectOptions } from './connection.ts';
 
-export interface HttpStreamOptions {
-  idleDeadlineMs?: number;
-  connectTimeoutMs?: number;
-  backoff?: BackoffOptions;
+export interface HttpStreamOptions extends ReconnectOptions {
   /** Longer lines are dropped and counted (default 1 MiB). */
   maxLineBytes?: number;
-  clock?: () => number;
-  random?: () => number;
 }
 
-export class HttpStreamConnection extends FeedBase implements FeedConnection {
-  private stopped = true;
+export class HttpStreamConnection extends ReconnectingFeed implements FeedConnection {
   private abort: AbortController | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private readonly o: Required<HttpStreamOptions>;
+  private readonly maxLineBytes: number;
 
   constructor(
     readonly codec: LineStreamCodec,
     options: HttpStreamOptions = {},
   ) {
-    super();
-    this.o = {
-      idleDeadlineMs: 10_000,
-      connectTimeoutMs: 5_000,
-      backoff: { baseMs: 250, maxMs: 30_000 },
-      maxLineBytes: 1 << 20,
-      clock: Date.now,
-      random: Math.random,
-      ...options,
-    };
-  }
-
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.connect();
+    super(options);
+    this.maxLineBytes = options.maxLineBytes ?? 1 << 20;
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.halt();
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.abort?.abort();
     await this.running?.catch(() => {});
     this.setState('closed', 'stopped');
   }
 
-  protected now(): number {
-    return this.o.clock();
-  }
-
-  private connect(): void {
+  protected connect(): void {
     if (this.stopped) return;
     this.setState('connecting');
     const abort = new AbortController();
@@ -76,16 +50,13 @@ export class HttpStreamConnection extends FeedBase implements FeedConnection {
   private closed(abort: AbortController, reason: string): void {
     if (this.idleTimer) clearInterval(this.idleTimer);
     if (this.stopped || abort !== this.abort) return;
-    this.setState('reconnecting', reason);
-    const delay = backoffDelay(this.attempt++, this.o.backoff, this.o.random);
-    this.counts.reconnects++;
-    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.reconnectLater(reason);
   }
 
   /** Reads one response to its end; resolves with why it ended. */
   private async read(abort: AbortController): Promise<string> {
     const { url, headers } = this.codec.request();
-    const connectTimer = setTimeout(() => abort.abort('connect timeout'), this.o.connectTimeoutMs);
+    const connectTimer = setTimeout(() => abort.abort('connect timeout'), this.timing.connectTimeoutMs);
     let res: Response;
     try {
       res = await fetch(url, { headers, signal: abort.signal });
@@ -100,7 +71,7 @@ export class HttpStreamConnection extends FeedBase implements FeedConnection {
     }
     this.arrived();
     this.setState('open');
-    const idle = this.o.idleDeadlineMs;
+    const idle = this.timing.idleDeadlineMs;
     this.idleTimer = setInterval(
       () => {
         if (Date.now() - this.lastMessage > idle) {
@@ -124,8 +95,8 @@ export class HttpStreamConnection extends FeedBase implements FeedConnection {
         if (line) this.onLine(line);
         nl = buf.indexOf('\n');
       }
-      if (buf.length > this.o.maxLineBytes) {
-        this.badMessage(`line longer than ${this.o.maxLineBytes} bytes dropped`);
+      if (buf.length > this.maxLineBytes) {
+        this.badMessage(`line longer than ${this.maxLineBytes} bytes dropped`);
         buf = '';
       }
     }
