@@ -119,17 +119,8 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
 
   const breakout = (from: number, line: (i: number) => number, down: boolean): number | null =>
     firstCloseBeyond(s, from, window, line, down);
-  const push = (
-    pattern: ChartPatternKind,
-    bullish: boolean,
-    ps: Pivot[],
-    lines: { name: string; line: Line }[],
-    bo: number | null,
-    height: number,
-    breakLevel: number,
-    confidence: number,
-  ): void => {
-    hits.push(chartHit(s, pattern, bullish, ps, lines, bo, height, breakLevel, confidence));
+  const push = (...hit: HitArgs): void => {
+    hits.push(chartHit(s, ...hit));
   };
 
   for (let k = 0; k < pivots.length; k++) {
@@ -268,6 +259,8 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
   hits.push(...detectFlags(s, findPivots(s, { atrMultiple: 1.5, atr: pivotScale }), atrAt, window));
   return dropSubsumed(hits).sort((x, y) => x.endIndex - y.endIndex);
 }
+
+type HitArgs = Parameters<typeof chartHit> extends [BarSeries, ...infer Rest] ? Rest : never;
 
 /** First close after `from`, within `window` bars, beyond the line: below it when `down`, else above. */
 function firstCloseBeyond(s: BarSeries, from: number, window: number, line: (i: number) => number, down: boolean): number | null {
