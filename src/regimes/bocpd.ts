@@ -15,8 +15,11 @@ import { RegimeFeatures } from './features.ts';
 export interface BocpdOptions {
   /** Expected observations between changes (hazard = 1 / this). Default 100. */
   expectedRun?: number;
+  /** Run lengths kept (the longest merge). Default 400. */
   maxRun?: number;
+  /** A new segment must start this many observations after the last reported one. Default 5. */
   shortRun?: number;
+  /** Probability of a new segment that reports it. Default 0.99. */
   threshold?: number;
   /** Normal-Gamma prior: mean, pseudo-count, shape, rate (prior variance ≈ rate / shape). */
   prior?: { mu: number; kappa: number; alpha: number; beta: number };
@@ -65,8 +68,6 @@ export class BocpdDetector {
   private len = 1;
   private n = 0;
   private lastStart = 0;
-  /** P(run ≤ shortRun) after the last update. */
-  shortRunProbability = 0;
   /** Most probable run length after the last update. */
   mapRun = 0;
   /** P(a new segment began since the last reported one) after the last update. */
@@ -147,23 +148,20 @@ export class BocpdDetector {
     this.len = newLen;
     let norm = 0;
     for (let r = 0; r < this.len; r++) norm += nx[r] as number;
-    let short = 0;
+    const i = this.n++;
+    // P(the current segment began after the last reported start, by more than shortRun).
+    const horizon = i - this.lastStart - this.shortRun;
+    // The last slot, once full, stands for every run at least that long: never "since".
+    const upto = Math.min(horizon, this.len === this.maxRun ? this.maxRun - 1 : this.len);
+    let since = 0;
     let best = 0;
     for (let r = 0; r < this.len; r++) {
       const v = (nx[r] as number) / norm;
       p[r] = v;
-      if (r <= this.shortRun) short += v;
+      if (r < upto) since += v;
       if (v > (p[best] as number)) best = r;
     }
-    this.shortRunProbability = short;
     this.mapRun = best;
-    const i = this.n++;
-    // P(the current segment began after the last reported start, by more than shortRun).
-    const horizon = i - this.lastStart - this.shortRun;
-    let since = 0;
-    // The last slot, once full, stands for every run at least that long: never "since".
-    const upto = Math.min(horizon, this.len === this.maxRun ? this.maxRun - 1 : this.len);
-    for (let r = 0; r < upto; r++) since += p[r] as number;
     this.changeProbability = since;
     // Run length r after this observation means the segment's first observation was i − r + 1
     // (r = 0: the change falls right after this one).
