@@ -67,11 +67,12 @@ export function liveSource(config: ServiceConfig, log: PipelineLogger): RecordSo
     (v) => new VenueConnection(protocolFor(v.name), { subscriptions: venueSubscriptions(lists(v)) }),
   );
   for (const v of FX_VENUES.filter(wanted)) {
-    if (lists(v).length === 0) continue;
+    const symbols = lists(v);
+    if (symbols.length === 0) continue;
     try {
-      if (v.name === 'oanda') conns.push(new HttpStreamConnection(new OandaStreamCodec(oandaOptionsFromEnv(lists(v)))));
+      if (v.name === 'oanda') conns.push(new HttpStreamConnection(new OandaStreamCodec(oandaOptionsFromEnv(symbols))));
       else if (v.name === 'ctrader' && process.env.CTRADER_ACCESS_TOKEN)
-        conns.push(new VenueConnection(protocolFor('ctrader'), { subscriptions: venueSubscriptions(lists(v)) }));
+        conns.push(new VenueConnection(protocolFor('ctrader'), { subscriptions: venueSubscriptions(symbols) }));
       else log.warn({ venue: v.name }, v.name === 'ctrader' ? 'cTrader needs CTRADER_* credentials; skipped' : 'no live feed; skipped');
     } catch (err) {
       log.warn({ venue: v.name }, `${(err as Error).message}; skipped`);
