@@ -219,9 +219,12 @@ function renderRegime(): void {
   band.dataset.regime = last?.regime ?? '';
 }
 
+/** FX-like prices to five decimals, the rest to two. */
+const formatPrice = (p: number): string => p.toFixed(p < 10 ? 5 : 2);
+
 function renderFused(f: FusedPrice): void {
   if (f.symbol !== state.symbol) return;
-  $('fused-price').textContent = f.price.toFixed(f.price < 10 ? 5 : 2);
+  $('fused-price').textContent = formatPrice(f.price);
   $('fused-meta').textContent =
     `± ${f.confidence.toPrecision(3)} · ${f.status} · ${f.sources.length} used, ${f.excluded.length} excluded${f.excluded.length ? ` (${f.excluded.map((e) => `${e.venue}: ${e.reason}`).join(', ')})` : ''}`;
 }
@@ -235,7 +238,7 @@ function renderSources(): void {
     .map((s) => {
       const price = s.prices[state.symbol];
       const w = s.weights[state.symbol];
-      return `<tr data-venue="${s.venue}"><td>${s.venue}</td><td class="state-${s.state}">${s.state}</td><td>${s.lastMessageAgeMs === null ? '–' : `${(s.lastMessageAgeMs / 1000).toFixed(1)}s`}</td><td>${s.reconnects}</td><td>${price === undefined ? '–' : price.toFixed(price < 10 ? 5 : 2)}</td><td>${w === undefined ? '–' : w.toFixed(2)}</td></tr>`;
+      return `<tr data-venue="${s.venue}"><td>${s.venue}</td><td class="state-${s.state}">${s.state}</td><td>${s.lastMessageAgeMs === null ? '–' : `${(s.lastMessageAgeMs / 1000).toFixed(1)}s`}</td><td>${s.reconnects}</td><td>${formatPrice(price as number)}</td><td>${w === undefined ? '–' : w.toFixed(2)}</td></tr>`;
     })
     .join('');
 }
