@@ -1,12 +1,19 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, posix } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { EventBus } from '../bus/bus.ts';
 import { ConfigError } from '../core/errors.ts';
 import { TIMEFRAMES } from '../core/time.ts';
 import type { MarketStore } from '../store/store.ts';
-import { type GatewayOptions, presentedToken, WsGateway } from './ws-gateway.ts';
+import { type GatewayOptions, presentedToken, tokenMatches, WsGateway } from './ws-gateway.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route: `open` (health probes), `token` (data), `static` (dashboard files). */
+    access?: 'open' | 'token' | 'static';
+  }
+}
 
 /** What the API serves; the pipeline implements it. */
 export interface ApiBackend {
@@ -31,6 +38,8 @@ export interface ServerOptions {
   /** Directory of the built dashboard (web/dist); not served when absent. */
   webRoot?: string;
   gateway?: Partial<Omit<GatewayOptions, 'token' | 'allowedOrigins'>>;
+  /** HTTP requests per second per client address (burst twice that); over it: 429. Default 100. */
+  httpRatePerSec?: number;
 }
 
 export interface RunningServer {
@@ -65,7 +74,13 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
   if (!LOOPBACK.has(opts.host) && !opts.token) {
     throw new ConfigError(`refusing to listen on ${opts.host} without an API token (set --token or EMP_API_TOKEN); only loopback is open`);
   }
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  // The router treats case, doubled and trailing slashes as one path, so every spelling of a
+  // protected path reaches the protected route (and its `access: 'token'`).
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
+  });
   let selfOrigins: string[] = [];
   const gateway = new WsGateway(backend.bus, {
     maxMessageBytes: 16 * 1024,
@@ -73,34 +88,55 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
     slowClientTimeoutMs: 10_000,
     rateLimitPerSec: 50,
     heartbeatMs: 15_000,
+    maxConnections: 1000,
+    maxConnectionsPerAddress: 50,
+    maxSymbolsPerClient: 1000,
+    authDeadlineMs: 10_000,
     ...opts.gateway,
     token: opts.token,
     allowedOrigins: (o) => selfOrigins.includes(o) || (opts.origins ?? []).includes(o),
   });
-  const httpStats = { requests: 0, unauthorized: 0 };
+  const httpStats = { requests: 0, unauthorized: 0, rateLimited: 0 };
+  const httpLimiter = new AddressRateLimiter(opts.httpRatePerSec ?? 100);
 
+  // Authorization is decided on the route the router matched, never on the raw URL: the router
+  // decodes and normalises the path, so a check on the raw text can be bypassed by another
+  // spelling. Requests matching no route (404, or the dashboard's catch-all) are checked on the
+  // canonical form of their path, so no spelling of /api or /metrics is served without the token.
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     httpStats.requests++;
-    const path = req.url.split('?')[0] ?? '/';
-    // Health probes and the dashboard's static files stay open; data needs the token.
-    if (!opts.token || path === '/health' || path === '/ready' || !(path.startsWith('/api') || path === '/metrics')) return;
-    if (presentedToken(req.raw) !== opts.token) {
+    if (!httpLimiter.take(req.socket.remoteAddress ?? '?')) {
+      httpStats.rateLimited++;
+      await reply
+        .code(429)
+        .header('retry-after', '1')
+        .send({ error: `more than ${httpLimiter.ratePerSec} requests/s from this address` });
+      return;
+    }
+    if (!opts.token) return;
+    const access = req.routeOptions.config?.access;
+    const needsToken = access === 'token' || (access !== 'open' && isProtectedPath(canonicalPath(req.url)));
+    if (needsToken && !tokenMatches(presentedToken(req.raw), opts.token)) {
       httpStats.unauthorized++;
-      await reply.code(401).send({ error: 'missing or invalid API token (Authorization: Bearer <token>)' });
+      await reply.code(401).send({ error: 'missing or invalid API token (Authorization: Bearer <token>, or ?token=<token>)' });
     }
   });
 
-  app.get('/health', async () => ({ status: 'ok', uptimeSec: Math.round(process.uptime()) }));
-  app.get('/ready', async (_req, reply) => {
+  const open = { config: { access: 'open' as const } };
+  const guarded = { config: { access: 'token' as const } };
+  app.get('/health', open, async () => ({ status: 'ok', uptimeSec: Math.round(process.uptime()) }));
+  app.get('/ready', open, async (_req, reply) => {
     const ready = backend.ready();
     return reply.code(ready ? 200 : 503).send({ ready });
   });
-  app.get('/api/instruments', async () => backend.instruments());
-  app.get('/api/sources', async () => backend.sources());
-  app.get('/api/indicators', async () => backend.indicatorCatalogue());
-  app.get('/api/history/:kind', async (req, reply) => {
+  app.get('/api/instruments', guarded, async () => backend.instruments());
+  app.get('/api/sources', guarded, async () => backend.sources());
+  app.get('/api/indicators', guarded, async () => backend.indicatorCatalogue());
+  app.get('/api/history/:kind', guarded, async (req, reply) => {
     const kind = (req.params as { kind: string }).kind;
-    const q = historyQuery.safeParse(req.query);
+    // `token` authenticates the request (checked above); it is not a history parameter.
+    const { token: _token, ...query } = req.query as Record<string, unknown>;
+    const q = historyQuery.safeParse(query);
     if (!q.success) {
       const issue = q.error.issues[0];
       return reply.code(400).send({ error: `${issue?.path.join('.')}: ${issue?.message}` });
@@ -125,7 +161,7 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
         return reply.code(404).send({ error: `unknown history "${kind}" (bars, fused, signals, regimes, alerts, conflicts)` });
     }
   });
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', guarded, async (_req, reply) => {
     const g = gateway.stats;
     const own = [
       '# TYPE emp_api_ws_clients gauge',
@@ -140,16 +176,36 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
       `emp_api_ws_rate_limited_total ${g.rateLimited}`,
       '# TYPE emp_api_ws_slow_disconnects_total counter',
       `emp_api_ws_slow_disconnects_total ${g.slowDisconnects}`,
+      '# TYPE emp_api_ws_rejected_total counter',
+      ...Object.entries(g.rejected).map(([reason, n]) => `emp_api_ws_rejected_total{reason="${reason}"} ${n}`),
+      '# TYPE emp_api_ws_oversized_total counter',
+      `emp_api_ws_oversized_total ${g.oversized}`,
+      '# TYPE emp_api_ws_symbol_limited_total counter',
+      `emp_api_ws_symbol_limited_total ${g.symbolLimited}`,
+      '# TYPE emp_api_ws_auth_timeouts_total counter',
+      `emp_api_ws_auth_timeouts_total ${g.authTimeouts}`,
+      '# TYPE emp_api_ws_unauthorized_total counter',
+      `emp_api_ws_unauthorized_total ${g.unauthorized}`,
       '# TYPE emp_api_http_requests_total counter',
       `emp_api_http_requests_total ${httpStats.requests}`,
+      '# TYPE emp_api_http_unauthorized_total counter',
+      `emp_api_http_unauthorized_total ${httpStats.unauthorized}`,
+      '# TYPE emp_api_http_rate_limited_total counter',
+      `emp_api_http_rate_limited_total ${httpStats.rateLimited}`,
     ].join('\n');
     return reply.type('text/plain; version=0.0.4').send(`${backend.metrics().trimEnd()}\n${own}\n`);
   });
 
   if (opts.webRoot && existsSync(opts.webRoot)) {
     const root = opts.webRoot;
-    app.get('/*', async (req, reply) => {
-      const rel = normalize(decodeURIComponent((req.url.split('?')[0] ?? '/').replace(/^\/+/, ''))).replace(/^(\.\.[/\\])+/, '');
+    app.get('/*', { config: { access: 'static' as const } }, async (req, reply) => {
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent((req.url.split('?')[0] ?? '/').replace(/^\/+/, ''));
+      } catch {
+        return reply.code(400).send({ error: 'malformed percent-encoding in the path' });
+      }
+      const rel = normalize(decoded).replace(/^(\.\.[/\\])+/, '');
       let file = join(root, rel || 'index.html');
       if (!file.startsWith(root) || !existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
       return reply.type(MIME[extname(file)] ?? 'application/octet-stream').send(readFileSync(file));
@@ -157,7 +213,7 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
   }
 
   app.server.on('upgrade', (req, socket, head) => {
-    if ((req.url ?? '').split('?')[0] !== '/ws') {
+    if (canonicalPath(req.url ?? '/') !== '/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -179,4 +235,55 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
       await app.close();
     },
   };
+}
+
+/**
+ * The path as the router sees it, and then some: percent-decoded until stable, back-slashes as
+ * slashes, dot segments resolved, repeated and trailing slashes dropped, lower case.
+ */
+export function canonicalPath(url: string): string {
+  let path = url.split('?')[0] ?? '/';
+  for (let i = 0; i < 3; i++) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      break;
+    }
+    if (decoded === path) break;
+    path = decoded;
+  }
+  path = posix.normalize(`/${path.replace(/\\/g, '/')}`).replace(/\/+/g, '/');
+  if (path.length > 1) path = path.replace(/\/$/, '');
+  return path.toLowerCase();
+}
+
+/** Paths that carry data: anything under /api, /metrics (so `/api;x`, `/metrics.txt` too). */
+function isProtectedPath(canonical: string): boolean {
+  return canonical.startsWith('/api') || canonical.startsWith('/metrics') || canonical.startsWith('/ws');
+}
+
+/** Requests per second per client address (token bucket, burst = 2 × rate); idle addresses are forgotten. */
+class AddressRateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private lastSweep = Date.now();
+
+  constructor(readonly ratePerSec: number) {}
+
+  take(address: string): boolean {
+    const now = Date.now();
+    if (now - this.lastSweep > 60_000) {
+      // A full bucket is the same as no bucket: keeps the map to the addresses active in the last minute.
+      for (const [a, b] of this.buckets) if (now - b.at > 60_000) this.buckets.delete(a);
+      this.lastSweep = now;
+    }
+    const burst = this.ratePerSec * 2;
+    const b = this.buckets.get(address) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * this.ratePerSec);
+    b.at = now;
+    this.buckets.set(address, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
 }

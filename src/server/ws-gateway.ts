@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -15,6 +16,14 @@ export interface GatewayOptions {
   /** Inbound messages per second allowed per connection (token bucket, burst = 2 × rate). */
   rateLimitPerSec: number;
   heartbeatMs: number;
+  /** Open sockets at most, all clients together; over it the upgrade is refused with 503. */
+  maxConnections: number;
+  /** Open sockets at most per client address; over it the upgrade is refused with 503. */
+  maxConnectionsPerAddress: number;
+  /** Symbols a client may hold subscribed, summed over its channels; over it: TOO_MANY_SYMBOLS. */
+  maxSymbolsPerClient: number;
+  /** A socket not authenticated this long after it opened is closed with 4001. */
+  authDeadlineMs: number;
   /** When set, a client must present it (Authorization: Bearer header, ?token=, or a first `auth` message). */
   token?: string;
   /** Allowed browser origins; requests without an Origin header (non-browser clients) pass. */
@@ -23,7 +32,9 @@ export interface GatewayOptions {
 
 interface Client {
   ws: WebSocket;
+  address: string;
   authed: boolean;
+  authTimer: NodeJS.Timeout | undefined;
   /** channel → symbols (null = all). */
   subs: Map<string, Set<string> | null>;
   tokens: number;
@@ -46,7 +57,22 @@ export class WsGateway {
   private readonly latest = new Map<string, Map<string, EmpEvent>>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
-  readonly stats = { connections: 0, rejected: 0, messagesIn: 0, badMessages: 0, rateLimited: 0, sent: 0, dropped: 0, slowDisconnects: 0 };
+  private readonly perAddress = new Map<string, number>();
+  readonly stats = {
+    connections: 0,
+    /** Upgrades refused: foreign origin, too many sockets in all, too many from one address. */
+    rejected: { origin: 0, max_connections: 0, max_per_address: 0 },
+    messagesIn: 0,
+    badMessages: 0,
+    oversized: 0,
+    rateLimited: 0,
+    symbolLimited: 0,
+    authTimeouts: 0,
+    unauthorized: 0,
+    sent: 0,
+    dropped: 0,
+    slowDisconnects: 0,
+  };
 
   constructor(
     bus: EventBus,
@@ -75,17 +101,61 @@ export class WsGateway {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const origin = req.headers.origin;
     if (origin !== undefined && !this.opts.allowedOrigins(origin)) {
-      this.stats.rejected++;
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      this.stats.rejected.origin++;
+      refuse(socket, 403, 'Forbidden', 'origin not allowed');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+    // Counted from the upgrade on (not from 'connection'), so a burst of handshakes cannot overshoot.
+    const address = req.socket.remoteAddress ?? '?';
+    if (this.pending + this.clients.size >= this.opts.maxConnections) {
+      this.stats.rejected.max_connections++;
+      refuse(socket, 503, 'Service Unavailable', `too many WebSocket connections (limit ${this.opts.maxConnections})`);
+      return;
+    }
+    if ((this.perAddress.get(address) ?? 0) >= this.opts.maxConnectionsPerAddress) {
+      this.stats.rejected.max_per_address++;
+      refuse(
+        socket,
+        503,
+        'Service Unavailable',
+        `too many WebSocket connections from ${address} (limit ${this.opts.maxConnectionsPerAddress})`,
+      );
+      return;
+    }
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    this.pending++;
+    let settled = false;
+    const release = (): void => {
+      const n = (this.perAddress.get(address) ?? 1) - 1;
+      if (n > 0) this.perAddress.set(address, n);
+      else this.perAddress.delete(address);
+    };
+    // A handshake that fails never reaches 'connection': give its slot back.
+    socket.once('close', () => {
+      if (!settled) {
+        settled = true;
+        this.pending--;
+        release();
+      }
+    });
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (settled) return;
+      settled = true;
+      this.pending--;
+      ws.once('close', release);
+      this.wss.emit('connection', ws, req);
+    });
   }
+
+  private pending = 0;
 
   close(): void {
     clearInterval(this.heartbeat);
     this.unsubscribe();
-    for (const c of this.clients) c.ws.close(1001, 'server shutting down');
+    for (const c of this.clients) {
+      clearTimeout(c.authTimer);
+      c.ws.close(1001, 'server shutting down');
+    }
     this.wss.close();
   }
 
@@ -93,7 +163,9 @@ export class WsGateway {
     this.stats.connections++;
     const client: Client = {
       ws,
-      authed: !this.opts.token || presentedToken(req) === this.opts.token,
+      address: req.socket.remoteAddress ?? '?',
+      authed: !this.opts.token || tokenMatches(presentedToken(req), this.opts.token),
+      authTimer: undefined,
       subs: new Map(),
       tokens: this.opts.rateLimitPerSec * 2,
       lastRefill: Date.now(),
@@ -102,12 +174,30 @@ export class WsGateway {
       alive: true,
     };
     this.clients.add(client);
+    if (!client.authed) {
+      // An unauthenticated socket costs memory and a slot: it gets a deadline to authenticate.
+      client.authTimer = setTimeout(() => {
+        if (client.authed) return;
+        this.stats.authTimeouts++;
+        this.send(client, { type: 'error', code: 'AUTH_TIMEOUT', error: `not authenticated within ${this.opts.authDeadlineMs} ms` }, true);
+        ws.close(4001, 'authentication deadline passed');
+      }, this.opts.authDeadlineMs);
+      client.authTimer.unref();
+    }
     ws.on('pong', () => {
       client.alive = true;
     });
     ws.on('message', (data, isBinary) => this.onMessage(client, isBinary ? null : data.toString()));
-    ws.on('close', () => this.clients.delete(client));
-    ws.on('error', () => this.clients.delete(client));
+    const gone = (): void => {
+      clearTimeout(client.authTimer);
+      this.clients.delete(client);
+    };
+    ws.on('close', gone);
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws closes the socket with 1009 itself; counted here.
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.stats.oversized++;
+      gone();
+    });
     this.send(client, { type: 'welcome', authRequired: !client.authed, heartbeatMs: this.opts.heartbeatMs }, true);
   }
 
@@ -137,8 +227,10 @@ export class WsGateway {
     }
     const msg: ClientMessage = parsed.data;
     if (msg.op === 'auth') {
-      c.authed = !this.opts.token || msg.token === this.opts.token;
-      if (!c.authed) {
+      c.authed = !this.opts.token || tokenMatches(msg.token, this.opts.token);
+      if (c.authed) clearTimeout(c.authTimer);
+      else {
+        this.stats.unauthorized++;
         this.send(c, { type: 'error', code: 'UNAUTHORIZED', error: 'invalid token' }, true);
         c.ws.close(4001, 'unauthorized');
         return;
@@ -147,6 +239,7 @@ export class WsGateway {
       return;
     }
     if (!c.authed) {
+      this.stats.unauthorized++;
       this.send(c, { type: 'error', code: 'UNAUTHORIZED', error: 'authenticate first: {"op":"auth","token":"..."}' }, true);
       c.ws.close(4001, 'unauthorized');
       return;
@@ -158,7 +251,23 @@ export class WsGateway {
     if (msg.op === 'subscribe') {
       const symbols = msg.symbols ? new Set(msg.symbols) : null;
       const prev = c.subs.get(msg.channel);
-      c.subs.set(msg.channel, prev === null || symbols === null ? null : new Set([...(prev ?? []), ...symbols]));
+      const next = prev === null || symbols === null ? null : new Set([...(prev ?? []), ...symbols]);
+      const total = symbolCount(c.subs) - (prev?.size ?? 0) + (next?.size ?? 0);
+      if (total > this.opts.maxSymbolsPerClient) {
+        // Refused whole: a partial subscription would leave the client guessing what it has.
+        this.stats.symbolLimited++;
+        this.send(
+          c,
+          {
+            type: 'error',
+            code: 'TOO_MANY_SYMBOLS',
+            error: `subscription refused: ${total} symbols over all channels, limit ${this.opts.maxSymbolsPerClient} (subscribe without symbols for all of them)`,
+          },
+          true,
+        );
+        return;
+      }
+      c.subs.set(msg.channel, next);
       const snap = [...(this.latest.get(msg.channel)?.entries() ?? [])].filter(([k]) => !symbols || symbols.has(k)).map(([, e]) => e);
       this.send(c, { type: 'snapshot', channel: msg.channel, items: snap }, true);
       return;
@@ -247,6 +356,30 @@ export class WsGateway {
   }
 }
 
+function symbolCount(subs: Map<string, Set<string> | null>): number {
+  let n = 0;
+  for (const s of subs.values()) n += s?.size ?? 0;
+  return n;
+}
+
+function refuse(socket: Duplex, status: number, text: string, reason: string): void {
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+  );
+}
+
+/**
+ * Constant-time token check: both sides are hashed first, so the comparison runs over equal
+ * lengths whatever was presented and its time says nothing about the token.
+ */
+export function tokenMatches(presented: string | undefined, expected: string): boolean {
+  if (presented === undefined) return false;
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** The token a request carries: `Authorization: Bearer <token>`, else a `token` query parameter. */
 export function presentedToken(req: IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
