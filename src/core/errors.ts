@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'THROTTLED'
   | 'TIMEOUT'
   | 'CLOSED'
+  /** Something the command needs is not there: a port in use, a service down. */
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 const INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([

@@ -152,7 +152,13 @@ export class SimulatedVenues implements RecordSource {
 
   static async start(sim: MarketSimulator, speed: number): Promise<SimulatedVenues> {
     const servers = new Map<string, SimulatedFeed>();
-    for (const v of sim.config.venues) servers.set(v.name, await simulatedFeed(v.name));
+    try {
+      for (const v of sim.config.venues) servers.set(v.name, await simulatedFeed(v.name));
+    } catch (err) {
+      // The servers already listening would keep the process alive: close them before failing.
+      await Promise.all([...servers.values()].map((s) => s.close().catch(() => {})));
+      throw err;
+    }
     return new SimulatedVenues(sim, speed, servers);
   }
 

@@ -3,7 +3,7 @@ import { extname, join, normalize, posix } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { EventBus } from '../bus/bus.ts';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, EmpError } from '../core/errors.ts';
 import { TIMEFRAMES } from '../core/time.ts';
 import type { MarketStore } from '../store/store.ts';
 import { type GatewayOptions, presentedToken, tokenMatches, WsGateway } from './ws-gateway.ts';
@@ -70,10 +70,15 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-export async function startServer(backend: ApiBackend, opts: ServerOptions): Promise<RunningServer> {
-  if (!LOOPBACK.has(opts.host) && !opts.token) {
-    throw new ConfigError(`refusing to listen on ${opts.host} without an API token (set --token or EMP_API_TOKEN); only loopback is open`);
+/** Off loopback the API needs a token: checked before anything is started. */
+export function assertListenAllowed(host: string, token: string | undefined): void {
+  if (!LOOPBACK.has(host) && !token) {
+    throw new ConfigError(`refusing to listen on ${host} without an API token (set --token or EMP_API_TOKEN); only loopback is open`);
   }
+}
+
+export async function startServer(backend: ApiBackend, opts: ServerOptions): Promise<RunningServer> {
+  assertListenAllowed(opts.host, opts.token);
   // The router treats case, doubled and trailing slashes as one path, so every spelling of a
   // protected path reaches the protected route (and its `access: 'token'`).
   const app = Fastify({
@@ -220,7 +225,22 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
     gateway.handleUpgrade(req, socket, head);
   });
 
-  await app.listen({ host: opts.host, port: opts.port });
+  try {
+    await app.listen({ host: opts.host, port: opts.port });
+  } catch (err) {
+    gateway.close();
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EADDRINUSE'
+        ? 'the port is in use'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EADDRNOTAVAIL'
+            ? 'no such local address'
+            : (err as Error).message;
+    throw new EmpError('UNAVAILABLE', `cannot listen on ${opts.host}:${opts.port}: ${why}`, { cause: err });
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;

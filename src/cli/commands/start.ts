@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, EmpError } from '../../core/errors.ts';
 import { loadConfigFile, parseConfig, type ServiceConfig } from '../../pipeline/config.ts';
 import { LivePipeline } from '../../pipeline/live-pipeline.ts';
 import { defaultParts, liveSource, simulatorSource } from '../../pipeline/parts.ts';
-import { startServer } from '../../server/server.ts';
+import type { RecordSource } from '../../pipeline/stages.ts';
+import { assertListenAllowed, type RunningServer, startServer } from '../../server/server.ts';
 
 interface StartOptions {
   port?: string;
@@ -71,18 +72,34 @@ export function registerStart(program: Command): void {
     .option('--store <kind>', 'sqlite or postgres')
     .action(async (opts: StartOptions) => {
       const config = resolveConfig(opts);
+      // Refused before anything is opened.
+      assertListenAllowed(config.server.host, config.server.token);
       const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info' }, pino.destination(2));
-      const source = config.live ? liveSource(config, log) : await simulatorSource(config, log);
-      const pipeline = await LivePipeline.open(config, source, defaultParts(config), log);
-      await pipeline.start();
       const webRoot = join(ROOT, 'web', 'dist');
-      const server = await startServer(pipeline, {
-        host: config.server.host,
-        port: config.server.port,
-        token: config.server.token,
-        origins: config.server.origins,
-        webRoot: existsSync(webRoot) ? webRoot : undefined,
-      });
+      let source: RecordSource | undefined;
+      let pipeline: LivePipeline | undefined;
+      let server: RunningServer | undefined;
+      try {
+        source = config.live ? liveSource(config, log) : await simulatorSource(config, log);
+        pipeline = await LivePipeline.open(config, source, defaultParts(config), log);
+        // The API first: a port in use fails before any venue is connected, and the WebSocket
+        // gateway is subscribed before the first record.
+        server = await startServer(pipeline, {
+          host: config.server.host,
+          port: config.server.port,
+          token: config.server.token,
+          origins: config.server.origins,
+          webRoot: existsSync(webRoot) ? webRoot : undefined,
+        });
+        await pipeline.start();
+      } catch (err) {
+        // Release whatever was opened; the caller exits with a one-line reason.
+        await server?.close().catch(() => {});
+        if (pipeline) await pipeline.stop().catch(() => {});
+        else await source?.stop().catch(() => {});
+        if (err instanceof EmpError) throw err;
+        throw new EmpError('UNAVAILABLE', `cannot start: ${String((err as Error).message ?? err).split('\n')[0]}`, { cause: err });
+      }
       process.stdout.write(`emp: dashboard and API at ${server.url}/ (Ctrl-C to stop)\n`);
       if (!existsSync(webRoot)) process.stdout.write('emp: dashboard not built (run `npm run build:web`); the API is up\n');
       await new Promise<void>((resolve) => {
