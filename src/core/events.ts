@@ -16,7 +16,8 @@ export interface FusedPrice {
   confidence: number;
   status: FusionStatus;
   sources: { venue: string; price: number; weight: number }[];
-  excluded: { venue: string; price: number; reason: ExclusionReason }[];
+  /** Sources left out, why, and since when (ms) they have been out for that reason. */
+  excluded: { venue: string; price: number; reason: ExclusionReason; since: EpochMs }[];
   /** Fused best bid/offer across venues, when quotes are available. */
   bid?: number;
   ask?: number;

@@ -56,6 +56,7 @@ export const DEFAULT_FUSION: FusionConfig = {
 };
 
 const VOL_SAMPLE_MS = 3000;
+const VOL_ALPHA = 0.05;
 const EXCLUSIONS: readonly ExclusionReason[] = ['stale', 'outlier', 'crossed', 'low_quality'];
 const OK = 0;
 const REASON_CODE: Record<ExclusionReason, number> = { stale: 1, outlier: 2, crossed: 3, low_quality: 4 };
@@ -79,7 +80,17 @@ class SourceSlot {
   volume = 0;
   volumeTs = 0;
   status = OK;
+  /** When the status last changed (ms). */
+  statusSince = 0;
   weight = 0;
+  /** Noise variance plus the market's variance over the age of the value (bps²), at the last evaluation. */
+  variance = 0;
+  /** The value before the last one (own currency), and whether the last record brought a new value. */
+  prevRaw = Number.NaN;
+  isNew = false;
+  /** Last time this source's own value jumped away from the centre, and which way. */
+  jumpTs = Number.NEGATIVE_INFINITY;
+  jumpDir = 0;
   readonly quality: SourceQuality;
   constructor(
     readonly venue: string,
@@ -100,11 +111,18 @@ class InstrumentState {
   inConflict = false;
   /** Variance rate of the consensus price, bps² per ms (EWMA): how fast an observation ages. */
   volRate = 0;
+  volSamples = 0;
+  /** Outlier limit (price units) at the last evaluation. */
+  limit = 0;
+  /** A confirmed jump: from when, and until when only the sources that spoke since vote. */
+  jumpTs = Number.NEGATIVE_INFINITY;
+  jumpUntil = Number.NEGATIVE_INFINITY;
   /** Kalman state: filtered price and its variance (bps²), at time kfTs. */
   kfPrice = Number.NaN;
   kfVar = 0;
   kfTs = 0;
   lastPrice = Number.NaN;
+  lastPriceVar = 0;
   lastPriceTs = Number.NaN;
   lastEval = Number.NaN;
   agreeMs = 0;
@@ -202,17 +220,19 @@ export class FusionEngine {
     const sources: FusedPrice['sources'] = [];
     const excluded: FusedPrice['excluded'] = [];
     let total = 0;
+    let quoted = 0;
+    let halfBps = 0;
     for (const s of st.slots) if (s.status === OK) total += s.weight;
-    let bid = Number.NEGATIVE_INFINITY;
-    let ask = Number.POSITIVE_INFINITY;
     for (const s of st.slots) {
       if (Number.isNaN(s.price)) continue;
       if (s.status === OK) {
-        sources.push({ venue: s.venue, price: s.price, weight: total > 0 ? s.weight / total : 0 });
-        const half = (s.price * s.halfSpreadBps) / 1e4;
-        bid = Math.max(bid, s.price - half);
-        ask = Math.min(ask, s.price + half);
-      } else excluded.push({ venue: s.venue, price: s.price, reason: EXCLUSIONS[s.status - 1] as ExclusionReason });
+        const w = total > 0 ? s.weight / total : 0;
+        sources.push({ venue: s.venue, price: s.price, weight: w });
+        if (s.hasQuotes) {
+          quoted += w;
+          halfBps += w * s.halfSpreadBps;
+        }
+      } else excluded.push({ venue: s.venue, price: s.price, reason: EXCLUSIONS[s.status - 1] as ExclusionReason, since: s.statusSince });
     }
     const out: FusedPrice = {
       type: 'fused',
@@ -224,9 +244,13 @@ export class FusionEngine {
       sources,
       excluded,
     };
-    if (Number.isFinite(bid) && Number.isFinite(ask)) {
-      out.bid = bid;
-      out.ask = ask;
+    // The fused quote sits around the fused price with the used venues' weighted half-spread:
+    // never crossed, whatever the venues' mids (a max of bids and min of asks across venues
+    // that disagree by more than their spreads would be).
+    if (quoted > 0 && Number.isFinite(r.price)) {
+      const half = (r.price * halfBps) / quoted / 1e4;
+      out.bid = r.price - half;
+      out.ask = r.price + half;
     }
     return out;
   }
@@ -320,6 +344,10 @@ export class FusionEngine {
     // Freshness of content: for a venue that quotes, an unchanged quote means a frozen feed even
     // while its trades (at the frozen bid or ask) keep coming.
     if (!s.hasQuotes && raw !== s.raw) s.lastChange = recvTs;
+    if (raw !== s.raw) {
+      s.prevRaw = s.raw;
+      s.isNew = true;
+    }
     s.raw = raw;
     s.coin = coin;
     s.lastRecv = recvTs;
@@ -330,47 +358,44 @@ export class FusionEngine {
   private fuse(st: InstrumentState, now: number, updated: SourceSlot | undefined): FusionResult {
     this.updates++;
     const cfg = this.config;
-    const { slots, prices, weights } = st;
+    const { slots } = st;
     const n = slots.length;
-    // 1. Convert, then stale / crossed.
-    let m = 0;
-    let usdSum = 0;
-    let usdN = 0;
-    let coinSum = 0;
-    let coinN = 0;
+    // A record that carries a new value is news; a repeated value only confirms the feed is alive.
+    const fresh = updated !== undefined && updated.isNew;
+    const wasOk = updated !== undefined && updated.status === OK;
+    // 1. Convert, then stale / crossed; each live source's variance grows with its value's age.
     for (let i = 0; i < n; i++) {
       const s = slots[i] as SourceSlot;
       s.price = s.coin ? s.raw * this.harmonizer.rate(s.coin) : s.raw;
-      s.quality.setAge(now - s.lastRecv, cfg.maxAgeMs);
-      if (Number.isNaN(s.price)) {
-        s.status = REASON_CODE.stale;
-        continue;
-      }
-      if (now - s.lastRecv > cfg.maxAgeMs || now - s.lastChange > cfg.maxAgeMs) s.status = REASON_CODE.stale;
-      else if (s.crossed) s.status = REASON_CODE.crossed;
-      else {
-        s.status = OK;
-        prices[m] = s.price;
-        weights[m] = Math.max(s.quality.reliability, 1e-6);
-        m++;
+      let status = OK;
+      if (Number.isNaN(s.price) || now - s.lastRecv > cfg.maxAgeMs || now - s.lastChange > cfg.maxAgeMs) status = REASON_CODE.stale;
+      else if (s.crossed) status = REASON_CODE.crossed;
+      this.setStatus(s, status, now);
+      s.variance = s.quality.variance + st.volRate * Math.max(0, now - s.lastChange);
+    }
+    if (st.jumpUntil <= now) st.jumpTs = Number.NEGATIVE_INFINITY;
+    let med = this.centre(st, now);
+    // 2. A move confirmed by two sources is followed at once: each jumped away from the centre
+    // (their own value moved beyond the outlier limit) in the same direction, within the
+    // staleness limit of each other. One source alone cannot be told from a bad print.
+    let jumped = false;
+    if (fresh && wasOk && updated.status === OK && Number.isFinite(med)) {
+      const dir = Math.sign(updated.price - med);
+      const prev = updated.coin ? updated.prevRaw * this.harmonizer.rate(updated.coin) : updated.prevRaw;
+      if (Math.abs(updated.price - med) > st.limit && Math.abs(updated.price - prev) > st.limit) {
+        updated.jumpTs = now;
+        updated.jumpDir = dir;
+        for (const o of slots) {
+          if (o === updated || o.status !== OK || o.jumpDir !== dir || now - o.jumpTs > cfg.maxAgeMs) continue;
+          if (Math.abs(o.price - med) <= st.limit) continue;
+          st.jumpTs = Math.min(o.jumpTs, now);
+          st.jumpUntil = now + cfg.maxAgeMs;
+          jumped = true;
+        }
+        if (jumped) med = this.centre(st, now);
       }
     }
-    // 2. Robust centre and scale. With one or two live sources the cross-section cannot say
-    // which one is wrong, so the recent filtered price votes too (continuity breaks the tie).
-    let mc = m;
-    if (m > 0 && m < 3 && Number.isFinite(st.kfPrice) && now - st.kfTs <= cfg.maxAgeMs) {
-      let wsum = 0;
-      for (let k = 0; k < m; k++) wsum += weights[k] as number;
-      prices[mc] = st.kfPrice;
-      weights[mc] = wsum / m;
-      mc++;
-    }
-    const med = weightedMedian(prices, weights, mc, st.order);
-    for (let k = 0; k < mc; k++) prices[k] = Math.abs((prices[k] as number) - med);
-    const mad = 1.4826 * weightedMedian(prices, weights, mc, st.order);
-    const floor = (med * cfg.outlierFloorBps) / 1e4;
-    const limit = Math.max(cfg.outlierK * mad, floor);
-    const scale = Math.max(mad, floor / cfg.outlierK);
+    const limit = st.limit;
     // 3. Outliers, low quality; inverse-variance weighted mean of the rest.
     let sw = 0;
     let swp = 0;
@@ -383,20 +408,18 @@ export class FusionEngine {
     for (let i = 0; i < n; i++) {
       const s = slots[i] as SourceSlot;
       if (s.status !== OK) continue;
-      if (Math.abs(s.price - med) > limit) {
-        s.status = REASON_CODE.outlier;
+      if (!(Math.abs(s.price - med) <= limit)) {
+        this.setStatus(s, REASON_CODE.outlier, now);
         continue;
       }
       if (s.quality.reliability < cfg.minReliability) {
-        s.status = REASON_CODE.low_quality;
+        this.setStatus(s, REASON_CODE.low_quality, now);
         continue;
       }
-      // An observation ages: its variance grows with the market's variance rate times its age.
-      const v = s.quality.variance + st.volRate * Math.max(0, now - s.lastRecv);
-      s.weight = s.quality.reliability / v;
+      s.weight = s.quality.reliability / s.variance;
       sw += s.weight;
       swp += s.weight * s.price;
-      sInvVar += 1 / v;
+      sInvVar += 1 / s.variance;
       used++;
       const p = s.price;
       if (p < lo1) {
@@ -408,49 +431,56 @@ export class FusionEngine {
         hi1 = p;
       } else if (p > hi2) hi2 = p;
     }
-    let price = sw > 0 ? swp / sw : Number.NaN;
-    let varBps = sInvVar > 0 ? 1 / sInvVar : Number.NaN;
+    const cross = sw > 0 ? swp / sw : Number.NaN;
+    const crossVar = sInvVar > 0 ? 1 / sInvVar : Number.NaN;
+    let price = cross;
+    let varBps = crossVar;
     if (cfg.smoothing && used > 0) {
-      const f = this.filter(st, now, updated, price, varBps);
-      price = f;
+      price = this.filter(st, now, fresh && updated.status === OK ? updated : undefined, cross, crossVar, jumped);
       varBps = st.kfVar;
     }
     if (used >= 4) price = Math.min(Math.max(price, lo2), hi2);
     else if (used > 0) price = Math.min(Math.max(price, lo1), hi1);
-    // 4. The updated source learns from its deviation against the robust centre.
-    if (cfg.learn && updated && !Number.isNaN(updated.price) && updated.status !== REASON_CODE.stale && m > 1) {
-      const z = Math.abs(updated.price - med) / scale;
-      updated.quality.observe(z, ((updated.price - med) / med) * 1e4, updated.latencyMs);
-    }
-    // The stablecoin rate as a fused stream: USD-quoted consensus over stablecoin-quoted consensus.
-    for (let i = 0; i < n; i++) {
-      const s = slots[i] as SourceSlot;
-      if (s.status !== OK) continue;
-      if (s.coin) {
-        coinSum += s.raw;
-        coinN++;
-      } else {
-        usdSum += s.raw;
-        usdN++;
+    // 4. The updated source learns from its deviation against the consensus of the others.
+    if (
+      cfg.learn &&
+      fresh &&
+      (updated.status === OK || updated.status === REASON_CODE.outlier || updated.status === REASON_CODE.low_quality)
+    ) {
+      let c = cross;
+      let v = crossVar;
+      if (updated.status === OK) {
+        const rest = sw - updated.weight;
+        c = rest > 0 ? (swp - updated.weight * updated.price) / rest : Number.NaN;
+        const inv = sInvVar - 1 / updated.variance;
+        v = inv > 0 ? 1 / inv : Number.NaN;
+      }
+      if (Number.isFinite(c) && c > 0) {
+        updated.quality.observe(((updated.price - c) / c) * 1e4, v, updated.status === REASON_CODE.outlier, updated.latencyMs);
       }
     }
-    if (usdN > 0 && coinN > 0) {
-      const coin = this.firstCoin(st);
-      if (coin) this.harmonizer.observeCross(st.symbol, coin, usdSum / usdN, coinSum / coinN, now);
-    }
-    // The market's variance rate (bps²/ms) from increments over at least VOL_SAMPLE_MS: over
-    // shorter steps the fused price's own noise would dominate the estimate.
-    if (updated && Number.isFinite(price)) {
+    this.observeStableRate(st, now);
+    // The market's variance rate (bps²/ms) from increments of the cross-sectional price over at
+    // least VOL_SAMPLE_MS, less the part its own error explains; increments far beyond the
+    // current rate (jumps) are clipped so one jump does not make every observation look old.
+    if (fresh && Number.isFinite(cross)) {
       if (!Number.isFinite(st.lastPrice)) {
-        st.lastPrice = price;
+        st.lastPrice = cross;
+        st.lastPriceVar = crossVar;
         st.lastPriceTs = now;
       } else if (now - st.lastPriceTs >= VOL_SAMPLE_MS) {
-        const d = ((price - st.lastPrice) / st.lastPrice) * 1e4;
-        st.volRate += 0.05 * ((d * d) / (now - st.lastPriceTs) - st.volRate);
-        st.lastPrice = price;
+        const dt = now - st.lastPriceTs;
+        const d = ((cross - st.lastPrice) / st.lastPrice) * 1e4;
+        let sq = Math.max(d * d - crossVar - st.lastPriceVar, 0.1 * d * d);
+        if (st.volSamples >= 5) sq = Math.min(sq, 16 * (st.volRate * dt + crossVar + st.lastPriceVar));
+        st.volSamples++;
+        st.volRate += Math.max(VOL_ALPHA, 1 / st.volSamples) * (sq / dt - st.volRate);
+        st.lastPrice = cross;
+        st.lastPriceVar = crossVar;
         st.lastPriceTs = now;
       }
     }
+    if (fresh) updated.isNew = false;
     const r = st.result;
     r.ts = now;
     r.price = price;
@@ -469,13 +499,61 @@ export class FusionEngine {
     return r;
   }
 
+  private setStatus(s: SourceSlot, status: number, now: number): void {
+    if (s.status !== status) s.statusSince = now;
+    s.status = status;
+  }
+
   /**
-   * One Kalman step: predict with the market's variance rate, then update with the new
-   * observation if its source is in use. A filtered price that drifts outside what the
-   * cross-section allows (a jump the random-walk prior underweights) restarts from it.
+   * The robust centre (median weighted by reliability) and the outlier limit of
+   * the live sources. After a confirmed jump only the sources that have spoken since it vote.
+   * With one or two voters the cross-section cannot say which one is wrong, so the recent
+   * filtered price votes too (continuity breaks the tie).
    */
-  private filter(st: InstrumentState, now: number, updated: SourceSlot | undefined, cross: number, crossVar: number): number {
-    if (!Number.isFinite(st.kfPrice)) {
+  private centre(st: InstrumentState, now: number): number {
+    const cfg = this.config;
+    const { prices, weights } = st;
+    let m = 0;
+    let total = 0;
+    for (const s of st.slots) {
+      if (s.status !== OK || s.lastChange < st.jumpTs) continue;
+      prices[m] = s.price;
+      weights[m] = Math.max(s.quality.reliability, 1e-6);
+      total += weights[m] as number;
+      m++;
+    }
+    // Votes by reliability, not precision: a precise source's bad print must still be outvoted,
+    // and the centre must not swing with whichever source spoke last. No source decides alone.
+    if (m >= 3) for (let k = 0; k < m; k++) weights[k] = Math.min(weights[k] as number, 0.4 * total);
+    if (m > 0 && m < 3 && Number.isFinite(st.kfPrice) && now - st.kfTs <= cfg.maxAgeMs && !Number.isFinite(st.jumpTs)) {
+      let wsum = 0;
+      for (let k = 0; k < m; k++) wsum += weights[k] as number;
+      prices[m] = st.kfPrice;
+      weights[m] = wsum / m;
+      m++;
+    }
+    const med = weightedMedian(prices, weights, m, st.order);
+    for (let k = 0; k < m; k++) prices[k] = Math.abs((prices[k] as number) - med);
+    const mad = 1.4826 * weightedMedian(prices, weights, m, st.order);
+    st.limit = Math.max(cfg.outlierK * mad, (med * cfg.outlierFloorBps) / 1e4);
+    return med;
+  }
+
+  /**
+   * One Kalman step on a random walk: predict with the market's variance rate, then update with
+   * the new observation if its source is in use, with that source's measured noise. A filtered
+   * price that drifts outside what the cross-section allows (a jump the random-walk prior
+   * underweights), or a confirmed jump, restarts it from the cross-section.
+   */
+  private filter(
+    st: InstrumentState,
+    now: number,
+    updated: SourceSlot | undefined,
+    cross: number,
+    crossVar: number,
+    jumped: boolean,
+  ): number {
+    if (!Number.isFinite(st.kfPrice) || jumped) {
       st.kfPrice = cross;
       st.kfVar = crossVar;
       st.kfTs = now;
@@ -484,9 +562,8 @@ export class FusionEngine {
     const dt = Math.max(0, now - st.kfTs);
     st.kfTs = now;
     st.kfVar += st.volRate * dt;
-    if (updated && updated.status === OK) {
-      const r = updated.quality.variance;
-      const k = st.kfVar / (st.kfVar + r);
+    if (updated) {
+      const k = st.kfVar / (st.kfVar + updated.quality.variance);
       st.kfPrice += k * (updated.price - st.kfPrice);
       st.kfVar *= 1 - k;
     }
@@ -498,9 +575,25 @@ export class FusionEngine {
     return st.kfPrice;
   }
 
-  private firstCoin(st: InstrumentState): string | null {
-    for (const s of st.slots) if (s.coin) return s.coin;
-    return null;
+  /** The stablecoin rate as a fused stream: USD-quoted consensus over stablecoin-quoted consensus. */
+  private observeStableRate(st: InstrumentState, now: number): void {
+    let usdSum = 0;
+    let usdN = 0;
+    let coinSum = 0;
+    let coinN = 0;
+    let coin: string | null = null;
+    for (const s of st.slots) {
+      if (s.status !== OK) continue;
+      if (s.coin) {
+        coinSum += s.raw;
+        coinN++;
+        coin = s.coin;
+      } else {
+        usdSum += s.raw;
+        usdN++;
+      }
+    }
+    if (coin && usdN > 0 && coinN > 0) this.harmonizer.observeCross(st.symbol, coin, usdSum / usdN, coinSum / coinN, now);
   }
 
   /** Consistency accounting and conflict events. */

@@ -1,51 +1,75 @@
 /**
  * Online reliability of one source for one instrument, measured from evidence rather than
- * assumed: how far it sits from the consensus (robust z-scores and squared deviations), how
- * fresh and how fast its data is, how often it errs and how often it is up. Evidence of a
- * fault lowers the weight at once; good behaviour restores it slowly.
+ * assumed. Two separate questions:
+ *
+ * - **How noisy is it when it is right?** Its noise variance (bps²), from its deviations against
+ *   the consensus of the *other* sources (leave-one-out: a source never grades itself), minus
+ *   what that consensus's own error explains. Symmetric EWMA: no fast-up/slow-down asymmetry
+ *   that would punish a rare fault for thousands of updates. Deviations flagged as outliers do
+ *   not enter it: a bad print is a fault, not noise.
+ * - **How often is it wrong?** The share of its updates that were outliers (EWMA), with decaying
+ *   error counts and connection up-ness: the reliability factor in [0, 1].
+ *
+ * The fusion weight is reliability / variance, where the variance grows with the age of the
+ * observation (the engine adds the market's variance rate × age).
  */
 export interface QualityConfig {
-  /** EWMA rates for the deviation score: fast when it rises, slow when it falls. */
-  devUp: number;
-  devDown: number;
-  /** EWMA rates for the deviation variance (bps²). */
-  varUp: number;
-  varDown: number;
-  /** Floor of the deviation variance (bps²): no source is trusted beyond this precision. */
+  /** EWMA rate of the noise variance once warmed up (per update). */
+  varAlpha: number;
+  /** EWMA rate of the outlier share (per update). */
+  outlierAlpha: number;
+  /** Prior noise variance (bps²) before any evidence. */
+  varPrior: number;
+  /** Absolute floor of the noise variance (bps²). */
   varFloor: number;
-  /** Robust z-score above which the deviation factor halves. */
-  devScale: number;
 }
 
-export const DEFAULT_QUALITY: QualityConfig = { devUp: 0.5, devDown: 0.01, varUp: 0.2, varDown: 0.02, varFloor: 0.25, devScale: 4 };
+export const DEFAULT_QUALITY: QualityConfig = { varAlpha: 0.03, outlierAlpha: 0.02, varPrior: 4, varFloor: 1e-4 };
 
 export class SourceQuality {
-  /** EWMA of the robust z-score of this source's price against the consensus. */
-  dev = 0;
-  /** EWMA of its squared deviation from the consensus, bps². */
-  variance = 4;
-  /** EWMA of apparent latency (ms). */
+  /** Noise variance, bps²: mean squared deviation from the others' consensus minus that consensus's variance. */
+  variance: number;
+  /** EWMA of squared deviation (bps²) from the leave-one-out consensus, and of that consensus's variance. */
+  private mse = 0;
+  private looVar = 0;
+  /** Non-outlier observations that entered the variance. */
+  private samples = 0;
+  /** EWMA of the outlier indicator. */
+  outlierShare = 0;
+  /** EWMA of apparent latency (ms): receipt time − (clock-aligned) event time. */
   latencyMs = 0;
   /** Decaying count of errors (malformed frames, gaps). */
   errors = 0;
   /** EWMA of connection up-ness (1 = always up). */
   uptime = 1;
   updates = 0;
-  /** Freshness factor computed at the last evaluation. */
-  freshness = 1;
 
-  constructor(private readonly cfg: QualityConfig = DEFAULT_QUALITY) {}
+  constructor(private readonly cfg: QualityConfig = DEFAULT_QUALITY) {
+    this.variance = cfg.varPrior;
+  }
 
-  /** z: robust z-score vs consensus; devBps: signed deviation from the consensus in bps. */
-  observe(z: number, devBps: number, latencyMs: number): void {
-    const zc = Math.min(z, 20);
-    this.dev += (zc > this.dev ? this.cfg.devUp : this.cfg.devDown) * (zc - this.dev);
-    const sq = Math.min(devBps * devBps, 1e6);
-    this.variance += (sq > this.variance ? this.cfg.varUp : this.cfg.varDown) * (sq - this.variance);
-    if (this.variance < this.cfg.varFloor) this.variance = this.cfg.varFloor;
-    this.latencyMs += (this.updates === 0 ? 1 : 0.05) * (latencyMs - this.latencyMs);
-    this.errors *= 0.995;
+  /**
+   * One update of the source. devBps: its signed deviation from the consensus of the others;
+   * looVarBps2: that consensus's own variance; outlier: whether the engine excluded it as one.
+   */
+  observe(devBps: number, looVarBps2: number, outlier: boolean, latencyMs = 0): void {
     this.updates++;
+    // No warm-up here: a source flagged while the first few sources disagree must not lose its
+    // reliability to its first evaluation.
+    this.outlierShare += this.cfg.outlierAlpha * ((outlier ? 1 : 0) - this.outlierShare);
+    this.latencyMs += (this.updates === 1 ? 1 : 0.05) * (latencyMs - this.latencyMs);
+    this.errors *= 0.995;
+    if (outlier || !Number.isFinite(devBps)) return;
+    this.samples++;
+    const b = Math.max(this.cfg.varAlpha, 1 / this.samples);
+    this.mse += b * (devBps * devBps - this.mse);
+    this.looVar += b * ((Number.isFinite(looVarBps2) ? looVarBps2 : 0) - this.looVar);
+    // Subtracting the consensus's variance leaves the source's own; kept at a tenth of the raw
+    // figure at least, so estimation noise in the difference cannot make a source infinitely precise.
+    const own = Math.max(this.mse - this.looVar, 0.1 * this.mse, this.cfg.varFloor);
+    // Before a few samples the prior still counts (one lucky deviation is not precision).
+    const w = Math.min(1, this.samples / 5);
+    this.variance = w * own + (1 - w) * this.cfg.varPrior;
   }
 
   error(): void {
@@ -56,41 +80,26 @@ export class SourceQuality {
     this.uptime += 0.1 * ((up ? 1 : 0) - this.uptime);
   }
 
-  /** Freshness from the age of the last update relative to the staleness limit. */
-  setAge(ageMs: number, maxAgeMs: number): void {
-    this.freshness = ageMs <= maxAgeMs / 2 ? 1 : Math.max(0, 2 * (1 - ageMs / maxAgeMs));
-  }
-
-  get deviationFactor(): number {
-    const r = this.dev / this.cfg.devScale;
-    return 1 / (1 + r * r);
+  get outlierFactor(): number {
+    return 1 - this.outlierShare;
   }
   get errorFactor(): number {
     return 1 / (1 + this.errors);
   }
-  get latencyFactor(): number {
-    return 1 / (1 + Math.max(0, this.latencyMs) / 1000);
-  }
 
-  /** Reliability in [0, 1]: the product of the factors. */
+  /** Reliability in [0, 1]: how often the source is right and up, and free of errors. */
   get reliability(): number {
-    return this.deviationFactor * this.freshness * this.errorFactor * this.latencyFactor * this.uptime;
-  }
-
-  /** Fusion weight: reliability over measured variance (inverse-variance weighting). */
-  get weight(): number {
-    return this.reliability / this.variance;
+    return this.outlierFactor * this.errorFactor * this.uptime;
   }
 
   explain(): Record<string, number> {
     return {
       reliability: this.reliability,
-      deviationScore: this.dev,
-      deviationFactor: this.deviationFactor,
+      noiseBps: Math.sqrt(this.variance),
       varianceBps2: this.variance,
-      freshness: this.freshness,
+      outlierShare: this.outlierShare,
+      outlierFactor: this.outlierFactor,
       latencyMs: this.latencyMs,
-      latencyFactor: this.latencyFactor,
       errors: this.errors,
       errorFactor: this.errorFactor,
       uptime: this.uptime,
