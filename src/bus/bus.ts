@@ -18,6 +18,11 @@ export interface EventBus {
   publish(event: EmpEvent): void;
   /** Returns an unsubscribe function. */
   subscribe(filter: EventFilter, handler: EventHandler): () => void;
+  /**
+   * Resolves once every subscription made so far is certain to receive each event published
+   * from then on (a remote consumer may still be being created; its start point is fixed).
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,6 +74,9 @@ export class InProcessBus implements EventBus {
       }
     };
   }
+
+  /** Synchronous delivery: a subscription is live as soon as it is made. */
+  async ready(): Promise<void> {}
 
   async close(): Promise<void> {
     this.byType.clear();

@@ -30,6 +30,8 @@ export class NatsJetStreamBus implements EventBus {
   readonly stats = { published: 0, acked: 0, publishErrors: 0, received: 0, decodeErrors: 0, consumerErrors: 0 };
   private readonly consumers: (() => Promise<void>)[] = [];
   private inflight = new Set<Promise<unknown>>();
+  /** Subscriptions whose start point is not fixed yet. */
+  private readonly starting = new Set<Promise<void>>();
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -80,8 +82,10 @@ export class NatsJetStreamBus implements EventBus {
   }
 
   /**
-   * Follows new events matching the filter (an ordered, ephemeral consumer starting now);
-   * `replayFromMs` starts from that time instead, to warm a consumer from history.
+   * Follows new events matching the filter (an ordered, ephemeral consumer);
+   * `replayFromMs` starts from that time instead, to warm a consumer from history. Every event
+   * published after `ready()` resolves is delivered: the consumer starts at the stream's next
+   * sequence as read then, not at "new" as of whenever the server gets round to creating it.
    */
   subscribe(filter: EventFilter, handler: EventHandler, opts: { replayFromMs?: number } = {}): () => void {
     // One filter subject only: the NATS 2.9 servers of Debian 12 lack `filter_subjects` (2.10+);
@@ -89,13 +93,22 @@ export class NatsJetStreamBus implements EventBus {
     const subject = filter.types?.length === 1 ? `${this.prefix}.${filter.types[0]}.>` : `${this.prefix}.>`;
     let stopped = false;
     let stop: () => Promise<void> = async () => {};
+    let startFixed: () => void = () => {};
+    const starting = new Promise<void>((resolve) => {
+      startFixed = resolve;
+    });
+    this.starting.add(starting);
+    void starting.then(() => this.starting.delete(starting));
     const run = async (): Promise<void> => {
-      const consumer = await this.js.consumers.get(
-        this.stream,
-        opts.replayFromMs !== undefined
-          ? { filter_subjects: subject, deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(opts.replayFromMs).toISOString() }
-          : { filter_subjects: subject, deliver_policy: DeliverPolicy.New },
-      );
+      let start: { deliver_policy: DeliverPolicy; opt_start_time?: string; opt_start_seq?: number };
+      if (opts.replayFromMs !== undefined)
+        start = { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(opts.replayFromMs).toISOString() };
+      else {
+        const info = await this.jsm.streams.info(this.stream);
+        start = { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: info.state.last_seq + 1 };
+      }
+      startFixed();
+      const consumer = await this.js.consumers.get(this.stream, { filter_subjects: subject, ...start });
       const messages = await consumer.consume();
       stop = async () => {
         await messages.close();
@@ -114,6 +127,7 @@ export class NatsJetStreamBus implements EventBus {
       }
     };
     const done = run().catch((err: unknown) => {
+      startFixed();
       this.stats.consumerErrors++;
       this.onError(err);
     });
@@ -124,6 +138,10 @@ export class NatsJetStreamBus implements EventBus {
     };
     this.consumers.push(unsubscribe);
     return () => void unsubscribe();
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all([...this.starting]);
   }
 
   /** Deletes the stream (tests). */

@@ -132,7 +132,10 @@ export class LivePipeline implements ApiBackend {
     return new LivePipeline(config, bus, store, source, parts, log);
   }
 
-  /** Warms analysis from stored bars, then starts the store writer, the sources and the periodic tick. */
+  /**
+   * Warms analysis from stored bars, then starts the store writer, waits until every bus
+   * consumer is ready, and starts the sources and the periodic tick.
+   */
   async start(): Promise<void> {
     await this.warm();
     const writer = new StoreWriter(this.store, { onError: (err) => this.log.error({ err }, 'store write failed') });
@@ -172,6 +175,9 @@ export class LivePipeline implements ApiBackend {
           break;
       }
     });
+    // Every consumer made so far (the store writer here, the API's gateway when the server was
+    // started first, other processes' followers) receives the very first record's events.
+    await this.bus.ready();
     this.source.start(this.sink);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();

@@ -30,7 +30,7 @@ describe('scale-out mode: NATS JetStream bus and PostgreSQL store', () => {
     const follower = await NatsJetStreamBus.connect({ stream: cfg.bus.stream });
     const seen: FusedPrice[] = [];
     follower.subscribe({ types: ['fused'] }, (e) => seen.push(e as FusedPrice));
-    await new Promise((r) => setTimeout(r, 300)); // consumer created before the first publish
+    await follower.ready(); // its start point fixed before the first publish
     await p.start();
     const store = await PostgresStore.open({ schema: cfg.store.postgresSchema });
     try {
