@@ -64,7 +64,7 @@ describe('emp fuse on emp simulate output', () => {
     // Each venue is its own source (not three files merged into one named "quotes").
     expect(new Set(out.sources.flat())).toEqual(new Set(VENUES));
     expect(r.stderr).toMatch(/sources named by folder: binance \(/);
-    expect(r.stderr).toMatch(/BTC-USDT fused into BTC-USD at the live USDT\/USD rate/);
+    expect(r.stderr).toMatch(/at the live USDT\/USD rate: .*BTC-USDT → BTC-USD/);
     const errs = errorsBps(out, (i) => out.symbol?.[i] as string);
     for (const sym of ['BTC-USD', 'ETH-USD', 'SOL-USD']) {
       const e = errs.get(sym) ?? [];
@@ -84,7 +84,7 @@ describe('emp fuse on emp simulate output', () => {
       const errs = errorsBps(out, (i) => out.symbol?.[i] as string);
       expect([...errs.keys()].sort()).toEqual(['BTC-USD', 'ETH-USD', 'SOL-USD']);
       for (const e of errs.values()) expect(Math.max(...e)).toBeLessThan(10);
-      expect(r.stderr).toMatch(/BTC-USDT fused into BTC-USD at par \(v1 methods\)/);
+      expect(r.stderr).toMatch(/at par \(v1 methods\): .*BTC-USDT → BTC-USD/);
     }
   });
 

@@ -229,7 +229,15 @@ Examples:
         return x;
       };
       const rows = wanted === null ? input.rows : input.rows.filter((r) => inst(r).fused === wanted);
-      if (input.rows.length === 0) throw new EmpError('CSV_EMPTY', 'no usable data rows in the inputs');
+      if (input.rows.length === 0) {
+        const why = [
+          input.badPrice.length
+            ? `${input.badPrice.length} with a bad price (first: ${input.badPrice[0]?.file}:${input.badPrice[0]?.line})`
+            : '',
+          input.disordered.length ? `${input.disordered.length} out of time order` : '',
+        ].filter(Boolean);
+        throw new EmpError('CSV_EMPTY', `no usable data rows in the inputs${why.length ? `: ${why.join(', ')}` : ''}`);
+      }
       if (rows.length === 0) {
         const have = [...new Set(input.rows.map((r) => inst(r).fused))].sort();
         throw new EmpError('BAD_ARGUMENT', `--symbol ${o.symbol}: no rows for it (instruments in the input: ${have.join(', ')})`);
@@ -402,9 +410,14 @@ Examples:
             receipt ? ', replayed at receipt time' : ''
           }; rows out: ${out.length}`,
           ...(named.length ? [`sources named by folder: ${named.map((f) => `${f.source} (${f.file})`).join(', ')}`] : []),
-          ...[...bySymbol.entries()]
-            .filter(([raw, x]) => x.coin && (wanted === null || x.fused === wanted) && raw !== x.fused)
-            .map(([raw, x]) => `${raw} fused into ${x.fused} ${v1 ? 'at par (v1 methods)' : `at the live ${x.coin}/USD rate`}`),
+          ...(() => {
+            const mapped = [...bySymbol.entries()].filter(
+              ([raw, x]) => x.coin && (wanted === null || x.fused === wanted) && raw !== x.fused,
+            );
+            if (!mapped.length) return [];
+            const how = v1 ? 'at par (v1 methods)' : `at the live ${[...new Set(mapped.map(([, x]) => x.coin))].join('/')}/USD rate`;
+            return [`stablecoin pairs fused into USD pairs ${how}: ${mapped.map(([raw, x]) => `${raw} → ${x.fused}`).join(', ')}`];
+          })(),
           ...listLeftOut('rows with a bad price, left out', input.badPrice),
           ...listLeftOut('rows out of time order, dropped (--drop-disordered)', input.disordered),
         ];
@@ -416,7 +429,9 @@ Examples:
           if (engine) {
             const c = engine.consistency(sym);
             lines.push(
-              `${head}consistency: ${(c.share * 100).toFixed(2)}% of the time all used sources within ${(c.tolerance * 100).toFixed(2)}% of the fused price`,
+              Number.isFinite(c.share)
+                ? `${head}consistency: ${(c.share * 100).toFixed(2)}% of the time all used sources within ${(c.tolerance * 100).toFixed(2)}% of the fused price`
+                : `${head}consistency: – (no time elapsed between fused rows)`,
             );
           }
           const w = new Map<string, number>();
