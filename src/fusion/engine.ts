@@ -55,8 +55,14 @@ export const DEFAULT_FUSION: FusionConfig = {
   learn: true,
 };
 
-const VOL_SAMPLE_MS = 3000;
-const VOL_ALPHA = 0.05;
+/**
+ * The variance rate is measured over VOL_HORIZON_MS, long enough that the price's moves, not its
+ * measurement error, dominate each increment; one snapshot per VOL_SNAP_MS, overlapping windows.
+ */
+const VOL_HORIZON_MS = 10_000;
+const VOL_SNAP_MS = 1000;
+const VOL_RING = 16;
+const VOL_ALPHA = 0.01;
 const EXCLUSIONS: readonly ExclusionReason[] = ['stale', 'outlier', 'crossed', 'low_quality'];
 const OK = 0;
 const REASON_CODE: Record<ExclusionReason, number> = { stale: 1, outlier: 2, crossed: 3, low_quality: 4 };
@@ -88,6 +94,8 @@ class SourceSlot {
   /** The value before the last one (own currency), and whether the last record brought a new value. */
   prevRaw = Number.NaN;
   isNew = false;
+  /** Its new value awaits grading (see settle). */
+  pending = false;
   /** Last time this source's own value jumped away from the centre, and which way. */
   jumpTs = Number.NEGATIVE_INFINITY;
   jumpDir = 0;
@@ -112,6 +120,14 @@ class InstrumentState {
   /** Variance rate of the consensus price, bps² per ms (EWMA): how fast an observation ages. */
   volRate = 0;
   volSamples = 0;
+  volSq = 0;
+  volErr = 0;
+  volDt = 0;
+  /** Sums of the last evaluation (weights, weighted prices, inverse variances), for settle. */
+  sw = 0;
+  swp = 0;
+  sInvVar = 0;
+  pending = false;
   /** Outlier limit (price units) at the last evaluation. */
   limit = 0;
   /** A confirmed jump: from when, and until when only the sources that spoke since vote. */
@@ -121,9 +137,10 @@ class InstrumentState {
   kfPrice = Number.NaN;
   kfVar = 0;
   kfTs = 0;
-  lastPrice = Number.NaN;
-  lastPriceVar = 0;
-  lastPriceTs = Number.NaN;
+  /** Snapshots of the cross-sectional price for the variance rate: (time, price, variance) × VOL_RING. */
+  readonly volRing = new Float64Array(VOL_RING * 3).fill(Number.NEGATIVE_INFINITY);
+  volHead = 0;
+  volLastSnap = Number.NEGATIVE_INFINITY;
   lastEval = Number.NaN;
   agreeMs = 0;
   totalMs = 0;
@@ -191,6 +208,7 @@ export class FusionEngine {
     if (own !== s.lastQuoteMid) s.lastChange = q.recvTs;
     s.lastQuoteMid = own;
     s.hasQuotes = true;
+    this.settle(st, q.recvTs);
     this.observe(s, coin, own, q.recvTs, q.ts);
     return this.fuse(st, now, s);
   }
@@ -202,6 +220,7 @@ export class FusionEngine {
     s.lastTradeTs = t.recvTs;
     s.volume = s.volume * Math.exp(-(t.recvTs - s.volumeTs) / 60_000) + t.size;
     s.volumeTs = t.recvTs;
+    this.settle(st, t.recvTs);
     this.observe(s, coin, coin ? (t.ownPrice ?? t.price / this.harmonizer.rate(coin)) : t.price, t.recvTs, t.ts);
     return this.fuse(st, now, s);
   }
@@ -408,7 +427,10 @@ export class FusionEngine {
     for (let i = 0; i < n; i++) {
       const s = slots[i] as SourceSlot;
       if (s.status !== OK) continue;
-      if (!(Math.abs(s.price - med) <= limit)) {
+      // A source's own measured noise widens its limit: truncating a noisy source's normal
+      // deviations would both misjudge its noise and count them as faults.
+      const own = (cfg.outlierK * med * Math.sqrt(s.quality.variance)) / 1e4;
+      if (!(Math.abs(s.price - med) <= Math.max(limit, own))) {
         this.setStatus(s, REASON_CODE.outlier, now);
         continue;
       }
@@ -439,47 +461,18 @@ export class FusionEngine {
       price = this.filter(st, now, fresh && updated.status === OK ? updated : undefined, cross, crossVar, jumped);
       varBps = st.kfVar;
     }
-    if (used >= 4) price = Math.min(Math.max(price, lo2), hi2);
-    else if (used > 0) price = Math.min(Math.max(price, lo1), hi1);
-    // 4. The updated source learns from its deviation against the consensus of the others.
-    if (
-      cfg.learn &&
-      fresh &&
-      (updated.status === OK || updated.status === REASON_CODE.outlier || updated.status === REASON_CODE.low_quality)
-    ) {
-      let c = cross;
-      let v = crossVar;
-      if (updated.status === OK) {
-        const rest = sw - updated.weight;
-        c = rest > 0 ? (swp - updated.weight * updated.price) / rest : Number.NaN;
-        const inv = sInvVar - 1 / updated.variance;
-        v = inv > 0 ? 1 / inv : Number.NaN;
-      }
-      if (Number.isFinite(c) && c > 0) {
-        updated.quality.observe(((updated.price - c) / c) * 1e4, v, updated.status === REASON_CODE.outlier, updated.latencyMs);
-      }
+    // Never outside the range of the sources it used.
+    if (used > 0) price = Math.min(Math.max(price, lo1), hi1);
+    // 4. Learning waits until the clock moves on (settle): a source that spoke first at an
+    // instant must not be graded against the others' values from the instant before.
+    if (cfg.learn && fresh) {
+      updated.pending = true;
+      st.pending = true;
     }
+    st.sw = sw;
+    st.swp = swp;
+    st.sInvVar = sInvVar;
     this.observeStableRate(st, now);
-    // The market's variance rate (bps²/ms) from increments of the cross-sectional price over at
-    // least VOL_SAMPLE_MS, less the part its own error explains; increments far beyond the
-    // current rate (jumps) are clipped so one jump does not make every observation look old.
-    if (fresh && Number.isFinite(cross)) {
-      if (!Number.isFinite(st.lastPrice)) {
-        st.lastPrice = cross;
-        st.lastPriceVar = crossVar;
-        st.lastPriceTs = now;
-      } else if (now - st.lastPriceTs >= VOL_SAMPLE_MS) {
-        const dt = now - st.lastPriceTs;
-        const d = ((cross - st.lastPrice) / st.lastPrice) * 1e4;
-        let sq = Math.max(d * d - crossVar - st.lastPriceVar, 0.1 * d * d);
-        if (st.volSamples >= 5) sq = Math.min(sq, 16 * (st.volRate * dt + crossVar + st.lastPriceVar));
-        st.volSamples++;
-        st.volRate += Math.max(VOL_ALPHA, 1 / st.volSamples) * (sq / dt - st.volRate);
-        st.lastPrice = cross;
-        st.lastPriceVar = crossVar;
-        st.lastPriceTs = now;
-      }
-    }
     if (fresh) updated.isNew = false;
     const r = st.result;
     r.ts = now;
@@ -497,6 +490,75 @@ export class FusionEngine {
     }
     this.track(st, now, price);
     return r;
+  }
+
+  /**
+   * Grades the sources that brought new values at the last instant, once every record of that
+   * instant is in: each against the inverse-variance consensus of the others (leave-one-out),
+   * with that consensus's own variance, and whether it was excluded as an outlier.
+   */
+  private settle(st: InstrumentState, now: number): void {
+    if (!st.pending || now <= st.lastEval) return;
+    st.pending = false;
+    this.observeVolatility(st);
+    for (const s of st.slots) {
+      if (!s.pending) continue;
+      s.pending = false;
+      if (s.status !== OK && s.status !== REASON_CODE.outlier && s.status !== REASON_CODE.low_quality) continue;
+      let c = st.sw > 0 ? st.swp / st.sw : Number.NaN;
+      let v = st.sInvVar > 0 ? 1 / st.sInvVar : Number.NaN;
+      if (s.status === OK) {
+        const rest = st.sw - s.weight;
+        c = rest > 0 ? (st.swp - s.weight * s.price) / rest : Number.NaN;
+        const inv = st.sInvVar - 1 / s.variance;
+        v = inv > 0 ? 1 / inv : Number.NaN;
+      }
+      if (Number.isFinite(c) && c > 0) s.quality.observe(((s.price - c) / c) * 1e4, v, s.status === REASON_CODE.outlier, s.latencyMs);
+    }
+  }
+
+  /**
+   * The market's variance rate (bps²/ms) from increments of the cross-sectional price (as it
+   * stood once every record of an instant was in) over VOL_HORIZON_MS, less the part
+   * its own error explains; increments far beyond the current rate (jumps) are clipped so one
+   * jump does not make every observation look old.
+   */
+  private observeVolatility(st: InstrumentState): void {
+    if (!(st.sw > 0)) return;
+    const now = st.lastEval;
+    if (now - st.volLastSnap < VOL_SNAP_MS) return;
+    const cross = st.swp / st.sw;
+    const crossVar = 1 / st.sInvVar;
+    // The newest snapshot at least the horizon old (a short one while warming up).
+    const horizon = st.volSamples < 10 ? VOL_SNAP_MS * 2 : VOL_HORIZON_MS;
+    const ring = st.volRing;
+    let best = -1;
+    for (let k = 0; k < VOL_RING; k++) {
+      const ts = ring[k * 3] as number;
+      if (Number.isFinite(ts) && now - ts >= horizon && (best < 0 || ts > (ring[best * 3] as number))) best = k;
+    }
+    if (best >= 0) {
+      const dt = now - (ring[best * 3] as number);
+      const then = ring[best * 3 + 1] as number;
+      const d = ((cross - then) / then) * 1e4;
+      const errVar = crossVar + (ring[best * 3 + 2] as number);
+      let sq = d * d;
+      if (st.volSamples >= 10) sq = Math.min(sq, 9 * (st.volRate * dt + errVar));
+      st.volSamples++;
+      // Averaged separately and differenced after: clipping each sample's difference at zero
+      // would bias the rate up wherever the price's own error is comparable to its moves.
+      const a = Math.max(VOL_ALPHA, 1 / st.volSamples);
+      st.volSq += a * (sq - st.volSq);
+      st.volErr += a * (errVar - st.volErr);
+      st.volDt += a * (dt - st.volDt);
+      st.volRate = Math.max(st.volSq - st.volErr, 0.1 * st.volSq) / st.volDt;
+    }
+    const k = st.volHead;
+    ring[k * 3] = now;
+    ring[k * 3 + 1] = cross;
+    ring[k * 3 + 2] = crossVar;
+    st.volHead = (k + 1) % VOL_RING;
+    st.volLastSnap = now;
   }
 
   private setStatus(s: SourceSlot, status: number, now: number): void {
@@ -563,7 +625,7 @@ export class FusionEngine {
     st.kfTs = now;
     st.kfVar += st.volRate * dt;
     if (updated) {
-      const k = st.kfVar / (st.kfVar + updated.quality.variance);
+      const k = st.kfVar / (st.kfVar + updated.quality.sequentialVariance);
       st.kfPrice += k * (updated.price - st.kfPrice);
       st.kfVar *= 1 - k;
     }

@@ -134,6 +134,9 @@ function sourcesFor(scenario: FamilyScenario, rng: Rng, durationMs: number): { s
   for (let i = 0; i < n; i++) {
     specs.push({ name: `src${i + 1}`, noiseBps: baseNoise * rng.uniform(0.8, 1.25), rate: rng.uniform(0.7, 4) });
   }
+  // Half the feeds tick on a common one-second clock (a file of per-second prints), half at
+  // random times (Poisson, 0.7–4 a second per source).
+  if (rng.next() < 0.5) for (const s of specs) Object.assign(s, { onSecond: true, rate: 1 });
   const victim = specs[rng.int(n)] as SourceSpec;
   let jumpEveryMs = 0;
   switch (scenario) {
@@ -279,7 +282,7 @@ export function familyFeed(scenario: FamilyScenario, seed: number, opts: FamilyO
 }
 
 function describe(specs: SourceSpec[], vol: number, jumpEveryMs: number): string {
-  const parts = [`vol ${(vol * 100).toFixed(0)}%/yr`, `${specs.length} sources`];
+  const parts = [`vol ${(vol * 100).toFixed(0)}%/yr`, `${specs.length} sources`, specs[0]?.onSecond ? 'per-second' : 'Poisson'];
   const noise = specs.map((s) => s.noiseBps.toFixed(1)).join('/');
   parts.push(`noise ${noise} bps`);
   for (const s of specs) {
@@ -289,7 +292,7 @@ function describe(specs: SourceSpec[], vol: number, jumpEveryMs: number): string
     if (s.badPrintShare) parts.push(`${s.name} bad prints ${(s.badPrintShare * 100).toFixed(1)}%`);
     if (s.stuck) parts.push(`${s.name} stuck ×${s.stuck.length}`);
     if (s.silent) parts.push(`${s.name} silent ×${s.silent.length}`);
-    if (s.onSecond) parts.push(`${s.name} p=${s.rate.toFixed(2)}/s`);
+    if (s.onSecond && s.rate < 1) parts.push(`${s.name} p=${s.rate.toFixed(2)}/s`);
   }
   if (jumpEveryMs) parts.push(`jumps every ~${(jumpEveryMs / 1000).toFixed(0)}s`);
   return parts.join(', ');

@@ -24,7 +24,7 @@ export interface QualityConfig {
   varFloor: number;
 }
 
-export const DEFAULT_QUALITY: QualityConfig = { varAlpha: 0.03, outlierAlpha: 0.02, varPrior: 4, varFloor: 1e-4 };
+export const DEFAULT_QUALITY: QualityConfig = { varAlpha: 0.01, outlierAlpha: 0.02, varPrior: 4, varFloor: 1e-4 };
 
 export class SourceQuality {
   /** Noise variance, bps²: mean squared deviation from the others' consensus minus that consensus's variance. */
@@ -34,6 +34,9 @@ export class SourceQuality {
   private looVar = 0;
   /** Non-outlier observations that entered the variance. */
   private samples = 0;
+  /** Lag-one autocovariance of the deviations (bps²) and the previous deviation. */
+  private lagCov = 0;
+  private lastDev = Number.NaN;
   /** EWMA of the outlier indicator. */
   outlierShare = 0;
   /** EWMA of apparent latency (ms): receipt time − (clock-aligned) event time. */
@@ -63,6 +66,8 @@ export class SourceQuality {
     this.samples++;
     const b = Math.max(this.cfg.varAlpha, 1 / this.samples);
     this.mse += b * (devBps * devBps - this.mse);
+    if (Number.isFinite(this.lastDev)) this.lagCov += b * (devBps * this.lastDev - this.lagCov);
+    this.lastDev = devBps;
     this.looVar += b * ((Number.isFinite(looVarBps2) ? looVarBps2 : 0) - this.looVar);
     // Subtracting the consensus's variance leaves the source's own; kept at a tenth of the raw
     // figure at least, so estimation noise in the difference cannot make a source infinitely precise.
@@ -70,6 +75,25 @@ export class SourceQuality {
     // Before a few samples the prior still counts (one lucky deviation is not precision).
     const w = Math.min(1, this.samples / 5);
     this.variance = w * own + (1 - w) * this.cfg.varPrior;
+  }
+
+  /**
+   * Lag-one autocorrelation of the deviations: near 0 for a source whose errors are fresh noise
+   * each time, near 1 for one whose errors persist (a lagging feed, a drifting bias). Successive
+   * observations of such a source are not independent evidence.
+   */
+  get autocorrelation(): number {
+    return this.mse > 0 ? Math.min(0.98, Math.max(0, this.lagCov / this.mse)) : 0;
+  }
+
+  /**
+   * Variance to give each new observation when observations are accumulated over time: the
+   * noise variance inflated by (1 + ρ) / (1 − ρ), the number of successive observations that carry
+   * as much information as one independent one.
+   */
+  get sequentialVariance(): number {
+    const rho = this.autocorrelation;
+    return (this.variance * (1 + rho)) / (1 - rho);
   }
 
   error(): void {
@@ -99,6 +123,7 @@ export class SourceQuality {
       varianceBps2: this.variance,
       outlierShare: this.outlierShare,
       outlierFactor: this.outlierFactor,
+      autocorrelation: this.autocorrelation,
       latencyMs: this.latencyMs,
       errors: this.errors,
       errorFactor: this.errorFactor,
