@@ -48,6 +48,9 @@ describe('emp import', () => {
     const files = new Map<string, Buffer>();
     for (const h of [H, H + 3_600_000])
       files.set(`/datafeed/${dukascopyPath('EUR-USD', h)}`, Buffer.from(encodeBi5(hourTicks(h), 'EUR-USD', h)));
+    // GBP-USD's hour is cut in half in transit (the pure-JS LZMA once died on this with exit 133).
+    const whole = encodeBi5(hourTicks(H), 'GBP-USD', H);
+    files.set(`/datafeed/${dukascopyPath('GBP-USD', H)}`, Buffer.from(whole.subarray(0, whole.length >> 1)));
     const yahoo = readFileSync(new URL('../fx/fixtures/yahoo-eurusd-1d.json', import.meta.url));
     server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -108,6 +111,24 @@ describe('emp import', () => {
       'time,bid,ask,bid_size,ask_size',
       '2024-01-02T13:00:00.000Z,1.095,1.09502,1,1',
     ]);
+  });
+
+  it('dukascopy: an hour cut in half is an error naming the file; the process exits by itself', async () => {
+    const r = await emp(
+      importArgs({
+        source: 'dukascopy',
+        symbol: 'GBP-USD',
+        from: '2024-01-02T13:00:00Z',
+        to: '2024-01-02T14:00:00Z',
+        timeframe: 'tick',
+        out: join(dir, 'gbp.csv'),
+        'base-url': `${base}/datafeed`,
+        'cache-dir': join(dir, 'cache'),
+      }),
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/GBPUSD\/2024\/00\/02\/13h_ticks\.bi5: truncated: input ends after \d+ bytes \[CORRUPT_DATA\]/);
+    expect(r.stderr).not.toMatch(/Fatal|invalid size/);
   });
 
   it('yahoo → daily bars; bad arguments exit 2 with a clear message', async () => {

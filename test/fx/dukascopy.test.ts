@@ -83,6 +83,30 @@ describe('Dukascopy .bi5 decoder', () => {
     expect(() => decodeBi5(flipped, 'EUR-USD', H)).toThrow(/EURUSD\/2024\/00\/02\/13h_ticks\.bi5/);
     expect(() => decodeBi5(Uint8Array.from([0xff, ...new Array(20).fill(0)]), 'EUR-USD', H)).toThrow(/not LZMA/);
   });
+
+  it('a full hour cut anywhere, or with bytes overwritten, fails with CORRUPT_DATA naming the file', () => {
+    const good = encodeBi5(ticks(3600, 9, 100_000), 'EUR-USD', H);
+    const rng = new Rng(4);
+    for (let k = 0; k < 60; k++) {
+      const bad = k % 2 === 0 ? good.subarray(0, 13 + rng.int(good.length - 13)) : good.slice();
+      if (k % 2 === 1)
+        for (let j = 0; j <= rng.int(4); j++) {
+          const at = 13 + rng.int(good.length - 13);
+          bad[at] = (bad[at] as number) ^ (1 + rng.int(255));
+        }
+      let err: unknown;
+      try {
+        decodeBi5(bad, 'EUR-USD', H);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({ code: 'CORRUPT_DATA', message: expect.stringMatching(/^EURUSD\/2024\/00\/02\/13h_ticks\.bi5: /) });
+    }
+    // A header declaring more than an hour can hold (a row per millisecond) is refused up front.
+    const huge = good.slice();
+    huge[12] = 1;
+    expect(() => decodeBi5(huge, 'EUR-USD', H)).toThrow(/13h_ticks\.bi5: header declares \d+ bytes, more than the 72000000 allowed/);
+  });
 });
 
 describe('Dukascopy downloader against a local feed server', () => {

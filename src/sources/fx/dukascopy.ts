@@ -14,6 +14,7 @@ import { pointSize } from '../../core/fx.ts';
 import type { InstrumentId } from '../../core/instrument.ts';
 import type { Quote } from '../../core/market.ts';
 import { getWithRetry } from './http.ts';
+import { decodeLzmaAlone, LzmaError } from './lzma-decoder.ts';
 
 export const DUKASCOPY_URL = 'https://datafeed.dukascopy.com/datafeed';
 const ROW = 20;
@@ -38,28 +39,20 @@ export function dukascopyPath(id: InstrumentId, hourStart: number): string {
   return `${dukascopySymbol(id)}/${d.getUTCFullYear()}/${p2(d.getUTCMonth())}/${p2(d.getUTCDate())}/${p2(d.getUTCHours())}h_ticks.bi5`;
 }
 
+/**
+ * An hour decompresses to at most this: one 20-byte row per millisecond. A header declaring
+ * more is refused before anything is decoded, so a hostile or corrupt file cannot make the
+ * decoder allocate without bound.
+ */
+export const MAX_HOUR_BYTES = ROW * HOUR;
+
 function lzmaDecompress(bytes: Uint8Array, what: string): Uint8Array {
-  if (bytes.length < 13) throw new EmpError('CORRUPT_DATA', `${what}: ${bytes.length} bytes, shorter than an LZMA header`);
-  if ((bytes[0] as number) >= 225) throw new EmpError('CORRUPT_DATA', `${what}: not LZMA (properties byte ${bytes[0]})`);
-  // Declared size (little-endian 64-bit; all ones = unknown).
-  let declared = 0;
-  let unknown = true;
-  for (let i = 0; i < 8; i++) {
-    const b = bytes[5 + i] as number;
-    if (b !== 0xff) unknown = false;
-    declared += b * 2 ** (8 * i);
-  }
-  let out: string | number[];
   try {
-    out = lzma.decompress(Array.from(bytes)) as string | number[];
+    return decodeLzmaAlone(bytes, MAX_HOUR_BYTES);
   } catch (err) {
-    throw new EmpError('CORRUPT_DATA', `${what}: LZMA stream is corrupt (${(err as Error).message ?? err})`);
+    if (err instanceof LzmaError) throw new EmpError('CORRUPT_DATA', `${what}: ${err.message}`);
+    throw err;
   }
-  // The library hands back a string when the bytes happen to be valid UTF-8 without a zero byte.
-  const raw = typeof out === 'string' ? new TextEncoder().encode(out) : Uint8Array.from(out as number[], (v) => v & 0xff);
-  if (!unknown && raw.length !== declared)
-    throw new EmpError('CORRUPT_DATA', `${what}: truncated: ${raw.length} bytes decompressed, header declares ${declared}`);
-  return raw;
 }
 
 /** Decodes one hour's `.bi5` (an empty file is an hour without ticks). */
