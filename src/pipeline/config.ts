@@ -55,6 +55,7 @@ export const configSchema = z.strictObject({
         .default('emp'),
       /** Fused prices are stored at most once per this many ms per instrument. */
       fusedEveryMs: z.number().int().min(0).default(1000),
+      /** Rows older than this many days are deleted (absent: kept forever); events are signals, regimes, alerts, conflicts. */
       retentionDays: z
         .strictObject({
           bars: z.number().positive().optional(),
@@ -62,6 +63,8 @@ export const configSchema = z.strictObject({
           events: z.number().positive().optional(),
         })
         .prefault({}),
+      /** Retention runs at start and then this often (ms). */
+      pruneEveryMs: z.number().int().min(1000).default(3_600_000),
     })
     .prefault({}),
   bus: z

@@ -13,6 +13,7 @@ import type { Timeframe } from '../core/time.ts';
 import { FusionEngine } from '../fusion/engine.ts';
 import type { ApiBackend } from '../server/server.ts';
 import { PostgresStore } from '../store/postgres.ts';
+import { PruneSchedule, retentionFromDays } from '../store/retention.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import { fusedRow, type MarketStore } from '../store/store.ts';
 import { StoreWriter } from '../store/writer.ts';
@@ -64,6 +65,7 @@ export class LivePipeline implements ApiBackend {
   readonly metricsRegistry = new MetricsRegistry();
   private readonly lanes = new Map<string, InstrumentLane>();
   private writer: StoreWriter | undefined;
+  private pruning: PruneSchedule | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private readonly startedAt = Date.now();
@@ -175,6 +177,11 @@ export class LivePipeline implements ApiBackend {
           break;
       }
     });
+    this.pruning = new PruneSchedule(this.store, retentionFromDays(this.config.store.retentionDays), {
+      everyMs: this.config.store.pruneEveryMs,
+      onError: (err) => this.log.error({ err }, 'store retention failed'),
+    });
+    this.pruning.start();
     // Every consumer made so far (the store writer here, the API's gateway when the server was
     // started first, other processes' followers) receives the very first record's events.
     await this.bus.ready();
@@ -189,6 +196,7 @@ export class LivePipeline implements ApiBackend {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.source.stop();
+    await this.pruning?.stop();
     await this.writer?.close();
     await this.bus.close();
     await this.store.close();
@@ -367,6 +375,16 @@ export class LivePipeline implements ApiBackend {
     );
     m.register('emp_intake_queue_coalesced_total', 'counter', 'quotes replaced by a newer one while queued', () => q('coalesced'));
     m.register('emp_store_rows_written_total', 'counter', 'rows committed to the store', () => this.writer?.stats.written ?? 0);
+    const prune = (k: 'runs' | 'pruned' | 'errors' | 'lastRunTs'): number => this.pruning?.stats[k] ?? 0;
+    m.register('emp_store_rows_pruned_total', 'counter', 'rows deleted by retention (store.retentionDays)', () => prune('pruned'));
+    m.register('emp_store_prune_runs_total', 'counter', 'retention passes completed', () => prune('runs'));
+    m.register('emp_store_prune_errors_total', 'counter', 'retention passes that failed', () => prune('errors'));
+    m.register(
+      'emp_store_last_prune_timestamp_seconds',
+      'gauge',
+      'when the last retention pass completed',
+      () => prune('lastRunTs') / 1000,
+    );
     m.register(
       'emp_store_rows_dropped_total',
       'counter',

@@ -13,7 +13,8 @@ function schemaSql(schema: string): string {
     (
       t,
     ) => `CREATE TABLE IF NOT EXISTS ${schema}.${t} (id BIGSERIAL PRIMARY KEY, symbol TEXT, ts DOUBLE PRECISION NOT NULL, body JSONB NOT NULL);
-CREATE INDEX IF NOT EXISTS ${t}_ts ON ${schema}.${t} (symbol, ts);`,
+CREATE INDEX IF NOT EXISTS ${t}_ts ON ${schema}.${t} (symbol, ts);
+CREATE INDEX IF NOT EXISTS ${t}_age ON ${schema}.${t} (ts);`,
   ).join('\n');
   return `CREATE SCHEMA IF NOT EXISTS ${schema};
 CREATE TABLE IF NOT EXISTS ${schema}.bars (
@@ -25,6 +26,8 @@ CREATE TABLE IF NOT EXISTS ${schema}.fused (
   symbol TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, price DOUBLE PRECISION NOT NULL,
   confidence DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, sources INTEGER NOT NULL, excluded INTEGER NOT NULL,
   PRIMARY KEY (symbol, ts));
+CREATE INDEX IF NOT EXISTS bars_age ON ${schema}.bars (ts);
+CREATE INDEX IF NOT EXISTS fused_age ON ${schema}.fused (ts);
 ${events}`;
 }
 

@@ -25,6 +25,12 @@ CREATE INDEX IF NOT EXISTS signals_ts ON signals (symbol, ts);
 CREATE INDEX IF NOT EXISTS regimes_ts ON regimes (symbol, ts);
 CREATE INDEX IF NOT EXISTS alerts_ts ON alerts (ts);
 CREATE INDEX IF NOT EXISTS conflicts_ts ON conflicts (symbol, ts);
+-- By time alone: retention deletes by age across symbols.
+CREATE INDEX IF NOT EXISTS bars_age ON bars (ts);
+CREATE INDEX IF NOT EXISTS fused_age ON fused (ts);
+CREATE INDEX IF NOT EXISTS signals_age ON signals (ts);
+CREATE INDEX IF NOT EXISTS regimes_age ON regimes (ts);
+CREATE INDEX IF NOT EXISTS conflicts_age ON conflicts (ts);
 `;
 
 const EVENT_TABLES = ['signals', 'regimes', 'alerts', 'conflicts'] as const;
