@@ -14,6 +14,7 @@
 import type { Conflict, ExclusionReason, FusedPrice, FusionStatus } from '../core/events.ts';
 import type { MarketRecord } from '../core/market.ts';
 import { type HarmonizedQuote, type HarmonizedTrade, Harmonizer, USD_STABLECOINS } from './harmonizer.ts';
+import { LeadLag, PriceHistory } from './lead-lag.ts';
 import { DEFAULT_QUALITY, type QualityConfig, SourceQuality } from './quality.ts';
 
 export interface FusionConfig {
@@ -59,10 +60,10 @@ export const DEFAULT_FUSION: FusionConfig = {
  * The variance rate is measured over VOL_HORIZON_MS, long enough that the price's moves, not its
  * measurement error, dominate each increment; one snapshot per VOL_SNAP_MS, overlapping windows.
  */
-const VOL_HORIZON_MS = 10_000;
+const VOL_HORIZON_MS = 20_000;
 const VOL_SNAP_MS = 1000;
-const VOL_RING = 16;
-const VOL_ALPHA = 0.01;
+const VOL_RING = 32;
+const VOL_ALPHA = 0.004;
 const EXCLUSIONS: readonly ExclusionReason[] = ['stale', 'outlier', 'crossed', 'low_quality'];
 const OK = 0;
 const REASON_CODE: Record<ExclusionReason, number> = { stale: 1, outlier: 2, crossed: 3, low_quality: 4 };
@@ -100,6 +101,7 @@ class SourceSlot {
   jumpTs = Number.NEGATIVE_INFINITY;
   jumpDir = 0;
   readonly quality: SourceQuality;
+  readonly lag = new LeadLag();
   constructor(
     readonly venue: string,
     cfg: QualityConfig,
@@ -127,6 +129,9 @@ class InstrumentState {
   sw = 0;
   swp = 0;
   sInvVar = 0;
+  /** The same with sequential variances (see observeVolatility). */
+  sqInv = 0;
+  sqp = 0;
   pending = false;
   /** Outlier limit (price units) at the last evaluation. */
   limit = 0;
@@ -141,6 +146,8 @@ class InstrumentState {
   readonly volRing = new Float64Array(VOL_RING * 3).fill(Number.NEGATIVE_INFINITY);
   volHead = 0;
   volLastSnap = Number.NEGATIVE_INFINITY;
+  /** The fused price's recent past, for each source's lead–lag. */
+  readonly history = new PriceHistory();
   lastEval = Number.NaN;
   agreeMs = 0;
   totalMs = 0;
@@ -291,6 +298,7 @@ export class FusionEngine {
     if (!s) return undefined;
     return {
       ...s.quality.explain(),
+      lagMs: s.lag.lagMs,
       status: s.status === OK ? 'used' : (EXCLUSIONS[s.status - 1] as string),
       price: s.price,
       weight: this.weights(symbol)[venue] ?? 0,
@@ -390,7 +398,8 @@ export class FusionEngine {
       if (Number.isNaN(s.price) || now - s.lastRecv > cfg.maxAgeMs || now - s.lastChange > cfg.maxAgeMs) status = REASON_CODE.stale;
       else if (s.crossed) status = REASON_CODE.crossed;
       this.setStatus(s, status, now);
-      s.variance = s.quality.variance + st.volRate * Math.max(0, now - s.lastChange);
+      // A lagging source's value describes the market its lag ago: it ages by that much more.
+      s.variance = s.quality.variance + st.volRate * (Math.max(0, now - s.lastChange) + s.lag.lagMs);
     }
     if (st.jumpUntil <= now) st.jumpTs = Number.NEGATIVE_INFINITY;
     let med = this.centre(st, now);
@@ -419,6 +428,8 @@ export class FusionEngine {
     let sw = 0;
     let swp = 0;
     let sInvVar = 0;
+    let sqInv = 0;
+    let sqp = 0;
     let used = 0;
     let lo1 = Number.POSITIVE_INFINITY;
     let lo2 = Number.POSITIVE_INFINITY;
@@ -427,10 +438,10 @@ export class FusionEngine {
     for (let i = 0; i < n; i++) {
       const s = slots[i] as SourceSlot;
       if (s.status !== OK) continue;
-      // A source's own measured noise widens its limit: truncating a noisy source's normal
-      // deviations would both misjudge its noise and count them as faults.
+      // A source's own measured noise widens its limit (up to three times): truncating a noisy
+      // source's normal deviations would both misjudge its noise and count them as faults.
       const own = (cfg.outlierK * med * Math.sqrt(s.quality.variance)) / 1e4;
-      if (!(Math.abs(s.price - med) <= Math.max(limit, own))) {
+      if (!(Math.abs(s.price - med) <= Math.max(limit, Math.min(own, 3 * limit)))) {
         this.setStatus(s, REASON_CODE.outlier, now);
         continue;
       }
@@ -442,6 +453,10 @@ export class FusionEngine {
       sw += s.weight;
       swp += s.weight * s.price;
       sInvVar += 1 / s.variance;
+      // For the variance rate: sources whose errors persist (lag) would smooth the path out.
+      const sv = 1 / (s.quality.sequentialVariance + s.variance - s.quality.variance);
+      sqInv += sv;
+      sqp += sv * s.price;
       used++;
       const p = s.price;
       if (p < lo1) {
@@ -472,6 +487,8 @@ export class FusionEngine {
     st.sw = sw;
     st.swp = swp;
     st.sInvVar = sInvVar;
+    st.sqInv = sqInv;
+    st.sqp = sqp;
     this.observeStableRate(st, now);
     if (fresh) updated.isNew = false;
     const r = st.result;
@@ -501,10 +518,12 @@ export class FusionEngine {
     if (!st.pending || now <= st.lastEval) return;
     st.pending = false;
     this.observeVolatility(st);
+    st.history.push(st.lastEval, st.result.price);
     for (const s of st.slots) {
       if (!s.pending) continue;
       s.pending = false;
       if (s.status !== OK && s.status !== REASON_CODE.outlier && s.status !== REASON_CODE.low_quality) continue;
+      if (s.status !== REASON_CODE.outlier) s.lag.observe(st.history, s.lastChange, s.price);
       let c = st.sw > 0 ? st.swp / st.sw : Number.NaN;
       let v = st.sInvVar > 0 ? 1 / st.sInvVar : Number.NaN;
       if (s.status === OK) {
@@ -524,11 +543,11 @@ export class FusionEngine {
    * jump does not make every observation look old.
    */
   private observeVolatility(st: InstrumentState): void {
-    if (!(st.sw > 0)) return;
+    if (!(st.sqInv > 0)) return;
     const now = st.lastEval;
     if (now - st.volLastSnap < VOL_SNAP_MS) return;
-    const cross = st.swp / st.sw;
-    const crossVar = 1 / st.sInvVar;
+    const cross = st.sqp / st.sqInv;
+    const crossVar = 1 / st.sqInv;
     // The newest snapshot at least the horizon old (a short one while warming up).
     const horizon = st.volSamples < 10 ? VOL_SNAP_MS * 2 : VOL_HORIZON_MS;
     const ring = st.volRing;
