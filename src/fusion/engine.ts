@@ -719,21 +719,25 @@ export class FusionEngine {
  */
 export function weightedMedian(values: Float64Array, weights: Float64Array, n: number, order: Int32Array): number {
   if (n === 0) return Number.NaN;
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    order[i] = i;
-    total += weights[i] as number;
-  }
+  for (let i = 0; i < n; i++) order[i] = i;
+  // Sorted by value, then weight, and summed in that order: the result is a function of the
+  // multiset of pairs alone (floating-point sums in input order would depend on arrival order).
   for (let i = 1; i < n; i++) {
     const k = order[i] as number;
     const v = values[k] as number;
+    const w = weights[k] as number;
     let j = i - 1;
-    while (j >= 0 && (values[order[j] as number] as number) > v) {
-      order[j + 1] = order[j] as number;
+    while (j >= 0) {
+      const o = order[j] as number;
+      const vo = values[o] as number;
+      if (vo < v || (vo === v && (weights[o] as number) <= w)) break;
+      order[j + 1] = o;
       j--;
     }
     order[j + 1] = k;
   }
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weights[order[i] as number] as number;
   let acc = 0;
   for (let i = 0; i < n; i++) {
     const k = order[i] as number;
