@@ -77,3 +77,64 @@ describe('dashboard', () => {
     console.log(`dashboard: candles ${candlesAfterMs} ms after the page opened, ${Date.now() - startedAt} ms after emp start`);
   }, 90_000);
 });
+
+describe('dashboard against a server that requires a token', () => {
+  const TOKEN = 'dash-token-42';
+  let authProc: ChildProcess;
+  let authUrl = '';
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'emp-dash-auth-'));
+    authProc = spawn(join(root, 'bin', 'emp'), ['start', '--port', '0', '--data-dir', dataDir, '--speed', '120', '--token', TOKEN], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    authUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`emp start printed no address: ${out}`)), 20_000);
+      authProc.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /dashboard and API at (http:\/\/[^\s]+)\//.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1] as string);
+        }
+      });
+    });
+  }, 60_000);
+  afterAll(() => {
+    authProc?.kill('SIGTERM');
+  });
+
+  it('asks for the token, refuses a wrong one, then works over HTTP and WS; the tab remembers it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const authHeaders: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/')) authHeaders.push(r.headers().authorization ?? '');
+    });
+    await page.goto(`${authUrl}/`);
+    await page.locator('#auth').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await page.locator('#auth-why').textContent()).toMatch(/requires an API token/);
+    await page.fill('#auth-token', 'wrong-token');
+    await page.click('#auth button');
+    await page.waitForFunction(() => /refused/.test(document.getElementById('auth-why')?.textContent ?? ''), undefined, {
+      timeout: 10_000,
+    });
+    await page.fill('#auth-token', TOKEN);
+    await page.click('#auth button');
+    // Data over HTTP (history) and the WebSocket (live candles and the fused price).
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 2, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => /\d/.test(document.getElementById('fused-price')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    expect(await page.locator('#conn').textContent()).toBe('live');
+    expect(await page.evaluate(() => sessionStorage.getItem('emp.token'))).toBe(TOKEN);
+    expect(authHeaders).toContain(`Bearer ${TOKEN}`);
+    // A reload in the same tab does not ask again.
+    await page.reload();
+    await page.waitForFunction(() => /\d/.test(document.getElementById('fused-price')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    expect(await page.locator('#auth').isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
+});

@@ -70,10 +70,45 @@ const regimeBand = chart.addSeries(
 chart.panes()[1]?.setHeight(40);
 let levelLines: IPriceLine[] = [];
 
+// --- API token ------------------------------------------------------------------------------
+// Asked for only when the server answers 401 (or closes the socket with 4001); kept in this tab's
+// sessionStorage, so it is gone with the tab, and sent as a Bearer header and as the socket's
+// first message.
+const TOKEN_KEY = 'emp.token';
+let token = sessionStorage.getItem(TOKEN_KEY) ?? '';
+let asking: Promise<void> | undefined;
+
+function askToken(why: string): Promise<void> {
+  asking ??= new Promise<void>((resolve) => {
+    const form = $<HTMLFormElement>('auth');
+    const input = $<HTMLInputElement>('auth-token');
+    $('auth-why').textContent = why;
+    form.hidden = false;
+    input.focus();
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      token = input.value.trim();
+      if (!token) return;
+      sessionStorage.setItem(TOKEN_KEY, token);
+      input.value = '';
+      form.hidden = true;
+      asking = undefined;
+      resolve();
+    };
+  });
+  return asking;
+}
+
 async function getJson<T>(path: string): Promise<T> {
-  const r = await fetch(path);
-  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-  return (await r.json()) as T;
+  for (;;) {
+    const r = await fetch(path, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    if (r.status === 401) {
+      await askToken(token ? 'The server refused this token; enter it again.' : 'This server requires an API token.');
+      continue;
+    }
+    if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+    return (await r.json()) as T;
+  }
 }
 
 function toCandle(b: Bar): CandlestickData<Time> {
@@ -277,12 +312,20 @@ function connect(): void {
     $('conn').textContent = 'live';
     $('conn').className = 'pill ok';
     subscribedTf = undefined;
+    // Before anything else: the server answers messages in order.
+    if (token) ws?.send(JSON.stringify({ op: 'auth', token }));
     for (const channel of ['fused', 'signals', 'regimes', 'alerts', 'sources']) ws?.send(JSON.stringify({ op: 'subscribe', channel }));
     subscribeBars();
   };
-  ws.onclose = () => {
-    $('conn').textContent = 'reconnecting…';
+  ws.onclose = (ev) => {
     $('conn').className = 'pill bad';
+    if (ev.code === 4001) {
+      // Refused or missing token: ask, then connect again with it.
+      $('conn').textContent = 'token needed';
+      void askToken(token ? 'The server refused this token; enter it again.' : 'This server requires an API token.').then(connect);
+      return;
+    }
+    $('conn').textContent = 'reconnecting…';
     setTimeout(connect, 1000);
   };
   ws.onmessage = (ev) => {
