@@ -453,8 +453,9 @@ export class FusionEngine {
       sw += s.weight;
       swp += s.weight * s.price;
       sInvVar += 1 / s.variance;
-      // For the variance rate: sources whose errors persist (lag) would smooth the path out.
-      const sv = 1 / (s.quality.sequentialVariance + s.variance - s.quality.variance);
+      // For the variance rate: sources whose errors persist (lag) would smooth the path out; the
+      // age of a value is not measurement error (it does not add to an increment's variance).
+      const sv = 1 / s.quality.sequentialVariance;
       sqInv += sv;
       sqp += sv * s.price;
       used++;

@@ -13,7 +13,7 @@ export const LAG_STEP_MS = 500;
 export const LAG_STEPS = 11;
 /** A lag is declared only when it fits clearly better than none (ratio of mean squared deviations). */
 const LAG_EVIDENCE = 0.9;
-const LAG_ALPHA = 0.02;
+const LAG_ALPHA = 0.005;
 const HISTORY = 32;
 
 /** The fused price at most every LAG_STEP_MS / 2, for the last ~8 s. */

@@ -3,13 +3,18 @@ import { EmpError } from '../../core/errors.ts';
 import { parseDuration } from '../../core/time.ts';
 import { meanAggregate, medianAggregate, type Observation, pythAggregate } from '../../fusion/baselines.ts';
 import { FusionEngine } from '../../fusion/engine.ts';
+import { DEV_SEEDS, FAMILY_SCENARIOS, type FamilyScenario, HELD_OUT_SEEDS } from '../../fusion/family.ts';
+import { evaluateFamily } from '../../fusion/family-eval.ts';
 import { type Fault, MarketSimulator, type SimRecord } from '../../sources/simulator/index.ts';
 import { readSourceRows } from '../fuse-input.ts';
 import { writeOut } from '../output.ts';
 
 interface Options {
   seed: string;
-  duration: string;
+  duration?: string;
+  family?: boolean;
+  seeds: string;
+  scenarios?: string;
   maxAge: string;
   usdthb?: string;
   format: string;
@@ -170,7 +175,13 @@ export function registerEvaluateFusion(evaluate: Command): void {
       'score the fusion engine against the simulator truth beside mean, median, a Pyth-style aggregate and each venue; optionally on the USD/THB contributor quotes',
     )
     .option('--seed <n>', 'simulator seed', '1')
-    .option('--duration <d>', 'simulated time', '6h')
+    .option('--duration <d>', 'simulated time (default 6h; with --family, 20m per feed)')
+    .option(
+      '--family',
+      'score on the scenario family (equal/unequal noise, lag, stuck, silent, bad prints, biased pair, jumps, sparse, clock skew) instead of the simulator',
+    )
+    .option('--seeds <s>', 'with --family: held-out (the reported figures), dev (tuned on), or a comma list', 'held-out')
+    .option('--scenarios <list>', `with --family: a comma list of ${FAMILY_SCENARIOS.join(', ')}`)
     .option('--max-age <d>', 'staleness limit', '5s')
     .option('--usdthb <file>', 'also evaluate on the USD/THB contributor quotes (../shared/data/usdthb_1997_contributor_quotes_raw.csv)')
     .option('--format <fmt>', 'table or json', 'table')
@@ -179,7 +190,11 @@ export function registerEvaluateFusion(evaluate: Command): void {
       if (!Number.isInteger(seed) || seed < 0) throw new EmpError('BAD_ARGUMENT', `--seed must be a non-negative integer, got "${o.seed}"`);
       if (o.format !== 'table' && o.format !== 'json')
         throw new EmpError('BAD_ARGUMENT', `--format must be table or json, got "${o.format}"`);
-      const ev = evaluateFusion(seed, parseDuration(o.duration), parseDuration(o.maxAge));
+      if (o.family) {
+        await writeFamily(o);
+        return;
+      }
+      const ev = evaluateFusion(seed, parseDuration(o.duration ?? '6h'), parseDuration(o.maxAge));
       const thb = o.usdthb ? await evaluateUsdThb(o.usdthb) : undefined;
       if (o.format === 'json') {
         await writeOut(`${JSON.stringify({ simulation: ev, usdthb: thb })}\n`);
@@ -206,6 +221,75 @@ export function registerEvaluateFusion(evaluate: Command): void {
       }
       await writeOut(`${lines.join('\n')}\n`);
     });
+}
+
+function familySeeds(text: string): readonly number[] {
+  if (text === 'held-out') return HELD_OUT_SEEDS;
+  if (text === 'dev') return DEV_SEEDS;
+  const seeds = text.split(',').map((x) => Number(x.trim()));
+  if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x) || x < 0))
+    throw new EmpError('BAD_ARGUMENT', `--seeds must be held-out, dev or a comma list of non-negative integers, got "${text}"`);
+  return seeds;
+}
+
+function familyScenarios(text: string | undefined): readonly FamilyScenario[] {
+  if (!text) return FAMILY_SCENARIOS;
+  const out = text.split(',').map((x) => x.trim());
+  for (const x of out)
+    if (!(FAMILY_SCENARIOS as readonly string[]).includes(x))
+      throw new EmpError('BAD_ARGUMENT', `unknown scenario "${x}" (expected ${FAMILY_SCENARIOS.join(', ')})`);
+  return out as FamilyScenario[];
+}
+
+/** The family scorecard: one row per scenario and method, with the goals of issue 14 checked. */
+async function writeFamily(o: Options): Promise<void> {
+  const seeds = familySeeds(o.seeds);
+  const durationMs = parseDuration(o.duration ?? '20m');
+  const rows = evaluateFamily(seeds, { durationMs, maxAgeMs: parseDuration(o.maxAge), scenarios: familyScenarios(o.scenarios) });
+  const protocol = `${rows.length} scenarios × seeds ${seeds.join(',')} (${o.seeds === 'held-out' ? 'held out: never used while tuning' : o.seeds === 'dev' ? 'the development seeds the engine was tuned on' : 'as given'}), ${durationMs / 60_000} min per feed, staleness ${parseDuration(o.maxAge)} ms; every method reads the same rows in time order (as emp fuse does) and is scored each second against the latent price; RMSE and p99 pooled over all seeds; best single source chosen after the fact per feed`;
+  if (o.format === 'json') {
+    await writeOut(`${JSON.stringify({ protocol, rows })}\n`);
+    return;
+  }
+  const fmt = (x: number | undefined, d = 3): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+  const lines = [
+    `protocol: ${protocol}`,
+    '',
+    '| scenario | method | RMSE (bps) | p99 (bps) | ÷ oracle | ÷ median | ÷ best single | 95 % coverage |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  const verdicts: string[] = [];
+  for (const r of rows) {
+    const by = (m: string) => r.scores.find((x) => x.method === m);
+    const oracle = by('oracle')?.rmseBps;
+    const median = by('median')?.rmseBps;
+    const best = by('best single source')?.rmseBps;
+    for (const m of r.scores) {
+      lines.push(
+        `| ${r.scenario} | ${m.method} | ${fmt(m.rmseBps)} | ${fmt(m.p99Bps, 2)} | ${fmt(oracle ? m.rmseBps / oracle : undefined, 2)} | ${fmt(median ? m.rmseBps / median : undefined, 2)} | ${fmt(best ? m.rmseBps / best : undefined, 2)} | ${m.coverage === null ? '–' : `${(m.coverage * 100).toFixed(1)}%`} |`,
+      );
+    }
+    const e = by('engine');
+    if (e && oracle && median && best) {
+      const fails: string[] = [];
+      if (e.rmseBps > 0.9 * median) fails.push(`÷ median ${(e.rmseBps / median).toFixed(2)} > 0.90`);
+      if (e.rmseBps > 1.25 * oracle) fails.push(`÷ oracle ${(e.rmseBps / oracle).toFixed(2)} > 1.25`);
+      if (e.rmseBps > 1.1 * best) fails.push(`÷ best single ${(e.rmseBps / best).toFixed(2)} > 1.10`);
+      if (e.coverage !== null && (e.coverage < 0.92 || e.coverage > 0.97))
+        fails.push(`coverage ${(e.coverage * 100).toFixed(1)}% outside 92–97%`);
+      verdicts.push(`${r.scenario}: ${fails.length ? `MISSES ${fails.join('; ')}` : 'meets every goal'}`);
+    }
+    if (r.halfMoveMs)
+      verdicts.push(
+        `${r.scenario}: time to reflect half of each of ${r.halfMoveMs.jumps} jumps (median): engine ${r.halfMoveMs.engine} ms, plain median ${r.halfMoveMs.median} ms, the median single source ${r.halfMoveMs.singleSource} ms (engine ÷ single ${(r.halfMoveMs.engine / r.halfMoveMs.singleSource).toFixed(2)}; goal ≤ 0.50)`,
+      );
+  }
+  lines.push(
+    '',
+    'engine against the goals (RMSE ≤ 0.9× median, ≤ 1.25× oracle, ≤ 1.1× best single source; coverage 92–97 %):',
+    ...verdicts.map((v) => `  ${v}`),
+  );
+  await writeOut(`${lines.join('\n')}\n`);
 }
 
 /** The engine on the real USD/THB contributor quotes of June 1997. */
