@@ -388,7 +388,7 @@ export class FusionEngine {
     const { slots } = st;
     const n = slots.length;
     // A record that carries a new value is news; a repeated value only confirms the feed is alive.
-    const fresh = updated !== undefined && updated.isNew;
+    const fresh = updated?.isNew === true;
     const wasOk = updated !== undefined && updated.status === OK;
     // 1. Convert, then stale / crossed; each live source's variance grows with its value's age.
     for (let i = 0; i < n; i++) {

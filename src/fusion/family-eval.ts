@@ -132,7 +132,7 @@ export function scoreFeed(
       record('oracle', o.price, o.ci, truth);
       for (let i = 0; i < ns; i++)
         if (grid - (lastT[i] as number) <= maxAgeMs) record(`source ${feed.sources[i]}`, last[i] as number, Number.NaN, truth);
-      v1.forEach((f, k) => record(`v1 ${V1_METHODS[k]}`, f.value(grid, maxAgeMs), Number.NaN, truth));
+      for (const [k, f] of v1.entries()) record(`v1 ${V1_METHODS[k]}`, f.value(grid, maxAgeMs), Number.NaN, truth);
       grid += 1000;
     }
     if (r === nRows) break;

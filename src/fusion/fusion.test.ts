@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalInstrument } from '../core/instrument.ts';
-import { Rng } from '../core/random.ts';
 import type { Quote, Trade } from '../core/market.ts';
+import { Rng } from '../core/random.ts';
 import { meanAggregate, medianAggregate, pythAggregate } from './baselines.ts';
 import { FusionEngine, weightedMedian } from './engine.ts';
 import { ClockSkewEstimator, Harmonizer, ImpliedRateEstimator, timestampToMs } from './harmonizer.ts';
