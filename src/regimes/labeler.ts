@@ -22,7 +22,7 @@ export interface RegimeOutput {
 
 /** What every online classifier offers. */
 export interface OnlineRegimeClassifier {
-  update(bar: { close: number; high?: number; low?: number; volume?: number }): RegimeOutput;
+  update(bar: { close: number; high?: number; low?: number; volume?: number; time?: number }): RegimeOutput;
   readonly regime: Regime;
   transitionMatrix(): { labels: Regime[]; matrix: number[][] };
   expectedDurations(): Record<Regime, number>;
@@ -35,6 +35,14 @@ export interface LabelerOptions {
   minDwell?: number;
   /** Short-run / long-run volatility ratio that raises a volatility alert. */
   spikeRatio?: number;
+  /**
+   * Bars of an exponential average (span) of the probabilities that the label is chosen from
+   * (default 1: this bar's probabilities). Longer spans trade a few bars of delay for far fewer
+   * label changes on real data, whose volatility moves continuously rather than in steps.
+   */
+  smoothing?: number;
+  /** Regimes that take the label at once, from this bar's probabilities, without dwell or smoothing (e.g. crash). */
+  fast?: readonly Regime[];
 }
 
 const K = REGIMES.length;
@@ -45,9 +53,12 @@ export class RegimeLabeler {
   private spiking = false;
   private readonly counts = new Float64Array(K * K).fill(1);
   private readonly opts: Required<LabelerOptions>;
+  private readonly smooth = new Float64Array(K).fill(1 / K);
+  private readonly fastSet: Set<number>;
 
   constructor(options: LabelerOptions = {}) {
-    this.opts = { margin: 0.15, minDwell: 2, spikeRatio: 2.5, ...options };
+    this.opts = { margin: 0.15, minDwell: 2, spikeRatio: 2.5, smoothing: 1, fast: [], ...options };
+    this.fastSet = new Set(this.opts.fast.map((r) => REGIMES.indexOf(r)));
   }
 
   get regime(): Regime {
@@ -55,13 +66,19 @@ export class RegimeLabeler {
   }
 
   /** One bar's probabilities (REGIMES order) and volatility ratio; alerts are appended to `alerts`. */
-  step(p: ArrayLike<number>, volRatio: number, alerts: RegimeAlert[]): { regime: Regime; changed: boolean } {
-    let best = 0;
-    for (let j = 1; j < K; j++) if ((p[j] as number) > (p[best] as number)) best = j;
+  step(raw: ArrayLike<number>, volRatio: number, alerts: RegimeAlert[]): { regime: Regime; changed: boolean } {
+    const a = 2 / (this.opts.smoothing + 1);
+    for (let j = 0; j < K; j++) this.smooth[j] = (this.smooth[j] as number) + a * ((raw[j] as number) - (this.smooth[j] as number));
     const cur = REGIMES.indexOf(this.label);
+    let rawBest = 0;
+    for (let j = 1; j < K; j++) if ((raw[j] as number) > (raw[rawBest] as number)) rawBest = j;
+    const fast = this.fastSet.has(rawBest) && rawBest !== cur && (raw[rawBest] as number) >= (raw[cur] as number) + this.opts.margin;
+    const p = fast ? raw : this.smooth;
+    let best = fast ? rawBest : 0;
+    if (!fast) for (let j = 1; j < K; j++) if ((p[j] as number) > (p[best] as number)) best = j;
     this.dwell++;
     let changed = false;
-    if (best !== cur && (p[best] as number) >= (p[cur] as number) + this.opts.margin && this.dwell >= this.opts.minDwell) {
+    if (best !== cur && (p[best] as number) >= (p[cur] as number) + this.opts.margin && (fast || this.dwell >= this.opts.minDwell)) {
       const from = this.label;
       this.label = REGIMES[best] as Regime;
       this.dwell = 0;
@@ -119,7 +136,7 @@ export abstract class LabelledClassifier implements OnlineRegimeClassifier {
     this.labeler = new RegimeLabeler(options);
   }
 
-  abstract update(bar: { close: number; high?: number; low?: number; volume?: number }): RegimeOutput;
+  abstract update(bar: { close: number; high?: number; low?: number; volume?: number; time?: number }): RegimeOutput;
 
   /** This bar's probabilities are in `probabilities`: label them. */
   protected label(volRatio: number): RegimeOutput {

@@ -50,9 +50,9 @@ describe('emp regimes', () => {
     expect(parse(['--method', 'hmm', '--smoothed']).changes.length).toBeLessThan(parse(['--method', 'hmm']).changes.length);
   });
 
-  it('auto on an OHLCV file (MSFT) runs the OHLCV HMM, causal or --smoothed', () => {
+  it('an OHLCV file (MSFT): auto (adaptive, causal), and the OHLCV HMM causal or --smoothed', () => {
     const MSFT = sharedData('msft_2000_2001_daily.csv');
-    for (const extra of [[], ['--smoothed']]) {
+    for (const extra of [[], ['--method', 'hmm'], ['--method', 'hmm', '--smoothed']]) {
       const r = emp(['regimes', '--input', MSFT, ...extra]);
       expect(r.status).toBe(0);
       const out = JSON.parse(r.stdout) as { time: string[]; regime: string[]; probabilities: Record<string, number[]> };

@@ -3,8 +3,13 @@ import { EmpError } from '../../core/errors.ts';
 import type { BarSeries } from '../../core/market.ts';
 import { REGIMES, type Regime } from '../../core/regime.ts';
 import { formatIso } from '../../core/time.ts';
+import { AdaptiveRegimeClassifier } from '../../regimes/adaptive.ts';
+import { volatilityRule } from '../../regimes/baseline.ts';
 import { type ChangePoint, returnChangePoints } from '../../regimes/bocpd.ts';
+import { changesPerYear, episodeShares, NYSE_EPISODES } from '../../regimes/episodes.ts';
 import { quantile, scoreRegimes } from '../../regimes/evaluate.ts';
+import { FAMILY, FAMILY_HELDOUT_SEEDS, FAMILY_TUNING_SEEDS } from '../../regimes/family.ts';
+import { FAMILY_METHODS, type FamilyScore, scoreFamilyCase } from '../../regimes/family-eval.ts';
 import {
   HmmRegimeClassifier,
   type RegimeHmm,
@@ -19,7 +24,7 @@ import { simulateBars } from '../../sources/simulator/index.ts';
 import { addCsvInputOptions, type CsvInputOptions, loadInput } from '../input.ts';
 import { parseFormat, writeOut } from '../output.ts';
 
-export const REGIME_METHODS = ['auto', 'filter', 'hmm', 'hmm-fit', 'jump'] as const;
+export const REGIME_METHODS = ['auto', 'adaptive', 'filter', 'hmm', 'hmm-fit', 'jump'] as const;
 export type RegimeMethod = (typeof REGIME_METHODS)[number];
 
 /** Training simulations: 20,000 bars, seed 101 (the evaluation never scores that seed). */
@@ -48,19 +53,20 @@ function trainingTimeframe(s: BarSeries): '1d' | '1m' {
 }
 
 /**
- * The models behind each method. `hmm` and `jump` are trained on a simulation with planted
+ * The models behind each method. `adaptive` (and `auto`) calibrates a six-state HMM on the
+ * series itself, causally (adaptive.ts). `hmm` and `jump` are trained on a simulation with planted
  * regimes (seed 101 unless told, never the one scored; daily or 1-minute model after the file's
  * bar spacing) and read any file through features scaled by the instrument's own history; `hmm`
  * uses the per-bar OHLCV features when the file has them. `hmm-fit` runs Baum-Welch on the file
- * itself (states named by template). `auto`: `hmm` on OHLCV files, `filter` on close-only ones
- * (what wins `emp evaluate regimes` for each kind of input).
+ * itself (states named by template).
  */
 export function regimeClassifier(
   method: RegimeMethod,
   s: BarSeries,
   training: { timeframe: '1d' | '1m'; seed: number } = { timeframe: trainingTimeframe(s), seed: 101 },
 ): { make: () => OnlineRegimeClassifier; hmm?: RegimeHmm } {
-  const m = method === 'auto' ? (hasBars(s) ? 'hmm' : 'filter') : method;
+  const m = method === 'auto' ? 'adaptive' : method;
+  if (m === 'adaptive') return { make: () => new AdaptiveRegimeClassifier() };
   if (m === 'filter') return { make: () => new RegimeClassifier() };
   if (m === 'hmm-fit') {
     const hmm = trainRegimeHmm(s.close);
@@ -90,9 +96,10 @@ export function classifySeries(
   const probabilities = Object.fromEntries(REGIMES.map((r) => [r, [] as number[]])) as Record<Regime, number[]>;
   const changes: { time: number; from: Regime; to: Regime; probability: number }[] = [];
   let prev: Regime | undefined;
-  const bar: { close: number; high?: number; low?: number; volume?: number } = { close: 0 };
+  const bar: { close: number; high?: number; low?: number; volume?: number; time?: number } = { close: 0 };
   for (let i = 0; i < s.close.length; i++) {
     bar.close = s.close[i] as number;
+    bar.time = s.time[i] as number;
     if (s.hasOhlc) {
       bar.high = s.high[i] as number;
       bar.low = s.low[i] as number;
@@ -128,7 +135,7 @@ export function registerRegimes(program: Command, evaluate: Command): void {
       )
       .option(
         '--method <name>',
-        `classifier: ${REGIME_METHODS.join(', ')} (auto: hmm when the file has OHLC and volume, else filter; see README)`,
+        `classifier: ${REGIME_METHODS.join(', ')} (auto: adaptive, calibrated on the file itself; see README)`,
         'auto',
       )
       .option('--smoothed', 'smoothed (two-sided, not causal) probabilities and labels: hmm and hmm-fit only')
@@ -143,7 +150,7 @@ export function registerRegimes(program: Command, evaluate: Command): void {
     if (opts.smoothed && !model.hmm)
       throw new EmpError(
         'BAD_ARGUMENT',
-        `--smoothed needs a two-sided model (--method hmm or hmm-fit, or auto on an OHLCV file); ${method} is causal only here`,
+        `--smoothed needs a two-sided model (--method hmm or hmm-fit); ${method} is causal only here`,
       );
     const r = classifySeries(s, model.make);
     if (opts.smoothed && model.hmm) {
@@ -198,7 +205,14 @@ export function registerRegimes(program: Command, evaluate: Command): void {
     .option('--seed <n>', 'simulator seed', '1')
     .option('--count <n>', 'bars per simulation', '5000')
     .option('--nyse <file>', 'NYSE composite daily closes (../shared/data/nyse_composite_1966_2003_daily.csv)')
-    .action(async (opts: { seed: string; count: string; nyse?: string }) => {
+    .option('--family', 'score on the planted-regime family (held-out seeds) beside the oracle and baselines, then real history (--nyse)')
+    .option('--seeds <list>', "with --family: 'heldout' (default), 'tuning', or seeds such as 1001,1002")
+    .option('--cases <ids>', 'with --family: only these parameterisations (comma-separated ids)')
+    .action(async (opts: { seed: string; count: string; nyse?: string; family?: boolean; seeds?: string; cases?: string }) => {
+      if (opts.family) {
+        await writeOut(`${(await familyReport(opts)).join('\n')}\n`);
+        return;
+      }
       const seed = Number(opts.seed);
       const count = Number(opts.count);
       if (!Number.isInteger(seed) || !Number.isInteger(count) || count < 100)
@@ -294,20 +308,79 @@ function scoreChangePoints(
   return { changes: changes.length, detected: delays.length, delays, falseAlarms };
 }
 
-/** The baseline: volatility alone, no drift, no persistence model. */
-function volatilityRule(close: ArrayLike<number>): Regime[] {
-  const out: Regime[] = [];
-  const vols: number[] = [];
-  const r: number[] = [];
-  for (let i = 0; i < close.length; i++) {
-    r.push(i ? Math.log((close[i] as number) / (close[i - 1] as number)) : 0);
-    const w = r.slice(-20);
-    const vol = Math.sqrt(w.reduce((a, x) => a + x * x, 0) / w.length);
-    vols.push(vol);
-    const med = quantile(vols, 0.5);
-    const drop5 = r.slice(-5).reduce((a, x) => a + x, 0);
-    if (i >= 20 && vol > 2 * med) out.push(drop5 < -3 * med * Math.sqrt(5) ? 'crash' : 'high_volatility');
-    else out.push('sideways');
+/** `emp evaluate regimes --family`: the family table, then the NYSE episode table. */
+async function familyReport(opts: { seeds?: string; cases?: string; nyse?: string }): Promise<string[]> {
+  const seedsOpt = opts.seeds ?? 'heldout';
+  const seeds =
+    seedsOpt === 'heldout'
+      ? [...FAMILY_HELDOUT_SEEDS]
+      : seedsOpt === 'tuning'
+        ? [...FAMILY_TUNING_SEEDS]
+        : seedsOpt.split(',').map((x) => Number(x));
+  if (seeds.some((x) => !Number.isInteger(x)))
+    throw new EmpError('BAD_ARGUMENT', `--seeds: "${seedsOpt}" is not heldout, tuning or a list of integers`);
+  const ids = opts.cases?.split(',');
+  const cases = ids ? FAMILY.filter((c) => ids.includes(c.id)) : FAMILY;
+  if (ids && cases.length !== ids.length)
+    throw new EmpError('BAD_ARGUMENT', `--cases: unknown id among "${opts.cases}" (known: ${FAMILY.map((c) => c.id).join(', ')})`);
+  const pct = (x: number): string => (Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
+  const out: string[] = [
+    `protocol: planted-regime family (src/regimes/family.ts), seeds ${seeds.join(', ')}${seedsOpt === 'heldout' ? ' (held out: never used while developing the classifier)' : ''}; each series scored bar by bar against its planted regimes; balanced accuracy (mean recall over the regimes present), mean over seeds. adaptive = the default classifier (per-series calibration, causal, labels with hysteresis); oracle = forward filter of the true model (Bayes-optimal causal, argmax); volatility rule = the simplest baseline; template filter = the fixed-template filter (the former close-only default).`,
+    '',
+    `| parameterisation | bars | ${FAMILY_METHODS.join(' | ')} | adaptive − oracle | crash delay (median bars) | crashes caught |`,
+    `|---|---|${FAMILY_METHODS.map(() => '---|').join('')}---|---|---|`,
+  ];
+  const means: Record<string, number[]> = {};
+  const allDelays: number[] = [];
+  for (const c of cases) {
+    const scores: FamilyScore[] = seeds.map((seed) => scoreFamilyCase(c, seed));
+    const mean = (f: (x: FamilyScore) => number): number => scores.reduce((a, x) => a + f(x), 0) / scores.length;
+    const ba = FAMILY_METHODS.map((m) => mean((x) => x.balancedAccuracy[m]));
+    FAMILY_METHODS.forEach((m, i) => {
+      (means[m] ??= []).push(ba[i] as number);
+    });
+    const delays = scores.map((x) => x.crashDelay).filter((x) => !Number.isNaN(x));
+    allDelays.push(...delays);
+    const caught = scores.reduce((a, x) => a + x.crashesCaught, 0);
+    const crashes = scores.reduce((a, x) => a + x.crashes, 0);
+    out.push(
+      `| ${c.id}: ${c.description} | ${c.bars} | ${ba.map(pct).join(' | ')} | ${((ba[0] as number) - (ba[1] as number)) >= 0 ? '+' : '−'}${pct(Math.abs((ba[0] as number) - (ba[1] as number)))} | ${delays.length ? quantile(delays, 0.5) : '–'} | ${caught} of ${crashes} |`,
+    );
+    process.stderr.write(`family: ${c.id} done\n`);
+  }
+  const avg = (m: string): number => (means[m] as number[]).reduce((a, b) => a + b, 0) / (means[m] as number[]).length;
+  out.push(
+    `| **mean** | | ${FAMILY_METHODS.map((m) => `**${pct(avg(m))}**`).join(' | ')} | ${pct(avg('adaptive') - avg('oracle'))} | ${quantile(allDelays, 0.5)} (per-case medians) | |`,
+    '',
+    "(balanced accuracy in %; crash delay: bars from a planted crash's first bar to the adaptive classifier's first crash label, crashes it labelled before they ended)",
+    '',
+  );
+  if (opts.nyse) {
+    const s = await loadBarsCsv(opts.nyse, { onDisorder: 'drop' });
+    const methods: [string, () => OnlineRegimeClassifier][] = [
+      ['adaptive (default)', () => new AdaptiveRegimeClassifier()],
+      ['template filter', () => new RegimeClassifier()],
+    ];
+    out.push(
+      '### NYSE composite 1966-2003 (real): share of each episode labelled as fits',
+      '',
+      `fits: bull market → bull or recovery; bear market → bear, crash or high_volatility; crash → crash or high_volatility.`,
+      '',
+      `| episode | classifier | fits | ${REGIMES.join(' | ')} |`,
+      `|---|---|---|${REGIMES.map(() => '---|').join('')}`,
+    );
+    const churn: string[] = [];
+    for (const [name, make] of methods) {
+      const labels = classifySeries(s, make).regime;
+      for (const e of episodeShares(s.time, labels, NYSE_EPISODES))
+        out.push(
+          `| ${e.episode.name} (${e.episode.from} .. ${e.episode.to}, ${e.bars} days) | ${name} | **${pct(e.fits)}** | ${REGIMES.map((r) => pct(e.shares[r])).join(' | ')} |`,
+        );
+      churn.push(`${name} ${changesPerYear(s.time, labels).toFixed(1)}`);
+    }
+    const vr = volatilityRule(s.close);
+    churn.push(`volatility rule ${changesPerYear(s.time, vr).toFixed(1)}`);
+    out.push('', `label changes per year over 1966-2003: ${churn.join('; ')}`, '');
   }
   return out;
 }

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { BarSeries } from '../core/market.ts';
+import { REGIMES, type Regime } from '../core/regime.ts';
+import { AdaptiveRegimeClassifier } from './adaptive.ts';
+import { FAMILY_HELDOUT_SEEDS, plantedSeries } from './family.ts';
+import { familyCase, runClassifier } from './family-eval.ts';
+
+const run = (s: BarSeries): Regime[] => runClassifier(s, new AdaptiveRegimeClassifier());
+
+/** The same series with every log return multiplied by k (drift and volatility scaled together). */
+function scaledReturns(s: BarSeries, k: number): BarSeries {
+  const close = new Float64Array(s.close.length);
+  close[0] = s.close[0] as number;
+  for (let i = 1; i < close.length; i++) close[i] = (close[i - 1] as number) * ((s.close[i] as number) / (s.close[i - 1] as number)) ** k;
+  return { ...s, close, open: close, high: close, low: close };
+}
+
+describe('AdaptiveRegimeClassifier', () => {
+  const daily = plantedSeries(familyCase('daily-close-only').model, 2500, FAMILY_HELDOUT_SEEDS[0] as number).bars;
+
+  it('multiplying every price by 1,000 changes no label', () => {
+    const big = { ...daily, close: daily.close.map((x) => x * 1000) };
+    expect(run(big)).toEqual(run(daily));
+  });
+
+  it('scaling volatility and drift together by 3 changes fewer than 2 % of labels', () => {
+    const a = run(daily);
+    const b = run(scaledReturns(daily, 3));
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff++;
+    expect(diff / a.length).toBeLessThan(0.02);
+  });
+
+  it('is causal: truncating the input changes no earlier label or probability', () => {
+    const full = new AdaptiveRegimeClassifier();
+    const cut = new AdaptiveRegimeClassifier();
+    const m = 1700;
+    for (let i = 0; i < daily.close.length; i++) {
+      const bar = { close: daily.close[i] as number, time: daily.time[i] as number };
+      const a = full.update(bar);
+      if (i >= m) continue;
+      const b = cut.update(bar);
+      expect(b.regime).toBe(a.regime);
+      expect(Array.from(b.probabilities)).toEqual(Array.from(a.probabilities));
+    }
+  });
+
+  it('a constant series is sideways, and so is one that moves on only a few bars', () => {
+    const c = new AdaptiveRegimeClassifier();
+    for (let i = 0; i < 600; i++) expect(c.update({ close: 100, time: i * 86_400_000 }).regime).toBe('sideways');
+    const d = new AdaptiveRegimeClassifier();
+    const labels: Regime[] = [];
+    for (let i = 0; i < 600; i++) labels.push(d.update({ close: i % 50 === 0 ? 100.01 : 100 }).regime);
+    expect(labels.slice(300).every((x) => x === 'sideways')).toBe(true);
+  });
+
+  it('a series too short to calibrate says so and answers with the template filter (probabilities, no NaN)', () => {
+    const c = new AdaptiveRegimeClassifier();
+    for (let i = 0; i < 100; i++) {
+      const o = c.update({ close: daily.close[i] as number });
+      expect(Math.abs(o.probabilities.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
+      expect(REGIMES).toContain(o.regime);
+    }
+    expect(c.calibrated).toBe(false);
+    for (let i = 100; i < 400; i++) c.update({ close: daily.close[i] as number });
+    expect(c.calibrated).toBe(true);
+  });
+
+  it('a gap in time (a month of missing days) is not mistaken for volatility', () => {
+    // A calm drifting walk; 30 days are missing in the middle and the price moved over them as it would in 30 days.
+    const n = 1200;
+    const time = new Float64Array(n);
+    const close = new Float64Array(n);
+    let p = 100;
+    let t = 0;
+    let u = 12345;
+    const normal = (): number => {
+      // Small LCG-based Box-Muller: deterministic, no dependency on the classifier's own RNG.
+      u = (u * 1103515245 + 12345) % 2147483648;
+      const a = (u + 1) / 2147483649;
+      u = (u * 1103515245 + 12345) % 2147483648;
+      const b = (u + 1) / 2147483649;
+      return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * b);
+    };
+    for (let i = 0; i < n; i++) {
+      const days = i === 800 ? 31 : 1;
+      t += days * 86_400_000;
+      p *= Math.exp(0.008 * Math.sqrt(days) * normal());
+      time[i] = t;
+      close[i] = p;
+    }
+    const c = new AdaptiveRegimeClassifier();
+    const labels: Regime[] = [];
+    for (let i = 0; i < n; i++) labels.push(c.update({ close: close[i] as number, time: time[i] as number }).regime);
+    for (let i = 800; i < 810; i++) expect(['crash', 'high_volatility']).not.toContain(labels[i]);
+  });
+
+  it('uses volume only where it follows the volatility on the series itself', () => {
+    const seed = FAMILY_HELDOUT_SEEDS[1] as number;
+    const informative = new AdaptiveRegimeClassifier();
+    runClassifier(plantedSeries(familyCase('daily').model, 1500, seed).bars, informative);
+    expect(informative.calibration?.useVolume).toBe(true);
+    const noise = new AdaptiveRegimeClassifier();
+    runClassifier(plantedSeries(familyCase('daily-vol-noise').model, 1500, seed).bars, noise);
+    expect(noise.calibration?.useVolume).toBe(false);
+  });
+
+  it('forecasts: probabilities h bars ahead sum to 1 and drift toward the fitted chain as h grows', () => {
+    const c = new AdaptiveRegimeClassifier();
+    runClassifier(daily, c);
+    const f1 = c.forecast(1);
+    const f200 = c.forecast(200);
+    const f400 = c.forecast(400);
+    for (const f of [f1, f200, f400]) expect(Math.abs(f.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
+    let d = 0;
+    for (let j = 0; j < 6; j++) d += Math.abs((f200[j] as number) - (f400[j] as number));
+    expect(d).toBeLessThan(0.05);
+  });
+});

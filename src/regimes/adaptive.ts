@@ -1,0 +1,597 @@
+/**
+ * The adaptive regime classifier: a six-state Gaussian HMM over the bar's log return (and its log
+ * volume, when volume proves informative on the series itself), calibrated on the series it reads
+ * by MAP expectation-maximisation on an expanding window (capped), refitted as bars arrive, and
+ * filtered forward between refits. Causal: a bar's probabilities use only bars up to it (the fit
+ * in force was made on earlier bars, or on the window ending at this bar).
+ *
+ * Each state IS a regime, held to the README's definitions by the M-step rather than named
+ * afterwards:
+ * - volatility order: sideways ≤ bull ≤ bear ≤ recovery ≤ high_volatility ≤ crash (weighted
+ *   isotonic regression of the fitted variances in that order);
+ * - drift sign: bull and recovery ≥ 0, bear and crash ≤ 0, sideways and high_volatility 0;
+ * - entering recovery: a priori from crash, high volatility or bear only (a Dirichlet prior on
+ *   the transitions; the data can overrule it).
+ * Everything is in units of the window's own robust volatility (median |r| / 0.6745), and every
+ * prior and floor scales with it, so multiplying the returns by a constant multiplies the fitted
+ * parameters by it and changes no probability: the model is scale-free by construction, and the
+ * regimes' volatility ratios, drifts, durations and transitions are learned per series.
+ *
+ * Until `minBars` returns have arrived there is too little to calibrate on: the template filter
+ * (`RegimeClassifier`, fixed ratios to the instrument's own volatility) answers meanwhile, which
+ * is stated in `calibrated` (false). A series whose returns are all zero is `sideways`.
+ */
+import { REGIMES, type Regime } from '../core/regime.ts';
+import { RegimeClassifier } from './classifier.ts';
+import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
+
+const K = REGIMES.length;
+const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, number>;
+
+/** States from calmest to wildest (the definitions' volatility order). */
+const VOL_ORDER: readonly number[] = [I.sideways, I.bull, I.bear, I.recovery, I.high_volatility, I.crash];
+/** Drift sign per state (REGIMES order): +1 non-negative, −1 non-positive, 0 fixed at zero. */
+const DRIFT_SIGN = Float64Array.from(REGIMES, (r) => ({ bull: 1, bear: -1, sideways: 0, high_volatility: 0, crash: -1, recovery: 1 })[r]);
+/**
+ * Starting volatility per state in units of the window's robust volatility; also the centre of
+ * the variance prior, which matters only for a state the window holds (almost) no bars of.
+ */
+const SD_RATIO = Float64Array.from(
+  REGIMES,
+  (r) => ({ sideways: 0.6, bull: 0.85, bear: 1.2, recovery: 1.6, high_volatility: 2.5, crash: 3.5 })[r],
+);
+
+/**
+ * Prior transition matrix: sticky (stay 0.95), leaving uniformly, except that recovery is entered
+ * only from crash, high volatility or bear (the definition: a rebound after a fall or turmoil).
+ * Those zeros are structural: EM keeps a zero transition at zero.
+ */
+function priorTransitions(): Float64Array {
+  const a = new Float64Array(K * K);
+  const intoRecovery = new Set<number>([I.crash, I.high_volatility, I.bear]);
+  for (let i = 0; i < K; i++) {
+    const allowed = (j: number): boolean => j !== i && (j !== I.recovery || intoRecovery.has(i));
+    let m = 0;
+    for (let j = 0; j < K; j++) if (allowed(j)) m++;
+    for (let j = 0; j < K; j++) a[i * K + j] = i === j ? STAY : allowed(j) ? (1 - STAY) / m : 0;
+  }
+  return a;
+}
+const STAY = 0.95;
+const PRIOR_TRANS = priorTransitions();
+
+/** Pseudo-bars of the priors: transitions per row, drift (toward zero), variance (toward SD_RATIO), volume (toward the pooled level). */
+const KAPPA_TRANS = 20;
+const KAPPA_MEAN = 20;
+const KAPPA_VAR = 10;
+const KAPPA_VOLUME = 10;
+/** Most bars between calibrations once the window is long (before that, every quarter of the bars seen). */
+const REFIT_MAX = 500;
+/** Least step in log volatility between neighbours in the volatility order (0.15: each regime at least 16 % rougher than the one before). */
+const MIN_STEP = 0.15;
+
+export interface AdaptiveRegimeOptions extends LabelerOptions {
+  /** Returns needed before the first calibration (default 250). */
+  minBars?: number;
+  /** Most recent returns a calibration uses (default 2500: expanding until then, then rolling, so that "typical" follows the instrument's recent years). */
+  maxWindow?: number;
+  /** Volume: 'auto' uses it when it correlates with the fitted volatility on the series itself (default), 'never' ignores it. */
+  volume?: 'auto' | 'never';
+  /** Correlation between log volume and the fitted log volatility above which volume is used (default 0.3). */
+  volumeCorrelation?: number;
+  /** Template starts of each calibration: spreads of the volatility ratios (default [0.8, 1.2, 1.6]). */
+  spreads?: number[];
+}
+
+/** Fitted parameters in per-bar units of the series. */
+export interface AdaptiveFit {
+  mu: Float64Array;
+  variance: Float64Array;
+  trans: Float64Array;
+  /** Log-volume mean and variance per state; used only when `useVolume`. */
+  volumeMean: Float64Array;
+  volumeVariance: Float64Array;
+  useVolume: boolean;
+  /** Correlation of log volume with the fitted log volatility at the last calibration (NaN without volume). */
+  volumeCorrelation: number;
+  /** The window's robust volatility (median |r| / 0.6745). */
+  scale: number;
+  /** Bars in the window of the last calibration, and the bar count when it was made. */
+  window: number;
+  at: number;
+}
+
+/** Working arrays of one EM run (sized to the window). */
+interface Work {
+  logE: Float64Array;
+  alpha: Float64Array;
+  beta: Float64Array;
+  gamma: Float64Array;
+  xi: Float64Array;
+}
+
+/** Weighted isotonic (non-decreasing) regression in place, pool-adjacent-violators; `order` lists the indices. */
+function isotonic(v: Float64Array, w: Float64Array, order: readonly number[]): void {
+  const m = order.length;
+  const val = new Float64Array(m);
+  const wt = new Float64Array(m);
+  const len = new Int32Array(m);
+  let blocks = 0;
+  for (let k = 0; k < m; k++) {
+    const o = order[k] as number;
+    val[blocks] = v[o] as number;
+    wt[blocks] = w[o] as number;
+    len[blocks] = 1;
+    blocks++;
+    while (blocks > 1 && (val[blocks - 2] as number) > (val[blocks - 1] as number)) {
+      const a = blocks - 2;
+      const b = blocks - 1;
+      const ww = (wt[a] as number) + (wt[b] as number);
+      val[a] = ((val[a] as number) * (wt[a] as number) + (val[b] as number) * (wt[b] as number)) / ww;
+      wt[a] = ww;
+      len[a] = (len[a] as number) + (len[b] as number);
+      blocks--;
+    }
+  }
+  let k = 0;
+  for (let b = 0; b < blocks; b++) for (let c = 0; c < (len[b] as number); c++) v[order[k++] as number] = val[b] as number;
+}
+
+/** Log emission densities (n × K, up to a constant) of returns (and log volumes) under a fit. */
+function emissions(f: AdaptiveFit, r: Float64Array, lv: Float64Array | null, n: number, logE: Float64Array): number {
+  const useV = f.useVolume && lv !== null;
+  for (let j = 0; j < K; j++) {
+    const m = f.mu[j] as number;
+    const iv = 1 / (f.variance[j] as number);
+    const c = -0.5 * Math.log(f.variance[j] as number);
+    const vm = f.volumeMean[j] as number;
+    const ivv = 1 / (f.volumeVariance[j] as number);
+    const cv = -0.5 * Math.log(f.volumeVariance[j] as number);
+    for (let t = 0; t < n; t++) {
+      const d = (r[t] as number) - m;
+      let l = c - 0.5 * d * d * iv;
+      if (useV) {
+        const e = (lv[t] as number) - vm;
+        l += cv - 0.5 * e * e * ivv;
+      }
+      logE[t * K + j] = l;
+    }
+  }
+  // Per-row maximum subtracted, then exponentiated in place: the scaled likelihoods. Returns the
+  // sum of the maxima (the log-likelihood's share taken out by the scaling).
+  let sum = 0;
+  for (let t = 0; t < n; t++) {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < K; j++) if ((logE[t * K + j] as number) > max) max = logE[t * K + j] as number;
+    for (let j = 0; j < K; j++) logE[t * K + j] = Math.exp((logE[t * K + j] as number) - max);
+    sum += max;
+  }
+  return sum;
+}
+
+/** Scaled forward pass over scaled likelihoods `e`; alpha rows are filtered distributions. Returns Σ log(scale). */
+function forward(trans: Float64Array, e: Float64Array, n: number, alpha: Float64Array): number {
+  let ll = 0;
+  for (let t = 0; t < n; t++) {
+    let total = 0;
+    for (let j = 0; j < K; j++) {
+      let prior = 0;
+      if (t === 0) prior = 1 / K;
+      else for (let i = 0; i < K; i++) prior += (alpha[(t - 1) * K + i] as number) * (trans[i * K + j] as number);
+      const a = prior * (e[t * K + j] as number);
+      alpha[t * K + j] = a;
+      total += a;
+    }
+    for (let j = 0; j < K; j++) alpha[t * K + j] = total > 0 ? (alpha[t * K + j] as number) / total : 1 / K;
+    ll += total > 0 ? Math.log(total) : -1e3;
+  }
+  return ll;
+}
+
+/** Backward pass, smoothed probabilities into gamma and expected transition counts into xi. */
+function backward(f: AdaptiveFit, w: Work, n: number): void {
+  const { alpha, beta, gamma, xi, logE: e } = w;
+  const trans = f.trans;
+  xi.fill(0);
+  for (let j = 0; j < K; j++) beta[(n - 1) * K + j] = 1;
+  const tmp = new Float64Array(K);
+  for (let t = n - 2; t >= 0; t--) {
+    for (let j = 0; j < K; j++) tmp[j] = (e[(t + 1) * K + j] as number) * (beta[(t + 1) * K + j] as number);
+    let total = 0;
+    let z = 0;
+    for (let i = 0; i < K; i++) {
+      let s = 0;
+      for (let j = 0; j < K; j++) s += (trans[i * K + j] as number) * (tmp[j] as number);
+      beta[t * K + i] = s;
+      total += s;
+      z += (alpha[t * K + i] as number) * s;
+    }
+    if (z > 0)
+      for (let i = 0; i < K; i++) {
+        const ai = (alpha[t * K + i] as number) / z;
+        for (let j = 0; j < K; j++) xi[i * K + j] = (xi[i * K + j] as number) + ai * (trans[i * K + j] as number) * (tmp[j] as number);
+      }
+    for (let i = 0; i < K; i++) beta[t * K + i] = total > 0 ? (beta[t * K + i] as number) / total : 1;
+  }
+  for (let t = 0; t < n; t++) {
+    let total = 0;
+    for (let i = 0; i < K; i++) {
+      const g = (alpha[t * K + i] as number) * (beta[t * K + i] as number);
+      gamma[t * K + i] = g;
+      total += g;
+    }
+    for (let i = 0; i < K; i++) gamma[t * K + i] = total > 0 ? (gamma[t * K + i] as number) / total : 1 / K;
+  }
+}
+
+/** The MAP M-step with the definitions' constraints. */
+function mStep(f: AdaptiveFit, w: Work, r: Float64Array, lv: Float64Array | null, n: number): void {
+  const { gamma, xi } = w;
+  const c2 = f.scale * f.scale;
+  const wk = new Float64Array(K);
+  const s1 = new Float64Array(K);
+  const s2 = new Float64Array(K);
+  const v1 = new Float64Array(K);
+  const v2 = new Float64Array(K);
+  for (let t = 0; t < n; t++) {
+    const x = r[t] as number;
+    const y = lv ? (lv[t] as number) : 0;
+    for (let j = 0; j < K; j++) {
+      const g = gamma[t * K + j] as number;
+      wk[j] = (wk[j] as number) + g;
+      s1[j] = (s1[j] as number) + g * x;
+      s2[j] = (s2[j] as number) + g * x * x;
+      if (lv) {
+        v1[j] = (v1[j] as number) + g * y;
+        v2[j] = (v2[j] as number) + g * y * y;
+      }
+    }
+  }
+  const pw = new Float64Array(K);
+  for (let j = 0; j < K; j++) {
+    const sign = DRIFT_SIGN[j] as number;
+    // Drift shrunk toward zero (a state with few bars cannot claim a large drift), then held to its sign.
+    let m = sign === 0 ? 0 : (s1[j] as number) / ((wk[j] as number) + KAPPA_MEAN);
+    if (sign * m < 0) m = 0;
+    f.mu[j] = m;
+    const ss = (s2[j] as number) - 2 * m * (s1[j] as number) + m * m * (wk[j] as number);
+    const prior = (SD_RATIO[j] as number) ** 2 * c2;
+    f.variance[j] = (Math.max(0, ss) + KAPPA_VAR * prior) / ((wk[j] as number) + KAPPA_VAR);
+    pw[j] = (wk[j] as number) + KAPPA_VAR;
+  }
+  // Volatility order with a minimum step: on log sd less k·step along the order, isotonic, step
+  // added back (so a state cannot collapse onto its calmer neighbour and go unused).
+  const y = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    const j = VOL_ORDER[k] as number;
+    y[j] = 0.5 * Math.log(Math.max(f.variance[j] as number, 1e-4 * c2)) - k * MIN_STEP;
+  }
+  isotonic(y, pw, VOL_ORDER);
+  for (let k = 0; k < K; k++) {
+    const j = VOL_ORDER[k] as number;
+    f.variance[j] = Math.exp(2 * ((y[j] as number) + k * MIN_STEP));
+  }
+  // Transitions: expected counts plus the prior's pseudo-counts, rows normalised.
+  for (let i = 0; i < K; i++) {
+    let row = 0;
+    for (let j = 0; j < K; j++) row += (xi[i * K + j] as number) + KAPPA_TRANS * (PRIOR_TRANS[i * K + j] as number);
+    for (let j = 0; j < K; j++) f.trans[i * K + j] = ((xi[i * K + j] as number) + KAPPA_TRANS * (PRIOR_TRANS[i * K + j] as number)) / row;
+  }
+  if (lv) {
+    let tw = 0;
+    let t1 = 0;
+    let t2 = 0;
+    for (let j = 0; j < K; j++) {
+      tw += wk[j] as number;
+      t1 += v1[j] as number;
+      t2 += v2[j] as number;
+    }
+    const pm = t1 / tw;
+    const pv = Math.max(1e-6, t2 / tw - pm * pm);
+    for (let j = 0; j < K; j++) {
+      const m = ((v1[j] as number) + KAPPA_VOLUME * pm) / ((wk[j] as number) + KAPPA_VOLUME);
+      const ss = (v2[j] as number) - 2 * m * (v1[j] as number) + m * m * (wk[j] as number);
+      f.volumeMean[j] = m;
+      f.volumeVariance[j] = Math.max(0.01 * pv, (Math.max(0, ss) + KAPPA_VOLUME * pv) / ((wk[j] as number) + KAPPA_VOLUME));
+    }
+  }
+}
+
+/** Median absolute return of a window. */
+function medianAbs(r: Float64Array, n: number): number {
+  const a = new Float64Array(n);
+  for (let t = 0; t < n; t++) a[t] = Math.abs(r[t] as number);
+  a.sort();
+  return n % 2 ? (a[(n - 1) >> 1] as number) : 0.5 * ((a[n / 2 - 1] as number) + (a[n / 2] as number));
+}
+
+/** Robust volatility of a window: median |r| / 0.6745 (the sd for Gaussian returns; unmoved by a few crash days). */
+function robustScale(r: Float64Array, n: number): number {
+  const a = new Float64Array(n);
+  for (let t = 0; t < n; t++) a[t] = Math.abs(r[t] as number);
+  a.sort();
+  const med = n % 2 ? (a[(n - 1) >> 1] as number) : 0.5 * ((a[n / 2 - 1] as number) + (a[n / 2] as number));
+  if (med > 0) return med / 0.6745;
+  // More than half the returns are zero (a near-constant series): the root mean square instead.
+  let s = 0;
+  for (let t = 0; t < n; t++) s += (r[t] as number) ** 2;
+  return Math.sqrt(s / n);
+}
+
+/** A starting point from the definitions: volatilities SD_RATIO, their spread around the calmest stretched by `spread`. */
+function templateFit(scale: number, spread = 1): AdaptiveFit {
+  const base = SD_RATIO[I.sideways] as number;
+  const sd = Float64Array.from(SD_RATIO, (x) => base * (x / base) ** spread * scale);
+  return {
+    mu: Float64Array.from(DRIFT_SIGN, (s, j) => s * 0.05 * (sd[j] as number)),
+    variance: Float64Array.from(sd, (x) => x * x),
+    trans: Float64Array.from(PRIOR_TRANS),
+    volumeMean: new Float64Array(K),
+    volumeVariance: new Float64Array(K).fill(1),
+    useVolume: false,
+    volumeCorrelation: Number.NaN,
+    scale,
+    window: 0,
+    at: 0,
+  };
+}
+
+/** Rescales a previous fit's return parameters to a new window scale (keeps a warm start scale-free). */
+function rescaled(prev: AdaptiveFit, scale: number): AdaptiveFit {
+  const k = scale / prev.scale;
+  return {
+    ...prev,
+    mu: Float64Array.from(prev.mu, (x) => x * k),
+    variance: Float64Array.from(prev.variance, (x) => x * k * k),
+    trans: Float64Array.from(prev.trans),
+    volumeMean: Float64Array.from(prev.volumeMean),
+    volumeVariance: Float64Array.from(prev.volumeVariance),
+    scale,
+  };
+}
+
+/** Pearson correlation of log volume with the fitted log volatility of each bar (smoothed state probabilities). */
+function volumeCorrelation(f: AdaptiveFit, gamma: Float64Array, lv: Float64Array, n: number): number {
+  const logSd = Float64Array.from(f.variance, (v) => 0.5 * Math.log(v));
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (let t = 0; t < n; t++) {
+    let x = 0;
+    for (let j = 0; j < K; j++) x += (gamma[t * K + j] as number) * (logSd[j] as number);
+    const y = lv[t] as number;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    syy += y * y;
+    sxy += x * y;
+  }
+  const cov = sxy / n - (sx / n) * (sy / n);
+  const vx = sxx / n - (sx / n) ** 2;
+  const vy = syy / n - (sy / n) ** 2;
+  return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : 0;
+}
+
+/**
+ * Calibrates on one window: EM on returns from `start` (warm or template), then, when the
+ * window's log volume correlates with the fitted volatility, EM again with volume as a second
+ * feature. Returns the fit and the filtered distribution at the window's last bar.
+ */
+export function calibrate(
+  r: Float64Array,
+  lv: Float64Array | null,
+  n: number,
+  starts: readonly (AdaptiveFit | number)[],
+  opts: { iterations: number; volumeCorrelation: number },
+): { fit: AdaptiveFit; last: Float64Array; logLikelihood: number } {
+  const scale = robustScale(r, n);
+  const w: Work = {
+    logE: new Float64Array(n * K),
+    alpha: new Float64Array(n * K),
+    beta: new Float64Array(n * K),
+    gamma: new Float64Array(n * K),
+    xi: new Float64Array(K * K),
+  };
+  const run = (f: AdaptiveFit, vol: Float64Array | null, iterations: number): number => {
+    let ll = Number.NEGATIVE_INFINITY;
+    for (let it = 0; it < iterations; it++) {
+      ll = emissions(f, r, vol, n, w.logE);
+      ll += forward(f.trans, w.logE, n, w.alpha);
+      backward(f, w, n);
+      mStep(f, w, r, vol, n);
+    }
+    return ll;
+  };
+  // Each start (a previous fit, or a template spread) runs EM on the returns; the best likelihood wins.
+  let f: AdaptiveFit | null = null;
+  let best = Number.NEGATIVE_INFINITY;
+  for (const s of starts) {
+    const g = typeof s === 'number' ? templateFit(scale, s) : rescaled(s, scale);
+    g.useVolume = false;
+    const ll = run(g, null, opts.iterations);
+    if (ll > best || !f) {
+      best = ll;
+      f = g;
+    }
+  }
+  const fit = f as AdaptiveFit;
+  fit.window = n;
+  if (lv) {
+    emissions(fit, r, null, n, w.logE);
+    forward(fit.trans, w.logE, n, w.alpha);
+    backward(fit, w, n);
+    fit.volumeCorrelation = volumeCorrelation(fit, w.gamma, lv, n);
+    if (fit.volumeCorrelation >= opts.volumeCorrelation) {
+      // Start the volume parameters from the return-only states, then refine jointly.
+      mStep(fit, w, r, lv, n);
+      fit.useVolume = true;
+      run(fit, lv, Math.max(5, opts.iterations >> 1));
+    }
+  }
+  let ll = emissions(fit, r, fit.useVolume ? lv : null, n, w.logE);
+  ll += forward(fit.trans, w.logE, n, w.alpha);
+  return { fit, last: w.alpha.slice((n - 1) * K, n * K), logLikelihood: ll };
+}
+
+/** The online classifier: calibrations on a schedule, the forward filter between them, the shared labeler after. */
+export class AdaptiveRegimeClassifier extends LabelledClassifier {
+  private ret: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  private lvol: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  private n = 0;
+  private prevClose = Number.NaN;
+  private prevTime = Number.NaN;
+  private volumeSeen = true;
+  private fit: AdaptiveFit | null = null;
+  /** The last calibration found most bars unmoved: sideways until the next one. */
+  private still = false;
+  private readonly fallback: RegimeClassifier;
+  private readonly opts: Required<Omit<AdaptiveRegimeOptions, keyof LabelerOptions>>;
+  private readonly prior = new Float64Array(K);
+  private readonly next = new Float64Array(K);
+  private shortVar = Number.NaN;
+  private longVar = Number.NaN;
+  private nextFit: number;
+  private readonly gaps: number[] = [];
+  private typicalGap = Number.NaN;
+
+  constructor(options: AdaptiveRegimeOptions = {}) {
+    // Labels from probabilities averaged over ~10 bars and held at least 5 bars: real series'
+    // volatility moves continuously, and unsmoothed labels change ~24 times a year on the NYSE
+    // composite. A crash takes the label at once.
+    super({ smoothing: 10, minDwell: 5, fast: ['crash'], ...options });
+    this.opts = { minBars: 250, maxWindow: 2500, volume: 'auto', volumeCorrelation: 0.3, spreads: [0.8, 1.2, 1.6], ...options };
+    this.fallback = new RegimeClassifier(options);
+    this.nextFit = this.opts.minBars;
+  }
+
+  /** True once the series' own calibration is in force (false: the template filter's fallback). */
+  get calibrated(): boolean {
+    return this.fit !== null;
+  }
+
+  /** The calibration in force (null before `minBars` returns). */
+  get calibration(): AdaptiveFit | null {
+    return this.fit;
+  }
+
+  /** Probability of each regime h bars ahead (REGIMES order): today's filtered distribution times the fitted transition matrix h times. */
+  forecast(h: number, out: Float64Array = new Float64Array(K)): Float64Array {
+    out.set(this.probabilities);
+    if (!this.fit) return out;
+    const tmp = new Float64Array(K);
+    for (let s = 0; s < h; s++) {
+      for (let j = 0; j < K; j++) {
+        let v = 0;
+        for (let i = 0; i < K; i++) v += (out[i] as number) * (this.fit.trans[i * K + j] as number);
+        tmp[j] = v;
+      }
+      out.set(tmp);
+    }
+    return out;
+  }
+
+  update(bar: { close: number; volume?: number; time?: number }): RegimeOutput {
+    const fb = this.fallback.update(bar);
+    const prev = this.prevClose;
+    const prevTime = this.prevTime;
+    this.prevClose = bar.close;
+    this.prevTime = bar.time ?? Number.NaN;
+    if (!(prev > 0 && bar.close > 0)) return this.hold();
+    let r = Math.log(bar.close / prev);
+    // Time gaps: the typical spacing is the median of the first 50 gaps; a gap over 4× it (missing
+    // data, not a weekend or a holiday) has its return scaled to one typical bar's variance.
+    if (bar.time !== undefined && !Number.isNaN(prevTime)) {
+      const gap = bar.time - prevTime;
+      if (this.gaps.length < 50) {
+        this.gaps.push(gap);
+        const s = [...this.gaps].sort((a, b) => a - b);
+        this.typicalGap = s[s.length >> 1] as number;
+      }
+      if (this.typicalGap > 0 && gap > 4 * this.typicalGap) r /= Math.sqrt(gap / this.typicalGap);
+    }
+    const v = bar.volume;
+    if (!(v !== undefined && v > 0 && Number.isFinite(v))) this.volumeSeen = false;
+    if (this.n === this.ret.length) {
+      const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.ret = grow(this.ret);
+      this.lvol = grow(this.lvol);
+    }
+    this.ret[this.n] = r;
+    this.lvol[this.n] = this.volumeSeen ? Math.log(v as number) : 0;
+    this.n++;
+    const r2 = r * r;
+    if (Number.isNaN(this.longVar)) {
+      this.longVar = r2;
+      this.shortVar = r2;
+    } else {
+      this.longVar += (1 / Math.min(this.n, 2000)) * (r2 - this.longVar);
+      this.shortVar += 0.2 * (r2 - this.shortVar);
+    }
+    const volRatio = this.longVar > 0 ? Math.sqrt(this.shortVar / this.longVar) : 1;
+    if (this.n >= this.nextFit) {
+      const len = Math.min(this.n, this.opts.maxWindow);
+      const from = this.n - len;
+      const r0 = this.ret.subarray(from, this.n);
+      if (!(medianAbs(r0, len) > 0)) {
+        // Most bars do not move at all (a constant or near-constant series): sideways, by definition.
+        this.still = true;
+        this.nextFit = this.n + 50;
+      } else {
+        this.still = false;
+        const useVol = this.volumeSeen && this.opts.volume === 'auto' ? this.lvol.subarray(from, this.n) : null;
+        const { fit, last } = calibrate(r0, useVol, len, this.fit ? [this.fit, ...this.opts.spreads] : this.opts.spreads, {
+          iterations: this.fit ? 15 : 30,
+          volumeCorrelation: this.opts.volumeCorrelation,
+        });
+        fit.at = this.n;
+        this.fit = fit;
+        this.probabilities.set(last);
+        // Refit often while the window is short (every quarter of the bars seen), then every REFIT_MAX bars.
+        this.nextFit = this.n + Math.min(REFIT_MAX, Math.max(50, Math.round(0.25 * this.n)));
+        return this.label(volRatio);
+      }
+    }
+    if (this.still) {
+      this.probabilities.fill(0);
+      this.probabilities[I.sideways] = 1;
+      return this.label(1);
+    }
+    const f = this.fit;
+    if (!f) {
+      this.probabilities.set(fb.probabilities);
+      return this.label(volRatio);
+    }
+    if (f.useVolume && !this.volumeSeen) f.useVolume = false;
+    // Forward step with the calibration in force.
+    const p = this.probabilities;
+    let max = Number.NEGATIVE_INFINITY;
+    const lv = this.lvol[this.n - 1] as number;
+    for (let j = 0; j < K; j++) {
+      const d = r - (f.mu[j] as number);
+      let l = -0.5 * Math.log(f.variance[j] as number) - (0.5 * d * d) / (f.variance[j] as number);
+      if (f.useVolume) {
+        const e = lv - (f.volumeMean[j] as number);
+        l += -0.5 * Math.log(f.volumeVariance[j] as number) - (0.5 * e * e) / (f.volumeVariance[j] as number);
+      }
+      this.prior[j] = l;
+      if (l > max) max = l;
+    }
+    let total = 0;
+    const next = this.next;
+    for (let j = 0; j < K; j++) {
+      let s = 0;
+      for (let i = 0; i < K; i++) s += (p[i] as number) * (f.trans[i * K + j] as number);
+      const a = s * Math.exp((this.prior[j] as number) - max);
+      next[j] = a;
+      total += a;
+    }
+    if (total > 0 && Number.isFinite(total)) for (let j = 0; j < K; j++) p[j] = (next[j] as number) / total;
+    return this.label(volRatio);
+  }
+}
