@@ -327,6 +327,14 @@ export class FusionEngine {
     for (const st of this.instruments.values()) st.byVenue.get(venue)?.quality.error();
   }
 
+  /**
+   * Missed messages (a sequence gap): the venue's data is less complete, which says nothing about
+   * whether its prices are right, so it is counted apart from errors and does not lower its weight.
+   */
+  reportGap(venue: string): void {
+    for (const st of this.instruments.values()) st.byVenue.get(venue)?.quality.gap();
+  }
+
   reportStatus(venue: string, up: boolean): void {
     for (const st of this.instruments.values()) st.byVenue.get(venue)?.quality.status(up);
   }

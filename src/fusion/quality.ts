@@ -41,8 +41,10 @@ export class SourceQuality {
   outlierShare = 0;
   /** EWMA of apparent latency (ms): receipt time − (clock-aligned) event time. */
   latencyMs = 0;
-  /** Decaying count of errors (malformed frames, gaps). */
+  /** Decaying count of errors (malformed frames, venue errors). */
   errors = 0;
+  /** Sequence gaps seen (missed messages): completeness, not correctness. */
+  gaps = 0;
   /** EWMA of connection up-ness (1 = always up). */
   uptime = 1;
   updates = 0;
@@ -100,6 +102,10 @@ export class SourceQuality {
     this.errors += 1;
   }
 
+  gap(): void {
+    this.gaps++;
+  }
+
   status(up: boolean): void {
     this.uptime += 0.1 * ((up ? 1 : 0) - this.uptime);
   }
@@ -127,6 +133,7 @@ export class SourceQuality {
       latencyMs: this.latencyMs,
       errors: this.errors,
       errorFactor: this.errorFactor,
+      gaps: this.gaps,
       uptime: this.uptime,
       updates: this.updates,
     };

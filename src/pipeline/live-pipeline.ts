@@ -225,7 +225,7 @@ export class LivePipeline implements ApiBackend {
     },
     gap: (e) => {
       this.stats.gaps++;
-      this.engine.reportError(e.venue);
+      this.engine.reportGap(e.venue);
       this.publish(e);
     },
     error: (venue, message) => {

@@ -257,7 +257,11 @@ function renderRegime(): void {
 /** FX-like prices to five decimals, the rest to two. */
 const formatPrice = (p: number): string => p.toFixed(p < 10 ? 5 : 2);
 
+/** The latest fused price per instrument: the venue table shows why a venue is left out. */
+const latestFused = new Map<string, FusedPrice>();
+
 function renderFused(f: FusedPrice): void {
+  latestFused.set(f.symbol, f);
   if (f.symbol !== state.symbol) return;
   $('fused-price').textContent = formatPrice(f.price);
   $('fused-meta').textContent =
@@ -273,7 +277,15 @@ function renderSources(): void {
     .map((s) => {
       const price = s.prices[state.symbol];
       const w = s.weights[state.symbol];
-      return `<tr data-venue="${s.venue}"><td>${s.venue}</td><td class="state-${s.state}">${s.state}</td><td>${s.lastMessageAgeMs === null ? '–' : `${(s.lastMessageAgeMs / 1000).toFixed(1)}s`}</td><td>${s.reconnects}</td><td>${formatPrice(price as number)}</td><td>${w === undefined ? '–' : w.toFixed(2)}</td></tr>`;
+      // An excluded venue shows why and since when instead of a bare 0.00.
+      const f = latestFused.get(state.symbol);
+      const ex = f?.excluded.find((e) => e.venue === s.venue);
+      const weight = ex
+        ? `<span class="excluded" title="excluded since ${new Date(ex.since).toLocaleTimeString()}">${ex.reason} ${Math.max(0, (f!.ts - ex.since) / 1000).toFixed(0)}s</span>`
+        : w === undefined
+          ? '–'
+          : w.toFixed(2);
+      return `<tr data-venue="${s.venue}"><td>${s.venue}</td><td class="state-${s.state}">${s.state}</td><td>${s.lastMessageAgeMs === null ? '–' : `${(s.lastMessageAgeMs / 1000).toFixed(1)}s`}</td><td>${s.reconnects}</td><td>${formatPrice(price as number)}</td><td>${weight}</td></tr>`;
     })
     .join('');
 }
