@@ -100,6 +100,8 @@ export class ImpliedRateEstimator {
   private rate: number;
   private lastTs = Number.NaN;
   private readonly ratios = new Map<string, number>();
+  /** Scratch for the median: no allocation per observation. */
+  private scratch = new Float64Array(8);
 
   constructor(
     initial = 1,
@@ -116,9 +118,21 @@ export class ImpliedRateEstimator {
   observe(base: string, usdPrice: number, stablePrice: number, now: number): void {
     if (!(usdPrice > 0 && stablePrice > 0)) return;
     this.ratios.set(base, usdPrice / stablePrice);
-    const vals = [...this.ratios.values()].sort((a, b) => a - b);
-    const mid = vals.length >> 1;
-    const med = vals.length % 2 ? (vals[mid] as number) : ((vals[mid - 1] as number) + (vals[mid] as number)) / 2;
+    const n = this.ratios.size;
+    if (n > this.scratch.length) this.scratch = new Float64Array(2 * n);
+    const vals = this.scratch;
+    let k = 0;
+    for (const r of this.ratios.values()) {
+      // Insertion into the sorted prefix (a handful of bases).
+      let j = k++;
+      while (j > 0 && (vals[j - 1] as number) > r) {
+        vals[j] = vals[j - 1] as number;
+        j--;
+      }
+      vals[j] = r;
+    }
+    const mid = n >> 1;
+    const med = n % 2 ? (vals[mid] as number) : ((vals[mid - 1] as number) + (vals[mid] as number)) / 2;
     const dt = Number.isNaN(this.lastTs) ? Number.POSITIVE_INFINITY : Math.max(0, now - this.lastTs);
     const a = 1 - Math.exp(-dt / this.timeConstantMs);
     this.rate += a * (med - this.rate);
@@ -144,7 +158,7 @@ export interface HarmonizerOptions {
 export class Harmonizer {
   private readonly skew = new Map<string, ClockSkewEstimator>();
   readonly rates = new Map<string, ImpliedRateEstimator>();
-  private readonly splitCache = new Map<string, { base: string; quote: string }>();
+  private readonly splitCache = new Map<string, { base: string; quote: string; usd: string }>();
 
   constructor(private readonly opts: HarmonizerOptions = {}) {
     for (const [coin, r] of Object.entries(opts.stableRates ?? {})) this.rates.set(coin, new ImpliedRateEstimator(r));
@@ -154,11 +168,12 @@ export class Harmonizer {
   target(symbol: string): { symbol: string; base: string; quote: string; factor: number } {
     let parts = this.splitCache.get(symbol);
     if (!parts) {
-      parts = splitInstrument(symbol);
+      const p = splitInstrument(symbol);
+      parts = { ...p, usd: `${p.base}-USD` };
       this.splitCache.set(symbol, parts);
     }
     if (USD_STABLECOINS.has(parts.quote)) {
-      return { symbol: `${parts.base}-USD`, base: parts.base, quote: parts.quote, factor: this.rate(parts.quote) };
+      return { symbol: parts.usd, base: parts.base, quote: parts.quote, factor: this.rate(parts.quote) };
     }
     return { symbol, base: parts.base, quote: parts.quote, factor: 1 };
   }

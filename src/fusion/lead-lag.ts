@@ -31,20 +31,32 @@ export class PriceHistory {
     this.last = ts;
   }
 
-  /** The price as it stood at `ts` (the newest entry not after it); NaN if the history is too short. */
-  at(ts: number): number {
-    let best = -1;
-    for (let k = 0; k < HISTORY; k++) {
-      const t = this.ts[k] as number;
-      if (t <= ts && (best < 0 || t > (this.ts[best] as number))) best = k;
+  /**
+   * The price as it stood at t, t − step, t − 2·step, … (the newest entry not after each time)
+   * into out[0..count); false if the history does not reach back that far. One backward walk.
+   */
+  sample(t: number, step: number, count: number, out: Float64Array): boolean {
+    let k = 0;
+    let i = (this.head - 1 + HISTORY) % HISTORY;
+    for (let seen = 0; seen < HISTORY && k < count; seen++) {
+      const ts = this.ts[i] as number;
+      if (Number.isNaN(ts)) return false;
+      // This entry serves every target at or after it that is not yet served.
+      while (k < count && ts <= t - k * step) {
+        if (t - k * step - ts > 2 * LAG_STEP_MS) return false;
+        out[k] = this.px[i] as number;
+        k++;
+      }
+      i = (i - 1 + HISTORY) % HISTORY;
     }
-    return best < 0 || ts - (this.ts[best] as number) > 2 * LAG_STEP_MS ? Number.NaN : (this.px[best] as number);
+    return k === count;
   }
 }
 
 export class LeadLag {
   /** Mean squared deviation (bps²) from the fused price k·LAG_STEP_MS earlier. */
   readonly mse = new Float64Array(LAG_STEPS);
+  private readonly past = new Float64Array(LAG_STEPS);
   private samples = 0;
   /** Current estimate (ms). */
   lagMs = 0;
@@ -52,12 +64,12 @@ export class LeadLag {
   /** A value the source gave at time t, against the fused history. */
   observe(history: PriceHistory, t: number, price: number): void {
     // Only when the whole grid of delays can be scored, so every delay sees the same values.
-    for (let k = 0; k < LAG_STEPS; k++) if (Number.isNaN(history.at(t - k * LAG_STEP_MS))) return;
+    if (!history.sample(t, LAG_STEP_MS, LAG_STEPS, this.past)) return;
     this.samples++;
     const a = Math.max(LAG_ALPHA, 1 / this.samples);
     let best = 0;
     for (let k = 0; k < LAG_STEPS; k++) {
-      const x = history.at(t - k * LAG_STEP_MS);
+      const x = this.past[k] as number;
       const e = ((price - x) / x) * 1e4;
       const m = (this.mse[k] as number) + a * (e * e - (this.mse[k] as number));
       this.mse[k] = m;
