@@ -1,25 +1,31 @@
 /**
  * The adaptive regime classifier: a six-state Gaussian HMM over the bar's log return (and its log
  * volume, when volume proves informative on the series itself), calibrated on the series it reads
- * by MAP expectation-maximisation on an expanding window (capped), refitted as bars arrive, and
- * filtered forward between refits. Causal: a bar's probabilities use only bars up to it (the fit
- * in force was made on earlier bars, or on the window ending at this bar).
+ * by MAP expectation-maximisation on an expanding window (capped at `maxWindow`), refitted as bars
+ * arrive, and filtered forward between refits. Causal: a bar's probabilities use only bars up to
+ * it (the fit in force was made on earlier bars, or on the window ending at this bar).
  *
  * Each state IS a regime, held to the README's definitions by the M-step rather than named
  * afterwards:
- * - volatility order: sideways ≤ bull ≤ bear ≤ recovery ≤ high_volatility ≤ crash (weighted
- *   isotonic regression of the fitted variances in that order);
+ * - volatility order: sideways < bull < bear < recovery < high_volatility < crash, each at least
+ *   16 % rougher than the one before (isotonic regression of the log volatilities, less a step);
+ * - the volatility profile: each state's variance is shrunk (KAPPA_VAR pseudo-bars) toward a
+ *   log-linear profile, log sd = level + spread · SHAPE, whose level and spread are fitted to the
+ *   series (so FX-like compressed and crypto-like wide profiles both fit, but no state becomes a
+ *   twin of its neighbour);
  * - drift sign: bull and recovery ≥ 0, bear and crash ≤ 0, sideways and high_volatility 0;
- * - entering recovery: a priori from crash, high volatility or bear only (a Dirichlet prior on
- *   the transitions; the data can overrule it).
+ * - recovery is entered only from crash or high volatility (a structural zero in the transitions,
+ *   which EM keeps at zero): it is the rebound after a fall;
+ * - volume, when used, rises log-linearly with the state's volatility (log volume = α + β log sd,
+ *   β ≥ 0): the only way it is allowed to inform the regime.
  * Everything is in units of the window's own robust volatility (median |r| / 0.6745), and every
  * prior and floor scales with it, so multiplying the returns by a constant multiplies the fitted
  * parameters by it and changes no probability: the model is scale-free by construction, and the
- * regimes' volatility ratios, drifts, durations and transitions are learned per series.
+ * regimes' volatility levels, drifts, durations and transitions are learned per series.
  *
  * Until `minBars` returns have arrived there is too little to calibrate on: the template filter
  * (`RegimeClassifier`, fixed ratios to the instrument's own volatility) answers meanwhile, which
- * is stated in `calibrated` (false). A series whose returns are all zero is `sideways`.
+ * is stated in `calibrated` (false). A series that does not move on most bars is `sideways`.
  */
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from './classifier.ts';
@@ -32,23 +38,24 @@ const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, nu
 const VOL_ORDER: readonly number[] = [I.sideways, I.bull, I.bear, I.recovery, I.high_volatility, I.crash];
 /** Drift sign per state (REGIMES order): +1 non-negative, −1 non-positive, 0 fixed at zero. */
 const DRIFT_SIGN = Float64Array.from(REGIMES, (r) => ({ bull: 1, bear: -1, sideways: 0, high_volatility: 0, crash: -1, recovery: 1 })[r]);
-/**
- * Starting volatility per state in units of the window's robust volatility; also the centre of
- * the variance prior, which matters only for a state the window holds (almost) no bars of.
- */
+/** Starting volatility per state in units of the window's robust volatility; its logs give the profile's SHAPE. */
 const SD_RATIO = Float64Array.from(
   REGIMES,
   (r) => ({ sideways: 0.6, bull: 0.85, bear: 1.2, recovery: 1.6, high_volatility: 2.5, crash: 3.5 })[r],
 );
+/** Log volatility of each state over the calmest's at spread 1 (from SD_RATIO): the shape of the volatility profile. */
+const SHAPE = Float64Array.from(SD_RATIO, (x) => Math.log(x / (SD_RATIO[I.sideways] as number)));
+/** Pseudo-weight holding the profile's spread near 1.2 (in bars × squared shape units). */
+const RIDGE = 50;
 
 /**
  * Prior transition matrix: sticky (stay 0.95), leaving uniformly, except that recovery is entered
- * only from crash, high volatility or bear (the definition: a rebound after a fall or turmoil).
- * Those zeros are structural: EM keeps a zero transition at zero.
+ * only from crash or high volatility (the definition: the rebound after a fall). Those zeros are
+ * structural: EM keeps a zero transition at zero.
  */
 function priorTransitions(): Float64Array {
   const a = new Float64Array(K * K);
-  const intoRecovery = new Set<number>([I.crash, I.high_volatility, I.bear]);
+  const intoRecovery = new Set<number>([I.crash, I.high_volatility]);
   for (let i = 0; i < K; i++) {
     const allowed = (j: number): boolean => j !== i && (j !== I.recovery || intoRecovery.has(i));
     let m = 0;
@@ -60,11 +67,11 @@ function priorTransitions(): Float64Array {
 const STAY = 0.95;
 const PRIOR_TRANS = priorTransitions();
 
-/** Pseudo-bars of the priors: transitions per row, drift (toward zero), variance (toward SD_RATIO), volume (toward the pooled level). */
+/** Pseudo-bars of the priors: transitions per row (toward PRIOR_TRANS), drift (toward zero), variance (toward the fitted profile). */
 const KAPPA_TRANS = 20;
 const KAPPA_MEAN = 20;
-const KAPPA_VAR = 10;
-const KAPPA_VOLUME = 10;
+const KAPPA_VAR = 100;
+
 /** Most bars between calibrations once the window is long (before that, every quarter of the bars seen). */
 const REFIT_MAX = 500;
 /** Least step in log volatility between neighbours in the volatility order (0.15: each regime at least 16 % rougher than the one before). */
@@ -247,16 +254,49 @@ function mStep(f: AdaptiveFit, w: Work, r: Float64Array, lv: Float64Array | null
       }
     }
   }
-  const pw = new Float64Array(K);
+  // The volatility profile: log sd_j ≈ level + spread · SHAPE_j, fitted by weighted least squares
+  // to the states' own variances (a light ridge holds the spread near 1.2 when few states are
+  // populated). It is the centre each state's variance is shrunk toward, so a state cannot drift
+  // into a twin of its neighbour while the profile as a whole still adapts per series.
+  const ss = new Float64Array(K);
+  let sw = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
   for (let j = 0; j < K; j++) {
     const sign = DRIFT_SIGN[j] as number;
     // Drift shrunk toward zero (a state with few bars cannot claim a large drift), then held to its sign.
     let m = sign === 0 ? 0 : (s1[j] as number) / ((wk[j] as number) + KAPPA_MEAN);
     if (sign * m < 0) m = 0;
     f.mu[j] = m;
-    const ss = (s2[j] as number) - 2 * m * (s1[j] as number) + m * m * (wk[j] as number);
-    const prior = (SD_RATIO[j] as number) ** 2 * c2;
-    f.variance[j] = (Math.max(0, ss) + KAPPA_VAR * prior) / ((wk[j] as number) + KAPPA_VAR);
+    ss[j] = Math.max(0, (s2[j] as number) - 2 * m * (s1[j] as number) + m * m * (wk[j] as number));
+    const wj = wk[j] as number;
+    if (wj > 2 && (ss[j] as number) > 0) {
+      const x = SHAPE[j] as number;
+      const yv = 0.5 * Math.log((ss[j] as number) / wj);
+      sw += wj;
+      sx += wj * x;
+      sy += wj * yv;
+      sxx += wj * x * x;
+      sxy += wj * x * yv;
+    }
+  }
+  let spread = 1.2;
+  let level = Math.log(f.scale * (SD_RATIO[I.sideways] as number));
+  if (sw > 0) {
+    // Ridge toward spread 1.2 with RIDGE pseudo-bars at unit leverage.
+    const mx = sx / sw;
+    const my = sy / sw;
+    const vxx = sxx - sw * mx * mx;
+    const vxy = sxy - sw * mx * my;
+    spread = Math.min(2.5, Math.max(0.5, (vxy + RIDGE * 1.2) / (vxx + RIDGE)));
+    level = my - spread * mx;
+  }
+  const pw = new Float64Array(K);
+  for (let j = 0; j < K; j++) {
+    const prior = Math.exp(2 * (level + spread * (SHAPE[j] as number)));
+    f.variance[j] = ((ss[j] as number) + KAPPA_VAR * prior) / ((wk[j] as number) + KAPPA_VAR);
     pw[j] = (wk[j] as number) + KAPPA_VAR;
   }
   // Volatility order with a minimum step: on log sd less k·step along the order, isotonic, step
@@ -278,22 +318,39 @@ function mStep(f: AdaptiveFit, w: Work, r: Float64Array, lv: Float64Array | null
     for (let j = 0; j < K; j++) f.trans[i * K + j] = ((xi[i * K + j] as number) + KAPPA_TRANS * (PRIOR_TRANS[i * K + j] as number)) / row;
   }
   if (lv) {
+    // Volume follows volatility: log volume_j = α + β · log sd_j (β ≥ 0), fitted by weighted least
+    // squares of the states' mean log volumes on their log volatilities, one residual variance for
+    // all. Tying volume to volatility is what makes it informative about the regime, and it stops
+    // a fit from giving a calm state the volume of a rough one.
     let tw = 0;
-    let t1 = 0;
-    let t2 = 0;
+    let tx = 0;
+    let ty = 0;
+    let txx = 0;
+    let txy = 0;
+    const lsd = new Float64Array(K);
     for (let j = 0; j < K; j++) {
-      tw += wk[j] as number;
-      t1 += v1[j] as number;
-      t2 += v2[j] as number;
+      const wj = wk[j] as number;
+      lsd[j] = 0.5 * Math.log(f.variance[j] as number);
+      if (!(wj > 0)) continue;
+      const x = lsd[j] as number;
+      tw += wj;
+      tx += wj * x;
+      ty += v1[j] as number;
+      txx += wj * x * x;
+      txy += x * (v1[j] as number);
     }
-    const pm = t1 / tw;
-    const pv = Math.max(1e-6, t2 / tw - pm * pm);
+    const mx = tx / tw;
+    const my = ty / tw;
+    const vxx = txx - tw * mx * mx;
+    const beta = vxx > 0 ? Math.max(0, (txy - tw * mx * my) / vxx) : 0;
+    let res = 0;
     for (let j = 0; j < K; j++) {
-      const m = ((v1[j] as number) + KAPPA_VOLUME * pm) / ((wk[j] as number) + KAPPA_VOLUME);
-      const ss = (v2[j] as number) - 2 * m * (v1[j] as number) + m * m * (wk[j] as number);
+      const wj = wk[j] as number;
+      const m = my + beta * ((lsd[j] as number) - mx);
       f.volumeMean[j] = m;
-      f.volumeVariance[j] = Math.max(0.01 * pv, (Math.max(0, ss) + KAPPA_VOLUME * pv) / ((wk[j] as number) + KAPPA_VOLUME));
+      res += Math.max(0, (v2[j] as number) - 2 * m * (v1[j] as number) + m * m * wj);
     }
+    f.volumeVariance.fill(Math.max(1e-6, res / tw));
   }
 }
 
