@@ -18,6 +18,8 @@ export interface FusedPrice {
   sources: { venue: string; price: number; weight: number }[];
   /** Sources left out, why, and since when (ms) they have been out for that reason. */
   excluded: { venue: string; price: number; reason: ExclusionReason; since: EpochMs }[];
+  /** The venues whose traded size makes the bars' volume and trade counts (the most complete trade streams); price is fused. */
+  volumeFrom?: string[];
   /** Fused best bid/offer across venues, when quotes are available. */
   bid?: number;
   ask?: number;

@@ -83,9 +83,13 @@ class SourceSlot {
   latencyMs = 0;
   lastTradePrice = Number.NaN;
   lastTradeTs = Number.NEGATIVE_INFINITY;
-  /** Traded size, decaying with a one-minute time constant. */
+  /** Traded size and trade count, decaying with a one-minute time constant. */
   volume = 0;
+  trades = 0;
   volumeTs = 0;
+  /** Trades known missed (sequence gaps), decaying with the same constant, and when last counted. */
+  missed = 0;
+  missedTs = 0;
   status = OK;
   /** When the status last changed (ms). */
   statusSince = 0;
@@ -225,7 +229,9 @@ export class FusionEngine {
     const s = st.slot(t.venue, this.config.quality);
     s.lastTradePrice = t.price;
     s.lastTradeTs = t.recvTs;
-    s.volume = s.volume * Math.exp(-(t.recvTs - s.volumeTs) / 60_000) + t.size;
+    const decay = Math.exp(-(t.recvTs - s.volumeTs) / 60_000);
+    s.volume = s.volume * decay + t.size;
+    s.trades = s.trades * decay + 1;
     s.volumeTs = t.recvTs;
     this.settle(st, t.recvTs);
     this.observe(s, coin, coin ? (t.ownPrice ?? t.price / this.harmonizer.rate(coin)) : t.price, t.recvTs, t.ts);
@@ -269,6 +275,7 @@ export class FusionEngine {
       status: r.status,
       sources,
       excluded,
+      volumeFrom: this.volumeSources(symbol, r.ts),
     };
     // The fused quote sits around the fused price with the used venues' weighted half-spread:
     // never crossed, whatever the venues' mids (a max of bids and min of asks across venues
@@ -316,11 +323,43 @@ export class FusionEngine {
     return best ? { venue: best.venue, price: best.lastTradePrice, ts: best.lastTradeTs } : undefined;
   }
 
-  /** Traded size per minute (decaying sum) over non-excluded sources. */
-  volume(symbol: string, now: number): number {
-    let v = 0;
-    for (const s of this.instruments.get(symbol)?.slots ?? []) if (s.status === OK) v += s.volume * Math.exp(-(now - s.volumeTs) / 60_000);
-    return v;
+  /**
+   * Which venues serve volume and trade counts: price comes from fusion, but a traded size is
+   * either complete or it is not. The venues whose recent trade stream is the most complete
+   * (fewest trades known missed through sequence gaps, per trade received; within a point of the
+   * best) and live (traded within the staleness limit). A venue's price quality does not matter
+   * here: an outlier price venue still reports its traded size.
+   */
+  servesVolume(venue: string, symbol: string, now: number): boolean {
+    const st = this.instruments.get(symbol);
+    const s = st?.byVenue.get(venue);
+    if (!st || !s || !this.tradesLive(s, now)) return false;
+    return this.completeness(s, now) >= this.bestCompleteness(st, now) - 0.01;
+  }
+
+  /** The venues that serve volume and trade counts for an instrument (see servesVolume). */
+  volumeSources(symbol: string, now: number): string[] {
+    const st = this.instruments.get(symbol);
+    if (!st) return [];
+    const best = this.bestCompleteness(st, now);
+    return st.slots.filter((s) => this.tradesLive(s, now) && this.completeness(s, now) >= best - 0.01).map((s) => s.venue);
+  }
+
+  private tradesLive(s: SourceSlot, now: number): boolean {
+    return s.trades > 0 && now - s.lastTradeTs <= this.config.maxAgeMs;
+  }
+
+  /** Share of a venue's recent trades that reached us (1 without gaps). */
+  private completeness(s: SourceSlot, now: number): number {
+    const trades = s.trades * Math.exp(-(now - s.volumeTs) / 60_000);
+    const missed = s.missed * Math.exp(-(now - s.missedTs) / 60_000);
+    return trades + missed > 0 ? trades / (trades + missed) : 0;
+  }
+
+  private bestCompleteness(st: InstrumentState, now: number): number {
+    let best = 0;
+    for (const s of st.slots) if (this.tradesLive(s, now)) best = Math.max(best, this.completeness(s, now));
+    return best;
   }
 
   reportError(venue: string): void {
@@ -329,10 +368,19 @@ export class FusionEngine {
 
   /**
    * Missed messages (a sequence gap): the venue's data is less complete, which says nothing about
-   * whether its prices are right, so it is counted apart from errors and does not lower its weight.
+   * whether its prices are right, so it is counted apart from errors and does not lower its weight;
+   * it decides which venues serve volume (see servesVolume).
    */
-  reportGap(venue: string): void {
-    for (const st of this.instruments.values()) st.byVenue.get(venue)?.quality.gap();
+  reportGap(venue: string, symbol: string | null = null, missed = 1, now = 0): void {
+    const only = symbol === null ? null : this.harmonizer.target(symbol).symbol;
+    for (const st of this.instruments.values()) {
+      if (only !== null && st.symbol !== only) continue;
+      const s = st.byVenue.get(venue);
+      if (!s) continue;
+      s.quality.gap();
+      s.missed = s.missed * Math.exp(-Math.max(0, now - s.missedTs) / 60_000) + Math.max(1, missed);
+      s.missedTs = now;
+    }
   }
 
   reportStatus(venue: string, up: boolean): void {

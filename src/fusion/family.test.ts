@@ -150,3 +150,27 @@ describe('fused quote', () => {
     );
   });
 });
+
+describe('best source per metric', () => {
+  it('volume comes from the venues with the most complete trade streams; price from all', () => {
+    const e = new FusionEngine();
+    const rng = new Rng(3);
+    const trade = (v: string, t: number): void => {
+      e.onTrade({ venue: v, symbol: 'V-USD', ts: t, recvTs: t, price: 100 * (1 + 1e-4 * rng.normal()), size: 1 }, t);
+    };
+    for (let t = 0; t < 60_000; t += 100) {
+      for (const v of ['a', 'b', 'c']) trade(v, t);
+      // "c" misses one trade in ten.
+      if (t % 1000 === 0) e.reportGap('c', 'V-USD', 1, t);
+    }
+    expect(e.volumeSources('V-USD', 60_000).sort()).toEqual(['a', 'b']);
+    expect(e.servesVolume('c', 'V-USD', 60_000)).toBe(false);
+    expect(e.fused('V-USD')?.volumeFrom?.sort()).toEqual(['a', 'b']);
+    // Its price still counts.
+    expect(e.weights('V-USD').c as number).toBeGreaterThan(0);
+    // A gap on another instrument does not touch this one; a minute without gaps restores it.
+    for (let t = 60_000; t < 240_000; t += 100) for (const v of ['a', 'b', 'c']) trade(v, t);
+    e.reportGap('c', 'W-USD', 5, 240_000);
+    expect(e.volumeSources('V-USD', 240_000).sort()).toEqual(['a', 'b', 'c']);
+  });
+});

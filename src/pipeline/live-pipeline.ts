@@ -225,7 +225,7 @@ export class LivePipeline implements ApiBackend {
     },
     gap: (e) => {
       this.stats.gaps++;
-      this.engine.reportGap(e.venue);
+      this.engine.reportGap(e.venue, e.symbol, e.received - e.expected, e.ts);
       this.publish(e);
     },
     error: (venue, message) => {
@@ -253,8 +253,9 @@ export class LivePipeline implements ApiBackend {
     const lane = this.lanes.get(res.symbol);
     if (!lane) return;
     const now = r.recvTs;
-    // Bar volume: trade sizes summed across venues (quotes carry no volume).
-    const size = r.type === 'trade' ? r.size : 0;
+    // Bar volume: trade sizes summed across the venues with the most complete trade streams
+    // (quotes carry no volume; a venue missing trades would make the sum depend on its gaps).
+    const size = r.type === 'trade' && this.engine.servesVolume(r.venue, res.symbol, r.recvTs) ? r.size : 0;
     lane.bars.onPrice(now, res.price, size, this.onBar);
     const wall = Date.now();
     if (wall - lane.lastFusedPublish >= this.config.fusion.publishEveryMs) {
