@@ -2,7 +2,8 @@
  * Scores fusion methods on the scenario family (./family.ts): every method reads the same rows
  * in time order, as `emp fuse` does, and is scored each second against the latent price.
  *
- * Methods: the engine; plain median, mean and a Pyth-style median of the fresh sources; each
+ * Methods: the engine; plain median and mean of the fresh sources (a Pyth-style vote equals the
+ * median here: price-only rows carry no confidence); each
  * single source (the best one, chosen after the fact, is reported); the oracle (knows which
  * sources and rows are good, each source's noise and the market's variance rate: the
  * inverse-variance mean of the good sources' latest values, each one's variance growing with the
@@ -32,7 +33,7 @@ export interface FamilyRow {
   halfMoveMs?: { engine: number; median: number; singleSource: number; jumps: number };
 }
 
-const METHOD_ORDER = ['engine', 'median', 'mean', 'pyth-style', 'best single source', 'oracle', ...V1_METHODS.map((m) => `v1 ${m}`)];
+const METHOD_ORDER = ['engine', 'median', 'mean', 'best single source', 'oracle', ...V1_METHODS.map((m) => `v1 ${m}`)];
 
 interface Acc {
   se: number[];
