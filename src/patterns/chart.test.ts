@@ -1,21 +1,62 @@
 import { describe, expect, it } from 'vitest';
 import type { BarSeries } from '../core/market.ts';
-import { CHART_PATTERNS, type ChartPatternHit, detectChartPatterns } from './chart.ts';
+import { CHART_PATTERNS, type ChartPatternHit, type ChartPatternKind, detectChartPatterns } from './chart.ts';
 import { scoreChartPatterns } from './chart-eval.ts';
 import { plantPattern } from './generator.ts';
 import type { Pivot } from './levels.ts';
 
 describe('chart patterns', () => {
   // Thresholds were tuned on seeds from 1; this checks seeds from 1001, which the tuning never saw.
-  it('on held-out planted patterns in noise: mean recall ≥ 0.8 and mean precision ≥ 0.6 (confirmed breakouts; see README for the table)', () => {
-    const scores = scoreChartPatterns(40, 1001);
-    expect(scores.map((s) => s.pattern)).toEqual([...CHART_PATTERNS]);
-    const recall = scores.reduce((a, s) => a + s.recall, 0) / scores.length;
-    const precision = scores.reduce((a, s) => a + (Number.isNaN(s.precision) ? 0 : s.precision), 0) / scores.length;
-    expect(recall).toBeGreaterThanOrEqual(0.8);
-    expect(precision).toBeGreaterThanOrEqual(0.6);
+  // The floors are the targets (#20: ≥ 80 % precision at ≥ 85 % recall, wedges ≥ 70 %),
+  // set before measuring, not the measured figures; a second hit on a planted pattern counts as false.
+  const held = scoreChartPatterns(40, 1001);
+  const mean = (f: (s: (typeof held)[number]) => number): number => held.reduce((a, s) => a + f(s), 0) / held.length;
+
+  it('on held-out planted patterns in noise: mean recall ≥ 0.85 and mean precision ≥ 0.8, duplicates counted as false (see README)', () => {
+    expect(held.map((s) => s.pattern)).toEqual([...CHART_PATTERNS]);
+    expect(mean((s) => s.recall)).toBeGreaterThanOrEqual(0.85);
+    expect(mean((s) => (Number.isNaN(s.precision) ? 0 : s.precision))).toBeGreaterThanOrEqual(0.8);
     // Every kind is found at least sometimes.
-    for (const s of scores) expect(s.found).toBeGreaterThan(0);
+    for (const s of held) expect(s.found).toBeGreaterThan(0);
+  });
+
+  it('wedges: precision ≥ 0.7 on held-out seeds (they were the weakest kinds with duplicates counted)', () => {
+    for (const s of held.filter((x) => x.pattern.endsWith('wedge'))) expect(s.precision).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it('one hit per formation: no two hits of one kind share two pivots or half their span; merging loses no planted pattern', () => {
+    for (let seed = 5001; seed < 5001 + 17 * 6; seed++) {
+      const kind = CHART_PATTERNS[seed % CHART_PATTERNS.length] as ChartPatternKind;
+      const hits = detectChartPatterns(plantPattern(kind, seed).series);
+      for (let i = 0; i < hits.length; i++)
+        for (let j = i + 1; j < hits.length; j++) {
+          const [x, y] = [hits[i], hits[j]] as [ChartPatternHit, ChartPatternHit];
+          if (x.pattern !== y.pattern) continue;
+          const shared = x.pivots.filter((p) => y.pivots.some((q) => q.index === p.index)).length;
+          const overlap = Math.min(x.endIndex, y.endIndex) - Math.max(x.startIndex, y.startIndex);
+          const shorter = Math.min(x.endIndex - x.startIndex, y.endIndex - y.startIndex);
+          expect(shared).toBeLessThan(2);
+          expect(overlap).toBeLessThan(0.5 * shorter);
+        }
+    }
+    // The same held-out seeds without merging: every planted pattern found either way, and the
+    // extra copies are exactly what merging removes.
+    const unmerged = scoreChartPatterns(40, 1001, true, (p) => detectChartPatterns(p.series, { merge: false }));
+    expect(held.map((s) => s.found)).toEqual(unmerged.map((s) => s.found));
+    expect(held.reduce((a, s) => a + s.duplicates, 0)).toBe(0);
+    expect(unmerged.reduce((a, s) => a + s.duplicates, 0)).toBeGreaterThan(0);
+  });
+
+  it('the protocol counts a second hit on one planted pattern as a false positive', () => {
+    // A detector that reports every hit twice finds the same patterns and loses precision.
+    const twice = scoreChartPatterns(10, 1001, true, (p) => detectChartPatterns(p.series).flatMap((h) => [h, h]));
+    const once = scoreChartPatterns(10, 1001);
+    for (const [k, s] of twice.entries()) {
+      const o = once[k] as (typeof once)[number];
+      expect(s.found).toBe(o.found);
+      expect(s.duplicates).toBe(o.found);
+      expect(s.falseHits).toBe(2 * o.falseHits + o.found);
+    }
   });
 
   it('head and shoulders: neckline through the two troughs, breakout at the first close below it, measured-move target', () => {
