@@ -26,6 +26,17 @@ export const configSchema = z.strictObject({
       faults: z.boolean().default(true),
       /** ws: each venue served on a loopback socket in its own protocol and read by its real adapter; memory: in-process. */
       transport: z.enum(['ws', 'memory']).default('ws'),
+      /**
+       * History generated before going live (ms of 1-minute bars, default two days), run through
+       * the bars and analysis like live data, so charts, indicators and regimes are warm at once.
+       * Stored bars are reused: only the part after the last stored 1-minute bar is generated.
+       */
+      historyMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(30 * 86_400_000)
+        .default(2 * 86_400_000),
     })
     .prefault({}),
   fusion: z

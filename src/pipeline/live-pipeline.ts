@@ -19,7 +19,7 @@ import { fusedRow, type MarketStore } from '../store/store.ts';
 import { StoreWriter } from '../store/writer.ts';
 import type { ServiceConfig } from './config.ts';
 import { MetricsRegistry } from './metrics.ts';
-import type { BarAnalysis, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
+import type { BarAnalysis, HistoryBars, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
 
 export interface PipelineParts {
   /** Builds the bars of one instrument for every timeframe from fused prices. */
@@ -140,6 +140,7 @@ export class LivePipeline implements ApiBackend {
    */
   async start(): Promise<void> {
     await this.warm();
+    const history = await this.history();
     const writer = new StoreWriter(this.store, { onError: (err) => this.log.error({ err }, 'store write failed') });
     this.writer = writer;
     const fusedEvery = this.config.store.fusedEveryMs;
@@ -185,6 +186,7 @@ export class LivePipeline implements ApiBackend {
     // Every consumer made so far (the store writer here, the API's gateway when the server was
     // started first, other processes' followers) receives the very first record's events.
     await this.bus.ready();
+    this.replayHistory(history);
     this.source.start(this.sink);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
@@ -339,6 +341,50 @@ export class LivePipeline implements ApiBackend {
       if (x && typeof x.price === 'number' && Number.isFinite(x.price)) prices[symbol] = x.price;
     }
     return { type: 'source_health', ts: now, ...h, weights, prices };
+  }
+
+  /**
+   * The source's history for the configured span, less what the store already holds (a restart
+   * reuses its stored bars and only fills the time since the last stored one-minute bar).
+   */
+  private async history(): Promise<HistoryBars[]> {
+    const span = this.config.simulator.historyMs;
+    if (!this.source.history || span <= 0 || this.config.live) return [];
+    let from = Date.now() - span;
+    for (const lane of this.lanes.values()) {
+      const last = await this.store.bars({ symbol: lane.symbol, timeframe: '1m', limit: 1 });
+      const ts = last[last.length - 1]?.ts;
+      if (ts !== undefined) from = Math.max(from, ts + 60_000);
+    }
+    return this.source.history(from).filter((h) => this.lanes.has(h.symbol));
+  }
+
+  /**
+   * Runs history through the same bars and analysis as live prices: each one-minute bar enters
+   * the lane's bar builder as its open, high, low and close within the minute (the higher
+   * timeframes aggregate them, and keep their open bars into the live stream); the events go
+   * out on the bus and into the store like live ones.
+   */
+  private replayHistory(history: readonly HistoryBars[]): void {
+    let bars = 0;
+    for (const h of history) {
+      const lane = this.lanes.get(h.symbol);
+      if (!lane) continue;
+      const b = h.bars;
+      for (let i = 0; i < b.time.length; i++) {
+        const t = b.time[i] as number;
+        const open = b.open[i] as number;
+        const close = b.close[i] as number;
+        // The order of the extremes within the minute follows the bar's direction.
+        const [first, second] = close >= open ? [b.low[i] as number, b.high[i] as number] : [b.high[i] as number, b.low[i] as number];
+        lane.bars.onPrice(t, open, 0, this.onBar);
+        lane.bars.onPrice(t + 20_000, first, 0, this.onBar);
+        lane.bars.onPrice(t + 40_000, second, 0, this.onBar);
+        lane.bars.onPrice(t + 59_999, close, b.volume[i] as number, this.onBar);
+        bars++;
+      }
+    }
+    if (bars > 0) this.log.info({ bars, instruments: history.length }, 'history replayed');
   }
 
   private async warm(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { SourceStatusEvent } from '../core/events.ts';
 import type { MarketSimulator } from '../sources/simulator/index.ts';
-import type { RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
+import type { HistoryBars, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
 
 /** Counts a venue's traffic for its health: messages/s over the last full second, last message age. */
 export class VenueTraffic {
@@ -80,5 +80,9 @@ export class SimulatorSource implements RecordSource {
   health(): VenueHealthSnapshot[] {
     const now = Date.now();
     return [...this.traffic.values()].map((t) => t.snapshot(now));
+  }
+
+  history(from: number): HistoryBars[] {
+    return this.sim.history(from);
   }
 }

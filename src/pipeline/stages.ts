@@ -3,7 +3,7 @@
  * what runs on bars. The pipeline owns ordering and publishing; parts only compute.
  */
 import type { ConnectionState, EmpEvent, GapEvent, SourceStatusEvent } from '../core/events.ts';
-import type { Bar, MarketRecord } from '../core/market.ts';
+import type { Bar, BarSeries, MarketRecord } from '../core/market.ts';
 
 export interface SourceSink {
   record(r: MarketRecord): void;
@@ -38,6 +38,17 @@ export interface RecordSource {
   health(): VenueHealthSnapshot[];
   /** The intake queue, where there is one. */
   queueStats?(): QueueStats | undefined;
+  /**
+   * One-minute bars for the period before the source's first record, from `from` up to the
+   * minute it starts (exclusive), per instrument, in time order. Sources without history omit it.
+   */
+  history?(from: number): HistoryBars[];
+}
+
+/** A source's history for one instrument (prices in the instrument's own terms). */
+export interface HistoryBars {
+  symbol: string;
+  bars: BarSeries;
 }
 
 /** Analysis on one instrument's bars of one timeframe: sees open updates and closed bars. */

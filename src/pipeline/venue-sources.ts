@@ -17,7 +17,7 @@ import type { Subscription } from '../sources/venues/protocol.ts';
 import { type FeedConnection, VenueConnection } from '../stream/connection.ts';
 import { HttpStreamConnection } from '../stream/http-stream.ts';
 import { BoundedQueue } from '../stream/queue.ts';
-import type { QueueStats, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
+import type { HistoryBars, QueueStats, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
 
 /** Trades and quotes of each instrument, as a venue lists it. */
 export function venueSubscriptions(symbols: readonly InstrumentId[]): Subscription[] {
@@ -191,5 +191,9 @@ export class SimulatedVenues implements RecordSource {
 
   queueStats(): QueueStats | undefined {
     return this.conns?.queueStats();
+  }
+
+  history(from: number): HistoryBars[] {
+    return this.sim.history(from);
   }
 }

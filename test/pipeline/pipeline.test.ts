@@ -34,7 +34,8 @@ function config(dataDir: string): ServiceConfig {
   // 120 simulated seconds per second: a 1-minute bar closes every 0.5 s.
   return parseConfig({
     instruments: ['BTC-USD', 'ETH-USD', 'EUR-USD'],
-    simulator: { seed: 3, speed: 120, transport: 'memory' },
+    // Live data only here (history at start has its own test).
+    simulator: { seed: 3, speed: 120, transport: 'memory', historyMs: 0 },
     store: { dataDir, fusedEveryMs: 0 },
     analysis: { timeframes: ['1m', '5m'] },
   });

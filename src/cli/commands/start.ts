@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { ConfigError, EmpError } from '../../core/errors.ts';
+import { parseDuration } from '../../core/time.ts';
 import { loadConfigFile, parseConfig, type ServiceConfig } from '../../pipeline/config.ts';
 import { LivePipeline } from '../../pipeline/live-pipeline.ts';
 import { defaultParts, liveSource, simulatorSource } from '../../pipeline/parts.ts';
@@ -19,6 +20,7 @@ interface StartOptions {
   seed?: string;
   speed?: string;
   transport?: string;
+  history?: string;
   bus?: string;
   store?: string;
 }
@@ -47,6 +49,7 @@ export function resolveConfig(opts: StartOptions, env: NodeJS.ProcessEnv = proce
   if (opts.seed !== undefined) section('simulator').seed = num('seed', opts.seed);
   if (opts.speed !== undefined) section('simulator').speed = num('speed', opts.speed);
   if (opts.transport !== undefined) section('simulator').transport = opts.transport;
+  if (opts.history !== undefined) section('simulator').historyMs = parseDuration(opts.history);
   if (opts.live) (raw as Record<string, unknown>).live = true;
   return parseConfig(raw, opts.config ?? 'flags');
 }
@@ -68,6 +71,7 @@ export function registerStart(program: Command): void {
     .option('--seed <n>', 'simulator seed')
     .option('--speed <x>', 'simulated seconds per wall-clock second')
     .option('--transport <kind>', 'simulator delivery: ws (local venue sockets in each venue protocol) or memory')
+    .option('--history <d>', 'simulated history before going live, as 1-minute bars through the same analysis (default 2d; 0 for none)')
     .option('--bus <kind>', 'inprocess or nats')
     .option('--store <kind>', 'sqlite or postgres')
     .action(async (opts: StartOptions) => {

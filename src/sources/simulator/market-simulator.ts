@@ -1,5 +1,6 @@
 import { pointSize } from '../../core/fx.ts';
-import type { Side } from '../../core/market.ts';
+import type { BarSeries, Side } from '../../core/market.ts';
+import { simulateBars } from './bars.ts';
 import { Rng } from '../../core/random.ts';
 import { scheduleFaults } from './faults.ts';
 import { INTRADAY_REGIME_MODEL, LatentMarket, type RegimeModel, YEAR_MS } from './regime-model.ts';
@@ -75,6 +76,35 @@ export class MarketSimulator {
 
   faults(): Fault[] {
     return this.schedule.map((f) => ({ ...f }));
+  }
+
+  /**
+   * The market before `start`: one-minute bars from the same regime model for each instrument,
+   * from `from` to the minute `start` falls in (exclusive), scaled so the last close is the
+   * instrument's initial price (the live stream goes on from there). Volume: the venues' expected
+   * traded size per minute, rising with the regime's volatility as in `simulateBars`.
+   */
+  history(from: number): { symbol: string; bars: BarSeries }[] {
+    const c = this.config;
+    const end = Math.floor(c.start / 60_000) * 60_000;
+    const begin = Math.ceil(from / 60_000) * 60_000;
+    const count = Math.max(0, (end - begin) / 60_000);
+    return c.instruments.map((ins, i) => {
+      const sim = simulateBars({ seed: mix(c.seed, 7, i), timeframe: '1m', count, model: c.model, start: begin, initialPrice: 1 });
+      const b = sim.bars;
+      const last = count > 0 ? (b.close[count - 1] as number) : 1;
+      const k = ins.initialPrice / last;
+      const perMinute = c.venues.filter((v) => venueLists(v, ins)).reduce((a, v) => a + v.tradeRate * 60, 0) * TRADE_NOTIONAL;
+      const decimals = ins.assetClass === 'fx' ? 6 : 8;
+      for (let j = 0; j < count; j++) {
+        b.open[j] = round((b.open[j] as number) * k, decimals);
+        b.high[j] = round((b.high[j] as number) * k, decimals);
+        b.low[j] = round((b.low[j] as number) * k, decimals);
+        b.close[j] = round((b.close[j] as number) * k, decimals);
+        b.volume[j] = round(((b.volume[j] as number) / 1e6) * (perMinute / (b.close[j] as number)), 6);
+      }
+      return { symbol: ins.symbol, bars: b };
+    });
   }
 
   /** The latent state of every instrument after each step. */
