@@ -1,7 +1,7 @@
 import { pointSize } from '../../core/fx.ts';
 import type { BarSeries, Side } from '../../core/market.ts';
-import { simulateBars } from './bars.ts';
 import { Rng } from '../../core/random.ts';
+import { simulateBars } from './bars.ts';
 import { scheduleFaults } from './faults.ts';
 import { INTRADAY_REGIME_MODEL, LatentMarket, type RegimeModel, YEAR_MS } from './regime-model.ts';
 import type { Fault, InstrumentSpec, SimRecord, TruthPoint, VenueSpec } from './types.ts';
