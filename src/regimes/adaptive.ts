@@ -71,7 +71,19 @@ const PRIOR_TRANS = priorTransitions();
 const KAPPA_TRANS = 20;
 const KAPPA_MEAN = 20;
 const KAPPA_VAR = 100;
+/**
+ * Trend statistic: bars of the recent move, and the weight of its log-density. Consecutive values
+ * share TREND_BARS − 1 returns, so full weight would count the same evidence many times over.
+ */
+const TREND_BARS = 20;
+const TREND_WEIGHT = 0.1;
+/** Weight of the fitted chain's long-run distribution in a forecast. */
+const FORECAST_HEDGE = 0.2;
+/** A crash's expected stay is at most this share of a bear market's. */
+const CRASH_SHARE = 0.25;
 
+/** Returns needed before the first calibration (by default). */
+export const MIN_CALIBRATION_BARS = 250;
 /** Most bars between calibrations once the window is long (before that, every quarter of the bars seen). */
 const REFIT_MAX = 500;
 /** Least step in log volatility between neighbours in the volatility order (0.15: each regime at least 16 % rougher than the one before). */
@@ -99,6 +111,11 @@ export interface AdaptiveFit {
   volumeMean: Float64Array;
   volumeVariance: Float64Array;
   useVolume: boolean;
+  /** Mean per state of the trend statistic (TREND_BARS-bar log move in units of the window's volatility × √TREND_BARS), and its pooled variance. */
+  trendMean: Float64Array;
+  trendVariance: number;
+  /** Long-run distribution of the fitted chain. */
+  stationary: Float64Array;
   /** Correlation of log volume with the fitted log volatility at the last calibration (NaN without volume). */
   volumeCorrelation: number;
   /** The window's robust volatility (median |r| / 0.6745). */
@@ -145,8 +162,10 @@ function isotonic(v: Float64Array, w: Float64Array, order: readonly number[]): v
 }
 
 /** Log emission densities (n × K, up to a constant) of returns (and log volumes) under a fit. */
-function emissions(f: AdaptiveFit, r: Float64Array, lv: Float64Array | null, n: number, logE: Float64Array): number {
+function emissions(f: AdaptiveFit, r: Float64Array, lv: Float64Array | null, tr: Float64Array, n: number, logE: Float64Array): number {
   const useV = f.useVolume && lv !== null;
+  const ivt = TREND_WEIGHT / f.trendVariance;
+  const ct = -0.5 * TREND_WEIGHT * Math.log(f.trendVariance);
   for (let j = 0; j < K; j++) {
     const m = f.mu[j] as number;
     const iv = 1 / (f.variance[j] as number);
@@ -154,9 +173,11 @@ function emissions(f: AdaptiveFit, r: Float64Array, lv: Float64Array | null, n: 
     const vm = f.volumeMean[j] as number;
     const ivv = 1 / (f.volumeVariance[j] as number);
     const cv = -0.5 * Math.log(f.volumeVariance[j] as number);
+    const mt = f.trendMean[j] as number;
     for (let t = 0; t < n; t++) {
       const d = (r[t] as number) - m;
-      let l = c - 0.5 * d * d * iv;
+      const dt = (tr[t] as number) - mt;
+      let l = c - 0.5 * d * d * iv + ct - 0.5 * dt * dt * ivt;
       if (useV) {
         const e = (lv[t] as number) - vm;
         l += cv - 0.5 * e * e * ivv;
@@ -232,7 +253,7 @@ function backward(f: AdaptiveFit, w: Work, n: number): void {
 }
 
 /** The MAP M-step with the definitions' constraints. */
-function mStep(f: AdaptiveFit, w: Work, r: Float64Array, lv: Float64Array | null, n: number): void {
+function mStep(f: AdaptiveFit, w: Work, r: Float64Array, lv: Float64Array | null, tr: Float64Array, n: number): void {
   const { gamma, xi } = w;
   const c2 = f.scale * f.scale;
   const wk = new Float64Array(K);
@@ -240,12 +261,17 @@ function mStep(f: AdaptiveFit, w: Work, r: Float64Array, lv: Float64Array | null
   const s2 = new Float64Array(K);
   const v1 = new Float64Array(K);
   const v2 = new Float64Array(K);
+  const t1 = new Float64Array(K);
+  const t2 = new Float64Array(K);
   for (let t = 0; t < n; t++) {
     const x = r[t] as number;
     const y = lv ? (lv[t] as number) : 0;
+    const z = tr[t] as number;
     for (let j = 0; j < K; j++) {
       const g = gamma[t * K + j] as number;
       wk[j] = (wk[j] as number) + g;
+      t1[j] = (t1[j] as number) + g * z;
+      t2[j] = (t2[j] as number) + g * z * z;
       s1[j] = (s1[j] as number) + g * x;
       s2[j] = (s2[j] as number) + g * x * x;
       if (lv) {
@@ -317,6 +343,29 @@ function mStep(f: AdaptiveFit, w: Work, r: Float64Array, lv: Float64Array | null
     for (let j = 0; j < K; j++) row += (xi[i * K + j] as number) + KAPPA_TRANS * (PRIOR_TRANS[i * K + j] as number);
     for (let j = 0; j < K; j++) f.trans[i * K + j] = ((xi[i * K + j] as number) + KAPPA_TRANS * (PRIOR_TRANS[i * K + j] as number)) / row;
   }
+  // A crash is brief: its expected stay is at most CRASH_SHARE of a bear market's (a relative
+  // bound, so it holds at any bar spacing); the row's leaving probabilities are scaled up to match.
+  const ic = I.crash;
+  const leaveBear = 1 - (f.trans[I.bear * K + I.bear] as number);
+  const leaveCrash = 1 - (f.trans[ic * K + ic] as number);
+  const minLeave = Math.min(1, leaveBear / CRASH_SHARE);
+  if (leaveCrash < minLeave && leaveCrash > 0) {
+    const k = minLeave / leaveCrash;
+    for (let j = 0; j < K; j++) if (j !== ic) f.trans[ic * K + j] = (f.trans[ic * K + j] as number) * k;
+    f.trans[ic * K + ic] = 1 - minLeave;
+  }
+  // Trend statistic: per-state mean, shrunk toward zero and held to the drift's sign; one pooled variance.
+  let tres = 0;
+  let tw = 0;
+  for (let j = 0; j < K; j++) {
+    const sign = DRIFT_SIGN[j] as number;
+    let m = sign === 0 ? 0 : (t1[j] as number) / ((wk[j] as number) + KAPPA_MEAN);
+    if (sign * m < 0) m = 0;
+    f.trendMean[j] = m;
+    tres += Math.max(0, (t2[j] as number) - 2 * m * (t1[j] as number) + m * m * (wk[j] as number));
+    tw += wk[j] as number;
+  }
+  f.trendVariance = Math.max(0.05, tres / tw);
   if (lv) {
     // Volume follows volatility: log volume_j = α + β · log sd_j (β ≥ 0), fitted by weighted least
     // squares of the states' mean log volumes on their log volatilities, one residual variance for
@@ -354,6 +403,21 @@ function mStep(f: AdaptiveFit, w: Work, r: Float64Array, lv: Float64Array | null
   }
 }
 
+/**
+ * The trend statistic per bar: the log move over the last TREND_BARS bars (fewer at the window's
+ * start) over scale × √bars, i.e. a t-statistic of the recent drift against the window's volatility.
+ */
+export function trendStatistic(r: Float64Array, n: number, scale: number): Float64Array {
+  const out = new Float64Array(n);
+  let sum = 0;
+  for (let t = 0; t < n; t++) {
+    sum += r[t] as number;
+    if (t >= TREND_BARS) sum -= r[t - TREND_BARS] as number;
+    out[t] = sum / (scale * Math.sqrt(Math.min(t + 1, TREND_BARS)));
+  }
+  return out;
+}
+
 /** Median absolute return of a window. */
 function medianAbs(r: Float64Array, n: number): number {
   const a = new Float64Array(n);
@@ -385,6 +449,9 @@ function templateFit(scale: number, spread = 1): AdaptiveFit {
     trans: Float64Array.from(PRIOR_TRANS),
     volumeMean: new Float64Array(K),
     volumeVariance: new Float64Array(K).fill(1),
+    trendMean: new Float64Array(K),
+    trendVariance: 1,
+    stationary: new Float64Array(K).fill(1 / K),
     useVolume: false,
     volumeCorrelation: Number.NaN,
     scale,
@@ -403,6 +470,8 @@ function rescaled(prev: AdaptiveFit, scale: number): AdaptiveFit {
     trans: Float64Array.from(prev.trans),
     volumeMean: Float64Array.from(prev.volumeMean),
     volumeVariance: Float64Array.from(prev.volumeVariance),
+    trendMean: Float64Array.from(prev.trendMean),
+    stationary: Float64Array.from(prev.stationary),
     scale,
   };
 }
@@ -444,6 +513,7 @@ export function calibrate(
   opts: { iterations: number; volumeCorrelation: number },
 ): { fit: AdaptiveFit; last: Float64Array; logLikelihood: number } {
   const scale = robustScale(r, n);
+  const tr = trendStatistic(r, n, scale);
   const w: Work = {
     logE: new Float64Array(n * K),
     alpha: new Float64Array(n * K),
@@ -454,10 +524,10 @@ export function calibrate(
   const run = (f: AdaptiveFit, vol: Float64Array | null, iterations: number): number => {
     let ll = Number.NEGATIVE_INFINITY;
     for (let it = 0; it < iterations; it++) {
-      ll = emissions(f, r, vol, n, w.logE);
+      ll = emissions(f, r, vol, tr, n, w.logE);
       ll += forward(f.trans, w.logE, n, w.alpha);
       backward(f, w, n);
-      mStep(f, w, r, vol, n);
+      mStep(f, w, r, vol, tr, n);
     }
     return ll;
   };
@@ -476,18 +546,29 @@ export function calibrate(
   const fit = f as AdaptiveFit;
   fit.window = n;
   if (lv) {
-    emissions(fit, r, null, n, w.logE);
+    emissions(fit, r, null, tr, n, w.logE);
     forward(fit.trans, w.logE, n, w.alpha);
     backward(fit, w, n);
     fit.volumeCorrelation = volumeCorrelation(fit, w.gamma, lv, n);
     if (fit.volumeCorrelation >= opts.volumeCorrelation) {
       // Start the volume parameters from the return-only states, then refine jointly.
-      mStep(fit, w, r, lv, n);
+      mStep(fit, w, r, lv, tr, n);
       fit.useVolume = true;
       run(fit, lv, Math.max(5, opts.iterations >> 1));
     }
   }
-  let ll = emissions(fit, r, fit.useVolume ? lv : null, n, w.logE);
+  // Long-run distribution: the chain run from uniform (rows are sticky, so a few hundred steps).
+  const st = fit.stationary.fill(1 / K);
+  const nx = new Float64Array(K);
+  for (let it = 0; it < 500; it++) {
+    for (let j = 0; j < K; j++) {
+      let v = 0;
+      for (let i = 0; i < K; i++) v += (st[i] as number) * (fit.trans[i * K + j] as number);
+      nx[j] = v;
+    }
+    st.set(nx);
+  }
+  let ll = emissions(fit, r, fit.useVolume ? lv : null, tr, n, w.logE);
   ll += forward(fit.trans, w.logE, n, w.alpha);
   return { fit, last: w.alpha.slice((n - 1) * K, n * K), logLikelihood: ll };
 }
@@ -501,6 +582,8 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   private prevTime = Number.NaN;
   private volumeSeen = true;
   private fit: AdaptiveFit | null = null;
+  /** Sum of the last TREND_BARS returns. */
+  private trendSum = 0;
   /** The last calibration found most bars unmoved: sideways until the next one. */
   private still = false;
   private readonly fallback: RegimeClassifier;
@@ -518,7 +601,14 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     // volatility moves continuously, and unsmoothed labels change ~24 times a year on the NYSE
     // composite. A crash takes the label at once.
     super({ smoothing: 10, minDwell: 5, fast: ['crash'], ...options });
-    this.opts = { minBars: 250, maxWindow: 2500, volume: 'auto', volumeCorrelation: 0.3, spreads: [0.8, 1.2, 1.6], ...options };
+    this.opts = {
+      minBars: MIN_CALIBRATION_BARS,
+      maxWindow: 2500,
+      volume: 'auto',
+      volumeCorrelation: 0.3,
+      spreads: [0.8, 1.2, 1.6],
+      ...options,
+    };
     this.fallback = new RegimeClassifier(options);
     this.nextFit = this.opts.minBars;
   }
@@ -533,7 +623,13 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     return this.fit;
   }
 
-  /** Probability of each regime h bars ahead (REGIMES order): today's filtered distribution times the fitted transition matrix h times. */
+  /**
+   * Probability of each regime h bars ahead (REGIMES order): today's filtered distribution times
+   * the fitted transition matrix h times, mixed with the fitted chain's long-run distribution
+   * (weight FORECAST_HEDGE: the filter is overconfident when the calibration is wrong, and a
+   * forecast that rules out what happens costs unbounded log loss). Before a calibration: today's
+   * probabilities (persistence).
+   */
   forecast(h: number, out: Float64Array = new Float64Array(K)): Float64Array {
     out.set(this.probabilities);
     if (!this.fit) return out;
@@ -546,6 +642,8 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
       }
       out.set(tmp);
     }
+    const st = this.fit.stationary;
+    for (let j = 0; j < K; j++) out[j] = (1 - FORECAST_HEDGE) * (out[j] as number) + FORECAST_HEDGE * (st[j] as number);
     return out;
   }
 
@@ -580,6 +678,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
       this.lvol = grow(this.lvol);
     }
     this.ret[this.n] = r;
+    this.trendSum += r - (this.n >= TREND_BARS ? (this.ret[this.n - TREND_BARS] as number) : 0);
     this.lvol[this.n] = this.volumeSeen ? Math.log(v as number) : 0;
     this.n++;
     const r2 = r * r;
@@ -629,9 +728,14 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     const p = this.probabilities;
     let max = Number.NEGATIVE_INFINITY;
     const lv = this.lvol[this.n - 1] as number;
+    const tr = this.trendSum / (f.scale * Math.sqrt(Math.min(this.n, TREND_BARS)));
     for (let j = 0; j < K; j++) {
       const d = r - (f.mu[j] as number);
-      let l = -0.5 * Math.log(f.variance[j] as number) - (0.5 * d * d) / (f.variance[j] as number);
+      const dt = tr - (f.trendMean[j] as number);
+      let l =
+        -0.5 * Math.log(f.variance[j] as number) -
+        (0.5 * d * d) / (f.variance[j] as number) -
+        0.5 * TREND_WEIGHT * (Math.log(f.trendVariance) + (dt * dt) / f.trendVariance);
       if (f.useVolume) {
         const e = lv - (f.volumeMean[j] as number);
         l += -0.5 * Math.log(f.volumeVariance[j] as number) - (0.5 * e * e) / (f.volumeVariance[j] as number);

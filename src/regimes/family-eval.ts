@@ -4,7 +4,7 @@
  * true model's forward filter) and the baselines. Pure: callers print.
  */
 import type { BarSeries } from '../core/market.ts';
-import type { Regime } from '../core/regime.ts';
+import { REGIMES, type Regime } from '../core/regime.ts';
 import { AdaptiveRegimeClassifier } from './adaptive.ts';
 import { volatilityRule } from './baseline.ts';
 import { RegimeClassifier } from './classifier.ts';
@@ -39,13 +39,68 @@ export interface FamilyScore {
   /** Crashes planted, and caught by the adaptive classifier before they ended. */
   crashes: number;
   crashesCaught: number;
+  /**
+   * The adaptive classifier's forecast of the planted regime h bars ahead (h = FORECAST_HORIZONS),
+   * scored on every calibrated bar: mean log loss and Brier score, beside climatology (each
+   * regime's share of the series' planted bars: it knows the whole series' mix, an optimistic
+   * baseline) and persistence (today's filtered probabilities, unchanged).
+   */
+  forecast: { h: number; logLoss: Record<ForecastMethod, number>; brier: Record<ForecastMethod, number> }[];
 }
+
+export const FORECAST_HORIZONS = [1, 5, 20] as const;
+export const FORECAST_METHODS = ['adaptive', 'climatology', 'persistence'] as const;
+export type ForecastMethod = (typeof FORECAST_METHODS)[number];
 
 /** Scores one parameterisation on one seed. `bars` overrides the case's length (shorter runs for tests). */
 export function scoreFamilyCase(c: FamilyCase, seed: number, bars = c.bars): FamilyScore {
   const { bars: s, regime: truth } = plantedSeries(c.model, bars, seed);
+  const adaptive = new AdaptiveRegimeClassifier();
+  const horizons = FORECAST_HORIZONS.length;
+  const K = REGIMES.length;
+  const n = s.close.length;
+  // Forecasts and filtered probabilities per bar (NaN before the calibration), for the scoring below.
+  const fc = new Float64Array(n * horizons * K).fill(Number.NaN);
+  const filtered = new Float64Array(n * K).fill(Number.NaN);
+  const adaptiveLabels: Regime[] = new Array(n);
+  const tmp = new Float64Array(K);
+  for (let i = 0; i < n; i++) {
+    const bar: { close: number; time: number; volume?: number } = { close: s.close[i] as number, time: s.time[i] as number };
+    if (s.hasVolume) bar.volume = s.volume[i] as number;
+    const o = adaptive.update(bar);
+    adaptiveLabels[i] = o.regime;
+    if (!adaptive.calibrated) continue;
+    filtered.set(o.probabilities, i * K);
+    FORECAST_HORIZONS.forEach((h, k) => fc.set(adaptive.forecast(h, tmp), (i * horizons + k) * K));
+  }
+  const freq = new Float64Array(K);
+  for (const r of truth) freq[REGIMES.indexOf(r)] = (freq[REGIMES.indexOf(r)] as number) + 1 / n;
+  const forecast = FORECAST_HORIZONS.map((h, k) => {
+    const ll = { adaptive: 0, climatology: 0, persistence: 0 };
+    const br = { adaptive: 0, climatology: 0, persistence: 0 };
+    let count = 0;
+    for (let i = 0; i + h < n; i++) {
+      if (Number.isNaN(filtered[i * K] as number)) continue;
+      const y = REGIMES.indexOf(truth[i + h] as Regime);
+      const score = (p: (j: number) => number, m: ForecastMethod): void => {
+        ll[m] -= Math.log(Math.max(1e-12, p(y)));
+        let b = 0;
+        for (let j = 0; j < K; j++) b += (p(j) - (j === y ? 1 : 0)) ** 2;
+        br[m] += b;
+      };
+      score((j) => fc[(i * horizons + k) * K + j] as number, 'adaptive');
+      score((j) => freq[j] as number, 'climatology');
+      score((j) => filtered[i * K + j] as number, 'persistence');
+      count++;
+    }
+    for (const m of FORECAST_METHODS) {
+      ll[m] /= count;
+      br[m] /= count;
+    }
+    return { h, logLoss: ll, brier: br };
+  });
   const labels: Record<FamilyMethod, Regime[]> = {
-    adaptive: runClassifier(s, new AdaptiveRegimeClassifier()),
+    adaptive: adaptiveLabels,
     oracle: oracleFilter(c.model, s).regime,
     'volatility rule': volatilityRule(s.close),
     'template filter': runClassifier(s, new RegimeClassifier()),
@@ -71,6 +126,7 @@ export function scoreFamilyCase(c: FamilyCase, seed: number, bars = c.bars): Fam
     crashDelay: delays.length ? (delays[delays.length >> 1] as number) : Number.NaN,
     crashes,
     crashesCaught: delays.length,
+    forecast,
   };
 }
 

@@ -3,13 +3,13 @@ import { EmpError } from '../../core/errors.ts';
 import type { BarSeries } from '../../core/market.ts';
 import { REGIMES, type Regime } from '../../core/regime.ts';
 import { formatIso } from '../../core/time.ts';
-import { AdaptiveRegimeClassifier } from '../../regimes/adaptive.ts';
+import { AdaptiveRegimeClassifier, MIN_CALIBRATION_BARS } from '../../regimes/adaptive.ts';
 import { volatilityRule } from '../../regimes/baseline.ts';
 import { type ChangePoint, returnChangePoints } from '../../regimes/bocpd.ts';
 import { changesPerYear, episodeShares, NYSE_EPISODES } from '../../regimes/episodes.ts';
 import { quantile, scoreRegimes } from '../../regimes/evaluate.ts';
 import { FAMILY, FAMILY_HELDOUT_SEEDS, FAMILY_TUNING_SEEDS } from '../../regimes/family.ts';
-import { FAMILY_METHODS, type FamilyScore, scoreFamilyCase } from '../../regimes/family-eval.ts';
+import { FAMILY_METHODS, type FamilyScore, FORECAST_HORIZONS, FORECAST_METHODS, scoreFamilyCase } from '../../regimes/family-eval.ts';
 import {
   HmmRegimeClassifier,
   type RegimeHmm,
@@ -19,6 +19,7 @@ import {
 } from '../../regimes/hmm-classifier.ts';
 import { type OnlineRegimeClassifier, RegimeClassifier } from '../../regimes/index.ts';
 import { fitJumpModel, JumpRegimeClassifier } from '../../regimes/jump-model.ts';
+import { trendAndVolatility } from '../../regimes/trend.ts';
 import { loadBarsCsv } from '../../sources/csv.ts';
 import { simulateBars } from '../../sources/simulator/index.ts';
 import { addCsvInputOptions, type CsvInputOptions, loadInput } from '../input.ts';
@@ -90,6 +91,7 @@ export function classifySeries(
   probabilities: Record<Regime, number[]>;
   changes: { time: number; from: Regime; to: Regime; probability: number }[];
   transitionMatrix: { labels: Regime[]; matrix: number[][] };
+  classifier: OnlineRegimeClassifier;
 } {
   const c = make();
   const regime: Regime[] = [];
@@ -117,7 +119,7 @@ export function classifySeries(
       });
     prev = o.regime;
   }
-  return { regime, probabilities, changes, transitionMatrix: c.transitionMatrix() };
+  return { regime, probabilities, changes, transitionMatrix: c.transitionMatrix(), classifier: c };
 }
 
 interface RegimesOptions extends CsvInputOptions {
@@ -148,10 +150,7 @@ export function registerRegimes(program: Command, evaluate: Command): void {
     const s = await loadInput(opts);
     const model = regimeClassifier(method, s);
     if (opts.smoothed && !model.hmm)
-      throw new EmpError(
-        'BAD_ARGUMENT',
-        `--smoothed needs a two-sided model (--method hmm or hmm-fit); ${method} is causal only here`,
-      );
+      throw new EmpError('BAD_ARGUMENT', `--smoothed needs a two-sided model (--method hmm or hmm-fit); ${method} is causal only here`);
     const r = classifySeries(s, model.make);
     if (opts.smoothed && model.hmm) {
       // Two-sided: each bar's label is its most probable regime given the whole file.
@@ -171,12 +170,39 @@ export function registerRegimes(program: Command, evaluate: Command): void {
             probability: r.probabilities[r.regime[i] as Regime][i] as number,
           });
     }
+    const axes = trendAndVolatility(s.close);
+    const c = r.classifier;
+    // The adaptive classifier's own state: whether it is calibrated (else the template filter's
+    // fallback answered), its forecast from the last bar, and its fitted transition matrix.
+    const adaptive =
+      c instanceof AdaptiveRegimeClassifier
+        ? {
+            calibrated: c.calibrated,
+            fallback: c.calibrated
+              ? null
+              : `fewer than ${MIN_CALIBRATION_BARS} returns: the template filter (fixed volatility ratios) answered, not a calibration on this series`,
+            usesVolume: c.calibration?.useVolume ?? false,
+            forecast: c.calibrated && {
+              horizons: [1, 5, 20],
+              probabilities: Object.fromEntries(REGIMES.map((x, k) => [x, [1, 5, 20].map((h) => c.forecast(h)[k] as number)])) as Record<
+                Regime,
+                number[]
+              >,
+            },
+            fittedTransitionMatrix: c.calibration
+              ? { labels: [...REGIMES], matrix: REGIMES.map((_, i) => Array.from(c.calibration?.trans.subarray(i * 6, i * 6 + 6) ?? [])) }
+              : null,
+          }
+        : {};
     if (format === 'json') {
       await writeOut(
         `${JSON.stringify({
           time: Array.from(s.time, formatIso),
           regime: r.regime,
           probabilities: r.probabilities,
+          trend: Array.from(axes.trend, (x) => (Number.isNaN(x) ? null : Math.round(x * 1e4) / 1e4)),
+          volatilityRegime: axes.volatilityRegime,
+          ...adaptive,
           transitionMatrix: r.transitionMatrix,
           changes: r.changes.map((c) => ({ ...c, time: formatIso(c.time) })),
           changePoints: returnChangePoints(s.close).map((c) => ({
@@ -332,6 +358,12 @@ async function familyReport(opts: { seeds?: string; cases?: string; nyse?: strin
   ];
   const means: Record<string, number[]> = {};
   const allDelays: number[] = [];
+  const fcSum = FORECAST_HORIZONS.map(() => ({
+    logLoss: { adaptive: 0, climatology: 0, persistence: 0 },
+    brier: { adaptive: 0, climatology: 0, persistence: 0 },
+    wins: 0,
+  }));
+  let fcCount = 0;
   for (const c of cases) {
     const scores: FamilyScore[] = seeds.map((seed) => scoreFamilyCase(c, seed));
     const mean = (f: (x: FamilyScore) => number): number => scores.reduce((a, x) => a + f(x), 0) / scores.length;
@@ -339,6 +371,17 @@ async function familyReport(opts: { seeds?: string; cases?: string; nyse?: strin
     FAMILY_METHODS.forEach((m, i) => {
       (means[m] ??= []).push(ba[i] as number);
     });
+    for (const sc of scores) {
+      fcCount++;
+      sc.forecast.forEach((f, k) => {
+        const acc = fcSum[k] as (typeof fcSum)[number];
+        for (const m of FORECAST_METHODS) {
+          acc.logLoss[m] += f.logLoss[m];
+          acc.brier[m] += f.brier[m];
+        }
+        if (f.logLoss.adaptive < f.logLoss.climatology) acc.wins++;
+      });
+    }
     const delays = scores.map((x) => x.crashDelay).filter((x) => !Number.isNaN(x));
     allDelays.push(...delays);
     const caught = scores.reduce((a, x) => a + x.crashesCaught, 0);
@@ -353,6 +396,18 @@ async function familyReport(opts: { seeds?: string; cases?: string; nyse?: strin
     `| **mean** | | ${FAMILY_METHODS.map((m) => `**${pct(avg(m))}**`).join(' | ')} | ${pct(avg('adaptive') - avg('oracle'))} | ${quantile(allDelays, 0.5)} (per-case medians) | |`,
     '',
     "(balanced accuracy in %; crash delay: bars from a planted crash's first bar to the adaptive classifier's first crash label, crashes it labelled before they ended)",
+    '',
+    '### Regime forecast (adaptive: filtered probabilities × fitted transition matrix^h), same series',
+    '',
+    "Scored against the planted regime h bars ahead on every calibrated bar; climatology = each regime's share of the series' planted bars (knows the whole mix: optimistic); persistence = today's filtered probabilities unchanged. Lower is better.",
+    '',
+    '| h (bars) | log loss: adaptive | climatology | persistence | Brier: adaptive | climatology | persistence | series where adaptive beats climatology (log loss) |',
+    '|---|---|---|---|---|---|---|---|',
+    ...FORECAST_HORIZONS.map((h, k) => {
+      const a = fcSum[k] as (typeof fcSum)[number];
+      const f = (x: number): string => (x / fcCount).toFixed(3);
+      return `| ${h} | ${f(a.logLoss.adaptive)} | ${f(a.logLoss.climatology)} | ${f(a.logLoss.persistence)} | ${f(a.brier.adaptive)} | ${f(a.brier.climatology)} | ${f(a.brier.persistence)} | ${a.wins} of ${fcCount} |`;
+    }),
     '',
   );
   if (opts.nyse) {
