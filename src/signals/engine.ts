@@ -1,14 +1,16 @@
 /**
  * Buy/sell signals from declarative rules over streaming indicators, confirmed by higher
  * timeframes (bars resampled from the input), filtered (cooldown, regime, minimum confidence),
- * with a confidence that is calibrated walk-forward: the share of this strategy's past signals
- * of similar strength that were right at the horizon (only signals whose horizon has passed
- * count, so it never looks ahead). Pure: no I/O.
+ * with a confidence that is calibrated walk-forward, purged and embargoed (calibrate.ts): the
+ * probability, fitted on this strategy's earlier signals on this instrument whose horizon ended at
+ * least `embargo` bars ago, that a signal of this side and strength is right at its horizon. It
+ * never looks ahead. Pure: no I/O.
  */
 import type { Ohlcv } from '../core/market.ts';
 import type { Regime } from '../core/regime.ts';
 import { createIndicator, type StreamingIndicator } from '../indicators/index.ts';
 import { RegimeClassifier } from '../regimes/index.ts';
+import { type CalibrationMethod, WalkForwardCalibrator } from './calibrate.ts';
 
 export type Side = 'buy' | 'sell';
 
@@ -56,6 +58,14 @@ export interface SignalEngineOptions {
   cooldown?: number;
   minConfidence?: number;
   regimeFilter?: boolean;
+  /** How confidence is calibrated (default `platt`; see calibrate.ts). */
+  calibration?: CalibrationMethod;
+  /** Bars between the end of a calibrating signal's horizon and the signal calibrated (default: the horizon). */
+  embargo?: number;
+  /** Calibrator shrinkage (see calibrate.ts; default there). */
+  shrink?: number;
+  /** Calibrator memory in signals (see calibrate.ts). */
+  halfLife?: number;
 }
 
 /** A trend read on resampled bars: close above its EMA(20) is up. */
@@ -77,8 +87,6 @@ class HigherTimeframe {
   }
 }
 
-const BUCKETS = 5;
-
 export class SignalEngine {
   private readonly inds = new Map<string, StreamingIndicator>();
   /** Last and previous value of every operand read, for crosses. */
@@ -89,14 +97,25 @@ export class SignalEngine {
   private index = -1;
   private lastSignal = Number.NEGATIVE_INFINITY;
   private readonly closes: number[] = [];
-  /** Signals waiting for their horizon: index, side, bucket. */
-  private readonly pending: { index: number; side: Side; bucket: number; close: number }[] = [];
-  private readonly hits = new Float64Array(BUCKETS);
-  private readonly counts = new Float64Array(BUCKETS);
-  private readonly opts: Required<Omit<SignalEngineOptions, 'strategy'>> & { strategy: StrategySpec };
+  /** Signals waiting for their horizon. */
+  private readonly pending: { index: number; side: Side; strength: number; close: number }[] = [];
+  private readonly calibrator: WalkForwardCalibrator;
+  private readonly opts: Required<Omit<SignalEngineOptions, 'strategy' | 'embargo' | 'shrink' | 'halfLife'>> & {
+    strategy: StrategySpec;
+    embargo?: number;
+    shrink?: number;
+    halfLife?: number;
+  };
 
   constructor(options: SignalEngineOptions) {
-    this.opts = { confirmations: [], horizon: 5, cooldown: 5, minConfidence: 0, regimeFilter: true, ...options };
+    this.opts = { confirmations: [], horizon: 5, cooldown: 5, minConfidence: 0, regimeFilter: true, calibration: 'platt', ...options };
+    this.calibrator = new WalkForwardCalibrator({
+      method: this.opts.calibration,
+      horizon: this.opts.horizon,
+      embargo: this.opts.embargo,
+      shrink: this.opts.shrink,
+      halfLife: this.opts.halfLife,
+    });
     for (const [label, [name, params]] of Object.entries(this.opts.strategy.indicators))
       this.inds.set(label, createIndicator(name, params));
     this.higher = this.opts.confirmations.map((c) => new HigherTimeframe(c.label, c.bars));
@@ -183,11 +202,10 @@ export class SignalEngine {
       // Strength: how far the conditions are exceeded, halved when higher timeframes disagree.
       const strength = raw * (0.5 + 0.5 * agree);
       const suppressed = this.opts.regimeFilter && (s.suppress?.[side] ?? []).includes(this.currentRegime);
-      const bucket = Math.min(BUCKETS - 1, Math.floor(strength * BUCKETS));
-      const confidence = ((this.hits[bucket] as number) + 1) / ((this.counts[bucket] as number) + 2);
+      const confidence = this.calibrator.predict(this.index, side, strength);
       if (!suppressed && confidence >= this.opts.minConfidence) {
         this.lastSignal = this.index;
-        this.pending.push({ index: this.index, side, bucket, close: bar.close });
+        this.pending.push({ index: this.index, side, strength, close: bar.close });
         if (confirmations.length)
           reasons.push(`${confirmations.filter((c) => c.agrees).length}/${confirmations.length} higher timeframes agree`);
         if (this.opts.regimeFilter) reasons.push(`regime ${this.currentRegime}`);
@@ -201,10 +219,8 @@ export class SignalEngine {
   private resolve(close: number): void {
     const h = this.opts.horizon;
     while (this.pending.length && (this.pending[0] as { index: number }).index + h <= this.index) {
-      const p = this.pending.shift() as { index: number; side: Side; bucket: number; close: number };
-      const right = p.side === 'buy' ? close > p.close : close < p.close;
-      this.counts[p.bucket] = (this.counts[p.bucket] as number) + 1;
-      if (right) this.hits[p.bucket] = (this.hits[p.bucket] as number) + 1;
+      const p = this.pending.shift() as { index: number; side: Side; strength: number; close: number };
+      this.calibrator.add(p.index, p.side, p.strength, p.side === 'buy' ? close > p.close : close < p.close);
     }
   }
 }

@@ -66,6 +66,27 @@ export const STRATEGIES: Record<string, StrategySpec> = {
     ],
     suppress: { buy: ['crash', 'bear'] },
   },
+  regime_breakout: {
+    name: 'regime_breakout',
+    description:
+      'breakout, filtered by the regime classifier: buys only in a bull or recovery regime, sells only in a bear or crash regime',
+    indicators: {
+      hi: ['MAX', { timeperiod: 20 }],
+      lo: ['MIN', { timeperiod: 20 }],
+      roc: ['ROC', { timeperiod: 10 }],
+      atr: ['ATR', { timeperiod: 14 }],
+    },
+    buy: [
+      { left: 'close', op: '>', right: { ind: 'hi', prev: true }, scale: { ind: 'atr' }, why: 'close above the previous 20-bar high' },
+      { left: { ind: 'roc' }, op: '>', right: 0, scale: 5, why: 'ROC(10) > 0' },
+    ],
+    sell: [
+      { left: 'close', op: '<', right: { ind: 'lo', prev: true }, scale: { ind: 'atr' }, why: 'close below the previous 20-bar low' },
+      { left: { ind: 'roc' }, op: '<', right: 0, scale: 5, why: 'ROC(10) < 0' },
+    ],
+    // A breakout with the regime's trend only: the regime (not the rule) decides the side it may take.
+    suppress: { buy: ['bear', 'crash', 'sideways', 'high_volatility'], sell: ['bull', 'recovery', 'sideways', 'high_volatility'] },
+  },
 };
 
 /** The moving-average cross used as a baseline (SMA 20/50). */

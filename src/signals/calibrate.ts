@@ -1,0 +1,205 @@
+/**
+ * Walk-forward probability calibration of signals, purged and embargoed: the confidence of a
+ * signal at bar t is fitted only on earlier signals whose outcome was known, with `embargo` more
+ * bars between the end of their horizon and t (their horizon never overlaps the bar being
+ * predicted, and serial correlation right after it does not leak in). Two calibrators:
+ *
+ * - `platt`: a logistic model of the hit on the signal's strength and side (buy/sell), ridge-
+ *   penalized towards the base rate, refitted by Newton's method as outcomes arrive. The side term
+ *   matters: an index that drifts up makes buys right more often than sells.
+ * - `isotonic`: pool-adjacent-violators on strength (a monotone step function, no shape assumed
+ *   beyond "stronger is no worse"), each step shrunk towards the base rate by a pseudo-count.
+ *
+ * Before `minTrain` outcomes are eligible, the confidence is the eligible base rate with a
+ * Beta(1, 1) prior (0.5 with none). Pure: no I/O.
+ */
+import type { Side } from './engine.ts';
+
+export type CalibrationMethod = 'platt' | 'isotonic';
+export const CALIBRATION_METHODS: readonly CalibrationMethod[] = ['platt', 'isotonic'];
+
+export interface CalibratorOptions {
+  method?: CalibrationMethod;
+  /** Bars a signal is judged over. */
+  horizon: number;
+  /** Extra bars between the end of a training signal's horizon and the bar predicted (default: the horizon). */
+  embargo?: number;
+  /** Eligible outcomes needed before the model is used (default 30). */
+  minTrain?: number;
+  /** Ridge weight of the Platt slopes, or pseudo-count of an isotonic step (defaults below). */
+  shrink?: number;
+  /** Weight of an outcome halves every `halfLife` newer outcomes (default Infinity: all count alike). */
+  halfLife?: number;
+}
+
+interface Outcome {
+  index: number;
+  x: number;
+  side: number;
+  hit: number;
+}
+
+/**
+ * Shrinkage, tuned on simulator seeds 11–20 only (never on the real series or the reported seed):
+ * ridge weight of the Platt slopes, in pseudo-observations (strength lies in [0, 1], so a unit
+ * slope moves the log-odds by at most ½), and pseudo-count of an isotonic step. Weak shrinkage
+ * (5, 10) fitted noise and stated confidences the later signals did not bear out (mean ECE 0.064
+ * against a sampling floor of 0.047 there); 200 and 300 gave 0.047 and 0.049 against 0.041.
+ */
+const RIDGE = 200;
+const ISO_PSEUDO = 300;
+
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+export class WalkForwardCalibrator {
+  private readonly outcomes: Outcome[] = [];
+  /** Outcomes [0, eligible) may be used. */
+  private eligible = 0;
+  private fittedOn = -1;
+  private w: [number, number, number] = [0, 0, 0];
+  private iso: { x: number; p: number }[] = [];
+  private hits = 0;
+  readonly method: CalibrationMethod;
+  private readonly horizon: number;
+  private readonly embargo: number;
+  private readonly minTrain: number;
+  private readonly shrink: number;
+  private readonly decay: number;
+
+  constructor(opts: CalibratorOptions) {
+    this.method = opts.method ?? 'platt';
+    this.horizon = opts.horizon;
+    this.embargo = opts.embargo ?? opts.horizon;
+    this.minTrain = opts.minTrain ?? 30;
+    this.decay = opts.halfLife === undefined || !Number.isFinite(opts.halfLife) ? 1 : 0.5 ** (1 / opts.halfLife);
+    this.shrink = opts.shrink ?? (this.method === 'platt' ? RIDGE : ISO_PSEUDO);
+  }
+
+  /** A signal's outcome, once its horizon has passed (signals must arrive in index order). */
+  add(index: number, side: Side, strength: number, hit: boolean): void {
+    this.outcomes.push({ index, x: strength, side: side === 'buy' ? 1 : -1, hit: hit ? 1 : 0 });
+  }
+
+  /** Base rate of eligible outcomes at bar t, Beta(1, 1) prior: the reference forecast of the Brier skill score. */
+  baseRate(t: number): number {
+    this.advance(t);
+    return (this.hits + 1) / (this.eligible + 2);
+  }
+
+  /** Probability that a signal at bar t with this side and strength is right at its horizon. */
+  predict(t: number, side: Side, strength: number): number {
+    this.advance(t);
+    if (this.eligible < this.minTrain) return (this.hits + 1) / (this.eligible + 2);
+    if (this.fittedOn !== this.eligible) {
+      if (this.method === 'platt') this.fitPlatt();
+      else this.fitIsotonic();
+      this.fittedOn = this.eligible;
+    }
+    if (this.method === 'platt') {
+      const [a, b, c] = this.w;
+      return sigmoid(a + b * (strength - 0.5) + c * (side === 'buy' ? 1 : -1));
+    }
+    // Step function: the last step starting at or below this strength (the first below the lowest).
+    let p = (this.iso[0] as { p: number }).p;
+    for (const s of this.iso) {
+      if (s.x > strength) break;
+      p = s.p;
+    }
+    return p;
+  }
+
+  /** Purge and embargo: an outcome is usable at bar t when index + horizon + embargo ≤ t. */
+  private advance(t: number): void {
+    const limit = t - this.horizon - this.embargo;
+    while (this.eligible < this.outcomes.length && (this.outcomes[this.eligible] as Outcome).index <= limit) {
+      this.hits += (this.outcomes[this.eligible] as Outcome).hit;
+      this.eligible++;
+    }
+  }
+
+  /**
+   * Ridge logistic regression by Newton's method on (1, strength − ½, side); the intercept carries a
+   * Beta(1, 1)-like pseudo-observation pair so a short history cannot give 0 or 1.
+   */
+  private fitPlatt(): void {
+    const w = this.w;
+    for (let iter = 0; iter < 25; iter++) {
+      // Gradient g and Hessian H of the penalized negative log-likelihood, features (1, x, side).
+      let [g0, g1, g2] = [0, 0, 0];
+      let [h00, h01, h02, h11, h12, h22] = [0, 0, 0, 0, 0, 0];
+      const acc = (x: number, side: number, y: number, wt: number): void => {
+        const p = sigmoid(w[0] + w[1] * x + w[2] * side);
+        const r = (p - y) * wt;
+        const v = p * (1 - p) * wt;
+        g0 += r;
+        g1 += r * x;
+        g2 += r * side;
+        h00 += v;
+        h01 += v * x;
+        h02 += v * side;
+        h11 += v * x * x;
+        h12 += v * x * side;
+        h22 += v * side * side;
+      };
+      let wt = 1;
+      for (let k = this.eligible - 1; k >= 0; k--) {
+        const o = this.outcomes[k] as Outcome;
+        acc(o.x - 0.5, o.side, o.hit, wt);
+        wt *= this.decay;
+      }
+      acc(0, 0, 1, 1);
+      acc(0, 0, 0, 1);
+      g1 += this.shrink * w[1];
+      g2 += this.shrink * w[2];
+      h11 += this.shrink;
+      h22 += this.shrink;
+      const step = solve3([h00, h01, h02, h01, h11, h12, h02, h12, h22], [g0, g1, g2]);
+      if (!step) break;
+      const [d0, d1, d2] = step as [number, number, number];
+      w[0] -= d0;
+      w[1] -= d1;
+      w[2] -= d2;
+      if (Math.max(Math.abs(d0), Math.abs(d1), Math.abs(d2)) < 1e-9) break;
+    }
+  }
+
+  /** Pool adjacent violators on strength (non-decreasing), each block shrunk towards the base rate. */
+  private fitIsotonic(): void {
+    const pts = this.outcomes.slice(0, this.eligible).sort((a, b) => a.x - b.x);
+    const base = (this.hits + 1) / (this.eligible + 2);
+    const blocks: { x: number; n: number; s: number }[] = [];
+    for (const o of pts) {
+      blocks.push({ x: o.x, n: 1, s: o.hit });
+      // Merge while the previous block's rate exceeds the last one's.
+      while (blocks.length > 1) {
+        const b = blocks[blocks.length - 1] as { x: number; n: number; s: number };
+        const a = blocks[blocks.length - 2] as { x: number; n: number; s: number };
+        if (a.s / a.n <= b.s / b.n) break;
+        a.n += b.n;
+        a.s += b.s;
+        blocks.pop();
+      }
+    }
+    this.iso = blocks.map((b) => ({ x: b.x, p: (b.s + this.shrink * base) / (b.n + this.shrink) }));
+  }
+}
+
+/** Solves the 3×3 system H x = g (Gaussian elimination with partial pivoting); null when singular. */
+function solve3(H: number[], g: number[]): number[] | null {
+  const m = [0, 1, 2].map((i) => [H[i * 3] as number, H[i * 3 + 1] as number, H[i * 3 + 2] as number, g[i] as number]);
+  for (let c = 0; c < 3; c++) {
+    let piv = c;
+    for (let r = c + 1; r < 3; r++) if (Math.abs((m[r] as number[])[c] as number) > Math.abs((m[piv] as number[])[c] as number)) piv = r;
+    [m[c], m[piv]] = [m[piv] as number[], m[c] as number[]];
+    const row = m[c] as number[];
+    const d = row[c] as number;
+    if (Math.abs(d) < 1e-12) return null;
+    for (let r = 0; r < 3; r++) {
+      if (r === c) continue;
+      const other = m[r] as number[];
+      const f = (other[c] as number) / d;
+      for (let k = c; k < 4; k++) other[k] = (other[k] as number) - f * (row[k] as number);
+    }
+  }
+  return m.map((row, i) => (row[3] as number) / (row[i] as number));
+}

@@ -1,0 +1,65 @@
+/**
+ * The signals scorecard of one series (what `emp evaluate signals` prints): every strategy run
+ * walk-forward with purged, embargoed calibration, scored after costs beside random signals (same
+ * count), buy-and-hold and the moving-average cross, with Sharpe ratios deflated for the number of
+ * strategies tried. Pure: no I/O.
+ */
+import type { BarSeries } from '../core/market.ts';
+import type { CalibrationMethod } from './calibrate.ts';
+import { buyAndHold, deflate, randomBaseline, type Scorecard, scoreSignals } from './evaluate.ts';
+import { generateSignals } from './index.ts';
+import { STRATEGIES } from './strategies.ts';
+
+export interface SeriesReportOptions {
+  horizon?: number;
+  costBps?: number;
+  /** Base timeframe then confirming ones (`['1d', '1w']`). */
+  timeframes?: readonly string[];
+  calibration?: CalibrationMethod;
+  /** Default: the horizon. */
+  embargo?: number;
+  /** Random draws per random baseline (default 50). */
+  draws?: number;
+}
+
+export interface SeriesReport {
+  bars: number;
+  horizon: number;
+  costBps: number;
+  embargo: number;
+  calibration: CalibrationMethod;
+  /** Strategies the deflated Sharpe accounts for (every rule scored, the MA cross included). */
+  trials: number;
+  /** Per-bar Sharpe the best of `trials` skill-less strategies would reach by luck. */
+  expectedMaxSharpe: number;
+  /** Strategies (the MA cross last), each followed by its random baseline, then buy and hold. */
+  methods: (Scorecard & { kind: 'strategy' | 'random' | 'buy_and_hold' })[];
+}
+
+export const MA_CROSS_LABEL = 'ma_cross (baseline: SMA 20/50)';
+
+export function evaluateSeries(s: BarSeries, opts: SeriesReportOptions = {}): SeriesReport {
+  const horizon = opts.horizon ?? 5;
+  const costBps = opts.costBps ?? 5;
+  const embargo = opts.embargo ?? horizon;
+  const calibration = opts.calibration ?? 'platt';
+  const methods: SeriesReport['methods'] = [];
+  const trials: Scorecard[] = [];
+  for (const strategy of [...Object.keys(STRATEGIES), 'ma_cross']) {
+    const hits = generateSignals(s, { strategy, timeframes: opts.timeframes ?? [], horizon, calibration, embargo });
+    const card = scoreSignals(strategy === 'ma_cross' ? MA_CROSS_LABEL : strategy, s.close, s.time, hits, horizon, costBps, { embargo });
+    trials.push(card);
+    methods.push({ ...card, kind: 'strategy' });
+    methods.push({
+      ...randomBaseline(s.close, s.time, card.signals, horizon, costBps, opts.draws ?? 50),
+      method: `random, same count as ${strategy}`,
+      kind: 'random',
+    });
+  }
+  methods.push({ ...buyAndHold(s.close, s.time, costBps), kind: 'buy_and_hold' });
+  const sr0 = deflate(
+    methods.filter((m) => m.kind !== 'random'),
+    trials,
+  );
+  return { bars: s.close.length, horizon, costBps, embargo, calibration, trials: trials.length, expectedMaxSharpe: sr0, methods };
+}
