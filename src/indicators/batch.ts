@@ -5,6 +5,7 @@
  * file); they exist only for speed. Warm-up positions are NaN, as everywhere.
  */
 import type { BarSeries } from '../core/market.ts';
+import { VAR_EPSILON } from './overlap.ts';
 import { isZero } from './primitives.ts';
 
 type Params = Record<string, number>;
@@ -12,12 +13,17 @@ export type BatchKernel = (s: BarSeries, p: Params) => Float64Array[] | null;
 
 const nan = (n: number): Float64Array => new Float64Array(n).fill(Number.NaN);
 
+/** SMA in TA-Lib's order (see SmaStage), over the inputs from `from`. */
 function sma(x: Float64Array, n: number, from = 0, out = nan(x.length)): Float64Array {
-  let sum = 0;
+  let keep = 0;
   for (let i = from; i < x.length; i++) {
-    sum += x[i] as number;
-    if (i - from >= n) sum -= x[i - n] as number;
-    if (i - from >= n - 1) out[i] = sum / n;
+    const total = keep + (x[i] as number);
+    if (i - from < n - 1) {
+      keep = total;
+      continue;
+    }
+    keep = total - (x[i - n + 1] as number);
+    out[i] = total / n;
   }
   return out;
 }
@@ -96,21 +102,25 @@ function bbands(s: BarSeries, p: Params): Float64Array[] | null {
   const x = s.close;
   const len = x.length;
   const [hi, mid, lo] = [nan(len), nan(len), nan(len)];
-  let sum = 0;
-  let sumSq = 0;
+  // TA-Lib's order (see WindowMoments): keep the sums of the n − 1 values that stay, add the
+  // new one, output, then drop the oldest.
+  let keep = 0;
+  let keepSq = 0;
   for (let i = 0; i < len; i++) {
     const xi = x[i] as number;
-    sum += xi;
-    sumSq += xi * xi;
-    if (i >= n) {
-      const o = x[i - n] as number;
-      sum -= o;
-      sumSq -= o * o;
+    const sum = keep + xi;
+    const sumSq = keepSq + xi * xi;
+    if (i < n - 1) {
+      keep = sum;
+      keepSq = sumSq;
+      continue;
     }
-    if (i < n - 1) continue;
+    const o = x[i - n + 1] as number;
+    keep = sum - o;
+    keepSq = sumSq - o * o;
     const mean = sum / n;
     const v = sumSq / n - mean * mean;
-    const sd = v < 1e-8 ? 0 : Math.sqrt(v);
+    const sd = v < VAR_EPSILON ? 0 : Math.sqrt(v);
     hi[i] = mean + up * sd;
     mid[i] = mean;
     lo[i] = mean - dn * sd;

@@ -1,12 +1,16 @@
 /** TA-Lib-compatible indicators, batch and streaming. Pure: no I/O; runs in the browser. */
-export type { IndicatorGroup, IndicatorInfo, ParamSpec, PriceInput, StreamingIndicator } from './indicator.ts';
-export { Indicator } from './indicator.ts';
+export { HilbertTransform, Mama, MamaStage } from './cycle.ts';
+export type { Column, IndicatorBar, IndicatorGroup, IndicatorInfo, ParamSpec, PriceInput, StreamingIndicator } from './indicator.ts';
+export { COLUMNS, Indicator } from './indicator.ts';
+export { BinaryOperator, MathTransform, PriceTransform, Sum, WindowIndex } from './math.ts';
 export {
   Aroon,
   Bop,
   Cci,
   Cmo,
+  Imi,
   Macd,
+  MacdExt,
   Mfi,
   PriceOscillator,
   RateOfChange,
@@ -18,7 +22,7 @@ export {
   Ultosc,
   Willr,
 } from './momentum.ts';
-export { Bbands, Ema, Midpoint, Midprice, MovingAverage, Sar, Sma, T3, Wma } from './overlap.ts';
+export { Accbands, Bbands, Ema, Mavp, Midpoint, Midprice, MovingAverage, Sar, Sarext, Sma, T3, Wma } from './overlap.ts';
 export { MA_TYPES } from './primitives.ts';
 export {
   computeIndicator,
@@ -27,7 +31,8 @@ export {
   indicatorLookback,
   listIndicators,
   resolveParams,
+  type SeriesWithPeriods,
 } from './registry.ts';
-export { Dispersion, LinearRegression, WindowExtremeIndicator } from './statistic.ts';
+export { AvgDev, Beta, Correl, Dispersion, LinearRegression, WindowExtremeIndicator } from './statistic.ts';
 export { Atr, DirectionalMovement, Trange } from './volatility.ts';
 export { Ad, Adosc, Obv } from './volume.ts';

@@ -1,13 +1,53 @@
 import type { Ohlcv } from '../core/market.ts';
 import type { Undoable } from './primitives.ts';
 
-export type PriceInput = 'open' | 'high' | 'low' | 'close' | 'volume';
-export type IndicatorGroup = 'overlap' | 'momentum' | 'volatility' | 'volume' | 'statistic' | 'price';
+export type PriceInput = 'open' | 'high' | 'low' | 'close' | 'volume' | 'periods';
+/** TA-Lib's function groups (`price` = Price Transform), plus `extra` for indicators beyond TA-Lib. */
+export type IndicatorGroup =
+  | 'overlap'
+  | 'momentum'
+  | 'volatility'
+  | 'volume'
+  | 'statistic'
+  | 'price'
+  | 'cycle'
+  | 'math-transform'
+  | 'math-operator'
+  | 'extra';
+
+/**
+ * Columns a `column` parameter can pick, by index (parameters are numbers; the CLI also takes the
+ * names). `periods` is MAVP's period column: `IndicatorBar.periods`, or the series' `periods`.
+ */
+export const COLUMNS = ['open', 'high', 'low', 'close', 'volume', 'periods'] as const;
+export type Column = (typeof COLUMNS)[number];
+
+/** A bar as indicators read it: OHLCV plus MAVP's optional period column. */
+export type IndicatorBar = Ohlcv & { periods?: number };
+
+/** The value of column `k` (an index into COLUMNS) of a bar; NaN for a missing `periods`. */
+export function column(b: IndicatorBar, k: number): number {
+  switch (k) {
+    case 0:
+      return b.open;
+    case 1:
+      return b.high;
+    case 2:
+      return b.low;
+    case 3:
+      return b.close;
+    case 4:
+      return b.volume;
+    default:
+      return b.periods ?? Number.NaN;
+  }
+}
 
 export interface ParamSpec {
   /** TA-Lib's name as Python's talib spells it: timeperiod, fastperiod, nbdevup, … */
   name: string;
-  type: 'int' | 'float' | 'matype';
+  /** `column`: an index into COLUMNS (two-series functions, MAVP's periods). */
+  type: 'int' | 'float' | 'matype' | 'column';
   default: number;
   min: number;
   max: number;
@@ -22,6 +62,8 @@ export interface IndicatorInfo {
   outputs: string[];
   /** Drawn over the price (moving averages, bands, SAR) rather than in a pane of its own. */
   overlay: boolean;
+  /** `ta-lib`: a TA-Lib function, tested at parity with the binding; `extra`: beyond TA-Lib, tested against its reference. */
+  source: 'ta-lib' | 'extra';
 }
 
 /** The streaming form every indicator has. */

@@ -1,7 +1,7 @@
 /** Momentum indicators, with TA-Lib's seeding and smoothing. */
 import type { Ohlcv } from '../core/market.ts';
 import { Indicator } from './indicator.ts';
-import { EmaStage, isZero, maStage, Ring, type ScalarStage, type Undoable, WindowExtreme } from './primitives.ts';
+import { DelayedStage, EmaStage, isZero, maLookback, maStage, Ring, type ScalarStage, type Undoable, WindowExtreme } from './primitives.ts';
 
 /** Wilder-smoothed average gain and loss of one-bar changes (RSI, CMO). */
 class GainLoss implements Undoable {
@@ -161,14 +161,15 @@ class FastSlow implements Undoable {
 export class Macd extends Indicator {
   private readonly fs: FastSlow;
   private readonly signal: EmaStage;
-  constructor(fastperiod = 12, slowperiod = 26, signalperiod = 9) {
+  /** `fixed` (MACDFIX): 12/26 with TA-Lib's fixed factors 0.15 and 0.075, not 2/13 and 2/27. */
+  constructor(fastperiod = 12, slowperiod = 26, signalperiod = 9, fixed = false) {
     const [fast, slow] = slowperiod < fastperiod ? [slowperiod, fastperiod] : [fastperiod, slowperiod];
     super(['macd', 'macdsignal', 'macdhist'], slow - 1 + signalperiod - 1);
     this.fs = new FastSlow(
       fast,
       slow,
-      (n) => new EmaStage(n),
-      (n) => new EmaStage(n),
+      (n) => (fixed ? new EmaStage(n, 0.15) : new EmaStage(n)),
+      (n) => (fixed ? new EmaStage(n, 0.075) : new EmaStage(n)),
       true,
     );
     this.signal = new EmaStage(signalperiod);
@@ -182,6 +183,98 @@ export class Macd extends Indicator {
     this.out[0] = macd;
     this.out[1] = sig;
     this.out[2] = macd - sig;
+  }
+}
+
+/**
+ * MACDEXT: MACD with an MA type for each line. TA-Lib computes both MAs from the start index of
+ * the longer lookback (each seeded there, not at bar 0) and smooths the difference with the
+ * signal MA; values appear after both lookbacks.
+ */
+export class MacdExt extends Indicator {
+  private readonly fast: ScalarStage;
+  private readonly slow: ScalarStage;
+  private readonly signal: ScalarStage;
+  constructor(fastperiod = 12, fastmatype = 0, slowperiod = 26, slowmatype = 0, signalperiod = 9, signalmatype = 0) {
+    let [fp, ft, sp, stype] = [fastperiod, fastmatype, slowperiod, slowmatype];
+    if (sp < fp) [fp, ft, sp, stype] = [sp, stype, fp, ft];
+    const largest = Math.max(maLookback(ft, fp), maLookback(stype, sp));
+    const signal = maStage(signalmatype, signalperiod);
+    super(['macd', 'macdsignal', 'macdhist'], largest + signal.lookback);
+    this.fast = new DelayedStage(ft, fp, largest - maLookback(ft, fp));
+    this.slow = new DelayedStage(stype, sp, largest - maLookback(stype, sp));
+    this.signal = signal;
+    this.parts = [this.fast, this.slow, signal];
+  }
+  protected step(b: Ohlcv): void {
+    const f = this.fast.next(b.close);
+    const s = this.slow.next(b.close);
+    if (Number.isNaN(f) || Number.isNaN(s)) return;
+    const macd = f - s;
+    const sig = this.signal.next(macd);
+    this.out[0] = macd;
+    this.out[1] = sig;
+    this.out[2] = macd - sig;
+  }
+}
+
+/**
+ * IMI, the intraday momentum index: 100 · Σup / (Σup + Σdown) of close − open over the window.
+ * TA-Lib re-adds each window; running sums here, resynchronized from the window every n bars, and
+ * exactly 0 while no bar of the window went that way (so flat windows give TA-Lib's 0/0 = NaN).
+ */
+export class Imi extends Indicator {
+  private readonly up: Ring;
+  private readonly down: Ring;
+  private readonly st = new Float64Array(5);
+  private readonly sv = new Float64Array(5);
+  constructor(readonly timeperiod = 14) {
+    super(['real'], timeperiod - 1);
+    this.up = new Ring(timeperiod);
+    this.down = new Ring(timeperiod);
+    this.parts = [this.up, this.down];
+  }
+  protected override saveOwn(): void {
+    this.sv.set(this.st);
+  }
+  protected override restoreOwn(): void {
+    this.st.set(this.sv);
+  }
+  protected step(b: Ohlcv): void {
+    // st: Σup, Σdown, bars with an up move, bars with a down move (in the window), bars seen
+    const st = this.st;
+    const u = b.close > b.open ? b.close - b.open : 0;
+    const d = b.close > b.open ? 0 : b.open - b.close;
+    const ou = this.up.push(u);
+    const od = this.down.push(d);
+    st[0] = (st[0] as number) + u;
+    st[1] = (st[1] as number) + d;
+    st[2] = (st[2] as number) + (u !== 0 ? 1 : 0);
+    st[3] = (st[3] as number) + (d !== 0 ? 1 : 0);
+    if (!Number.isNaN(ou)) {
+      st[0] = (st[0] as number) - ou;
+      st[1] = (st[1] as number) - od;
+      st[2] = (st[2] as number) - (ou !== 0 ? 1 : 0);
+      st[3] = (st[3] as number) - (od !== 0 ? 1 : 0);
+    }
+    const n = this.timeperiod;
+    st[4] = (st[4] as number) + 1;
+    if (!this.up.full) return;
+    if ((st[4] as number) % n === 0) {
+      // Re-add the window oldest first, as TA-Lib does, so rounding cannot drift.
+      let su = 0;
+      let sd = 0;
+      for (let k = n - 1; k >= 0; k--) {
+        su += this.up.ago(k);
+        sd += this.down.ago(k);
+      }
+      st[0] = su;
+      st[1] = sd;
+    }
+    if (st[2] === 0) st[0] = 0;
+    if (st[3] === 0) st[1] = 0;
+    const su = st[0] as number;
+    this.out[0] = 100 * (su / (su + (st[1] as number)));
   }
 }
 
@@ -323,34 +416,31 @@ export class Willr extends Indicator {
 }
 
 /** Commodity channel index; the mean deviation needs the window (O(n) per bar, as in TA-Lib). */
+/**
+ * CCI. The mean deviation needs the whole window every bar (O(n)), so the mean is summed with it,
+ * over the buffer in slot order as TA-Lib does: a running sum leaves rounding residues that the
+ * deviation of a near-flat window magnifies (3e-8 relative before).
+ */
 export class Cci extends Indicator {
   private readonly ring: Ring;
-  private sum = 0;
-  private sSum = 0;
   constructor(readonly timeperiod = 14) {
     super(['real'], timeperiod - 1);
     this.ring = new Ring(timeperiod);
     this.parts = [this.ring];
   }
-  protected override saveOwn(): void {
-    this.sSum = this.sum;
-  }
-  protected override restoreOwn(): void {
-    this.sum = this.sSum;
-  }
   protected step(b: Ohlcv): void {
     const tp = (b.high + b.low + b.close) / 3;
-    const old = this.ring.push(tp);
-    this.sum += tp;
-    if (this.ring.count > this.timeperiod) this.sum -= old;
+    this.ring.push(tp);
     if (!this.ring.full) return;
     const n = this.timeperiod;
-    const mean = this.sum / n;
+    const buf = this.ring.buf;
+    let mean = 0;
+    for (let k = 0; k < n; k++) mean += buf[k] as number;
+    mean /= n;
     let dev = 0;
-    for (let k = 0; k < n; k++) dev += Math.abs((this.ring.buf[k] as number) - mean);
-    dev /= n;
+    for (let k = 0; k < n; k++) dev += Math.abs((buf[k] as number) - mean);
     const x = tp - mean;
-    this.out[0] = x !== 0 && dev !== 0 ? x / (0.015 * dev) : 0;
+    this.out[0] = x !== 0 && dev !== 0 ? x / (0.015 * (dev / n)) : 0;
   }
 }
 

@@ -1,7 +1,8 @@
 /** Overlap studies: moving averages, bands, midpoints, parabolic SAR. */
 import type { Ohlcv } from '../core/market.ts';
-import { Indicator } from './indicator.ts';
-import { maStage, Ring, type ScalarStage, T3Stage, WindowExtreme } from './primitives.ts';
+import { column, Indicator, type IndicatorBar } from './indicator.ts';
+import { WindowSum } from './math.ts';
+import { DelayedStage, maLookback, maStage, Ring, type ScalarStage, T3Stage, WindowExtreme } from './primitives.ts';
 
 /** A moving average of the close: any scalar stage (SMA, EMA, …, T3). */
 export class MovingAverage extends Indicator {
@@ -35,23 +36,35 @@ export class T3 extends MovingAverage {
   }
 }
 
-/** Mean and population variance over a window, from running sums (TA-Lib's order of operations). */
+/**
+ * Mean and population variance over a window, from running sums in TA-Lib's order: the new value
+ * is added to the sums of the n − 1 values that stay, and the oldest is subtracted only after the
+ * output. Adding and subtracting in another order leaves different rounding residues, which the
+ * cancellation in E[x²] − E[x]² magnifies on near-flat windows (up to 2e-7 relative before).
+ */
 export class WindowMoments {
   readonly ring: Ring;
+  /** Σx and Σx² of the newest n − 1 values (the part of the window that stays). */
+  private keep = 0;
+  private keepSq = 0;
   sum = 0;
   sumSq = 0;
-  private sSum = 0;
-  private sSumSq = 0;
+  private sKeep = 0;
+  private sKeepSq = 0;
   constructor(readonly n: number) {
     this.ring = new Ring(n);
   }
   push(x: number): void {
-    const old = this.ring.push(x);
-    this.sum += x;
-    this.sumSq += x * x;
-    if (this.ring.count > this.n) {
-      this.sum -= old;
-      this.sumSq -= old * old;
+    this.ring.push(x);
+    this.sum = this.keep + x;
+    this.sumSq = this.keepSq + x * x;
+    if (this.ring.count >= this.n) {
+      const old = this.ring.ago(this.n - 1);
+      this.keep = this.sum - old;
+      this.keepSq = this.sumSq - old * old;
+    } else {
+      this.keep = this.sum;
+      this.keepSq = this.sumSq;
     }
   }
   get ready(): boolean {
@@ -63,15 +76,18 @@ export class WindowMoments {
   }
   save(): void {
     this.ring.save();
-    this.sSum = this.sum;
-    this.sSumSq = this.sumSq;
+    this.sKeep = this.keep;
+    this.sKeepSq = this.keepSq;
   }
   restore(): void {
     this.ring.restore();
-    this.sum = this.sSum;
-    this.sumSq = this.sSumSq;
+    this.keep = this.sKeep;
+    this.keepSq = this.sKeepSq;
   }
 }
+
+/** TA-Lib's TA_IS_ZERO_OR_NEG (epsilon 1e-14): a variance below it gives a deviation of 0. */
+export const VAR_EPSILON = 1e-14;
 
 /** Bollinger Bands: MA ± k population standard deviations (the deviation is always around the SMA, as TA-Lib). */
 export class Bbands extends Indicator {
@@ -94,7 +110,7 @@ export class Bbands extends Indicator {
     this.mom.push(b.close);
     if (!this.mom.ready) return;
     const v = this.mom.variance;
-    const sd = v < 1e-8 ? 0 : Math.sqrt(v);
+    const sd = v < VAR_EPSILON ? 0 : Math.sqrt(v);
     this.out[0] = mid + this.nbdevup * sd;
     this.out[1] = mid;
     this.out[2] = mid - this.nbdevdn * sd;
@@ -256,5 +272,205 @@ export class Sar extends Indicator {
       if (sar < high) sar = high;
       this.sar = sar;
     }
+  }
+}
+
+/**
+ * Acceleration bands (Price Headley): SMAs of high·(1 + 4(h − l)/(h + l)), of the close and of
+ * low·(1 − 4(h − l)/(h + l)); sums in TA-Lib's SMA order.
+ */
+export class Accbands extends Indicator {
+  private readonly up: WindowSum;
+  private readonly mid: WindowSum;
+  private readonly lo: WindowSum;
+  constructor(readonly timeperiod = 20) {
+    super(['upperband', 'middleband', 'lowerband'], timeperiod - 1);
+    this.up = new WindowSum(timeperiod);
+    this.mid = new WindowSum(timeperiod);
+    this.lo = new WindowSum(timeperiod);
+    this.parts = [this.up, this.mid, this.lo];
+  }
+  protected step(b: Ohlcv): void {
+    const { high, low } = b;
+    const hl = high + low;
+    let u = high;
+    let l = low;
+    // TA_IS_ZERO: a zero high + low keeps the raw high and low.
+    if (!(hl > -1e-14 && hl < 1e-14)) {
+      const k = (4 * (high - low)) / hl;
+      u = high * (1 + k);
+      l = low * (1 - k);
+    }
+    const n = this.timeperiod;
+    this.out[0] = this.up.push(u) / n;
+    this.out[1] = this.mid.push(b.close) / n;
+    this.out[2] = this.lo.push(l) / n;
+  }
+}
+
+/**
+ * SAREXT: parabolic SAR with its start value and direction (0 auto, > 0 long at that value, < 0
+ * short), a percent offset on reversal, and separate initial/step/maximum acceleration for long
+ * and short. Short positions are output as −SAR, as TA-Lib does.
+ */
+export class Sarext extends Indicator {
+  // st: bars, isLong, afLong, afShort, ep, sar, newHigh, newLow
+  private readonly st = new Float64Array(8);
+  private readonly sv = new Float64Array(8);
+  private readonly initLong: number;
+  private readonly stepLong: number;
+  private readonly initShort: number;
+  private readonly stepShort: number;
+  constructor(
+    readonly startvalue = 0,
+    readonly offsetonreverse = 0,
+    accelerationinitlong = 0.02,
+    accelerationlong = 0.02,
+    readonly accelerationmaxlong = 0.2,
+    accelerationinitshort = 0.02,
+    accelerationshort = 0.02,
+    readonly accelerationmaxshort = 0.2,
+  ) {
+    super(['real'], 1);
+    // TA-Lib caps the initial and step factors at the maximum.
+    this.initLong = Math.min(accelerationinitlong, accelerationmaxlong);
+    this.stepLong = Math.min(accelerationlong, accelerationmaxlong);
+    this.initShort = Math.min(accelerationinitshort, accelerationmaxshort);
+    this.stepShort = Math.min(accelerationshort, accelerationmaxshort);
+  }
+  protected override saveOwn(): void {
+    this.sv.set(this.st);
+  }
+  protected override restoreOwn(): void {
+    this.st.set(this.sv);
+  }
+  protected step(b: Ohlcv): void {
+    const st = this.st;
+    const n = st[0] as number;
+    st[0] = n + 1;
+    if (n === 0) {
+      st[6] = b.high;
+      st[7] = b.low;
+      return;
+    }
+    if (n === 1) {
+      let long: boolean;
+      if (this.startvalue === 0) {
+        // The direction of the first move: short if it is a minus directional movement.
+        const diffP = b.high - (st[6] as number);
+        const diffM = (st[7] as number) - b.low;
+        long = !(diffM > 0 && diffP < diffM);
+      } else long = this.startvalue > 0;
+      if (this.startvalue === 0) {
+        st[4] = long ? b.high : b.low;
+        st[5] = long ? (st[7] as number) : (st[6] as number);
+      } else {
+        st[4] = long ? b.high : b.low;
+        st[5] = Math.abs(this.startvalue);
+      }
+      st[1] = long ? 1 : 0;
+      st[2] = this.initLong;
+      st[3] = this.initShort;
+      // The first step compares the second bar with itself.
+      st[6] = b.high;
+      st[7] = b.low;
+    }
+    const prevHigh = st[6] as number;
+    const prevLow = st[7] as number;
+    const newHigh = b.high;
+    const newLow = b.low;
+    st[6] = newHigh;
+    st[7] = newLow;
+    let sar = st[5] as number;
+    let ep = st[4] as number;
+    if (st[1] === 1) {
+      if (newLow <= sar) {
+        st[1] = 0;
+        sar = ep;
+        if (sar < prevHigh) sar = prevHigh;
+        if (sar < newHigh) sar = newHigh;
+        if (this.offsetonreverse !== 0) sar += sar * this.offsetonreverse;
+        this.out[0] = -sar;
+        st[3] = this.initShort;
+        ep = newLow;
+        sar = sar + this.initShort * (ep - sar);
+        if (sar < prevHigh) sar = prevHigh;
+        if (sar < newHigh) sar = newHigh;
+      } else {
+        this.out[0] = sar;
+        let af = st[2] as number;
+        if (newHigh > ep) {
+          ep = newHigh;
+          af += this.stepLong;
+          if (af > this.accelerationmaxlong) af = this.accelerationmaxlong;
+          st[2] = af;
+        }
+        sar = sar + af * (ep - sar);
+        if (sar > prevLow) sar = prevLow;
+        if (sar > newLow) sar = newLow;
+      }
+    } else if (newHigh >= sar) {
+      st[1] = 1;
+      sar = ep;
+      if (sar > prevLow) sar = prevLow;
+      if (sar > newLow) sar = newLow;
+      if (this.offsetonreverse !== 0) sar -= sar * this.offsetonreverse;
+      this.out[0] = sar;
+      st[2] = this.initLong;
+      ep = newHigh;
+      sar = sar + this.initLong * (ep - sar);
+      if (sar > prevLow) sar = prevLow;
+      if (sar > newLow) sar = newLow;
+    } else {
+      this.out[0] = -sar;
+      let af = st[3] as number;
+      if (newLow < ep) {
+        ep = newLow;
+        af += this.stepShort;
+        if (af > this.accelerationmaxshort) af = this.accelerationmaxshort;
+        st[3] = af;
+      }
+      sar = sar + af * (ep - sar);
+      if (sar < prevHigh) sar = prevHigh;
+      if (sar < newHigh) sar = newHigh;
+    }
+    st[4] = ep;
+    st[5] = sar;
+  }
+}
+
+/**
+ * MAVP: a moving average whose period comes from a column, bar by bar (truncated, clamped to
+ * [minperiod, maxperiod]). TA-Lib runs one MA per distinct period from the start index of the
+ * longest; here one stage per period in the range, each started where TA-Lib starts it, so an
+ * update costs O(maxperiod − minperiod), independent of the series length.
+ */
+export class Mavp extends Indicator {
+  private readonly stages: ScalarStage[];
+  constructor(
+    readonly minperiod = 2,
+    readonly maxperiod = 30,
+    matype = 0,
+    readonly periods = 5,
+  ) {
+    const lookback = maLookback(matype, maxperiod);
+    super(['real'], lookback);
+    this.stages = [];
+    for (let p = minperiod; p <= Math.max(minperiod, maxperiod); p++)
+      this.stages.push(new DelayedStage(matype, p, lookback - maLookback(matype, p)));
+    this.parts = this.stages;
+  }
+  protected step(b: Ohlcv): void {
+    const x = b.close;
+    let chosen = Math.trunc(column(b as IndicatorBar, this.periods));
+    // C's (int) of NaN is INT_MIN on x86: below the minimum.
+    if (!(chosen >= this.minperiod)) chosen = this.minperiod;
+    else if (chosen > this.maxperiod) chosen = this.maxperiod;
+    let v = Number.NaN;
+    for (let i = 0; i < this.stages.length; i++) {
+      const r = (this.stages[i] as ScalarStage).next(x);
+      if (i === chosen - this.minperiod) v = r;
+    }
+    this.out[0] = v;
   }
 }

@@ -6,6 +6,8 @@
  */
 
 /** Anything with one-step undo. */
+import { MamaStage } from './cycle.ts';
+
 export interface Undoable {
   save(): void;
   restore(): void;
@@ -66,28 +68,36 @@ export interface ScalarStage extends Undoable {
   readonly lookback: number;
 }
 
+/**
+ * Simple MA in TA-Lib's order: the new value is added to the sum of the n − 1 that stay, and the
+ * oldest is subtracted after the output (another order leaves other rounding residues).
+ */
 export class SmaStage implements ScalarStage {
   private readonly ring: Ring;
-  private sum = 0;
-  private sSum = 0;
+  private keep = 0;
+  private sKeep = 0;
   readonly lookback: number;
   constructor(readonly n: number) {
     this.ring = new Ring(n);
     this.lookback = n - 1;
   }
   next(x: number): number {
-    const old = this.ring.push(x);
-    this.sum += x;
-    if (this.ring.count > this.n) this.sum -= old;
-    return this.ring.count >= this.n ? this.sum / this.n : Number.NaN;
+    this.ring.push(x);
+    const total = this.keep + x;
+    if (this.ring.count < this.n) {
+      this.keep = total;
+      return Number.NaN;
+    }
+    this.keep = total - this.ring.ago(this.n - 1);
+    return total / this.n;
   }
   save(): void {
     this.ring.save();
-    this.sSum = this.sum;
+    this.sKeep = this.keep;
   }
   restore(): void {
     this.ring.restore();
-    this.sum = this.sSum;
+    this.keep = this.sKeep;
   }
 }
 
@@ -351,10 +361,14 @@ export function isZero(x: number): boolean {
   return x > -1e-8 && x < 1e-8;
 }
 
-/** TA-Lib MA types: 0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 8 T3 (7, MAMA, is not offered). */
+/** TA-Lib MA types: 0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA (fast 0.5, slow 0.05, period ignored), 8 T3. */
 export const MA_TYPES = ['SMA', 'EMA', 'WMA', 'DEMA', 'TEMA', 'TRIMA', 'KAMA', 'MAMA', 'T3'] as const;
 
-export function maStage(matype: number, n: number): ScalarStage {
+/**
+ * `parity` is the index, in the series TA-Lib's MA call sees, of this stage's first input: MAMA's
+ * Hilbert filters alternate odd and even delay lines by that absolute index.
+ */
+export function maStage(matype: number, n: number, parity = 0): ScalarStage {
   // TA-Lib returns its input unchanged for a period of 1, whatever the type.
   if (n === 1) return new SmaStage(1);
   switch (matype) {
@@ -372,10 +386,51 @@ export function maStage(matype: number, n: number): ScalarStage {
       return trimaStage(n);
     case 6:
       return new KamaStage(n);
+    case 7:
+      return new MamaStage(0.5, 0.05, parity);
     case 8:
       return new T3Stage(n, 0.7);
     default:
       throw new RangeError(`matype ${matype} (${MA_TYPES[matype] ?? 'unknown'}) is not supported`);
+  }
+}
+
+/** TA-Lib's MA lookback for a type and period (MAMA's is 32 whatever the period; 0 for period 1). */
+export function maLookback(matype: number, n: number): number {
+  return maStage(matype, n).lookback;
+}
+
+/**
+ * A stage that ignores its first `skip` inputs: TA-Lib functions that call an MA with a later
+ * start index (MACDEXT, MAVP) seed it there, not at bar 0, and MAMA keeps the absolute parity.
+ */
+export class DelayedStage implements ScalarStage {
+  readonly inner: ScalarStage;
+  readonly lookback: number;
+  private count = 0;
+  private sCount = 0;
+  constructor(
+    matype: number,
+    n: number,
+    readonly skip: number,
+  ) {
+    this.inner = maStage(matype, n, skip);
+    this.lookback = skip + this.inner.lookback;
+  }
+  next(x: number): number {
+    if (this.count < this.skip) {
+      this.count++;
+      return Number.NaN;
+    }
+    return this.inner.next(x);
+  }
+  save(): void {
+    this.sCount = this.count;
+    this.inner.save();
+  }
+  restore(): void {
+    this.count = this.sCount;
+    this.inner.restore();
   }
 }
 

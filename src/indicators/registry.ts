@@ -3,15 +3,38 @@
  * ranges and outputs, and one factory each. The CLI, the API and the dashboard read it.
  */
 import { ParamError } from '../core/errors.ts';
-import type { BarSeries, Ohlcv } from '../core/market.ts';
+import type { BarSeries } from '../core/market.ts';
 import { BATCH_KERNELS } from './batch.ts';
-import type { Indicator, IndicatorGroup, IndicatorInfo, ParamSpec, PriceInput, StreamingIndicator } from './indicator.ts';
+import { HilbertTransform, type HtKind, Mama } from './cycle.ts';
+import {
+  COLUMNS,
+  type Indicator,
+  type IndicatorBar,
+  type IndicatorGroup,
+  type IndicatorInfo,
+  type ParamSpec,
+  type PriceInput,
+  type StreamingIndicator,
+} from './indicator.ts';
+import {
+  type BinaryKind,
+  BinaryOperator,
+  type ExtremeKind,
+  MATH_TRANSFORMS,
+  MathTransform,
+  type PriceKind,
+  PriceTransform,
+  Sum,
+  WindowIndex,
+} from './math.ts';
 import {
   Aroon,
   Bop,
   Cci,
   Cmo,
+  Imi,
   Macd,
+  MacdExt,
   Mfi,
   PriceOscillator,
   RateOfChange,
@@ -23,13 +46,16 @@ import {
   Ultosc,
   Willr,
 } from './momentum.ts';
-import { Bbands, Midpoint, Midprice, MovingAverage, Sar, T3 } from './overlap.ts';
+import { Accbands, Bbands, Mavp, Midpoint, Midprice, MovingAverage, Sar, Sarext, T3 } from './overlap.ts';
 import { maStage } from './primitives.ts';
-import { Dispersion, LinearRegression, WindowExtremeIndicator } from './statistic.ts';
+import { AvgDev, Beta, Correl, Dispersion, LinearRegression, WindowExtremeIndicator } from './statistic.ts';
 import { Atr, DirectionalMovement, Trange } from './volatility.ts';
 import { Ad, Adosc, Obv } from './volume.ts';
 
 type Params = Record<string, number>;
+
+/** A series with MAVP's optional period column. */
+export type SeriesWithPeriods = BarSeries & { periods?: Float64Array };
 
 interface Definition extends IndicatorInfo {
   create(p: Params): Indicator;
@@ -39,6 +65,16 @@ const BIG = 100_000;
 const period = (def: number, min = 2, name = 'timeperiod'): ParamSpec => ({ name, type: 'int', default: def, min, max: BIG });
 const matype = (name = 'matype', def = 0): ParamSpec => ({ name, type: 'matype', default: def, min: 0, max: 8 });
 const real = (name: string, def: number, min: number, max: number): ParamSpec => ({ name, type: 'float', default: def, min, max });
+/** A column parameter: an index into COLUMNS (the CLI takes the names). */
+const col = (name: string, def: (typeof COLUMNS)[number]): ParamSpec => ({
+  name,
+  type: 'column',
+  default: COLUMNS.indexOf(def),
+  min: 0,
+  max: COLUMNS.length - 1,
+});
+/** Two-series functions read high and low by default, as Python talib's abstract API does. */
+const TWO = [col('price0', 'high'), col('price1', 'low')];
 
 const C: PriceInput[] = ['close'];
 const HL: PriceInput[] = ['high', 'low'];
@@ -57,8 +93,9 @@ function def(
   outputs: string[],
   overlay: boolean,
   create: (p: Params) => Indicator,
+  source: 'ta-lib' | 'extra' = 'ta-lib',
 ): Definition {
-  return { name, group, description, inputs, params, outputs, overlay, create };
+  return { name, group, description, inputs, params, outputs, overlay, source, create };
 }
 
 const ma = (name: string, type: number, description: string): Definition =>
@@ -311,7 +348,7 @@ const DEFINITIONS: Definition[] = [
   ),
   def(
     'MAX',
-    'statistic',
+    'math-operator',
     'Highest close over the period',
     C,
     [period(30)],
@@ -321,7 +358,7 @@ const DEFINITIONS: Definition[] = [
   ),
   def(
     'MIN',
-    'statistic',
+    'math-operator',
     'Lowest close over the period',
     C,
     [period(30)],
@@ -360,6 +397,176 @@ const DEFINITIONS: Definition[] = [
   ).map(([k, d, overlay]) =>
     def(k, 'statistic', d, C, [period(14)], REAL, overlay, (p) => new LinearRegression(k, p.timeperiod as number)),
   ),
+  // Math transforms and operators, price transforms.
+  ...Object.entries(MATH_TRANSFORMS).map(([k, [d, fn]]) => def(k, 'math-transform', d, C, [], REAL, false, () => new MathTransform(fn))),
+  ...(
+    [
+      ['ADD', 'Vector arithmetic add'],
+      ['SUB', 'Vector arithmetic subtraction'],
+      ['MULT', 'Vector arithmetic multiply'],
+      ['DIV', 'Vector arithmetic divide'],
+    ] as const
+  ).map(([k, d]) =>
+    def(k, 'math-operator', `${d} (price0, price1)`, HL, TWO, REAL, false, (p) => new BinaryOperator(k as BinaryKind, p.price0, p.price1)),
+  ),
+  def('SUM', 'math-operator', 'Summation over the period', C, [period(30, 1)], REAL, false, (p) => new Sum(p.timeperiod as number)),
+  ...(
+    [
+      ['MAXINDEX', 'Index of the highest close over the period', ['integer']],
+      ['MININDEX', 'Index of the lowest close over the period', ['integer']],
+      ['MINMAX', 'Lowest and highest close over the period', ['min', 'max']],
+      ['MINMAXINDEX', 'Indexes of the lowest and highest close over the period', ['minidx', 'maxidx']],
+    ] as const
+  ).map(([k, d, outs]) =>
+    def(k, 'math-operator', d, C, [period(30)], [...outs], false, (p) => new WindowIndex(k as ExtremeKind, p.timeperiod as number)),
+  ),
+  ...(
+    [
+      ['AVGPRICE', 'Average price (o + h + l + c) / 4', OHLC],
+      ['MEDPRICE', 'Median price (h + l) / 2', HL],
+      ['TYPPRICE', 'Typical price (h + l + c) / 3', HLC],
+      ['WCLPRICE', 'Weighted close price (h + l + 2c) / 4', HLC],
+    ] as const
+  ).map(([k, d, inputs]) => def(k, 'price', d, inputs, [], REAL, true, () => new PriceTransform(k as PriceKind))),
+  def('AVGDEV', 'price', 'Average (mean absolute) deviation', C, [period(14)], REAL, false, (p) => new AvgDev(p.timeperiod as number)),
+  // Statistic functions of two series.
+  def(
+    'BETA',
+    'statistic',
+    'Beta of price0 returns on price1 returns',
+    HL,
+    [period(5, 1), ...TWO],
+    REAL,
+    false,
+    (p) => new Beta(p.timeperiod as number, p.price0, p.price1),
+  ),
+  def(
+    'CORREL',
+    'statistic',
+    "Pearson's correlation coefficient of price0 and price1",
+    HL,
+    [period(30, 1), ...TWO],
+    REAL,
+    false,
+    (p) => new Correl(p.timeperiod as number, p.price0, p.price1),
+  ),
+  // Overlap studies.
+  def(
+    'ACCBANDS',
+    'overlap',
+    'Acceleration bands',
+    HLC,
+    [period(20)],
+    ['upperband', 'middleband', 'lowerband'],
+    true,
+    (p) => new Accbands(p.timeperiod as number),
+  ),
+  def(
+    'MAMA',
+    'overlap',
+    'MESA adaptive moving average',
+    C,
+    [real('fastlimit', 0.5, 0.01, 0.99), real('slowlimit', 0.05, 0.01, 0.99)],
+    ['mama', 'fama'],
+    true,
+    (p) => new Mama(p.fastlimit as number, p.slowlimit as number),
+  ),
+  def(
+    'MAVP',
+    'overlap',
+    'Moving average with a variable period (from the periods column)',
+    ['close', 'periods'],
+    [period(2, 2, 'minperiod'), period(30, 2, 'maxperiod'), matype(), col('periods', 'periods')],
+    REAL,
+    true,
+    (p) => new Mavp(p.minperiod as number, p.maxperiod as number, p.matype as number, p.periods),
+  ),
+  def(
+    'SAREXT',
+    'overlap',
+    'Parabolic SAR, extended (short positions negative)',
+    HL,
+    [
+      real('startvalue', 0, -3e37, 3e37),
+      real('offsetonreverse', 0, 0, 3e37),
+      real('accelerationinitlong', 0.02, 0, 3e37),
+      real('accelerationlong', 0.02, 0, 3e37),
+      real('accelerationmaxlong', 0.2, 0, 3e37),
+      real('accelerationinitshort', 0.02, 0, 3e37),
+      real('accelerationshort', 0.02, 0, 3e37),
+      real('accelerationmaxshort', 0.2, 0, 3e37),
+    ],
+    REAL,
+    true,
+    (p) =>
+      new Sarext(
+        p.startvalue,
+        p.offsetonreverse,
+        p.accelerationinitlong,
+        p.accelerationlong,
+        p.accelerationmaxlong,
+        p.accelerationinitshort,
+        p.accelerationshort,
+        p.accelerationmaxshort,
+      ),
+  ),
+  def(
+    'HT_TRENDLINE',
+    'overlap',
+    'Hilbert transform: instantaneous trendline',
+    C,
+    [],
+    REAL,
+    true,
+    () => new HilbertTransform('HT_TRENDLINE'),
+  ),
+  // Momentum.
+  def(
+    'MACDEXT',
+    'momentum',
+    'MACD with an MA type for each line',
+    C,
+    [
+      period(12, 2, 'fastperiod'),
+      matype('fastmatype'),
+      period(26, 2, 'slowperiod'),
+      matype('slowmatype'),
+      period(9, 1, 'signalperiod'),
+      matype('signalmatype'),
+    ],
+    ['macd', 'macdsignal', 'macdhist'],
+    false,
+    (p) =>
+      new MacdExt(
+        p.fastperiod as number,
+        p.fastmatype as number,
+        p.slowperiod as number,
+        p.slowmatype as number,
+        p.signalperiod as number,
+        p.signalmatype as number,
+      ),
+  ),
+  def(
+    'MACDFIX',
+    'momentum',
+    'MACD 12/26 with fixed factors 0.15 and 0.075',
+    C,
+    [period(9, 1, 'signalperiod')],
+    ['macd', 'macdsignal', 'macdhist'],
+    false,
+    (p) => new Macd(12, 26, p.signalperiod as number, true),
+  ),
+  def('IMI', 'momentum', 'Intraday momentum index', ['open', 'close'], [period(14)], REAL, false, (p) => new Imi(p.timeperiod as number)),
+  // Cycle indicators.
+  ...(
+    [
+      ['HT_DCPERIOD', 'Hilbert transform: dominant cycle period', REAL],
+      ['HT_DCPHASE', 'Hilbert transform: dominant cycle phase', REAL],
+      ['HT_PHASOR', 'Hilbert transform: phasor components', ['inphase', 'quadrature']],
+      ['HT_SINE', 'Hilbert transform: sine wave', ['sine', 'leadsine']],
+      ['HT_TRENDMODE', 'Hilbert transform: trend (1) vs cycle (0) mode', ['integer']],
+    ] as const
+  ).map(([k, d, outs]) => def(k, 'cycle', d, C, [], [...outs], false, () => new HilbertTransform(k as HtKind))),
 ];
 
 const BY_NAME = new Map(DEFINITIONS.map((d) => [d.name, d]));
@@ -393,7 +600,6 @@ export function resolveParams(name: string, given: Record<string, number> = {}):
     if (!Number.isFinite(v)) throw new ParamError(`${d.name}: ${spec.name} must be a number`);
     if (spec.type !== 'float' && !Number.isInteger(v)) throw new ParamError(`${d.name}: ${spec.name} must be an integer, got ${v}`);
     if (v < spec.min || v > spec.max) throw new ParamError(`${d.name}: ${spec.name} must be in [${spec.min}, ${spec.max}], got ${v}`);
-    if (spec.type === 'matype' && v === 7) throw new ParamError(`${d.name}: ${spec.name} 7 (MAMA) is not supported`);
     out[spec.name] = v;
   }
   return out;
@@ -425,8 +631,9 @@ export function computeIndicatorStreaming(name: string, series: BarSeries, param
   const ind = d.create(resolveParams(name, params));
   const n = series.close.length;
   const outs = d.outputs.map(() => new Float64Array(n));
-  const bar: Ohlcv = { open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const bar: IndicatorBar = { open: 0, high: 0, low: 0, close: 0, volume: 0 };
   const { open, high, low, close, volume } = series;
+  const periods = (series as SeriesWithPeriods).periods;
   const k = outs.length;
   for (let i = 0; i < n; i++) {
     bar.open = open[i] as number;
@@ -434,6 +641,7 @@ export function computeIndicatorStreaming(name: string, series: BarSeries, param
     bar.low = low[i] as number;
     bar.close = close[i] as number;
     bar.volume = volume[i] as number;
+    if (periods) bar.periods = periods[i] as number;
     ind.advance(bar);
     for (let j = 0; j < k; j++) (outs[j] as Float64Array)[i] = ind.out[j] as number;
   }

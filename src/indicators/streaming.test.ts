@@ -102,7 +102,7 @@ describe('registry', () => {
     expect(() => createIndicator('RSI', { period: 3 })).toThrow(/unknown parameter "period" \(parameters: timeperiod\)/);
     expect(() => createIndicator('RSI', { timeperiod: 1 })).toThrow(/timeperiod must be in \[2, 100000\], got 1/);
     expect(() => createIndicator('SMA', { timeperiod: 2.5 })).toThrow(/must be an integer/);
-    expect(() => createIndicator('BBANDS', { matype: 7 })).toThrow(/MAMA\) is not supported/);
+    expect(() => createIndicator('BBANDS', { matype: 9 })).toThrow(/matype must be in \[0, 8\], got 9/);
     expect(resolveParams('bbands', { nbdevup: 1.5 })).toEqual({ timeperiod: 5, nbdevup: 1.5, nbdevdn: 2, matype: 0 });
   });
 

@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { BarSeries } from '../core/market.ts';
+import { COLUMNS } from './indicator.ts';
 
 interface TalibResult {
   begIndex: number;
@@ -23,13 +24,26 @@ interface Talib {
 
 export const talib = createRequire(import.meta.url)('talib') as Talib;
 
-/** Runs TA-Lib's `name` on the series; params by our (Python talib) names. */
-export function talibCompute(name: string, s: BarSeries, params: Record<string, number> = {}): Float64Array[] {
+/**
+ * Runs TA-Lib's `name` on the series; params by our (Python talib) names. Plain real inputs read
+ * the close, except two-series functions' inReal0/inReal1 (the `price0`/`price1` columns, high and
+ * low by default) and MAVP's inPeriods (the `periods` column: the series' `periods` by default).
+ */
+export function talibCompute(name: string, s: BarSeries & { periods?: Float64Array }, params: Record<string, number> = {}): Float64Array[] {
   const info = talib.explain(name);
   const n = s.close.length;
   const args: Record<string, unknown> = { name, startIdx: 0, endIdx: n - 1 };
+  const pick = (k: number): Float64Array => {
+    const c = COLUMNS[k] ?? 'close';
+    const v = c === 'periods' ? s.periods : s[c];
+    if (!v) throw new Error(`${name}: the series has no ${c} column`);
+    return v;
+  };
   for (const inp of info.inputs) {
     if (inp.flags) for (const f of Object.values(inp.flags)) args[f] = Array.from(s[f as 'open']);
+    else if (inp.name === 'inReal0') args[inp.name] = Array.from(pick(params.price0 ?? 1));
+    else if (inp.name === 'inReal1') args[inp.name] = Array.from(pick(params.price1 ?? 2));
+    else if (inp.name === 'inPeriods') args[inp.name] = Array.from(pick(params.periods ?? 5));
     else args[inp.name] = Array.from(s.close);
   }
   for (const o of info.optInputs) {
