@@ -9,7 +9,7 @@
 import type { GapEvent } from '../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
+import { type FrameOutcome, guardedParse, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
 
 const streamName = (symbol: InstrumentId, channel: Subscription['channel']): string =>
   `${symbol.replace('-', '').toLowerCase()}@${channel === 'trades' ? 'trade' : 'bookTicker'}`;
@@ -35,6 +35,10 @@ export class BinanceProtocol implements VenueProtocol {
   }
 
   parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome {
+    return guardedParse(this.parseFrame, frame, recvTs, out, gaps);
+  }
+
+  private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome => {
     let m: Record<string, unknown>;
     try {
       m = JSON.parse(frame) as Record<string, unknown>;
@@ -81,7 +85,7 @@ export class BinanceProtocol implements VenueProtocol {
       return { kind: 'data', count: 1 };
     }
     return { kind: 'ignored', reason: `unknown event ${String(d.e ?? '?')}` };
-  }
+  };
 
   // Server side.
 

@@ -7,7 +7,7 @@
 import type { GapEvent } from '../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
+import { type FrameOutcome, guardedParse, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
 
 const channelName = (s: Subscription): string =>
   `${s.channel === 'trades' ? 'live_trades' : 'order_book'}_${s.symbol.replace('-', '').toLowerCase()}`;
@@ -34,7 +34,11 @@ export class BitstampProtocol implements VenueProtocol {
     return subs.map((s) => JSON.stringify({ event: 'bts:unsubscribe', data: { channel: channelName(s) } }));
   }
 
-  parse(frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome {
+  parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome {
+    return guardedParse(this.parseFrame, frame, recvTs, out, gaps);
+  }
+
+  private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome => {
     let m: { event?: unknown; channel?: unknown; data?: unknown };
     try {
       m = JSON.parse(frame) as typeof m;
@@ -98,7 +102,7 @@ export class BitstampProtocol implements VenueProtocol {
       default:
         return { kind: 'ignored', reason: `event ${String(m.event)}` };
     }
-  }
+  };
 
   // Server side.
 

@@ -8,7 +8,7 @@
 import type { GapEvent } from '../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, isoToMs, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
+import { type FrameOutcome, guardedParse, isoToMs, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
 
 const CHANNEL = { trades: 'market_trades', quotes: 'ticker' } as const;
 
@@ -44,6 +44,10 @@ export class CoinbaseProtocol implements VenueProtocol {
   }
 
   parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome {
+    return guardedParse(this.parseFrame, frame, recvTs, out, gaps);
+  }
+
+  private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome => {
     let m: { channel?: unknown; sequence_num?: unknown; events?: unknown; type?: unknown; message?: unknown; timestamp?: unknown };
     try {
       m = JSON.parse(frame) as typeof m;
@@ -118,7 +122,7 @@ export class CoinbaseProtocol implements VenueProtocol {
       default:
         return { kind: 'ignored', reason: `channel ${String(m.channel)}` };
     }
-  }
+  };
 
   // Server side.
   private seqOut = 0;

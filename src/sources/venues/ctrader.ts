@@ -11,7 +11,7 @@
 import type { GapEvent } from '../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, num, type Subscription, type VenueProtocol } from './protocol.ts';
+import { type FrameOutcome, guardedParse, num, type Subscription, type VenueProtocol } from './protocol.ts';
 
 export const CTRADER = {
   APPLICATION_AUTH_REQ: 2100,
@@ -125,7 +125,11 @@ export class CTraderProtocol implements VenueProtocol {
       : [];
   }
 
-  parse(frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome {
+  parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome {
+    return guardedParse(this.parseFrame, frame, recvTs, out, gaps);
+  }
+
+  private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome => {
     let m: { payloadType?: unknown; payload?: Record<string, unknown> };
     try {
       m = JSON.parse(frame) as typeof m;
@@ -194,7 +198,7 @@ export class CTraderProtocol implements VenueProtocol {
       default:
         return { kind: 'ignored', reason: `payloadType ${m.payloadType}` };
     }
-  }
+  };
 
   // Server side (local venue servers): the handshake in order, then spot events.
 

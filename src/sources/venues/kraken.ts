@@ -7,7 +7,7 @@
 import type { GapEvent } from '../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, isoToMs, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
+import { type FrameOutcome, guardedParse, isoToMs, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
 
 export class KrakenProtocol implements VenueProtocol {
   readonly venue = 'kraken';
@@ -38,7 +38,11 @@ export class KrakenProtocol implements VenueProtocol {
     return this.frames('unsubscribe', subs);
   }
 
-  parse(frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome {
+  parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome {
+    return guardedParse(this.parseFrame, frame, recvTs, out, gaps);
+  }
+
+  private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome => {
     let m: { channel?: unknown; type?: unknown; data?: unknown; method?: unknown; success?: unknown; error?: unknown };
     try {
       m = JSON.parse(frame) as typeof m;
@@ -99,7 +103,7 @@ export class KrakenProtocol implements VenueProtocol {
       default:
         return { kind: 'ignored', reason: `channel ${String(m.channel)}` };
     }
-  }
+  };
 
   // Server side.
 

@@ -7,7 +7,7 @@
 import type { GapEvent } from '../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
+import { type FrameOutcome, guardedParse, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
 
 const CHANNEL = { trades: 'trades', quotes: 'bbo-tbt' } as const;
 
@@ -29,7 +29,11 @@ export class OkxProtocol implements VenueProtocol {
     return [JSON.stringify({ op: 'unsubscribe', args: subs.map((s) => ({ channel: CHANNEL[s.channel], instId: s.symbol })) })];
   }
 
-  parse(frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome {
+  parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome {
+    return guardedParse(this.parseFrame, frame, recvTs, out, gaps);
+  }
+
+  private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome => {
     if (frame === 'pong') return { kind: 'pong' };
     let m: { event?: unknown; arg?: { channel?: unknown; instId?: unknown }; data?: unknown; msg?: unknown; code?: unknown };
     try {
@@ -87,7 +91,7 @@ export class OkxProtocol implements VenueProtocol {
       return { kind: 'data', count: (m.data as unknown[]).length };
     }
     return { kind: 'ignored', reason: `channel ${String(m.arg.channel)}` };
-  }
+  };
 
   // Server side.
   private connId = Math.random().toString(16).slice(2, 10);

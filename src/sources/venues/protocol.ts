@@ -3,9 +3,10 @@
  * codec (the contract is in src/stream/codec.ts, next to the connection that drives it) and the
  * server side used by the local venue servers. No sockets, no timers here.
  */
+import type { GapEvent } from '../../core/events.ts';
 import type { InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
-import type { Subscription, VenueCodec } from '../../stream/codec.ts';
+import type { FrameOutcome, Subscription, VenueCodec } from '../../stream/codec.ts';
 
 export type { Channel, FrameOutcome, LineStreamCodec, Subscription, VenueCodec } from '../../stream/codec.ts';
 
@@ -59,4 +60,55 @@ export function isoToMs(s: unknown): number | null {
   const base = Date.parse(`${m[1]}Z`);
   const frac = m[2] ? Number(`0.${m[2]}`) * 1000 : 0;
   return base + frac;
+}
+
+/** What is wrong with a record a codec produced, or undefined when it is well-formed. */
+export function recordProblem(r: MarketRecord): string | undefined {
+  const positive = (x: number): boolean => Number.isFinite(x) && x > 0;
+  const size = (x: number): boolean => Number.isFinite(x) && x >= 0;
+  // A quote's size may be unknown (NaN: cTrader's spot events carry none), never negative or infinite.
+  const quoteSize = (x: number): boolean => Number.isNaN(x) || size(x);
+  if (r.ts !== null && !Number.isFinite(r.ts)) return `time ${r.ts}`;
+  if (r.type === 'trade') {
+    if (!positive(r.price)) return `trade price ${r.price}`;
+    if (!size(r.size)) return `trade size ${r.size}`;
+  } else {
+    if (!positive(r.bid) || !positive(r.ask)) return `quote prices ${r.bid}/${r.ask}`;
+    if (!quoteSize(r.bidSize) || !quoteSize(r.askSize)) return `quote sizes ${r.bidSize}/${r.askSize}`;
+  }
+  return undefined;
+}
+
+/**
+ * The codec contract's guard, around every venue's own parsing: an exception (a symbol that
+ * does not parse, a shape nobody planned for) becomes an error outcome, and a frame that yields
+ * a malformed record (price not finite and positive, size negative or infinite) is refused
+ * whole, its records and gaps taken back. Nothing thrown or malformed leaves a codec.
+ */
+export function guardedParse(
+  parseFrame: (frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]) => FrameOutcome,
+  frame: string,
+  recvTs: number,
+  out: MarketRecord[],
+  gaps: GapEvent[],
+): FrameOutcome {
+  const outStart = out.length;
+  const gapStart = gaps.length;
+  let outcome: FrameOutcome;
+  try {
+    outcome = parseFrame(frame, recvTs, out, gaps);
+  } catch (err) {
+    out.length = outStart;
+    gaps.length = gapStart;
+    return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
+  }
+  for (let i = outStart; i < out.length; i++) {
+    const problem = recordProblem(out[i] as MarketRecord);
+    if (problem !== undefined) {
+      out.length = outStart;
+      gaps.length = gapStart;
+      return { kind: 'error', message: `malformed record: ${problem}` };
+    }
+  }
+  return outcome;
 }
