@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BarSeries } from '../core/market.ts';
 import { computeIndicator } from '../indicators/index.ts';
 import { simulateBars } from '../sources/simulator/index.ts';
-import { confirmationBars, generateSignals, scoreSignals } from './index.ts';
+import { confirmationBars, generateSignals } from './index.ts';
+import { evaluateSeries } from './report.ts';
 
 const sim = simulateBars({ symbol: 'X-USD', timeframe: '1d', count: 1500, seed: 3 }).bars;
 
@@ -46,7 +47,7 @@ describe('signals', () => {
     expect(hits.map((h) => ({ index: h.index, side: h.side }))).toEqual(crosses);
   });
 
-  it('confidence is calibrated walk-forward: the prior before any resolved signal, then hit rates of earlier ones', () => {
+  it('confidence is calibrated walk-forward: the prior before any resolved signal, then a probability', () => {
     const hits = generateSignals(sim, { strategy: 'breakout', horizon: 5, regimeFilter: false });
     expect(hits[0]?.confidence).toBe(0.5);
     for (const h of hits) {
@@ -68,24 +69,26 @@ describe('signals', () => {
     for (const h of hits) expect(h.confirmations.map((c) => c.timeframe)).toEqual(['1w']);
   });
 
-  it('scorecard: hand-computed returns after costs', () => {
-    const close = [100, 110, 121, 100];
-    const time = [0, 86_400_000, 2 * 86_400_000, 3 * 86_400_000];
-    const c = scoreSignals(
-      'x',
-      close,
-      time,
-      [
-        { index: 0, side: 'buy', confidence: 0.6 },
-        { index: 1, side: 'sell', confidence: 0.5 },
-      ],
-      2,
-      10,
-    );
-    // buy 100 → 121: +21 % − 0.2 %; sell 110 → 100: +9.09 % − 0.2 %.
-    expect(c.signals).toBe(2);
-    expect(c.hitRate).toBe(1);
-    expect(c.avgReturnBps).toBeCloseTo(((0.21 - 0.002 + (1 - 100 / 110) - 0.002) / 2) * 1e4, 6);
-    expect(c.maxDrawdown).toBe(0);
+  it('regime_breakout takes a subset of breakout’s bars, buying only in bull or recovery and selling only in bear or crash', () => {
+    const plain = new Set(generateSignals(sim, { strategy: 'breakout', cooldown: 1 }).map((h) => `${h.index}${h.side}`));
+    const filtered = generateSignals(sim, { strategy: 'regime_breakout', cooldown: 1 });
+    expect(filtered.length).toBeGreaterThan(0);
+    for (const h of filtered) {
+      expect(plain.has(`${h.index}${h.side}`)).toBe(true);
+      const regime = h.reasons.find((r) => r.startsWith('regime '));
+      expect(h.side === 'buy' ? ['regime bull', 'regime recovery'] : ['regime bear', 'regime crash']).toContain(regime);
+    }
+  });
+
+  it('series report: every strategy with its random baseline, then buy and hold; deflated for the five rules', () => {
+    const r = evaluateSeries(prefix(sim, 1200), { timeframes: ['1d', '1w'], draws: 5 });
+    expect(r.trials).toBe(5);
+    expect(r.methods.map((m) => m.kind)).toEqual([...Array(5).fill(['strategy', 'random']).flat(), 'buy_and_hold']);
+    for (const m of r.methods.filter((x) => x.kind === 'strategy' && x.signals > 0)) {
+      expect(m.ece).toBeGreaterThanOrEqual(0);
+      expect(m.deflatedSharpe).toBeGreaterThanOrEqual(0);
+      expect(m.deflatedSharpe).toBeLessThanOrEqual(1);
+      expect(m.coverage[0]?.signals).toBe(m.signals);
+    }
   });
 });

@@ -40,11 +40,29 @@ describe('emp signals / evaluate signals', () => {
     ]) {
       expect(r.stdout).toContain(row);
     }
-    expect(r.stdout).toMatch(/calibration/);
+    expect(r.stdout).toMatch(/reliability/);
+    expect(r.stdout).toMatch(/accuracy–coverage/);
+    expect(r.stdout).toContain('| regime_breakout |');
+  });
+
+  it('evaluate signals --format json: methods, calibration and coverage as the issue specifies', () => {
+    const r = emp(['evaluate', 'signals', '-i', MSFT, '--format', 'json']);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      methods: Record<string, unknown>[];
+      calibration: Record<string, unknown>[];
+      coverage: Record<string, unknown>[];
+    };
+    for (const k of ['name', 'signals', 'hitRate', 'ece', 'brierSkill', 'avgReturnBps', 'sharpe', 'deflatedSharpe'])
+      expect(j.methods[0]).toHaveProperty(k);
+    for (const k of ['method', 'bucket', 'n', 'predicted', 'realized']) expect(j.calibration[0]).toHaveProperty(k);
+    for (const k of ['method', 'threshold', 'coverage', 'hitRate']) expect(j.coverage[0]).toHaveProperty(k);
+    expect(j.methods.map((m) => m.name)).toContain('buy and hold');
   });
 
   it('unknown strategy or no input: exit 2', () => {
     expect(emp(['signals', '-i', MSFT, '--strategy', 'moon']).status).toBe(2);
     expect(emp(['evaluate', 'signals']).status).toBe(2);
+    expect(emp(['evaluate', 'signals', '-i', MSFT, '--calibration', 'magic']).status).toBe(2);
   });
 });

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../core/random.ts';
+import { WalkForwardCalibrator } from './calibrate.ts';
+import { eceFloor, reliability } from './evaluate.ts';
+
+/**
+ * A stream of signals, one every 5 bars, whose true probability of being right is known:
+ * `truth(side, strength)`. The calibrator sees each outcome once its horizon has passed.
+ */
+function stream(method: 'platt' | 'isotonic', truth: (side: 'buy' | 'sell', x: number) => number, n: number, seed: number) {
+  const rng = new Rng(seed);
+  const cal = new WalkForwardCalibrator({ method, horizon: 5 });
+  const out: { p: number; truth: number; base: number; y: number }[] = [];
+  const pending: { index: number; side: 'buy' | 'sell'; x: number; y: number }[] = [];
+  for (let k = 0; k < n; k++) {
+    const index = 5 * k;
+    // Outcomes resolve at index + horizon: add those that have (the engine does the same).
+    while (pending.length && (pending[0] as { index: number }).index + 5 <= index) {
+      const q = pending.shift() as { index: number; side: 'buy' | 'sell'; x: number; y: number };
+      cal.add(q.index, q.side, q.x, q.y === 1);
+    }
+    const side = rng.next() < 0.5 ? 'buy' : 'sell';
+    const x = rng.next();
+    const t = truth(side, x);
+    const y = rng.next() < t ? 1 : 0;
+    out.push({ p: cal.predict(index, side, x), truth: t, base: cal.baseRate(index), y });
+    pending.push({ index, side, x, y });
+  }
+  return out;
+}
+
+const brier = (p: number[], y: number[]): number => p.reduce((a, q, k) => a + (q - (y[k] as number)) ** 2, 0) / p.length;
+
+describe('walk-forward calibrator', () => {
+  it('purged and embargoed: an outcome is not used before index + horizon + embargo', () => {
+    const a = new WalkForwardCalibrator({ horizon: 5, embargo: 3, minTrain: 1 });
+    for (let i = 0; i < 40; i++) a.add(10 * i, 'buy', 0.5, i % 3 === 0);
+    // At bar 100, outcomes with index ≤ 92 are usable: indices 0..90, ten of them (4 hits).
+    expect(a.baseRate(100)).toBeCloseTo((4 + 1) / (10 + 2), 12);
+    // One bar later nothing new is eligible; at bar 108 the signal of bar 100 becomes usable.
+    expect(a.baseRate(101)).toBeCloseTo(5 / 12, 12);
+    expect(a.baseRate(108)).toBeCloseTo((4 + 1) / (11 + 2), 12);
+    expect(a.baseRate(128)).toBeCloseTo((5 + 1) / (13 + 2), 12);
+    // A prediction does not depend on outcomes that are not yet eligible.
+    const b = new WalkForwardCalibrator({ horizon: 5, embargo: 3 });
+    const c = new WalkForwardCalibrator({ horizon: 5, embargo: 3 });
+    for (let i = 0; i < 60; i++) {
+      b.add(10 * i, i % 2 ? 'buy' : 'sell', (i % 7) / 7, i % 3 === 0);
+      c.add(10 * i, i % 2 ? 'buy' : 'sell', (i % 7) / 7, i % 3 === 0);
+    }
+    c.add(600, 'buy', 0.9, true);
+    c.add(605, 'buy', 0.9, true);
+    expect(c.predict(607, 'buy', 0.9)).toBe(b.predict(607, 'buy', 0.9));
+  });
+
+  for (const method of ['platt', 'isotonic'] as const) {
+    it(`${method}: on signals whose strength carries information, calibrated out of sample and at least half the oracle's Brier skill`, () => {
+      // True probability rises with strength; for Platt, buys are also right more often (a drifting
+      // market). Isotonic reads strength only, so its truth has no side term.
+      const sideTerm = method === 'platt' ? 0.05 : 0;
+      const truth = (side: 'buy' | 'sell', x: number): number => 0.35 + 0.3 * x + (side === 'buy' ? sideTerm : -sideTerm);
+      const r = stream(method, truth, 4000, 1).slice(500);
+      const p = r.map((o) => o.p);
+      const y = r.map((o) => o.y);
+      const ref = brier(
+        r.map((o) => o.base),
+        y,
+      );
+      const skill = 1 - brier(p, y) / ref;
+      const oracle =
+        1 -
+        brier(
+          r.map((o) => o.truth),
+          y,
+        ) /
+          ref;
+      expect(oracle).toBeGreaterThan(0.02);
+      expect(skill).toBeGreaterThan(0.5 * oracle);
+      // Calibration error within sampling noise: the floor is what the truth itself would show.
+      expect(reliability(p, y).ece).toBeLessThan(eceFloor(p) + 0.02);
+    });
+
+    it(`${method}: on signals with no information, stays near the base rate (no invented confidence)`, () => {
+      const r = stream(method, () => 0.55, 1500, 2).slice(300);
+      const p = r.map((o) => o.p);
+      for (const q of p) expect(Math.abs(q - 0.55)).toBeLessThan(0.08);
+      const y = r.map((o) => o.y);
+      expect(
+        1 -
+          brier(p, y) /
+            brier(
+              r.map((o) => o.base),
+              y,
+            ),
+      ).toBeGreaterThan(-0.01);
+    });
+  }
+});
