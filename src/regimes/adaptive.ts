@@ -96,7 +96,7 @@ export interface AdaptiveRegimeOptions extends LabelerOptions {
   maxWindow?: number;
   /** Volume: 'auto' uses it when it correlates with the fitted volatility on the series itself (default), 'never' ignores it. */
   volume?: 'auto' | 'never';
-  /** Correlation between log volume and the fitted log volatility above which volume is used (default 0.3). */
+  /** Correlation between log volume and log absolute return above which volume is used (default 0.15, and at least 4/√window). */
   volumeCorrelation?: number;
   /** Template starts of each calibration: spreads of the volatility ratios (default [0.8, 1.2, 1.6]). */
   spreads?: number[];
@@ -476,17 +476,21 @@ function rescaled(prev: AdaptiveFit, scale: number): AdaptiveFit {
   };
 }
 
-/** Pearson correlation of log volume with the fitted log volatility of each bar (smoothed state probabilities). */
-function volumeCorrelation(f: AdaptiveFit, gamma: Float64Array, lv: Float64Array, n: number): number {
-  const logSd = Float64Array.from(f.variance, (v) => 0.5 * Math.log(v));
+/**
+ * Pearson correlation of log volume with the bar's own log absolute return. Both carry the
+ * regime's volatility when volume is informative; a per-bar measure, because two persistent
+ * series (a fitted volatility path and a regime-free but slowly wandering volume) correlate by
+ * chance far more than two mostly-white ones.
+ */
+function volumeCorrelation(r: Float64Array, lv: Float64Array, n: number, scale: number): number {
+  const eps = 1e-3 * scale;
   let sx = 0;
   let sy = 0;
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
   for (let t = 0; t < n; t++) {
-    let x = 0;
-    for (let j = 0; j < K; j++) x += (gamma[t * K + j] as number) * (logSd[j] as number);
+    const x = Math.log(Math.abs(r[t] as number) + eps);
     const y = lv[t] as number;
     sx += x;
     sy += y;
@@ -549,8 +553,9 @@ export function calibrate(
     emissions(fit, r, null, tr, n, w.logE);
     forward(fit.trans, w.logE, n, w.alpha);
     backward(fit, w, n);
-    fit.volumeCorrelation = volumeCorrelation(fit, w.gamma, lv, n);
-    if (fit.volumeCorrelation >= opts.volumeCorrelation) {
+    fit.volumeCorrelation = volumeCorrelation(r, lv, n, scale);
+    // The bar is higher for a short window (chance correlation shrinks as 1/√n).
+    if (fit.volumeCorrelation >= Math.max(opts.volumeCorrelation, 4 / Math.sqrt(n))) {
       // Start the volume parameters from the return-only states, then refine jointly.
       mStep(fit, w, r, lv, tr, n);
       fit.useVolume = true;
@@ -605,7 +610,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
       minBars: MIN_CALIBRATION_BARS,
       maxWindow: 2500,
       volume: 'auto',
-      volumeCorrelation: 0.3,
+      volumeCorrelation: 0.15,
       spreads: [0.8, 1.2, 1.6],
       ...options,
     };
