@@ -1,5 +1,6 @@
 /** Precision and recall of chart-pattern detection on planted patterns (see README). */
 import { CHART_PATTERNS, type ChartPatternHit, type ChartPatternKind, detectChartPatterns } from './chart.ts';
+import type { HitConfidenceModel } from './chart-confidence.ts';
 import { plantPattern } from './generator.ts';
 
 export interface PatternScore {
@@ -18,6 +19,7 @@ export interface PatternScore {
 export interface ScoredHit {
   pattern: ChartPatternKind;
   confidence: number;
+  geometry: number;
   right: boolean;
 }
 
@@ -58,7 +60,7 @@ export function scoreChartPatterns(
           inc(falseHits, h.pattern);
           if (ok) inc(dups, h.pattern);
         }
-        hitsOut?.push({ pattern: h.pattern, confidence: h.confidence, right: first });
+        hitsOut?.push({ pattern: h.pattern, confidence: h.confidence, geometry: h.geometry, right: first });
       }
     }
   }
@@ -75,4 +77,56 @@ export function scoreChartPatterns(
       recall: tp / perKind,
     };
   });
+}
+
+/**
+ * Fits the hit-confidence model (chart-confidence.ts) on the confirmed hits of planted seeds from
+ * `seed0`: logistic regression of "right" on one intercept per kind and a common slope on the
+ * geometric score, by alternating one-dimensional Newton steps. Each kind carries a pseudo-pair
+ * (one right, one wrong hit at geometry ½) so a kind that was always right does not get certainty.
+ */
+export function fitHitConfidence(perKind = 40, seed0 = 1): HitConfidenceModel {
+  const hits: ScoredHit[] = [];
+  scoreChartPatterns(perKind, seed0, true, undefined, hits);
+  const rows = [
+    ...hits.map((h) => ({ k: h.pattern, x: h.geometry - 0.5, y: h.right ? 1 : 0 })),
+    ...CHART_PATTERNS.flatMap((k) => [
+      { k, x: 0, y: 1 },
+      { k, x: 0, y: 0 },
+    ]),
+  ];
+  const a = new Map<ChartPatternKind, number>(CHART_PATTERNS.map((k) => [k, 0]));
+  let b = 0;
+  const p = (r: { k: ChartPatternKind; x: number }): number => 1 / (1 + Math.exp(-((a.get(r.k) as number) + b * r.x)));
+  for (let iter = 0; iter < 200; iter++) {
+    let moved = 0;
+    for (const k of CHART_PATTERNS) {
+      let g = 0;
+      let h = 0;
+      for (const r of rows) {
+        if (r.k !== k) continue;
+        const q = p(r);
+        g += q - r.y;
+        h += q * (1 - q);
+      }
+      const step = g / h;
+      a.set(k, (a.get(k) as number) - step);
+      moved = Math.max(moved, Math.abs(step));
+    }
+    let g = 0;
+    let h = 0;
+    for (const r of rows) {
+      const q = p(r);
+      g += (q - r.y) * r.x;
+      h += q * (1 - q) * r.x * r.x;
+    }
+    const step = h > 0 ? g / h : 0;
+    b -= step;
+    moved = Math.max(moved, Math.abs(step));
+    if (moved < 1e-10) break;
+  }
+  return {
+    slope: b,
+    intercept: Object.fromEntries(CHART_PATTERNS.map((k) => [k, a.get(k) as number])) as Record<ChartPatternKind, number>,
+  };
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BarSeries } from '../core/market.ts';
+import { Rng } from '../core/random.ts';
 import { CHART_PATTERNS, type ChartPatternHit, type ChartPatternKind, detectChartPatterns } from './chart.ts';
-import { scoreChartPatterns } from './chart-eval.ts';
+import { HIT_CONFIDENCE } from './chart-confidence.ts';
+import { fitHitConfidence, type ScoredHit, scoreChartPatterns } from './chart-eval.ts';
 import { plantPattern } from './generator.ts';
 import type { Pivot } from './levels.ts';
 
@@ -59,6 +61,42 @@ describe('chart patterns', () => {
     }
   });
 
+  it('confidence is calibrated: the committed model is what fitting on the tuning seeds gives, and on held-out seeds its ECE is within sampling noise and below the raw geometry’s', () => {
+    const fitted = fitHitConfidence();
+    expect(HIT_CONFIDENCE.slope).toBeCloseTo(fitted.slope, 3);
+    for (const k of CHART_PATTERNS) expect(HIT_CONFIDENCE.intercept[k]).toBeCloseTo(fitted.intercept[k], 3);
+    const hits: ScoredHit[] = [];
+    scoreChartPatterns(40, 1001, true, undefined, hits);
+    const ece = (p: number[], y: number[]): number => {
+      const bins = Array.from({ length: 10 }, () => ({ n: 0, p: 0, y: 0 }));
+      p.forEach((q, i) => {
+        const b = bins[Math.min(9, Math.floor(q * 10))] as { n: number; p: number; y: number };
+        b.n++;
+        b.p += q;
+        b.y += y[i] as number;
+      });
+      return bins.reduce((a, b) => (b.n ? a + (b.n / p.length) * Math.abs(b.p / b.n - b.y / b.n) : a), 0);
+    };
+    const conf = hits.map((h) => h.confidence);
+    const right = hits.map((h) => (h.right ? 1 : 0));
+    // Sampling floor: the ECE of outcomes drawn from the stated confidences themselves.
+    const rng = new Rng(5);
+    let floor = 0;
+    for (let d = 0; d < 100; d++)
+      floor +=
+        ece(
+          conf,
+          conf.map((q) => (rng.next() < q ? 1 : 0)),
+        ) / 100;
+    expect(ece(conf, right)).toBeLessThan(floor + 0.03);
+    expect(ece(conf, right)).toBeLessThan(
+      ece(
+        hits.map((h) => h.geometry),
+        right,
+      ),
+    );
+  });
+
   it('head and shoulders: neckline through the two troughs, breakout at the first close below it, measured-move target', () => {
     const p = plantPattern('head_and_shoulders', 7);
     const hit = detectChartPatterns(p.series).find((h) => h.pattern === 'head_and_shoulders' && h.breakout !== null);
@@ -95,11 +133,13 @@ describe('chart patterns', () => {
     let avg = 0;
     for (let i = hit.startIndex; i <= hit.endIndex; i++) avg += (vol[i] as number) / (hit.endIndex - hit.startIndex + 1);
     vol[bo] = avg;
-    const quiet = find()?.confidence as number;
+    const quiet = find() as ChartPatternHit;
     vol[bo] = 3 * avg;
-    const loud = find()?.confidence as number;
-    // A fifth of the confidence: ratio 1 gives 0.1, ratio >= 2 gives 0.2.
-    expect(loud - quiet).toBeCloseTo(0.1, 9);
+    const loud = find() as ChartPatternHit;
+    // A fifth of the geometric score: ratio 1 gives 0.1, ratio >= 2 gives 0.2; the calibrated
+    // confidence rises with it.
+    expect(loud.geometry - quiet.geometry).toBeCloseTo(0.1, 9);
+    expect(loud.confidence).toBeGreaterThan(quiet.confidence);
   });
 
   it('too short a series: no hits, no error', () => {

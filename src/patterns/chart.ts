@@ -3,11 +3,13 @@
  * triple tops/bottoms, head and shoulders (and inverse), ascending/descending/symmetrical
  * triangles, rising/falling wedges, channels, and bull/bear flags. Each hit carries its pivots,
  * the neckline or trendlines, the breakout time (the first close beyond the neckline/trendline
- * after the pattern's last pivot, if any), a measured-move target and a confidence from its
- * geometry. Pure: no I/O.
+ * after the pattern's last pivot, if any), a measured-move target, a geometric score and a
+ * confidence calibrated from the kind and that score against measured precision
+ * (chart-confidence.ts). Pure: no I/O.
  */
 import type { BarSeries } from '../core/market.ts';
 import { computeIndicator } from '../indicators/index.ts';
+import { hitConfidence } from './chart-confidence.ts';
 import { findPivots, type Pivot } from './levels.ts';
 
 export type ChartPatternKind =
@@ -67,7 +69,13 @@ export interface ChartPatternHit {
   breakout: number | null;
   breakoutIndex: number | null;
   target: number | null;
+  /**
+   * Probability that this is a real formation of its kind: the precision, on planted patterns
+   * (seeds 1…), of hits of this kind with this geometry (chart-confidence.ts).
+   */
   confidence: number;
+  /** The geometric score the confidence is calibrated from (fit of the lines, equality of tops, breakout volume), in [0, 1]. */
+  geometry: number;
   pivots: Pivot[];
   lines: { name: string; line: Line }[];
 }
@@ -290,7 +298,9 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
   // A flag's pullback is shallow next to the swings of the other patterns: it needs a finer zig-zag.
   hits.push(...detectFlags(s, findPivots(s, { atrMultiple: 1.5, atr: pivotScale }), atrAt, window));
   const kept = dropSubsumed(hits);
-  return (opts.merge === false ? kept : mergeOverlapping(kept)).sort((x, y) => x.endIndex - y.endIndex);
+  const out = (opts.merge === false ? kept : mergeOverlapping(kept)).sort((x, y) => x.endIndex - y.endIndex);
+  for (const h of out) h.confidence = hitConfidence(h.pattern, h.geometry);
+  return out;
 }
 
 type HitArgs = Parameters<typeof chartHit> extends [BarSeries, ...infer Rest] ? Rest : never;
@@ -329,7 +339,8 @@ function chartHit(
     breakout: bo === null ? null : (s.time[bo] as number),
     breakoutIndex: bo,
     target: bo === null ? null : bullish ? breakLevel + height : breakLevel - height,
-    confidence: withVolume(s, confidence, first.index, last.index, bo),
+    confidence: Number.NaN,
+    geometry: withVolume(s, confidence, first.index, last.index, bo),
     pivots: ps,
     lines,
   };
@@ -386,7 +397,7 @@ const MERGE = { sharedPivots: 2, spanShare: 0.5 };
  * channel with seven pivots is found three times, and a user shown three triangles where there is
  * one is misled (the evaluation counts the extra copies as false positives). Overlapping hits of the
  * same kind are grouped (transitively) and one is kept: a confirmed one before an unconfirmed one
- * (the breakout is what the user acts on), then the best geometric confidence, then the earliest.
+ * (the breakout is what the user acts on), then the best geometric score, then the earliest.
  */
 function mergeOverlapping(hits: ChartPatternHit[]): ChartPatternHit[] {
   const order = [...hits].sort((x, y) => x.startIndex - y.startIndex);
@@ -407,7 +418,7 @@ function mergeOverlapping(hits: ChartPatternHit[]): ChartPatternHit[] {
   }
   const best = new Map<number, ChartPatternHit>();
   const better = (a: ChartPatternHit, b: ChartPatternHit): boolean =>
-    (a.breakout !== null) !== (b.breakout !== null) ? a.breakout !== null : a.confidence > b.confidence;
+    (a.breakout !== null) !== (b.breakout !== null) ? a.breakout !== null : a.geometry > b.geometry;
   order.forEach((h, i) => {
     const r = root(i);
     const cur = best.get(r);

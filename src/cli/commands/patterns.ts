@@ -28,6 +28,7 @@ export function registerPatterns(program: Command): void {
       breakout: h.breakout === null ? null : formatIso(h.breakout),
       target: h.target,
       confidence: h.confidence,
+      geometry: h.geometry,
       pivots: h.pivots.map((p) => ({ time: formatIso(p.time), price: p.price, kind: p.kind })),
       lines: h.lines,
     }));
