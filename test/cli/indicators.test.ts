@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { talibCompute } from '../../src/indicators/talib-reference.ts';
@@ -54,6 +56,69 @@ describe('emp indicators', () => {
     expect(lines[0]).toBe('time,upperband,middleband,lowerband');
     expect(lines[1]).toMatch(/^2000-\d\d-\d\dT00:00:00\.000Z,,,$/);
     expect(lines[5]?.split(',').every((c) => c !== '')).toBe(true);
+  });
+
+  it('list: TA-Lib groups, parity functions marked = and extras +, with the counts', () => {
+    const r = emp(['indicators', 'list']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^cycle \(5\)$/m);
+    expect(r.stdout).toMatch(/^math-transform \(15\)$/m);
+    expect(r.stdout).toMatch(/^ {2}= HT_SINE /m);
+    expect(r.stdout).toMatch(/= 100 TA-Lib functions at parity/);
+    const json = JSON.parse(emp(['indicators', 'list', '--format', 'json']).stdout) as { name: string; source: string }[];
+    expect(json.filter((i) => i.source === 'ta-lib')).toHaveLength(100);
+  });
+
+  it('two-series functions read high and low by default; --param price0=close picks another column', async () => {
+    const bars = await loadBarsCsv(MSFT);
+    for (const [args, params] of [
+      [[], {}],
+      [['-p', 'price0=close', '-p', 'price1=open'], { price0: 3, price1: 0 }],
+    ] as const) {
+      const r = emp(['indicators', 'compute', 'CORREL', '-i', MSFT, '--format', 'json', ...args]);
+      expect(r.status).toBe(0);
+      const got = (JSON.parse(r.stdout) as { real: (number | null)[] }).real;
+      const want = talibCompute('CORREL', bars, params)[0] as Float64Array;
+      got.forEach((v, i) => {
+        const w = want[i] as number;
+        if (Number.isNaN(w)) expect(v).toBeNull();
+        else expect(Math.abs((v as number) - w)).toBeLessThanOrEqual(1e-9);
+      });
+    }
+    const bad = emp(['indicators', 'compute', 'BETA', '-i', MSFT, '-p', 'price0=closing']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/a column: open, high, low, close, volume, periods/);
+  });
+
+  it("MAVP takes each bar's period from a CSV column", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emp-mavp-'));
+    const file = join(dir, 'bars.csv');
+    const lines = readFileSync(MSFT, 'utf8').trim().split('\n');
+    const periods = lines.slice(1).map((_, i) => 2 + ((i * 7) % 40));
+    writeFileSync(
+      file,
+      `${lines[0]},per\n${lines
+        .slice(1)
+        .map((l, i) => `${l},${periods[i]}`)
+        .join('\n')}\n`,
+    );
+    const r = emp(['indicators', 'compute', 'MAVP', '-i', file, '--periods-column', 'per', '-p', 'matype=1', '--format', 'json']);
+    expect(r.status).toBe(0);
+    const got = (JSON.parse(r.stdout) as { real: (number | null)[] }).real;
+    const want = talibCompute(
+      'MAVP',
+      { ...(await loadBarsCsv(MSFT)), periods: Float64Array.from(periods) },
+      { matype: 1 },
+    )[0] as Float64Array;
+    expect(got.filter((v) => v !== null).length).toBeGreaterThan(200);
+    got.forEach((v, i) => {
+      const w = want[i] as number;
+      if (Number.isNaN(w)) expect(v).toBeNull();
+      else expect(Math.abs((v as number) - w)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(w)));
+    });
+    const missing = emp(['indicators', 'compute', 'MAVP', '-i', MSFT]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no "periods" column/);
   });
 
   it('bad parameters and unknown indicators: a clear error and exit code 2', () => {
