@@ -59,8 +59,8 @@ export interface RegimeState {
   timeframe: Timeframe;
   ts: EpochMs;
   regime: Regime;
-  /** Probability per regime, in REGIMES order. */
-  probabilities: number[];
+  /** Probability of each regime (keyed by name, as on the command line). */
+  probabilities: Record<Regime, number>;
 }
 
 export type AlertKind = 'regime_change' | 'volatility_spike' | 'crash_onset' | 'source_down' | 'source_up' | 'conflict' | 'signal';

@@ -45,6 +45,25 @@ export function splitInstrument(id: InstrumentId): { base: string; quote: string
 }
 
 /**
+ * Finds which of `known` instruments a user's spelling names: `BTC-USD`, `btc-usd`, `BTCUSD`,
+ * `BTC/USD`, `btc_usd`, `XBT/USD`. Undefined when it names none of them.
+ */
+export function resolveInstrument(raw: string, known: readonly InstrumentId[]): InstrumentId | undefined {
+  const s = raw.trim().toUpperCase();
+  const exact = known.find((k) => k === s);
+  if (exact) return exact;
+  try {
+    const c = canonicalInstrument(s);
+    const hit = known.find((k) => k === c);
+    if (hit) return hit;
+  } catch {
+    // Not splittable into base and quote: try the glued form below.
+  }
+  const glued = s.replace(/[^A-Z0-9]/g, '').replace(/^XBT/, 'BTC');
+  return known.find((k) => k.replace(/[^A-Z0-9]/g, '') === glued);
+}
+
+/**
  * Maps a venue's spelling to the canonical id: `BTCUSDT`, `BTC-USD`, `BTC/USD`, `btcusd`,
  * `EUR_USD`, `XBT/USD` (Kraken's name for bitcoin). Glued symbols are split on the longest
  * known quote currency suffix. Throws BAD_SYMBOL when it cannot tell base from quote.

@@ -32,6 +32,8 @@ export interface PipelineParts {
 /** Time bars from fused prices: open-bar updates and closed bars, per timeframe. */
 export interface BarBuilder {
   onPrice(ts: number, price: number, size: number, emit: (bar: Bar) => void): void;
+  /** The bar still open in a timeframe (a copy), if any. */
+  openBar(tf: Timeframe): Bar | undefined;
 }
 
 export interface PipelineLogger {
@@ -57,7 +59,6 @@ interface InstrumentLane {
   lastOpenPublish: Map<Timeframe, number>;
   analysis: Map<Timeframe, BarAnalysis[]>;
   pendingSize: number;
-  lastRegime: string | undefined;
 }
 
 export class LivePipeline implements ApiBackend {
@@ -106,7 +107,6 @@ export class LivePipeline implements ApiBackend {
         lastOpenPublish: new Map(),
         analysis,
         pendingSize: 0,
-        lastRegime: undefined,
       });
     }
     this.registerMetrics();
@@ -160,16 +160,10 @@ export class LivePipeline implements ApiBackend {
         case 'signal':
           writer.signal(e);
           break;
-        case 'regime': {
-          // Regime changes are stored, not every bar's state.
-          const lane = this.lanes.get(e.symbol);
-          const key = `${e.timeframe}:${e.regime}`;
-          if (lane && lane.lastRegime !== key) {
-            lane.lastRegime = key;
-            writer.regime(e);
-          }
+        case 'regime':
+          // Every bar's state (a per-bar series for history and charts), not only the changes.
+          writer.regime(e);
           break;
-        }
         case 'alert':
           writer.alert(e);
           break;
@@ -455,6 +449,14 @@ export class LivePipeline implements ApiBackend {
         regime: r ? { timeframe: r.timeframe, regime: r.regime, probabilities: r.probabilities } : null,
       };
     });
+  }
+
+  symbols(): readonly string[] {
+    return [...this.lanes.keys()];
+  }
+
+  openBar(symbol: string, timeframe: Timeframe): Bar | undefined {
+    return this.lanes.get(symbol)?.bars.openBar(timeframe);
   }
 
   sources(): unknown[] {

@@ -1,5 +1,6 @@
 import type { EmpEvent } from '../core/events.ts';
 import type { Bar } from '../core/market.ts';
+import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from '../regimes/index.ts';
 import type { BarAnalysis } from './stages.ts';
 
@@ -24,7 +25,7 @@ export class RegimeStage implements BarAnalysis {
       timeframe: bar.timeframe,
       ts: bar.ts,
       regime: out.regime,
-      probabilities: Array.from(out.probabilities),
+      probabilities: Object.fromEntries(REGIMES.map((r, k) => [r, out.probabilities[k] as number])) as Record<Regime, number>,
     });
     for (const a of out.alerts) {
       emit({

@@ -4,8 +4,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import type { EventBus } from '../bus/bus.ts';
 import { ConfigError, EmpError } from '../core/errors.ts';
-import { TIMEFRAMES } from '../core/time.ts';
+import { resolveInstrument } from '../core/instrument.ts';
+import type { Bar } from '../core/market.ts';
+import { parseTimeValue, TIMEFRAMES, type Timeframe } from '../core/time.ts';
 import type { MarketStore } from '../store/store.ts';
+import { apiJsonSchema } from './schema.ts';
 import { type GatewayOptions, presentedToken, tokenMatches, WsGateway } from './ws-gateway.ts';
 
 declare module 'fastify' {
@@ -20,6 +23,10 @@ export interface ApiBackend {
   bus: EventBus;
   store: MarketStore;
   instruments(): unknown[];
+  /** The instrument ids served (canonical). */
+  symbols(): readonly string[];
+  /** The bar still open for an instrument and timeframe, served after the stored closed ones. */
+  openBar?(symbol: string, timeframe: Timeframe): Bar | undefined;
   sources(): unknown[];
   indicatorCatalogue(): unknown;
   /** Prometheus text exposition of the pipeline's metrics (the API adds its own). */
@@ -52,11 +59,25 @@ export interface RunningServer {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/** A time in a query: epoch milliseconds or ISO 8601 (a date, or a date-time; no zone is UTC). */
+const queryTime = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((s, ctx) => {
+    const t = /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : parseTimeValue(s, 'iso');
+    if (!Number.isFinite(t)) {
+      ctx.addIssue({ code: 'custom', message: `expected epoch milliseconds or ISO 8601 (e.g. 2026-11-30T15:00:00Z), got "${s}"` });
+      return z.NEVER;
+    }
+    return t;
+  });
+
 const historyQuery = z.strictObject({
   symbol: z.string().min(1).max(40).optional(),
   timeframe: z.enum(TIMEFRAMES).optional(),
-  from: z.coerce.number().finite().optional(),
-  to: z.coerce.number().finite().optional(),
+  from: queryTime.optional(),
+  to: queryTime.optional(),
   limit: z.coerce.number().int().min(1).max(100_000).default(1000),
 });
 
@@ -97,6 +118,8 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
     maxConnectionsPerAddress: 50,
     maxSymbolsPerClient: 1000,
     authDeadlineMs: 10_000,
+    resolveSymbol: (raw) => resolveInstrument(raw, backend.symbols()),
+    knownSymbols: () => backend.symbols(),
     ...opts.gateway,
     token: opts.token,
     allowedOrigins: (o) => selfOrigins.includes(o) || (opts.origins ?? []).includes(o),
@@ -146,12 +169,27 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
       const issue = q.error.issues[0];
       return reply.code(400).send({ error: `${issue?.path.join('.')}: ${issue?.message}` });
     }
-    const { symbol, timeframe, from, to, limit } = q.data;
+    const { timeframe, from, to, limit } = q.data;
+    let symbol: string | undefined;
+    if (q.data.symbol !== undefined) {
+      symbol = resolveInstrument(q.data.symbol, backend.symbols());
+      if (!symbol)
+        return reply.code(400).send({ error: `symbol: unknown instrument "${q.data.symbol}" (served: ${backend.symbols().join(', ')})` });
+    }
     const range = { symbol, from, to, limit };
     switch (kind) {
-      case 'bars':
+      case 'bars': {
         if (!symbol || !timeframe) return reply.code(400).send({ error: 'bars need symbol and timeframe' });
-        return backend.store.bars({ ...range, symbol, timeframe });
+        const bars: Bar[] = await backend.store.bars({ ...range, symbol, timeframe });
+        // The open bar completes the series (a 1h chart is not empty until the first hour closes).
+        const open = backend.openBar?.(symbol, timeframe);
+        const last = bars[bars.length - 1];
+        if (open && (to === undefined || open.ts <= to) && (from === undefined || open.ts >= from) && (!last || open.ts > last.ts)) {
+          bars.push(open);
+          if (bars.length > limit) bars.shift();
+        }
+        return bars;
+      }
       case 'fused':
         return backend.store.fused(range);
       case 'signals':
@@ -166,6 +204,11 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
         return reply.code(404).send({ error: `unknown history "${kind}" (bars, fused, signals, regimes, alerts, conflicts)` });
     }
   });
+  app.get('/api/schema', guarded, async () => apiJsonSchema());
+  // An API path nothing answers is a JSON 404, not the dashboard's page.
+  app.all('/api/*', guarded, async (req, reply) =>
+    reply.code(404).send({ error: `no such API endpoint: ${req.method} ${req.url.split('?')[0]}` }),
+  );
   app.get('/metrics', guarded, async (_req, reply) => {
     const g = gateway.stats;
     const own = [

@@ -28,6 +28,10 @@ export interface GatewayOptions {
   token?: string;
   /** Allowed browser origins; requests without an Origin header (non-browser clients) pass. */
   allowedOrigins: (origin: string) => boolean;
+  /** Maps a client's spelling of an instrument to the served id; undefined: unknown (refused). */
+  resolveSymbol?: (raw: string) => string | undefined;
+  /** The instruments served, named in the error for an unknown one. */
+  knownSymbols?: () => readonly string[];
 }
 
 interface Client {
@@ -249,7 +253,26 @@ export class WsGateway {
       return;
     }
     if (msg.op === 'subscribe') {
-      const symbols = msg.symbols ? new Set(msg.symbols) : null;
+      let symbols: Set<string> | null = null;
+      if (msg.symbols) {
+        // Any common spelling (btc-usd, BTCUSD, BTC/USD) subscribes the served id; an unknown
+        // instrument refuses the whole message rather than answering an empty snapshot.
+        const resolve = this.opts.resolveSymbol ?? ((s: string) => s);
+        const unknown = msg.symbols.filter((s) => resolve(s) === undefined);
+        if (unknown.length > 0) {
+          this.send(
+            c,
+            {
+              type: 'error',
+              code: 'UNKNOWN_SYMBOL',
+              error: `unknown instrument ${unknown.map((s) => `"${s}"`).join(', ')} (served: ${(this.opts.knownSymbols?.() ?? []).join(', ')})`,
+            },
+            true,
+          );
+          return;
+        }
+        symbols = new Set(msg.symbols.map((s) => resolve(s) as string));
+      }
       const prev = c.subs.get(msg.channel);
       const next = prev === null || symbols === null ? null : new Set([...(prev ?? []), ...symbols]);
       const total = symbolCount(c.subs) - (prev?.size ?? 0) + (next?.size ?? 0);
@@ -274,7 +297,7 @@ export class WsGateway {
     }
     const cur = c.subs.get(msg.channel);
     if (!msg.symbols || cur === null) c.subs.delete(msg.channel);
-    else if (cur) for (const s of msg.symbols) cur.delete(s);
+    else if (cur) for (const s of msg.symbols) cur.delete(this.opts.resolveSymbol?.(s) ?? s);
     this.send(c, { type: 'unsubscribed', channel: msg.channel, symbols: msg.symbols ?? null }, true);
   }
 

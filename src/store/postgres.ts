@@ -1,8 +1,8 @@
 import pg from 'pg';
-import type { Alert, Conflict, RegimeState, Signal } from '../core/events.ts';
+import type { Alert, Conflict, FusedPrice, RegimeState, Signal } from '../core/events.ts';
 import type { Bar } from '../core/market.ts';
 import type { EpochMs, Timeframe } from '../core/time.ts';
-import type { BarQuery, FusedRow, MarketStore, RangeQuery, Retention, StoreBatch } from './store.ts';
+import { type BarQuery, type FusedRow, fusedFromRow, type MarketStore, type RangeQuery, type Retention, type StoreBatch } from './store.ts';
 
 const EVENT_TABLES = ['signals', 'regimes', 'alerts', 'conflicts'] as const;
 type EventTable = (typeof EVENT_TABLES)[number];
@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS ${schema}.bars (
 CREATE TABLE IF NOT EXISTS ${schema}.fused (
   symbol TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, price DOUBLE PRECISION NOT NULL,
   confidence DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, sources INTEGER NOT NULL, excluded INTEGER NOT NULL,
-  PRIMARY KEY (symbol, ts));
+  body JSONB, PRIMARY KEY (symbol, ts));
+ALTER TABLE ${schema}.fused ADD COLUMN IF NOT EXISTS body JSONB;
 CREATE INDEX IF NOT EXISTS bars_age ON ${schema}.bars (ts);
 CREATE INDEX IF NOT EXISTS fused_age ON ${schema}.fused (ts);
 ${events}`;
@@ -74,8 +75,9 @@ export class PostgresStore implements MarketStore {
       if (b.fused?.length) {
         const x = b.fused;
         await client.query(
-          `INSERT INTO ${s}.fused SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[], $6::int[], $7::int[])
-           ON CONFLICT (symbol, ts) DO UPDATE SET price = EXCLUDED.price, confidence = EXCLUDED.confidence, status = EXCLUDED.status, sources = EXCLUDED.sources, excluded = EXCLUDED.excluded`,
+          `INSERT INTO ${s}.fused (symbol, ts, price, confidence, status, sources, excluded, body)
+           SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[], $6::int[], $7::int[], $8::jsonb[])
+           ON CONFLICT (symbol, ts) DO UPDATE SET price = EXCLUDED.price, confidence = EXCLUDED.confidence, status = EXCLUDED.status, sources = EXCLUDED.sources, excluded = EXCLUDED.excluded, body = EXCLUDED.body`,
           [
             x.map((r) => r.symbol),
             x.map((r) => r.ts),
@@ -84,6 +86,7 @@ export class PostgresStore implements MarketStore {
             x.map((r) => r.status),
             x.map((r) => r.sources),
             x.map((r) => r.excluded),
+            x.map((r) => r.body),
           ],
         );
       }
@@ -124,8 +127,8 @@ export class PostgresStore implements MarketStore {
     return rows.map((r) => ({ ...r, type: 'bar' as const, timeframe: r.timeframe as Timeframe, final: true }));
   }
 
-  async fused(q: RangeQuery): Promise<FusedRow[]> {
-    return this.range<FusedRow>('fused', q);
+  async fused(q: RangeQuery): Promise<FusedPrice[]> {
+    return (await this.range<FusedRow>('fused', q)).map(fusedFromRow);
   }
 
   async signals(q: RangeQuery): Promise<Signal[]> {

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Alert, Conflict, RegimeState, Signal } from '../core/events.ts';
+import type { Alert, Conflict, FusedPrice, RegimeState, Signal } from '../core/events.ts';
 import type { Bar } from '../core/market.ts';
 import type { EpochMs, Timeframe } from '../core/time.ts';
-import type { BarQuery, FusedRow, MarketStore, RangeQuery, Retention, StoreBatch } from './store.ts';
+import { type BarQuery, type FusedRow, fusedFromRow, type MarketStore, type RangeQuery, type Retention, type StoreBatch } from './store.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS bars (
@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS bars (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS fused (
   symbol TEXT NOT NULL, ts REAL NOT NULL, price REAL NOT NULL, confidence REAL NOT NULL,
-  status TEXT NOT NULL, sources INTEGER NOT NULL, excluded INTEGER NOT NULL,
+  status TEXT NOT NULL, sources INTEGER NOT NULL, excluded INTEGER NOT NULL, body TEXT,
   PRIMARY KEY (symbol, ts)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS signals (id INTEGER PRIMARY KEY, symbol TEXT, ts REAL NOT NULL, body TEXT NOT NULL);
@@ -66,19 +66,22 @@ export class SqliteStore implements MarketStore {
     this.db.pragma(`synchronous = ${opts.durable ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // Stores made before the fused body was kept: add the column (old rows keep NULL).
+    const cols = this.db.prepare('PRAGMA table_info(fused)').all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'body')) this.db.exec('ALTER TABLE fused ADD COLUMN body TEXT');
     // A still-open bar may be re-written when it closes: the last write wins.
     this.insertBar = this.db.prepare(
       'INSERT OR REPLACE INTO bars (symbol, timeframe, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.insertFused = this.db.prepare(
-      'INSERT OR REPLACE INTO fused (symbol, ts, price, confidence, status, sources, excluded) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO fused (symbol, ts, price, confidence, status, sources, excluded, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.insertEvent = Object.fromEntries(
       EVENT_TABLES.map((t) => [t, this.db.prepare(`INSERT INTO ${t} (symbol, ts, body) VALUES (?, ?, ?)`)]),
     ) as Record<EventTable, Database.Statement>;
     this.appendTx = this.db.transaction((b: StoreBatch) => {
       for (const x of b.bars ?? []) this.insertBar.run(x.symbol, x.timeframe, x.ts, x.open, x.high, x.low, x.close, x.volume);
-      for (const f of b.fused ?? []) this.insertFused.run(f.symbol, f.ts, f.price, f.confidence, f.status, f.sources, f.excluded);
+      for (const f of b.fused ?? []) this.insertFused.run(f.symbol, f.ts, f.price, f.confidence, f.status, f.sources, f.excluded, f.body);
       for (const s of b.signals ?? []) this.insertEvent.signals.run(s.symbol, s.ts, JSON.stringify(s));
       for (const r of b.regimes ?? []) this.insertEvent.regimes.run(r.symbol, r.ts, JSON.stringify(r));
       for (const a of b.alerts ?? []) this.insertEvent.alerts.run(a.symbol, a.ts, JSON.stringify(a));
@@ -106,8 +109,8 @@ export class SqliteStore implements MarketStore {
     }));
   }
 
-  async fused(q: RangeQuery): Promise<FusedRow[]> {
-    return this.range<FusedRow>('fused', q);
+  async fused(q: RangeQuery): Promise<FusedPrice[]> {
+    return this.range<FusedRow>('fused', q).map(fusedFromRow);
   }
 
   async signals(q: RangeQuery): Promise<Signal[]> {

@@ -16,6 +16,8 @@ export interface FusedRow {
   status: FusedPrice['status'];
   sources: number;
   excluded: number;
+  /** The whole fused event (JSON): history answers with the shape the WebSocket sends. */
+  body: string;
 }
 
 /** One write batch: everything accumulated since the last flush, committed atomically. */
@@ -52,7 +54,7 @@ export interface MarketStore {
   /** Commits the batch atomically: after it resolves, every row survives a crash. */
   append(batch: StoreBatch): Promise<void>;
   bars(q: BarQuery): Promise<Bar[]>;
-  fused(q: RangeQuery): Promise<FusedRow[]>;
+  fused(q: RangeQuery): Promise<FusedPrice[]>;
   signals(q: RangeQuery): Promise<Signal[]>;
   regimes(q: RangeQuery): Promise<RegimeState[]>;
   alerts(q: RangeQuery): Promise<Alert[]>;
@@ -71,6 +73,22 @@ export function fusedRow(f: FusedPrice): FusedRow {
     status: f.status,
     sources: f.sources.length,
     excluded: f.excluded.length,
+    body: JSON.stringify(f),
+  };
+}
+
+/** A stored fused row as the event it was; rows written before the body was kept lack the lists. */
+export function fusedFromRow(r: Omit<FusedRow, 'body'> & { body: string | object | null }): FusedPrice {
+  if (r.body) return (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as FusedPrice;
+  return {
+    type: 'fused',
+    symbol: r.symbol,
+    ts: r.ts,
+    price: r.price,
+    confidence: r.confidence,
+    status: r.status,
+    sources: [],
+    excluded: [],
   };
 }
 

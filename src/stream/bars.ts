@@ -58,6 +58,12 @@ export class BarAggregator {
     }
   }
 
+  /** A copy of the open bar of a timeframe, if one is open. */
+  openBar(tf: Timeframe): Bar | undefined {
+    const f = this.frames.find((x) => x.tf === tf);
+    return f?.open ? { ...f.bar } : undefined;
+  }
+
   /** The input has ended: each open bar is emitted closed (`final: true`). */
   close(emit: (bar: Bar) => void): void {
     for (const f of this.frames) {

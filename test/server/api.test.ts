@@ -10,6 +10,7 @@ function backend(): ApiBackend & { bus: InProcessBus } {
     bus: new InProcessBus(),
     store: new SqliteStore(':memory:'),
     instruments: () => [{ symbol: 'BTC-USD' }, { symbol: 'ETH-USD' }],
+    symbols: () => ['BTC-USD', 'ETH-USD', 'SOL-USD'],
     sources: () => [{ venue: 'binance', state: 'open' }],
     indicatorCatalogue: () => [{ name: 'SMA' }],
     metrics: () => '# TYPE emp_events_total counter\nemp_events_total 42\n',

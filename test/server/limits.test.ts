@@ -25,6 +25,8 @@ async function serve(opts: Partial<ServerOptions> = {}): Promise<RunningServer> 
       bus: new InProcessBus(),
       store: new SqliteStore(':memory:'),
       instruments: () => [],
+      // Enough instruments served to test the per-client symbol cap (S0-USD … S499-USD).
+      symbols: () => Array.from({ length: 500 }, (_, i) => `S${i}-USD`),
       sources: () => [],
       indicatorCatalogue: () => [],
       metrics: () => '',

@@ -15,7 +15,7 @@ import { defaultParts } from '../../src/pipeline/parts.ts';
 import type { RecordSource } from '../../src/pipeline/stages.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
-import type { FusedRow, MarketStore, StoreBatch } from '../../src/store/store.ts';
+import { type FusedRow, fusedRow, type MarketStore, type StoreBatch } from '../../src/store/store.ts';
 
 const DAY = 86_400_000;
 
@@ -34,7 +34,8 @@ const bar = (ts: number): Bar => ({
   volume: 1,
   final: true,
 });
-const fused = (ts: number): FusedRow => ({ symbol: 'BTC-USD', ts, price: 1, confidence: 1, status: 'ok', sources: 3, excluded: 0 });
+const fused = (ts: number): FusedRow =>
+  fusedRow({ type: 'fused', symbol: 'BTC-USD', ts, price: 1, confidence: 1, status: 'ok', sources: [], excluded: [] });
 const alert = (ts: number): Alert => ({ type: 'alert', kind: 'source_down', severity: 'warning', symbol: 'BTC-USD', ts, message: 'x' });
 const signal = (ts: number): Signal =>
   ({

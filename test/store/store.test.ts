@@ -2,15 +2,27 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Alert, RegimeState, Signal } from '../../src/core/events.ts';
+import type { Alert, FusedPrice, RegimeState, Signal } from '../../src/core/events.ts';
 import type { Bar } from '../../src/core/market.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
-import type { MarketStore } from '../../src/store/store.ts';
+import { fusedRow, type MarketStore } from '../../src/store/store.ts';
 import { StoreWriter } from '../../src/store/writer.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;
+const fusedEvent: FusedPrice = {
+  type: 'fused',
+  symbol: 'BTC-USD',
+  ts: T0,
+  price: 100.5,
+  confidence: 0.25,
+  status: 'ok',
+  sources: [{ venue: 'coinbase', price: 100.4, weight: 0.6 }],
+  excluded: [{ venue: 'okx', price: 99, reason: 'outlier', since: T0 - 5000 }],
+  bid: 100.45,
+  ask: 100.55,
+};
 
 function bar(i: number, close = 100 + i): Bar {
   return {
@@ -45,7 +57,7 @@ const regime = (i: number): RegimeState => ({
   timeframe: '1m',
   ts: T0 + i * MIN,
   regime: 'bull',
-  probabilities: [0.7, 0.1, 0.1, 0.05, 0.025, 0.025],
+  probabilities: { bull: 0.7, bear: 0.1, sideways: 0.1, high_volatility: 0.05, crash: 0.025, recovery: 0.025 },
 });
 const alert = (i: number): Alert => ({
   type: 'alert',
@@ -81,7 +93,7 @@ describe.each(stores)('%s', (_name, open) => {
     const s = await fresh();
     await s.append({
       bars: [bar(0), bar(1), bar(2)],
-      fused: [{ symbol: 'BTC-USD', ts: T0, price: 100.5, confidence: 0.25, status: 'ok', sources: 5, excluded: 0 }],
+      fused: [fusedRow(fusedEvent)],
       signals: [signal(0), signal(3)],
       regimes: [regime(1)],
       alerts: [alert(2)],
@@ -93,7 +105,8 @@ describe.each(stores)('%s', (_name, open) => {
     expect(await s.bars({ symbol: 'BTC-USD', timeframe: '1m', from: T0 + MIN, to: T0 + 2 * MIN })).toEqual([bar(1), bar(2)]);
     expect(await s.bars({ symbol: 'BTC-USD', timeframe: '5m' })).toEqual([]);
     expect(await s.bars({ symbol: 'ETH-USD', timeframe: '1m' })).toEqual([]);
-    expect((await s.fused({ symbol: 'BTC-USD' }))[0]?.price).toBe(100.5);
+    // History answers with the event as the WebSocket sent it: sources and exclusions as lists.
+    expect(await s.fused({ symbol: 'BTC-USD' })).toEqual([fusedEvent]);
     expect(await s.signals({ symbol: 'BTC-USD' })).toEqual([signal(0), signal(3)]);
     expect(await s.regimes({ symbol: 'ETH-USD' })).toEqual([regime(1)]);
     expect(await s.alerts({})).toEqual([alert(2)]);

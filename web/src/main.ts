@@ -242,8 +242,8 @@ function renderRegime(): void {
   $('regime-label').style.color = last ? (REGIME_COLOR[last.regime] ?? '') : '';
   $('regime-probs').innerHTML = last
     ? REGIMES.map(
-        (r, i) =>
-          `<div class="prob"><span>${r.replace('_', ' ')}</span><span class="bar" style="width:${Math.round((last.probabilities[i] ?? 0) * 150)}px;background:${REGIME_COLOR[r]}"></span><span>${((last.probabilities[i] ?? 0) * 100).toFixed(0)}%</span></div>`,
+        (r) =>
+          `<div class="prob"><span>${r.replace('_', ' ')}</span><span class="bar" style="width:${Math.round((last.probabilities[r] ?? 0) * 150)}px;background:${REGIME_COLOR[r]}"></span><span>${((last.probabilities[r] ?? 0) * 100).toFixed(0)}%</span></div>`,
       ).join('')
     : '';
   const band = $('regime-band');

@@ -1,0 +1,151 @@
+/**
+ * The API's output shapes as schemas: one source for the JSON Schema served at `/api/schema`
+ * and for the contract tests that check what the server really sends (history and WebSocket
+ * carry the same shapes). The TypeScript types in core/events.ts are checked against these at
+ * compile time (see the `Same` assertions at the bottom), so the two cannot drift apart.
+ */
+import { z } from 'zod';
+import type { Alert, Conflict, FusedPrice, IndicatorUpdate, RegimeState, Signal } from '../core/events.ts';
+import type { Bar } from '../core/market.ts';
+import { REGIMES } from '../core/regime.ts';
+import { TIMEFRAMES } from '../core/time.ts';
+
+const symbol = z.string().describe('canonical instrument id, BASE-QUOTE (e.g. BTC-USD)');
+const ts = z.number().describe('epoch milliseconds');
+const timeframe = z.enum(TIMEFRAMES);
+const regime = z.enum(REGIMES);
+
+export const barSchema = z.object({
+  type: z.literal('bar'),
+  symbol,
+  timeframe,
+  ts: ts.describe('bar open time, epoch ms'),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number(),
+  final: z.boolean().describe('false while the bar is still open'),
+});
+
+export const fusedSchema = z.object({
+  type: z.literal('fused'),
+  symbol,
+  ts,
+  price: z.number(),
+  confidence: z.number().describe('half-width of the 95 % interval, price units'),
+  status: z.enum(['ok', 'degraded', 'unknown']),
+  sources: z.array(z.object({ venue: z.string(), price: z.number(), weight: z.number() })),
+  excluded: z.array(
+    z.object({
+      venue: z.string(),
+      price: z.number(),
+      reason: z.enum(['stale', 'outlier', 'crossed', 'low_quality']),
+      since: ts.describe('when it was left out for this reason'),
+    }),
+  ),
+  volumeFrom: z.array(z.string()).optional().describe('venues whose traded size makes bar volume and trade counts'),
+  bid: z.number().optional(),
+  ask: z.number().optional(),
+});
+
+export const regimeSchema = z.object({
+  type: z.literal('regime'),
+  symbol,
+  timeframe,
+  ts,
+  regime,
+  probabilities: z.record(regime, z.number()).describe('probability of each regime'),
+});
+
+export const signalSchema = z.object({
+  type: z.literal('signal'),
+  symbol,
+  timeframe,
+  ts,
+  side: z.enum(['buy', 'sell']),
+  strategy: z.string(),
+  strength: z.number(),
+  confidence: z.number(),
+  reasons: z.array(z.string()),
+  confirmations: z.array(z.object({ timeframe: z.string(), agrees: z.boolean() })),
+});
+
+export const alertSchema = z.object({
+  type: z.literal('alert'),
+  kind: z.enum(['regime_change', 'volatility_spike', 'crash_onset', 'source_down', 'source_up', 'conflict', 'signal']),
+  severity: z.enum(['info', 'warning', 'critical']),
+  symbol: symbol.nullable(),
+  ts,
+  message: z.string(),
+});
+
+export const conflictSchema = z.object({
+  type: z.literal('conflict'),
+  symbol,
+  ts,
+  values: z.array(z.object({ venue: z.string(), price: z.number() })),
+  tolerance: z.number(),
+  resolution: z.string(),
+});
+
+export const indicatorsSchema = z.object({
+  type: z.literal('indicators'),
+  symbol,
+  timeframe,
+  ts,
+  final: z.boolean(),
+  values: z.record(z.string(), z.number().nullable()),
+});
+
+export const instrumentSchema = z.object({
+  symbol,
+  price: z.number().nullable(),
+  confidence: z.number().nullable(),
+  status: z.enum(['ok', 'degraded', 'unknown']),
+  ts: ts.nullable(),
+  regime: z.object({ timeframe, regime, probabilities: z.record(regime, z.number()) }).nullable(),
+});
+
+export const errorSchema = z.object({ error: z.string() });
+
+/** What each endpoint answers (history kinds answer arrays of the event they name). */
+export const API_SCHEMAS = {
+  '/api/instruments': z.array(instrumentSchema),
+  '/api/history/bars': z.array(barSchema),
+  '/api/history/fused': z.array(fusedSchema),
+  '/api/history/regimes': z.array(regimeSchema),
+  '/api/history/signals': z.array(signalSchema),
+  '/api/history/alerts': z.array(alertSchema),
+  '/api/history/conflicts': z.array(conflictSchema),
+  'ws:bars': barSchema,
+  'ws:fused': fusedSchema,
+  'ws:regimes': regimeSchema,
+  'ws:signals': signalSchema,
+  'ws:alerts': alertSchema,
+  'ws:conflicts': conflictSchema,
+  'ws:indicators': indicatorsSchema,
+  error: errorSchema,
+} as const;
+
+/** The JSON Schema document served at /api/schema. */
+export function apiJsonSchema(): Record<string, unknown> {
+  return {
+    description:
+      'EMP API output shapes. HTTP: GET /api/instruments, /api/sources, /api/indicators, /api/history/{bars,fused,regimes,signals,alerts,conflicts}?symbol=&timeframe=&from=&to=&limit= (symbol in any common spelling; from/to as epoch ms or ISO 8601). WebSocket /ws: {"op":"subscribe","channel":…,"symbols":[…]}; updates carry the ws:* shapes.',
+    schemas: Object.fromEntries(Object.entries(API_SCHEMAS).map(([k, s]) => [k, z.toJSONSchema(s)])),
+  };
+}
+
+// Compile-time: the schemas describe exactly the types the code uses.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _checks: [
+  Same<z.infer<typeof barSchema>, Bar>,
+  Same<z.infer<typeof fusedSchema>, FusedPrice>,
+  Same<z.infer<typeof regimeSchema>, RegimeState>,
+  Same<z.infer<typeof signalSchema>, Signal>,
+  Same<z.infer<typeof alertSchema>, Alert>,
+  Same<z.infer<typeof conflictSchema>, Conflict>,
+  Same<z.infer<typeof indicatorsSchema>, IndicatorUpdate>,
+] = [true, true, true, true, true, true, true];
+void _checks;
