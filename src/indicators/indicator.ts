@@ -22,8 +22,8 @@ export type IndicatorGroup =
 export const COLUMNS = ['open', 'high', 'low', 'close', 'volume', 'periods'] as const;
 export type Column = (typeof COLUMNS)[number];
 
-/** A bar as indicators read it: OHLCV plus MAVP's optional period column. */
-export type IndicatorBar = Ohlcv & { periods?: number };
+/** A bar as indicators read it: OHLCV, MAVP's optional period column, the bar's time (epoch ms; session VWAP). */
+export type IndicatorBar = Ohlcv & { periods?: number; time?: number };
 
 /** The value of column `k` (an index into COLUMNS) of a bar; NaN for a missing `periods`. */
 export function column(b: IndicatorBar, k: number): number {
@@ -69,10 +69,10 @@ export interface IndicatorInfo {
 /** The streaming form every indicator has. */
 export interface StreamingIndicator {
   readonly outputs: readonly string[];
-  /** A new bar. */
-  update(bar: Ohlcv): void;
+  /** A new bar (with its `time` for a session VWAP, its `periods` for MAVP). */
+  update(bar: IndicatorBar): void;
   /** Replaces the last bar (the still-open candle) without corrupting state. */
-  replace(bar: Ohlcv): void;
+  replace(bar: IndicatorBar): void;
   /** The latest value of an output (the first by default); NaN during warm-up. */
   value(output?: string): number;
   /** Bars seen. */
@@ -107,13 +107,13 @@ export abstract class Indicator implements StreamingIndicator {
   protected restoreOwn(): void {}
 
   /** One bar without keeping undo state (batch use). */
-  advance(bar: Ohlcv): void {
+  advance(bar: IndicatorBar): void {
     this.step(bar);
     this.count++;
     if (this.count <= this.lookback) this.out.fill(Number.NaN);
   }
 
-  update(bar: Ohlcv): void {
+  update(bar: IndicatorBar): void {
     for (const p of this.parts) p.save();
     this.saveOwn();
     this.saved.set(this.out);
@@ -121,7 +121,7 @@ export abstract class Indicator implements StreamingIndicator {
     this.advance(bar);
   }
 
-  replace(bar: Ohlcv): void {
+  replace(bar: IndicatorBar): void {
     if (this.count === 0) {
       this.update(bar);
       return;

@@ -34,7 +34,7 @@ const barArb = fc
 function toSeries(bars: readonly IndicatorBar[]): SeriesWithPeriods {
   return {
     periods: Float64Array.from(bars, (b) => b.periods ?? Number.NaN),
-    time: Float64Array.from(bars, (_, i) => i),
+    time: Float64Array.from(bars, (b, i) => b.time ?? i),
     open: Float64Array.from(bars, (b) => b.open),
     high: Float64Array.from(bars, (b) => b.high),
     low: Float64Array.from(bars, (b) => b.low),
@@ -44,6 +44,8 @@ function toSeries(bars: readonly IndicatorBar[]): SeriesWithPeriods {
     hasVolume: true,
   };
 }
+
+const HOUR = 3_600_000;
 
 const same = (a: number, b: number): boolean => (Number.isNaN(a) && Number.isNaN(b)) || a === b;
 
@@ -68,11 +70,14 @@ describe('streaming equals batch', () => {
           const final: IndicatorBar[] = [];
           // Each output's streaming value once each bar closed.
           const seen = outputs.map(() => new Float64Array(steps.length));
-          for (const [bar, provisional] of steps) {
+          for (const [closed, provisional] of steps) {
+            // Hourly bars, so a session VWAP resets inside the series.
+            const time = final.length * HOUR;
+            const bar = { ...closed, time };
             // The open candle changes a few times before it closes as `bar`.
             if (provisional.length > 0) {
-              ind.update(provisional[0] as IndicatorBar);
-              for (const p of provisional.slice(1)) ind.replace(p);
+              ind.update({ ...(provisional[0] as IndicatorBar), time });
+              for (const p of provisional.slice(1)) ind.replace({ ...p, time });
               ind.replace(bar);
             } else ind.update(bar);
             outputs.forEach((o, j) => {
