@@ -11,12 +11,12 @@ import type { Alert, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../
 import type { Bar, MarketRecord } from '../core/market.ts';
 import type { Timeframe } from '../core/time.ts';
 import { FusionEngine } from '../fusion/engine.ts';
-import type { ApiBackend } from '../server/server.ts';
 import { PostgresStore } from '../store/postgres.ts';
 import { PruneSchedule, retentionFromDays } from '../store/retention.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import { fusedRow, type MarketStore } from '../store/store.ts';
 import { StoreWriter } from '../store/writer.ts';
+import type { ApiBackend } from './api-backend.ts';
 import type { ServiceConfig } from './config.ts';
 import { MetricsRegistry } from './metrics.ts';
 import type { BarAnalysis, HistoryBars, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';

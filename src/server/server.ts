@@ -2,12 +2,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, posix } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { EventBus } from '../bus/bus.ts';
 import { ConfigError, EmpError } from '../core/errors.ts';
 import { resolveInstrument } from '../core/instrument.ts';
 import type { Bar } from '../core/market.ts';
-import { parseTimeValue, TIMEFRAMES, type Timeframe } from '../core/time.ts';
-import type { MarketStore } from '../store/store.ts';
+import { parseTimeValue, TIMEFRAMES } from '../core/time.ts';
 import { apiJsonSchema } from './schema.ts';
 import { type GatewayOptions, presentedToken, tokenMatches, WsGateway } from './ws-gateway.ts';
 
@@ -18,22 +16,9 @@ declare module 'fastify' {
   }
 }
 
-/** What the API serves; the pipeline implements it. */
-export interface ApiBackend {
-  bus: EventBus;
-  store: MarketStore;
-  instruments(): unknown[];
-  /** The instrument ids served (canonical). */
-  symbols(): readonly string[];
-  /** The bar still open for an instrument and timeframe, served after the stored closed ones. */
-  openBar?(symbol: string, timeframe: Timeframe): Bar | undefined;
-  sources(): unknown[];
-  indicatorCatalogue(): unknown;
-  /** Prometheus text exposition of the pipeline's metrics (the API adds its own). */
-  metrics(): string;
-  /** True once data flows (at least one source connected and a fused price made). */
-  ready(): boolean;
-}
+import type { ApiBackend } from '../pipeline/api-backend.ts';
+
+export type { ApiBackend };
 
 export interface ServerOptions {
   host: string;

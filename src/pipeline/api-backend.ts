@@ -1,0 +1,26 @@
+/**
+ * The contract between the pipeline and the API: what the server may ask of the running service.
+ * It lives with the pipeline (the layer below the server), so the pipeline implements it without
+ * importing the server and the dependency points one way.
+ */
+import type { EventBus } from '../bus/bus.ts';
+import type { Bar } from '../core/market.ts';
+import type { Timeframe } from '../core/time.ts';
+import type { MarketStore } from '../store/store.ts';
+
+/** What the API serves; the pipeline implements it. */
+export interface ApiBackend {
+  bus: EventBus;
+  store: MarketStore;
+  instruments(): unknown[];
+  /** The instrument ids served (canonical). */
+  symbols(): readonly string[];
+  /** The bar still open for an instrument and timeframe, served after the stored closed ones. */
+  openBar?(symbol: string, timeframe: Timeframe): Bar | undefined;
+  sources(): unknown[];
+  indicatorCatalogue(): unknown;
+  /** Prometheus text exposition of the pipeline's metrics (the API adds its own). */
+  metrics(): string;
+  /** True once data flows (at least one source connected and a fused price made). */
+  ready(): boolean;
+}
