@@ -11,6 +11,11 @@ export interface GatewayOptions {
   maxMessageBytes: number;
   /** Bytes queued to a client above which updates to it are dropped (counted, reported when it recovers). */
   sendHighWaterBytes: number;
+  /**
+   * Bytes queued to all clients together (default 64 MiB): each client's high-water mark is at
+   * most this shared among the clients, so memory stays bounded however many connect.
+   */
+  maxBufferedBytesTotal?: number;
   /** A client above the high-water mark for this long is disconnected (4008 slow consumer). */
   slowClientTimeoutMs: number;
   /** Inbound messages per second allowed per connection (token bucket, burst = 2 × rate). */
@@ -334,7 +339,11 @@ export class WsGateway {
   private sendText(c: Client, text: string): void {
     if (c.ws.readyState !== c.ws.OPEN) return;
     const now = Date.now();
-    if (c.ws.bufferedAmount > this.opts.sendHighWaterBytes) {
+    const highWater = Math.min(
+      this.opts.sendHighWaterBytes,
+      (this.opts.maxBufferedBytesTotal ?? 64 * 1024 * 1024) / Math.max(1, this.clients.size),
+    );
+    if (c.ws.bufferedAmount > highWater) {
       c.dropped++;
       this.stats.dropped++;
       c.overSince ??= now;

@@ -172,6 +172,58 @@ describe('WebSocket per-client limits', () => {
   });
 });
 
+describe('WebSocket memory', () => {
+  it('bytes queued to all clients together stay within maxBufferedBytesTotal, however many stop reading', async () => {
+    const bus = new InProcessBus();
+    const backend = {
+      bus,
+      store: new SqliteStore(':memory:'),
+      instruments: () => [],
+      symbols: () => ['BTC-USD'],
+      sources: () => [],
+      indicatorCatalogue: () => [],
+      metrics: () => '',
+      ready: () => true,
+    };
+    const budget = 256 * 1024;
+    // Each client alone may queue 1 MiB; 8 of them together only the shared 256 KiB.
+    srv = await startServer(backend, {
+      host: '127.0.0.1',
+      port: 0,
+      gateway: { sendHighWaterBytes: 1 << 20, maxBufferedBytesTotal: budget, slowClientTimeoutMs: 60_000 },
+    });
+    const s = srv;
+    const readers = await Promise.all(Array.from({ length: 8 }, () => connect(s.port)));
+    for (const r of readers) r.ws.send(JSON.stringify({ op: 'subscribe', channel: 'fused' }));
+    await until(() => readers.every((r) => r.messages.some((m) => m.type === 'snapshot')));
+    for (const r of readers) (r.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const pad = 'p'.repeat(4000);
+    let maxTotal = 0;
+    for (let i = 0; i < 4000; i++) {
+      bus.publish({
+        type: 'fused',
+        symbol: 'BTC-USD',
+        ts: i,
+        price: 1,
+        confidence: 1,
+        status: 'ok',
+        sources: [{ venue: pad, price: 1, weight: 1 }],
+        excluded: [],
+      });
+      if (i % 50 === 49) {
+        await new Promise((r) => setTimeout(r, 2));
+        let total = 0;
+        for (const c of (s.gateway as unknown as { clients: Set<{ ws: WebSocket }> }).clients) total += c.ws.bufferedAmount;
+        maxTotal = Math.max(maxTotal, total);
+      }
+    }
+    // The budget, plus at most one message in flight per client.
+    expect(maxTotal).toBeLessThanOrEqual(budget + 8 * 4200);
+    expect(maxTotal).toBeGreaterThan(budget / 2);
+    expect(s.gateway.stats.dropped).toBeGreaterThan(1000);
+  });
+});
+
 describe('HTTP limits', () => {
   it('request rate per address: over the burst, 429 with Retry-After, counted; other addresses unaffected', async () => {
     const s = await serve({ httpRatePerSec: 5 });
