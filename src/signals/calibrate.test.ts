@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/random.ts';
-import { WalkForwardCalibrator } from './calibrate.ts';
+import { MixtureCalibrator, WalkForwardCalibrator } from './calibrate.ts';
 import { eceFloor, reliability } from './evaluate.ts';
 
 /**
  * A stream of signals, one every 5 bars, whose true probability of being right is known:
  * `truth(side, strength)`. The calibrator sees each outcome once its horizon has passed.
  */
-function stream(method: 'platt' | 'isotonic', truth: (side: 'buy' | 'sell', x: number) => number, n: number, seed: number) {
+function stream(
+  method: 'platt' | 'isotonic',
+  truth: (side: 'buy' | 'sell', x: number, k: number) => number,
+  n: number,
+  seed: number,
+  mixture = false,
+) {
   const rng = new Rng(seed);
-  const cal = new WalkForwardCalibrator({ method, horizon: 5 });
+  const cal = mixture ? new MixtureCalibrator({ method, horizon: 5 }) : new WalkForwardCalibrator({ method, horizon: 5 });
   const out: { p: number; truth: number; base: number; y: number }[] = [];
   const pending: { index: number; side: 'buy' | 'sell'; x: number; y: number }[] = [];
   for (let k = 0; k < n; k++) {
@@ -21,7 +27,7 @@ function stream(method: 'platt' | 'isotonic', truth: (side: 'buy' | 'sell', x: n
     }
     const side = rng.next() < 0.5 ? 'buy' : 'sell';
     const x = rng.next();
-    const t = truth(side, x);
+    const t = truth(side, x, k);
     const y = rng.next() < t ? 1 : 0;
     out.push({ p: cal.predict(index, side, x), truth: t, base: cal.baseRate(index), y });
     pending.push({ index, side, x, y });
@@ -95,4 +101,47 @@ describe('walk-forward calibrator', () => {
       ).toBeGreaterThan(-0.01);
     });
   }
+
+  it('adaptive memory: after the base rate shifts, the mixture follows and the all-past calibrator lags; the mixture does not peek either', () => {
+    // Right 65 % of the time for 1,500 signals, then 40 %: momentum that faded.
+    const truth = (_side: 'buy' | 'sell', _x: number, k: number): number => (k < 1500 ? 0.65 : 0.4);
+    const after = (mixture: boolean) => stream('platt', truth, 2500, 3, mixture).slice(1500);
+    const ece = (r: { p: number; y: number }[]) =>
+      reliability(
+        r.map((o) => o.p),
+        r.map((o) => o.y),
+      ).ece;
+    const mixed = after(true);
+    const all = after(false);
+    expect(ece(mixed)).toBeLessThan(ece(all));
+    // On the last 500 signals the mixture states about the new rate.
+    const tail = mixed.slice(-500);
+    expect(Math.abs(tail.reduce((a, o) => a + o.p, 0) / tail.length - 0.4)).toBeLessThan(0.05);
+    // Outcomes not yet eligible change nothing, in the members or in their weights.
+    const a = new MixtureCalibrator({ horizon: 5, embargo: 3 });
+    const b = new MixtureCalibrator({ horizon: 5, embargo: 3 });
+    for (let i = 0; i < 200; i++) {
+      const side = i % 2 ? 'buy' : 'sell';
+      const pa = a.predict(10 * i, side, (i % 7) / 7);
+      const pb = b.predict(10 * i, side, (i % 7) / 7);
+      expect(pa).toBe(pb);
+      a.add(10 * i, side, (i % 7) / 7, i % 3 === 0);
+      b.add(10 * i, side, (i % 7) / 7, i % 3 === 0);
+    }
+    b.add(2000, 'buy', 0.9, true);
+    b.add(2005, 'buy', 0.9, true);
+    expect(b.predict(2007, 'buy', 0.9)).toBe(a.predict(2007, 'buy', 0.9));
+  });
+
+  it('adaptive memory on a stationary stream: still calibrated within sampling noise', () => {
+    const truth = (side: 'buy' | 'sell', x: number): number => 0.35 + 0.3 * x + (side === 'buy' ? 0.05 : -0.05);
+    const r = stream('platt', truth, 3000, 4, true).slice(500);
+    const p = r.map((o) => o.p);
+    expect(
+      reliability(
+        p,
+        r.map((o) => o.y),
+      ).ece,
+    ).toBeLessThan(eceFloor(p) + 0.02);
+  });
 });

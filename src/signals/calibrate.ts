@@ -171,11 +171,23 @@ export class WalkForwardCalibrator {
 
   /** Pool adjacent violators on strength (non-decreasing), each block shrunk towards the base rate. */
   private fitIsotonic(): void {
-    const pts = this.outcomes.slice(0, this.eligible).sort((a, b) => a.x - b.x);
-    const base = (this.hits + 1) / (this.eligible + 2);
+    // Weights: older outcomes count for less with a finite memory (all 1 otherwise).
+    const pts: { x: number; hit: number; wt: number }[] = [];
+    let wt = 1;
+    let wsum = 0;
+    let hsum = 0;
+    for (let k = this.eligible - 1; k >= 0; k--) {
+      const o = this.outcomes[k] as Outcome;
+      pts.push({ x: o.x, hit: o.hit, wt });
+      wsum += wt;
+      hsum += wt * o.hit;
+      wt *= this.decay;
+    }
+    pts.sort((p, q) => p.x - q.x);
+    const base = (hsum + 1) / (wsum + 2);
     const blocks: { x: number; n: number; s: number }[] = [];
     for (const o of pts) {
-      blocks.push({ x: o.x, n: 1, s: o.hit });
+      blocks.push({ x: o.x, n: o.wt, s: o.wt * o.hit });
       // Merge while the previous block's rate exceeds the last one's.
       while (blocks.length > 1) {
         const b = blocks[blocks.length - 1] as { x: number; n: number; s: number };
@@ -188,7 +200,7 @@ export class WalkForwardCalibrator {
     }
     // A step of few signals is noise: shrink each by a small pseudo-count, and the whole curve by
     // how much evidence there is in all (a flat curve at the base rate until it is earned).
-    const earned = this.eligible / (this.eligible + this.shrink);
+    const earned = wsum / (wsum + this.shrink);
     this.iso = blocks.map((b) => ({ x: b.x, p: base + earned * ((b.s + ISO_STEP * base) / (b.n + ISO_STEP) - base) }));
   }
 }
@@ -211,4 +223,72 @@ function solve3(H: number[], g: number[]): number[] | null {
     }
   }
   return m.map((row, i) => (row[3] as number) / (row[i] as number));
+}
+
+/**
+ * Memories a `MixtureCalibrator` weighs, in signals (half-lives): all the past, or mostly the
+ * latest few hundred. Fixed before any evaluation.
+ */
+const MEMORIES = [Number.POSITIVE_INFINITY, 300, 100];
+
+/**
+ * Calibrators with different memories, mixed by their own out-of-sample record (Bayesian model
+ * averaging: each weighted by its likelihood on the outcomes that have become eligible, purged
+ * and embargoed like the fits). A market whose base rate drifts (momentum that fades) favours a
+ * short memory; a stable one keeps the whole past. No member sees an outcome before the
+ * embargo, and neither do the weights.
+ */
+export class MixtureCalibrator {
+  private readonly members: WalkForwardCalibrator[];
+  /** Log-likelihood of each member on scored outcomes. */
+  private readonly loglik: number[];
+  /** Each member's prediction for the signal at a bar, until its outcome is eligible. */
+  private readonly stated = new Map<number, number[]>();
+  private readonly queue: { index: number; hit: number }[] = [];
+  private readonly horizon: number;
+  private readonly embargo: number;
+  readonly method: CalibrationMethod;
+
+  constructor(opts: CalibratorOptions) {
+    this.method = opts.method ?? 'platt';
+    this.horizon = opts.horizon;
+    this.embargo = opts.embargo ?? opts.horizon;
+    this.members = MEMORIES.map((halfLife) => new WalkForwardCalibrator({ ...opts, halfLife }));
+    this.loglik = MEMORIES.map(() => 0);
+  }
+
+  add(index: number, side: Side, strength: number, hit: boolean): void {
+    for (const m of this.members) m.add(index, side, strength, hit);
+    this.queue.push({ index, hit: hit ? 1 : 0 });
+  }
+
+  baseRate(t: number): number {
+    return (this.members[0] as WalkForwardCalibrator).baseRate(t);
+  }
+
+  predict(t: number, side: Side, strength: number): number {
+    // Score the members on outcomes that have become eligible at t.
+    const limit = t - this.horizon - this.embargo;
+    while (this.queue.length && (this.queue[0] as { index: number }).index <= limit) {
+      const o = this.queue.shift() as { index: number; hit: number };
+      const ps = this.stated.get(o.index);
+      this.stated.delete(o.index);
+      if (!ps) continue;
+      ps.forEach((p, k) => {
+        this.loglik[k] = (this.loglik[k] as number) + Math.log(o.hit ? p : 1 - p);
+      });
+    }
+    // Predictions for signals that were never taken (suppressed, below the minimum) are dropped
+    // once they are as old as a scored one would be, so a long live run does not accumulate them.
+    for (const index of this.stated.keys()) {
+      if (index > limit) break;
+      this.stated.delete(index);
+    }
+    const ps = this.members.map((m) => m.predict(t, side, strength));
+    this.stated.set(t, ps);
+    const best = Math.max(...this.loglik);
+    const w = this.loglik.map((l) => Math.exp(l - best));
+    const total = w.reduce((a, b) => a + b, 0);
+    return ps.reduce((a, p, k) => a + (p * (w[k] as number)) / total, 0);
+  }
 }

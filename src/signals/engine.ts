@@ -10,7 +10,7 @@ import type { Ohlcv } from '../core/market.ts';
 import type { Regime } from '../core/regime.ts';
 import { createIndicator, type StreamingIndicator } from '../indicators/index.ts';
 import { RegimeClassifier } from '../regimes/index.ts';
-import { type CalibrationMethod, WalkForwardCalibrator } from './calibrate.ts';
+import { type CalibrationMethod, MixtureCalibrator, WalkForwardCalibrator } from './calibrate.ts';
 
 export type Side = 'buy' | 'sell';
 
@@ -66,6 +66,11 @@ export interface SignalEngineOptions {
   shrink?: number;
   /** Calibrator memory in signals (see calibrate.ts). */
   halfLife?: number;
+  /**
+   * `adaptive` (default): calibrators remembering all the past, or mostly the last 300 or 100
+   * signals, mixed by their out-of-sample record; `all`: one calibrator on all the past.
+   */
+  memory?: 'adaptive' | 'all';
 }
 
 /** A trend read on resampled bars: close above its EMA(20) is up. */
@@ -99,7 +104,7 @@ export class SignalEngine {
   private readonly closes: number[] = [];
   /** Signals waiting for their horizon. */
   private readonly pending: { index: number; side: Side; strength: number; close: number }[] = [];
-  private readonly calibrator: WalkForwardCalibrator;
+  private readonly calibrator: WalkForwardCalibrator | MixtureCalibrator;
   private readonly opts: Required<Omit<SignalEngineOptions, 'strategy' | 'embargo' | 'shrink' | 'halfLife'>> & {
     strategy: StrategySpec;
     embargo?: number;
@@ -108,8 +113,17 @@ export class SignalEngine {
   };
 
   constructor(options: SignalEngineOptions) {
-    this.opts = { confirmations: [], horizon: 5, cooldown: 5, minConfidence: 0, regimeFilter: true, calibration: 'platt', ...options };
-    this.calibrator = new WalkForwardCalibrator({
+    this.opts = {
+      confirmations: [],
+      horizon: 5,
+      cooldown: 5,
+      minConfidence: 0,
+      regimeFilter: true,
+      calibration: 'platt',
+      memory: 'adaptive',
+      ...options,
+    };
+    this.calibrator = new (this.opts.memory === 'all' ? WalkForwardCalibrator : MixtureCalibrator)({
       method: this.opts.calibration,
       horizon: this.opts.horizon,
       embargo: this.opts.embargo,

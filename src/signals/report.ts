@@ -16,6 +16,8 @@ export interface SeriesReportOptions {
   /** Base timeframe then confirming ones (`['1d', '1w']`). */
   timeframes?: readonly string[];
   calibration?: CalibrationMethod;
+  /** Calibrator memory (default `adaptive`, see engine.ts). */
+  memory?: 'adaptive' | 'all';
   /** Default: the horizon. */
   embargo?: number;
   /** Random draws per random baseline (default 50). */
@@ -28,6 +30,7 @@ export interface SeriesReport {
   costBps: number;
   embargo: number;
   calibration: CalibrationMethod;
+  memory: 'adaptive' | 'all';
   /** Strategies the deflated Sharpe accounts for (every rule scored, the MA cross included). */
   trials: number;
   /** Per-bar Sharpe the best of `trials` skill-less strategies would reach by luck. */
@@ -43,10 +46,11 @@ export function evaluateSeries(s: BarSeries, opts: SeriesReportOptions = {}): Se
   const costBps = opts.costBps ?? 5;
   const embargo = opts.embargo ?? horizon;
   const calibration = opts.calibration ?? 'platt';
+  const memory = opts.memory ?? 'adaptive';
   const methods: SeriesReport['methods'] = [];
   const trials: Scorecard[] = [];
   for (const strategy of [...Object.keys(STRATEGIES), 'ma_cross']) {
-    const hits = generateSignals(s, { strategy, timeframes: opts.timeframes ?? [], horizon, calibration, embargo });
+    const hits = generateSignals(s, { strategy, timeframes: opts.timeframes ?? [], horizon, calibration, memory, embargo });
     const card = scoreSignals(strategy === 'ma_cross' ? MA_CROSS_LABEL : strategy, s.close, s.time, hits, horizon, costBps, { embargo });
     trials.push(card);
     methods.push({ ...card, kind: 'strategy' });
@@ -61,5 +65,5 @@ export function evaluateSeries(s: BarSeries, opts: SeriesReportOptions = {}): Se
     methods.filter((m) => m.kind !== 'random'),
     trials,
   );
-  return { bars: s.close.length, horizon, costBps, embargo, calibration, trials: trials.length, expectedMaxSharpe: sr0, methods };
+  return { bars: s.close.length, horizon, costBps, embargo, calibration, memory, trials: trials.length, expectedMaxSharpe: sr0, methods };
 }

@@ -64,6 +64,11 @@ export function registerSignals(program: Command, evaluate: Command): void {
       .option('--horizon <bars>', 'bars each signal is judged over', '5')
       .option('--embargo <bars>', 'bars between a calibrating signal’s horizon end and the signal calibrated (default: the horizon)')
       .option('--calibration <method>', CALIBRATION_METHODS.join(' or '), 'platt')
+      .option(
+        '--memory <kind>',
+        'adaptive (calibrators of different memories mixed by their out-of-sample record) or all (one on all the past)',
+        'adaptive',
+      )
       .option('--timeframes <list>', 'base timeframe then confirming ones, e.g. 1d,1w')
       .option('--format <fmt>', 'table or json', 'table'),
     { required: false },
@@ -82,6 +87,9 @@ export function registerSignals(program: Command, evaluate: Command): void {
       if (!(CALIBRATION_METHODS as readonly string[]).includes(opts.calibration))
         throw new EmpError('BAD_ARGUMENT', `--calibration must be ${CALIBRATION_METHODS.join(' or ')}, got "${opts.calibration}"`);
       const calibration = opts.calibration as CalibrationMethod;
+      if (opts.memory !== 'adaptive' && opts.memory !== 'all')
+        throw new EmpError('BAD_ARGUMENT', `--memory must be adaptive or all, got "${opts.memory}"`);
+      const memory = opts.memory;
       const runs: { name: string; series: BarSeries; costBps: number; timeframes: string[] }[] = [];
       if (opts.suite) {
         for (const spec of suite(opts.suite)) {
@@ -96,7 +104,7 @@ export function registerSignals(program: Command, evaluate: Command): void {
       }
       const reports = runs.map((r) => ({
         ...r,
-        report: evaluateSeries(r.series, { horizon, costBps: r.costBps, timeframes: r.timeframes, calibration, embargo }),
+        report: evaluateSeries(r.series, { horizon, costBps: r.costBps, timeframes: r.timeframes, calibration, memory, embargo }),
       }));
       if (format === 'json') {
         const one = (r: (typeof reports)[number]) => ({ name: r.name, ...toJson(r.report) });
@@ -112,6 +120,7 @@ interface EvaluateSignalsOptions extends CsvInputOptions {
   horizon: string;
   embargo?: string;
   calibration: string;
+  memory: string;
   timeframes?: string;
   format: string;
   simulated?: boolean;
@@ -174,6 +183,7 @@ function toJson(r: SeriesReport) {
       costBps: r.costBps,
       embargo: r.embargo,
       calibration: r.calibration,
+      memory: r.memory,
       trials: r.trials,
       expectedMaxSharpePerBar: r.expectedMaxSharpe,
     },
@@ -204,7 +214,7 @@ function toText(name: string, s: BarSeries, timeframes: string[], r: SeriesRepor
   const strategies = r.methods.filter((m) => m.kind === 'strategy');
   const out = [
     `data: ${name}, ${s.close.length} bars ${formatIso(s.time[0] as number)} .. ${formatIso(s.time[s.close.length - 1] as number)}`,
-    `protocol: walk-forward; each signal from data up to its bar; confidence calibrated (${r.calibration}) per strategy on this series' earlier signals whose horizon ended ≥ ${r.embargo} bars before (purged, embargoed); judged ${r.horizon} bars later; cost ${r.costBps} bps per side${timeframes.length > 1 ? `; confirmations ${timeframes.slice(1).join(', ')}` : ''}; Sharpe on bar returns, deflated for ${r.trials} strategies tried`,
+    `protocol: walk-forward; each signal from data up to its bar; confidence calibrated (${r.calibration}, ${r.memory === 'adaptive' ? 'adaptive memory' : 'all the past'}) per strategy on this series' earlier signals whose horizon ended ≥ ${r.embargo} bars before (purged, embargoed); judged ${r.horizon} bars later; cost ${r.costBps} bps per side${timeframes.length > 1 ? `; confirmations ${timeframes.slice(1).join(', ')}` : ''}; Sharpe on bar returns, deflated for ${r.trials} strategies tried`,
     '',
     '| method | signals | hit rate | ECE (noise floor) | Brier skill | avg return/signal after costs | profit factor | Sharpe | deflated Sharpe | max drawdown |',
     '|---|---|---|---|---|---|---|---|---|---|',
