@@ -105,14 +105,14 @@ describe('walk-forward calibrator', () => {
   it('adaptive memory: after the base rate shifts, the mixture follows and the all-past calibrator lags; the mixture does not peek either', () => {
     // Right 65 % of the time for 1,500 signals, then 40 %: momentum that faded.
     const truth = (_side: 'buy' | 'sell', _x: number, k: number): number => (k < 1500 ? 0.65 : 0.4);
-    const after = (mixture: boolean) => stream('platt', truth, 2500, 3, mixture).slice(1500);
+    const afterShift = (mixture: boolean) => stream('platt', truth, 2500, 3, mixture).slice(1500);
     const ece = (r: { p: number; y: number }[]) =>
       reliability(
         r.map((o) => o.p),
         r.map((o) => o.y),
       ).ece;
-    const mixed = after(true);
-    const all = after(false);
+    const mixed = afterShift(true);
+    const all = afterShift(false);
     expect(ece(mixed)).toBeLessThan(ece(all));
     // On the last 500 signals the mixture states about the new rate.
     const tail = mixed.slice(-500);
