@@ -1,6 +1,10 @@
-import { Command, CommanderError } from 'commander';
-import { EmpError } from '../core/errors.ts';
+import { Command, CommanderError, type Option } from 'commander';
+import { EmpError, fsCause } from '../core/errors.ts';
 import { registerCommands } from './commands/index.ts';
+import { commitOutputs, configureOutput, discardOutputs } from './output.ts';
+
+/** Commands to which main.ts added the global `--out FILE` (the others have their own `--out`). */
+const globalOut = new WeakSet<Command>();
 
 export function buildProgram(): Command {
   const program = new Command('emp')
@@ -9,16 +13,140 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerCommands(program);
+  for (const cmd of leaves(program)) {
+    if (!cmd.options.some((o) => o.long === '--out')) {
+      cmd.option('--out <file>', 'write the output to FILE instead of stdout (it appears only if the command succeeds)');
+      globalOut.add(cmd);
+    }
+  }
+  program.hook('preAction', (_program, cmd) => {
+    const out = globalOut.has(cmd) ? (cmd.opts().out as string | undefined) : undefined;
+    const hasFormat = cmd.options.some((o) => o.long === '--format');
+    let formatGiven = hasFormat && cmd.getOptionValueSource('format') === 'cli';
+    // --out data.json without --format: the file's extension says which format is wanted.
+    const ext = out ? /\.(json|csv)$/i.exec(out)?.[1]?.toLowerCase() : undefined;
+    if (hasFormat && !formatGiven && ext) {
+      cmd.setOptionValueWithSource('format', ext, 'cli');
+      formatGiven = true;
+    }
+    const format = hasFormat ? String(cmd.opts().format) : '';
+    configureOutput({ ...(out ? { out } : {}), formatGiven, dataFormat: format === 'csv' || format === 'json' });
+  });
   return program;
+}
+
+function* leaves(cmd: Command): Generator<Command> {
+  for (const c of cmd.commands) {
+    if (c.commands.length) yield* leaves(c);
+    else yield c;
+  }
+}
+
+/** Edit distance with adjacent transpositions (`inptu` is one step from `input`). */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const row = d[i] as number[];
+      const up = d[i - 1] as number[];
+      row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      }
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
+/** The candidates closest to `word` (at most a third of its letters off, or a unique prefix), best first. */
+export function suggest(word: string, candidates: readonly string[]): string[] {
+  const w = word.replace(/^-+/, '').toLowerCase();
+  const prefixed = candidates.filter((c) => c.replace(/^-+/, '').toLowerCase().startsWith(w));
+  if (w.length >= 3 && prefixed.length === 1) return prefixed;
+  const limit = Math.max(1, Math.floor(w.length / 3));
+  const scored = candidates
+    .map((c) => ({ c, d: editDistance(w, c.replace(/^-+/, '').toLowerCase()) }))
+    .filter((x) => x.d <= limit)
+    .sort((a, b) => a.d - b.d);
+  const best = scored[0]?.d;
+  return scored.filter((x) => x.d === best).map((x) => x.c);
+}
+
+const didYouMean = (s: string[]): string => (s.length ? `; did you mean ${s.join(' or ')}?` : '');
+
+/**
+ * Unknown commands and options, found before commander parses: commander checks required
+ * options first, so `--inptu` came back as "required option --input not specified".
+ * Walks the words as commander will: subcommand names down the tree, options of the command
+ * reached so far and its parents, skipping each option's value.
+ */
+export function checkWords(program: Command, args: readonly string[]): void {
+  let cmd = program;
+  const path = (): string => {
+    const names: string[] = [];
+    for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+    return names.join(' ');
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') return;
+    if (a.startsWith('--')) {
+      const name = a.split('=', 1)[0] as string;
+      if (name === '--help' || name === '--version') return;
+      const known: Option[] = [];
+      for (let c: Command | null = cmd; c; c = c.parent) known.push(...c.options);
+      const opt = known.find((o) => o.long === name || (o.negate && o.long === name));
+      if (!opt) {
+        const names = [...new Set(known.map((o) => o.long).filter((x): x is string => !!x)), '--help'];
+        throw new EmpError(
+          'BAD_ARGUMENT',
+          `unknown option ${name}${didYouMean(suggest(name, names))} (\`${path()} --help\` lists the options)`,
+        );
+      }
+      // The option's value is the next word (unless given as --opt=value).
+      if (!a.includes('=') && (opt.required || (opt.optional && !(args[i + 1] ?? '-').startsWith('-')))) i++;
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      if (a === '-h' || a === '-V') return;
+      const known: Option[] = [];
+      for (let c: Command | null = cmd; c; c = c.parent) known.push(...c.options);
+      const opt = known.find((o) => o.short === a.slice(0, 2));
+      if (opt && a.length === 2 && (opt.required || opt.optional)) i++;
+      continue;
+    }
+    if (cmd.commands.length) {
+      if (a === 'help') return;
+      const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+      if (!sub) {
+        throw new EmpError(
+          'BAD_ARGUMENT',
+          `unknown command ${[...path().split(' ').slice(1), a].join(' ')}${didYouMean(
+            suggest(
+              a,
+              cmd.commands.map((c) => c.name()),
+            ),
+          )} (\`${path()} --help\` lists the commands)`,
+        );
+      }
+      cmd = sub;
+    }
+  }
 }
 
 /** Runs the command line; returns the exit code (0 ok, 2 bad input, 1 anything else). */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    checkWords(program, argv.slice(2));
     await program.parseAsync(argv);
+    await commitOutputs();
     return 0;
   } catch (err) {
+    discardOutputs();
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return 2;
@@ -26,6 +154,13 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof EmpError) {
       process.stderr.write(`emp: ${err.message} [${err.code}]\n`);
       return err.isInputError ? 2 : 1;
+    }
+    // A file-system error from anywhere (an --out folder that does not exist, a file that is a
+    // folder): the path and the cause, as bad input, never an "internal error" with a stack.
+    const fs = err as { code?: unknown; path?: unknown; syscall?: unknown };
+    if (err instanceof Error && typeof fs.code === 'string' && typeof fs.path === 'string') {
+      process.stderr.write(`emp: ${fs.path}: ${fsCause(err)}${typeof fs.syscall === 'string' ? ` (${fs.syscall})` : ''} [FILE_ERROR]\n`);
+      return 2;
     }
     process.stderr.write(`emp: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'CSV_EMPTY'
   | 'CSV_BAD_ROW'
   | 'FILE_NOT_FOUND'
+  /** A file that exists but cannot be used: a directory, no permission, a full disk. */
+  | 'FILE_ERROR'
   | 'BAD_TIMEFRAME'
   | 'BAD_SYMBOL'
   | 'BAD_DURATION'
@@ -37,6 +39,7 @@ const INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'CSV_EMPTY',
   'CSV_BAD_ROW',
   'FILE_NOT_FOUND',
+  'FILE_ERROR',
   'BAD_TIMEFRAME',
   'BAD_SYMBOL',
   'BAD_DURATION',
@@ -93,4 +96,38 @@ export class ProtocolError extends EmpError {
 
 export function isInputError(err: unknown): err is EmpError {
   return err instanceof EmpError && err.isInputError;
+}
+
+/** What a Node file-system error code means, in words a user can act on. */
+const FS_CAUSES: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory, expected a file',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'read-only file system',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'file name too long',
+  EEXIST: 'already exists',
+  EBUSY: 'resource busy',
+  EIO: 'input/output error',
+};
+
+/** The cause of a file-system error in words (`permission denied`), else its message. */
+export function fsCause(err: unknown): string {
+  const code = (err as { code?: string } | null)?.code;
+  return (code && FS_CAUSES[code]) ?? (err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * A file-system failure as an input error naming the path and the cause
+ * (`data.csv: permission denied`) instead of a bare `EACCES: ...` or a stack trace.
+ */
+export function fileError(path: string, err: unknown, action: 'read' | 'write' = 'read'): EmpError {
+  const code = (err as { code?: string } | null)?.code;
+  const cause = fsCause(err);
+  return new EmpError(code === 'ENOENT' && action === 'read' ? 'FILE_NOT_FOUND' : 'FILE_ERROR', `${path}: cannot ${action}: ${cause}`, {
+    cause: err,
+  });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EmpError } from './errors.ts';
 import { canonicalInstrument } from './instrument.ts';
-import { floorToTimeframe, parseDuration, parseTimeframe, parseTimeValue } from './time.ts';
+import { checkTimeFormat, floorToTimeframe, parseDuration, parseTimeframe, parseTimeValue } from './time.ts';
 
 describe('parseTimeframe', () => {
   it('accepts the six timeframes and common aliases', () => {
@@ -40,7 +40,37 @@ describe('parseTimeValue', () => {
   it('reads explicit formats', () => {
     expect(parseTimeValue('199706011928', 'yyyymmddhhmm')).toBe(Date.UTC(1997, 5, 1, 19, 28));
     expect(parseTimeValue('1700000000123456', 'epoch-us')).toBeCloseTo(1_700_000_000_123.456, 3);
-    expect(parseTimeValue('1991.5', 'decimal-year')).toBe(Date.UTC(1991, 0, 1) + 0.5 * 365 * 86_400_000);
+    // A whole number of twelfths is a month's first day (R's monthly series): 1991.5 is July.
+    expect(parseTimeValue('1991.5', 'decimal-year')).toBe(Date.UTC(1991, 6, 1));
+    expect(parseTimeValue('1991.25', 'decimal-year')).toBe(Date.UTC(1991, 3, 1));
+    // Anything else is rounded to the day (1991.4961 was 1991-07-01T02:18:...Z, 1991.0027 Jan 1 23:39).
+    expect(parseTimeValue('1991.4961', 'decimal-year')).toBe(Date.UTC(1991, 6, 1));
+    expect(parseTimeValue('1991.0027', 'decimal-year')).toBe(Date.UTC(1991, 0, 2));
+  });
+  it('reads strftime patterns: US and European dates, names, 12-hour clocks, zones', () => {
+    const t = (s: string, f: string): number => parseTimeValue(s, checkTimeFormat(f));
+    expect(t('01/02/2020', '%m/%d/%Y')).toBe(Date.UTC(2020, 0, 2));
+    expect(t('1/2/2020', '%m/%d/%Y')).toBe(Date.UTC(2020, 0, 2));
+    expect(t('01/02/2020', '%d/%m/%Y')).toBe(Date.UTC(2020, 1, 1));
+    expect(t('31.12.2019 23:59', '%d.%m.%Y %H:%M')).toBe(Date.UTC(2019, 11, 31, 23, 59));
+    expect(t('02-Jan-99', '%d-%b-%y')).toBe(Date.UTC(1999, 0, 2));
+    expect(t('02-Jan-20', '%d-%b-%y')).toBe(Date.UTC(2020, 0, 2));
+    expect(t('January 2, 2020 3:04 PM', '%B %d, %Y %I:%M %p')).toBe(Date.UTC(2020, 0, 2, 15, 4));
+    expect(t('12:30 AM 2020-01-02', '%I:%M %p %F')).toBe(Date.UTC(2020, 0, 2, 0, 30));
+    expect(t('2020-01-02T03:04:05.123+0100', '%Y-%m-%dT%H:%M:%S.%f%z')).toBe(Date.UTC(2020, 0, 2, 2, 4, 5, 123));
+    expect(t('2020-01-02 03:04:05', '%F %T')).toBe(Date.UTC(2020, 0, 2, 3, 4, 5));
+    expect(t('2020-032', '%Y-%j')).toBe(Date.UTC(2020, 1, 1));
+    expect(t('1700000000', '%s')).toBe(1_700_000_000_000);
+    // Impossible or non-matching values are unreadable, never a wrapped-around date.
+    expect(t('13/02/2020', '%m/%d/%Y')).toBeNaN();
+    expect(t('02/30/2020', '%m/%d/%Y')).toBeNaN();
+    expect(t('2020-01-02', '%m/%d/%Y')).toBeNaN();
+  });
+  it('refuses unknown formats and directives, and patterns without a year', () => {
+    expect(() => checkTimeFormat('usdate')).toThrow(/strftime pattern such as %m\/%d\/%Y/);
+    expect(() => checkTimeFormat('%Y-%Q')).toThrow(/unknown directive %Q/);
+    expect(() => checkTimeFormat('%m/%d')).toThrow(/no year/);
+    expect(checkTimeFormat('epoch-ms')).toBe('epoch-ms');
   });
   it('returns NaN for unreadable or impossible times', () => {
     for (const bad of ['', 'yesterday', '2001-02-30', '12/03/2001', '199713011928']) {

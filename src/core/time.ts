@@ -81,9 +81,13 @@ export function parseDuration(text: string): number {
   return total;
 }
 
-export type TimeFormat = 'auto' | 'iso' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns' | 'yyyymmddhhmm' | 'decimal-year';
+/** The named time formats; `--time-format` also takes strftime patterns (see `parseStrftime`). */
+export type NamedTimeFormat = 'auto' | 'iso' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns' | 'yyyymmddhhmm' | 'decimal-year';
+/** A strftime pattern such as `%m/%d/%Y` or `%d.%m.%Y %H:%M` (anything with a `%`). */
+export type StrftimePattern = `${string}%${string}`;
+export type TimeFormat = NamedTimeFormat | StrftimePattern;
 
-export const TIME_FORMATS: readonly TimeFormat[] = [
+export const TIME_FORMATS: readonly NamedTimeFormat[] = [
   'auto',
   'iso',
   'epoch-s',
@@ -93,6 +97,8 @@ export const TIME_FORMATS: readonly TimeFormat[] = [
   'yyyymmddhhmm',
   'decimal-year',
 ];
+
+const DAY_MS = 86_400_000;
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 /** Dates without a zone are read as UTC, never as the machine's local time. */
@@ -126,8 +132,14 @@ export function parseTimeValue(text: string, format: TimeFormat = 'auto'): Epoch
       if (!NUMERIC.test(s)) return Number.NaN;
       const v = Number(s);
       const year = Math.floor(v);
+      // A whole number of twelfths is a month (R's monthly and quarterly series: 1991.5 is
+      // July): its first day, where the fraction of the year's length would give 2 July 12:00.
+      const months = (v - year) * 12;
+      if (Math.abs(months - Math.round(months)) < 1e-6) return Date.UTC(year, Math.round(months), 1);
       const start = Date.UTC(year, 0, 1);
-      return start + (v - year) * (Date.UTC(year + 1, 0, 1) - start);
+      // Otherwise rounded to the day: the value carries about a day's precision (1/365), and a
+      // time of day such as 02:18:27.692 is an artefact of the arithmetic, not data.
+      return Math.round((start + (v - year) * (Date.UTC(year + 1, 0, 1) - start)) / DAY_MS) * DAY_MS;
     }
     case 'iso':
       return parseIso(s);
@@ -137,7 +149,223 @@ export function parseTimeValue(text: string, format: TimeFormat = 'auto'): Epoch
         return Math.abs(v) < 1e11 ? v * 1000 : v;
       }
       return parseIso(s);
+    default:
+      return compileStrftime(format)(s);
   }
+}
+
+/**
+ * Checks a `--time-format` value: a named format or a strftime pattern whose directives are
+ * all known (an unknown one is an error now, not a "cannot read time" on line 2).
+ */
+export function checkTimeFormat(text: string): TimeFormat {
+  if ((TIME_FORMATS as readonly string[]).includes(text)) return text as TimeFormat;
+  if (text.includes('%')) {
+    compileStrftime(text as StrftimePattern);
+    return text as StrftimePattern;
+  }
+  throw new EmpError(
+    'BAD_ARGUMENT',
+    `unknown --time-format "${text}" (expected ${TIME_FORMATS.join(', ')}, or a strftime pattern such as %m/%d/%Y or "%d.%m.%Y %H:%M")`,
+  );
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** What one strftime directive matches, and where its value goes. */
+interface Directive {
+  re: string;
+  set?: (f: Fields, v: string) => boolean;
+}
+interface Fields {
+  year: number;
+  month: number;
+  day: number;
+  yday: number;
+  hour: number;
+  pm: number;
+  minute: number;
+  second: number;
+  frac: number;
+  offsetMin: number;
+  epoch: number;
+}
+
+const num2 = (key: 'month' | 'day' | 'hour' | 'minute' | 'second'): Directive => ({
+  re: '(\\d{1,2})',
+  set: (f, v) => {
+    f[key] = Number(v);
+    return true;
+  },
+});
+const DIRECTIVES: Record<string, Directive> = {
+  Y: {
+    re: '([+-]?\\d{4})',
+    set: (f, v) => {
+      f.year = Number(v);
+      return true;
+    },
+  },
+  // POSIX: 69-99 are 1969-1999, 00-68 are 2000-2068.
+  y: {
+    re: '(\\d{2})',
+    set: (f, v) => {
+      const y = Number(v);
+      f.year = y < 69 ? 2000 + y : 1900 + y;
+      return true;
+    },
+  },
+  m: num2('month'),
+  d: num2('day'),
+  e: {
+    re: '\\s?(\\d{1,2})',
+    set: (f, v) => {
+      f.day = Number(v);
+      return true;
+    },
+  },
+  H: num2('hour'),
+  I: num2('hour'),
+  M: num2('minute'),
+  S: num2('second'),
+  j: {
+    re: '(\\d{1,3})',
+    set: (f, v) => {
+      f.yday = Number(v);
+      return true;
+    },
+  },
+  f: {
+    re: '(\\d{1,9})',
+    set: (f, v) => {
+      f.frac = Number(`0.${v}`);
+      return true;
+    },
+  },
+  p: {
+    re: '([AaPp][Mm])',
+    set: (f, v) => {
+      f.pm = v.toLowerCase() === 'pm' ? 1 : 0;
+      return true;
+    },
+  },
+  b: {
+    re: '([A-Za-z]{3,})',
+    set: (f, v) => {
+      const i = MONTHS.indexOf(v.slice(0, 3).toLowerCase());
+      f.month = i + 1;
+      return i >= 0;
+    },
+  },
+  a: { re: '[A-Za-z]{3,}' },
+  z: {
+    re: '(Z|[+-]\\d{2}:?\\d{2})',
+    set: (f, v) => {
+      if (v === 'Z') f.offsetMin = 0;
+      else {
+        const m = /^([+-])(\d{2}):?(\d{2})$/.exec(v) as RegExpExecArray;
+        f.offsetMin = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+      }
+      return true;
+    },
+  },
+  Z: { re: '(?:UTC|GMT|Z)' },
+  s: {
+    re: '(-?\\d+(?:\\.\\d+)?)',
+    set: (f, v) => {
+      f.epoch = Number(v) * 1000;
+      return true;
+    },
+  },
+  '%': { re: '%' },
+};
+DIRECTIVES.B = DIRECTIVES.b as Directive;
+DIRECTIVES.h = DIRECTIVES.b as Directive;
+DIRECTIVES.A = DIRECTIVES.a as Directive;
+/** Shorthands, expanded before compiling. */
+const SHORTHANDS: Record<string, string> = { T: '%H:%M:%S', F: '%Y-%m-%d', D: '%m/%d/%y', R: '%H:%M' };
+
+const compiled = new Map<string, (s: string) => number>();
+
+/**
+ * A strftime pattern as a parser (epoch ms, NaN when the text does not match or is no real
+ * date). Fields may drop their leading zero (1/2/2020 reads with %m/%d/%Y); a space matches
+ * any run of whitespace; no zone (%z) means UTC. Compiled once per pattern.
+ */
+export function compileStrftime(pattern: StrftimePattern): (s: string) => number {
+  const hit = compiled.get(pattern);
+  if (hit) return hit;
+  let expanded = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    const next = pattern[i + 1];
+    if (c === '%' && next !== undefined && SHORTHANDS[next]) {
+      expanded += SHORTHANDS[next];
+      i++;
+    } else if (c === '%' && next !== undefined) {
+      expanded += c + next;
+      i++;
+    } else expanded += c;
+  }
+  let re = '';
+  const setters: ((f: Fields, v: string) => boolean)[] = [];
+  const used = new Set<string>();
+  for (let i = 0; i < expanded.length; i++) {
+    const c = expanded[i] as string;
+    if (c !== '%') {
+      re += /\s/.test(c) ? '\\s+' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      continue;
+    }
+    const k = expanded[++i];
+    const d = k === undefined ? undefined : DIRECTIVES[k];
+    if (!d || k === undefined) {
+      throw new EmpError(
+        'BAD_ARGUMENT',
+        `--time-format "${pattern}": unknown directive %${k ?? ''} (known: %Y %y %m %d %e %H %I %M %S %f %p %b %B %a %A %j %z %Z %s %T %F %D %R %%)`,
+      );
+    }
+    used.add(k);
+    re += d.re;
+    if (d.set) setters.push(d.set);
+  }
+  if (!used.has('Y') && !used.has('y') && !used.has('s')) {
+    throw new EmpError('BAD_ARGUMENT', `--time-format "${pattern}": no year in the pattern (%Y, %y) and no epoch (%s)`);
+  }
+  const rx = new RegExp(`^${re}$`);
+  const twelveHour = used.has('I');
+  const parse = (s: string): number => {
+    const m = rx.exec(s);
+    if (!m) return Number.NaN;
+    const f: Fields = {
+      year: 1970,
+      month: 1,
+      day: 1,
+      yday: 0,
+      hour: 0,
+      pm: -1,
+      minute: 0,
+      second: 0,
+      frac: 0,
+      offsetMin: 0,
+      epoch: Number.NaN,
+    };
+    for (let g = 0; g < setters.length; g++)
+      if (!(setters[g] as (f: Fields, v: string) => boolean)(f, m[g + 1] as string)) return Number.NaN;
+    if (!Number.isNaN(f.epoch)) return f.epoch;
+    if (twelveHour) {
+      if (f.hour < 1 || f.hour > 12) return Number.NaN;
+      f.hour = (f.hour % 12) + (f.pm === 1 ? 12 : 0);
+    }
+    if (f.second > 59) return Number.NaN;
+    let t: number;
+    if (f.yday > 0) {
+      t = Date.UTC(f.year, 0, f.yday, f.hour, f.minute, f.second);
+      if (new Date(t).getUTCFullYear() !== f.year || f.hour > 23 || f.minute > 59) return Number.NaN;
+    } else t = checkedUtc(f.year, f.month, f.day, f.hour, f.minute, f.second);
+    return t + f.frac * 1000 - f.offsetMin * 60_000;
+  };
+  compiled.set(pattern, parse);
+  return parse;
 }
 
 function checkedUtc(y: number, mo: number, d: number, h: number, mi: number, sec: number): number {

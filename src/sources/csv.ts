@@ -1,6 +1,6 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { CsvError, EmpError } from '../core/errors.ts';
+import { CsvError, EmpError, fileError } from '../core/errors.ts';
 import type { BarSeries } from '../core/market.ts';
 import { parseTimeValue, type TimeFormat } from '../core/time.ts';
 
@@ -10,12 +10,44 @@ export interface CsvRow {
   fields: string[];
 }
 
+/** Field separators a CSV may use; `auto` picks one from the header row. */
+export const DELIMITERS = [',', ';', '\t', '|'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+/** `,` `;` `|`, or `tab` / `\t` for a tab (a literal tab is awkward on a command line). */
+export function parseDelimiter(text: string): Delimiter {
+  const d = text === 'tab' || text === '\\t' ? '\t' : text;
+  if (!(DELIMITERS as readonly string[]).includes(d)) {
+    throw new EmpError('BAD_ARGUMENT', `unknown --delimiter "${text}" (expected , ; | or tab)`);
+  }
+  return d as Delimiter;
+}
+
+export const delimiterName = (d: Delimiter): string => (d === '\t' ? 'tab' : d === ';' ? 'semicolon' : d === '|' ? 'pipe' : 'comma');
+
+/**
+ * The header's separator: the candidate occurring most often outside quotes (comma on a tie,
+ * and for a one-column header). Data rows are not consulted: with a decimal comma ("1,5") they
+ * hold commas that are not separators.
+ */
+export function detectDelimiter(header: string): Delimiter {
+  const counts = new Map<Delimiter, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const c of header) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && counts.has(c as Delimiter)) counts.set(c as Delimiter, (counts.get(c as Delimiter) as number) + 1);
+  }
+  let best: Delimiter = ',';
+  for (const d of DELIMITERS) if ((counts.get(d) as number) > (counts.get(best) as number)) best = d;
+  return best;
+}
+
 /**
  * Splits one CSV line (RFC 4180 quoting: `"a,b"`, `""` for a quote). Quoted fields may not
  * span lines; market-data CSVs never need that and it keeps the reader streaming line by line.
  */
-export function splitCsvLine(line: string): string[] {
-  if (line.indexOf('"') < 0) return line.split(',');
+export function splitCsvLine(line: string, delimiter: Delimiter = ','): string[] {
+  if (line.indexOf('"') < 0) return line.split(delimiter);
   const out: string[] = [];
   let cur = '';
   let quoted = false;
@@ -29,7 +61,7 @@ export function splitCsvLine(line: string): string[] {
         } else quoted = false;
       } else cur += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === delimiter) {
       out.push(cur);
       cur = '';
     } else cur += c;
@@ -38,23 +70,56 @@ export function splitCsvLine(line: string): string[] {
   return out;
 }
 
-/** Streams a CSV file: the header (trimmed) first, then every non-blank row. */
-export async function* readCsv(file: string): AsyncGenerator<{ header: string[] } | CsvRow> {
-  if (!existsSync(file)) throw new EmpError('FILE_NOT_FOUND', `${file}: no such file`);
-  const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
-  let sawHeader = false;
-  for await (const raw of rl) {
-    line++;
-    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (text.trim() === '') continue;
-    const fields = splitCsvLine(text);
-    if (!sawHeader) {
-      sawHeader = true;
-      yield { header: fields.map((f) => f.trim()) };
-    } else yield { line, fields };
+export interface ReadCsvOptions {
+  /** The field separator; default: detected from the header row. */
+  delimiter?: Delimiter;
+}
+
+/**
+ * Opens a file for reading, or fails with an error naming the path and the cause (no such
+ * file, a directory, permission denied) before anything is read: a directory opens fine on
+ * Linux and only fails on the first read, as a bare EISDIR.
+ */
+async function openForReading(file: string) {
+  try {
+    if ((await stat(file)).isDirectory()) throw fileError(file, { code: 'EISDIR' }, 'read');
+    return await open(file, 'r');
+  } catch (err) {
+    throw err instanceof EmpError ? err : fileError(file, err, 'read');
   }
-  if (!sawHeader) throw new CsvError('CSV_EMPTY', file, 1, 'empty file: expected a header row');
+}
+
+/**
+ * Streams a CSV file: the header (trimmed) with the separator in use first, then every
+ * non-blank row.
+ */
+export async function* readCsv(
+  file: string,
+  opts: ReadCsvOptions = {},
+): AsyncGenerator<{ header: string[]; delimiter: Delimiter } | CsvRow> {
+  const handle = await openForReading(file);
+  const stream = handle.createReadStream({ encoding: 'utf8' });
+  const rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  let line = 0;
+  let delimiter: Delimiter | undefined;
+  try {
+    for await (const raw of rl) {
+      line++;
+      const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (text.trim() === '') continue;
+      if (delimiter === undefined) {
+        delimiter = opts.delimiter ?? detectDelimiter(text);
+        yield { header: splitCsvLine(text, delimiter).map((f) => f.trim()), delimiter };
+      } else yield { line, fields: splitCsvLine(text, delimiter) };
+    }
+  } catch (err) {
+    throw err instanceof EmpError ? err : fileError(file, err, 'read');
+  } finally {
+    rl.close();
+    stream.destroy();
+    await handle.close().catch(() => undefined);
+  }
+  if (delimiter === undefined) throw new CsvError('CSV_EMPTY', file, 1, 'empty file: expected a header row');
 }
 
 /** Index of the first header matching one of `names` case-insensitively, or -1. */
@@ -77,6 +142,8 @@ export interface BarCsvOptions {
   /** Require a volume column (default false: volume is NaN when absent). */
   requireVolume?: boolean;
   timeFormat?: TimeFormat;
+  /** The field separator; default: detected from the header row. */
+  delimiter?: Delimiter;
   /** Column names to use instead of the defaults. */
   timeColumn?: string;
   closeColumn?: string;
@@ -103,11 +170,29 @@ interface Columns {
   volume: number;
 }
 
-function resolveColumns(file: string, header: string[], opts: BarCsvOptions): Columns {
+/**
+ * When a header did not split into the expected columns, what the file looks like instead:
+ * a separator other than the one in use (`time;open;...` read with a comma).
+ */
+export function delimiterHint(header: readonly string[], delimiter: Delimiter): string {
+  const joined = header.join(delimiter);
+  const other = detectDelimiter(joined);
+  if (other !== delimiter && header.length <= 2) {
+    return `; the file looks ${delimiterName(other)}-separated: try --delimiter '${other === '\t' ? 'tab' : other}'`;
+  }
+  return '';
+}
+
+function resolveColumns(file: string, header: string[], delimiter: Delimiter, opts: BarCsvOptions): Columns {
   const need = (names: readonly string[], what: string): number => {
     const i = findColumn(header, names);
     if (i < 0) {
-      throw new CsvError('CSV_MISSING_COLUMN', file, 1, `missing column "${what}" (header: ${header.join(',')})`);
+      throw new CsvError(
+        'CSV_MISSING_COLUMN',
+        file,
+        1,
+        `missing column "${what}" (header: ${header.join(delimiter === '\t' ? '<tab>' : delimiter)})${delimiterHint(header, delimiter)}`,
+      );
     }
     return i;
   };
@@ -127,12 +212,16 @@ function resolveColumns(file: string, header: string[], opts: BarCsvOptions): Co
   return { time, open, high, low, close, volume };
 }
 
-function num(file: string, row: CsvRow, idx: number, name: string): number {
+/** A decimal comma (`1234,5`), as semicolon- and tab-separated files from European locales write numbers. */
+const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+
+function num(file: string, row: CsvRow, idx: number, name: string, delimiter: Delimiter): number {
   const text = row.fields[idx];
   if (text === undefined) {
     throw new CsvError('CSV_BAD_ROW', file, row.line, `expected at least ${idx + 1} fields, got ${row.fields.length}`);
   }
-  const t = text.trim();
+  let t = text.trim();
+  if (delimiter !== ',' && DECIMAL_COMMA.test(t)) t = t.replace(',', '.');
   const v = t === '' ? Number.NaN : Number(t);
   if (!Number.isFinite(v)) throw new CsvError('CSV_BAD_NUMBER', file, row.line, `bad number in column "${name}": "${text}"`);
   return v;
@@ -155,6 +244,25 @@ class Column {
   }
 }
 
+/** For a time the format could not read, the `--time-format` that probably would. */
+export function timeHint(text: string, format: TimeFormat): string {
+  const s = text.trim();
+  const m = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(?:[ T](\d{1,2}:\d{2}(:\d{2})?))?$/.exec(s);
+  if (m) {
+    const y = (m[4] as string).length === 4 ? '%Y' : '%y';
+    const sep = m[2] as string;
+    const clock = m[5] ? (m[6] ? ' %H:%M:%S' : ' %H:%M') : '';
+    const us = `%m${sep}%d${sep}${y}${clock}`;
+    const eu = `%d${sep}%m${sep}${y}${clock}`;
+    const first = Number(m[1]);
+    // A first field above 12 can only be a day; a second one above 12 only a day too.
+    const order = first > 12 ? [eu] : Number(m[3]) > 12 ? [us] : [us, eu];
+    return ` (try --time-format '${order.join("' or '")}')`;
+  }
+  if (format === 'auto') return ' (ISO 8601, epoch seconds or milliseconds; for other layouts give --time-format, e.g. a strftime pattern)';
+  return ` (--time-format ${format})`;
+}
+
 /**
  * Loads an OHLCV (or close-only) CSV into columnar arrays, validating every row. Errors name
  * the file and line: bad number, missing column, time going backwards, high below max(open,
@@ -164,13 +272,15 @@ export async function loadBarsCsv(file: string, opts: BarCsvOptions = {}): Promi
   const cols = { time: new Column(), open: new Column(), high: new Column(), low: new Column(), close: new Column(), volume: new Column() };
   let c: Columns | undefined;
   let header: string[] = [];
+  let delimiter: Delimiter = ',';
   let lastTime = Number.NEGATIVE_INFINITY;
   let lastLine = 0;
   const dropped: LoadedBars['dropped'] = [];
-  for await (const item of readCsv(file)) {
+  for await (const item of readCsv(file, opts.delimiter ? { delimiter: opts.delimiter } : {})) {
     if ('header' in item) {
       header = item.header;
-      c = resolveColumns(file, header, opts);
+      delimiter = item.delimiter;
+      c = resolveColumns(file, header, delimiter, opts);
       continue;
     }
     if (!c) continue;
@@ -180,7 +290,9 @@ export async function loadBarsCsv(file: string, opts: BarCsvOptions = {}): Promi
       throw new CsvError('CSV_BAD_ROW', file, row.line, `expected ${header.length} fields, got ${row.fields.length}`);
     }
     const t = parseTimeValue(timeText, opts.timeFormat ?? 'auto');
-    if (Number.isNaN(t)) throw new CsvError('CSV_BAD_TIME', file, row.line, `cannot read time "${timeText}"`);
+    if (Number.isNaN(t)) {
+      throw new CsvError('CSV_BAD_TIME', file, row.line, `cannot read time "${timeText}"${timeHint(timeText, opts.timeFormat ?? 'auto')}`);
+    }
     if (opts.onDisorder === 'drop' && t <= lastTime) {
       dropped.push({
         line: row.line,
@@ -198,14 +310,14 @@ export async function loadBarsCsv(file: string, opts: BarCsvOptions = {}): Promi
     }
     lastTime = t;
     lastLine = row.line;
-    const close = num(file, row, c.close, header[c.close] ?? 'close');
+    const close = num(file, row, c.close, header[c.close] ?? 'close', delimiter);
     let open = close;
     let high = close;
     let low = close;
     if (c.open >= 0) {
-      open = num(file, row, c.open, 'open');
-      high = num(file, row, c.high, 'high');
-      low = num(file, row, c.low, 'low');
+      open = num(file, row, c.open, 'open', delimiter);
+      high = num(file, row, c.high, 'high', delimiter);
+      low = num(file, row, c.low, 'low', delimiter);
       if (high < Math.max(open, close) || high < low) {
         throw new CsvError('CSV_BAD_OHLC', file, row.line, `high ${high} is below max(open ${open}, close ${close}, low ${low})`);
       }
@@ -213,7 +325,7 @@ export async function loadBarsCsv(file: string, opts: BarCsvOptions = {}): Promi
         throw new CsvError('CSV_BAD_OHLC', file, row.line, `low ${low} is above min(open ${open}, close ${close})`);
       }
     }
-    const volume = c.volume >= 0 ? num(file, row, c.volume, 'volume') : Number.NaN;
+    const volume = c.volume >= 0 ? num(file, row, c.volume, 'volume', delimiter) : Number.NaN;
     if (volume < 0) throw new CsvError('CSV_BAD_NUMBER', file, row.line, `negative volume ${volume}`);
     cols.time.push(t);
     cols.open.push(open);
