@@ -43,8 +43,9 @@ interface Case {
   name: string;
   params: Record<string, number>;
   talib: Record<string, number>;
-  ti: (s: Arrays) => unknown;
-  ts: () => { add(x: unknown): unknown };
+  /** Absent where the library has no such indicator. */
+  ti?: (s: Arrays) => unknown;
+  ts?: () => { add(x: unknown): unknown };
   tsInput: 'close' | 'hlc';
 }
 
@@ -135,6 +136,21 @@ const CASES: Case[] = [
     ts: () => new (ts.StochasticOscillator as never as new (a: number, b: number, c: number) => { add(x: unknown): unknown })(5, 3, 3),
     tsInput: 'hlc',
   },
+  {
+    label: 'HT_SINE',
+    name: 'HT_SINE',
+    params: {},
+    talib: {},
+    tsInput: 'close',
+  },
+  {
+    label: 'MAMA(0.5,0.05)',
+    name: 'MAMA',
+    params: {},
+    talib: { optInFastLimit: 0.5, optInSlowLimit: 0.05 },
+    ts: () => new (ts.MAMA as never as new (c: unknown) => { add(x: unknown): unknown })({ fastLimit: 0.5, slowLimit: 0.05 }),
+    tsInput: 'close',
+  },
 ];
 
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
@@ -173,14 +189,19 @@ export default async function run(): Promise<void> {
     const inputs: Record<string, unknown> =
       c.tsInput === 'close' ? { inReal: arrays.close } : { high: arrays.high, low: arrays.low, close: arrays.close };
     const tl = time(() => talib.execute({ name: c.name, startIdx: 0, endIdx: N - 1, ...inputs, ...c.talib }));
-    const tiMs = time(() => c.ti(arrays), 1);
-    const tsMs = time(() => {
-      const ind = c.ts();
-      if (c.tsInput === 'close') for (let i = 0; i < N; i++) ind.add(arrays.close[i]);
-      else for (let i = 0; i < N; i++) ind.add(hlc[i]);
-    }, 1);
+    const tiRun = c.ti;
+    const tiMs = tiRun ? time(() => tiRun(arrays), 1) : Number.NaN;
+    const tsMake = c.ts;
+    const tsMs = tsMake
+      ? time(() => {
+          const ind = tsMake();
+          if (c.tsInput === 'close') for (let i = 0; i < N; i++) ind.add(arrays.close[i]);
+          else for (let i = 0; i < N; i++) ind.add(hlc[i]);
+        }, 1)
+      : Number.NaN;
+    const opt = (ms: number): string => (Number.isNaN(ms) ? '—' : fmt(ms));
     console.log(
-      `| ${c.label} | ${fmt(batch)} (${rate(batch)}) | ${fmt(stream)} (${rate(stream)}) | ${fmt(tl)} | ${fmt(tiMs)} | ${fmt(tsMs)} | ${(batch / tl).toFixed(2)}× | ${(tiMs / batch).toFixed(0)}× |`,
+      `| ${c.label} | ${fmt(batch)} (${rate(batch)}) | ${fmt(stream)} (${rate(stream)}) | ${fmt(tl)} | ${opt(tiMs)} | ${opt(tsMs)} | ${(batch / tl).toFixed(2)}× | ${Number.isNaN(tiMs) ? '—' : `${(tiMs / batch).toFixed(0)}×`} |`,
     );
   }
   console.log(
