@@ -122,9 +122,6 @@ function alternatives(name: string): Record<string, number>[] {
   if (name === 'SAREXT') sets.push(...SAREXT_SETS);
   for (const p of info.params.filter((x) => x.type === 'matype')) {
     for (const t of [1, 2, 3, 4, 5, 6, 7, 8]) {
-      // Known deviation (README): KAMA smoothing of STOCHRSI's %K, whose windows are often all
-      // 0 or all 100, where the efficiency ratio hinges on the rounding residue of a running sum.
-      if (name === 'STOCHRSI' && t === 6) continue;
       sets.push({ [p.name]: t });
     }
   }

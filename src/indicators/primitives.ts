@@ -298,7 +298,8 @@ export class KamaStage implements ScalarStage {
       this.sumRoc += Math.abs(x - prev);
     }
     const change = x - this.ring.ago(this.n);
-    const er = this.sumRoc <= change ? 1 : Math.abs(change / this.sumRoc);
+    // A window without movement (|Σ| < 1e-14, often a rounding residue) counts as efficient, as in TA-Lib.
+    const er = this.sumRoc <= change || isZero(this.sumRoc) ? 1 : Math.abs(change / this.sumRoc);
     const sc = er * (KamaStage.FAST - KamaStage.SLOW) + KamaStage.SLOW;
     this.value = (x - this.value) * sc * sc + this.value;
     return this.value;
@@ -357,8 +358,9 @@ export class T3Stage implements ScalarStage {
   }
 }
 
+/** TA-Lib's TA_IS_ZERO: |x| < 1e-14 (TA_EPSILON in the binding's ta_utility.h). */
 export function isZero(x: number): boolean {
-  return x > -1e-8 && x < 1e-8;
+  return x > -1e-14 && x < 1e-14;
 }
 
 /** TA-Lib MA types: 0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA (fast 0.5, slow 0.05, period ignored), 8 T3. */
