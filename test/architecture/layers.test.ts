@@ -25,6 +25,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   pipeline: ['core', ...ANALYTICS, 'fusion', 'stream', 'sources', 'bus', 'store'],
   server: ['core', ...ANALYTICS, 'fusion', 'stream', 'sources', 'bus', 'store', 'pipeline'],
   cli: ['core', ...ANALYTICS, 'fusion', 'stream', 'sources', 'bus', 'store', 'pipeline', 'server'],
+  // src/index.ts, the package's front door: browser-safe layers only.
+  root: ['core', ...ANALYTICS, 'fusion', 'sources'],
   // The dashboard runs the analytics in the browser; everything else only over the public API.
   web: ['core', ...ANALYTICS],
 };
@@ -48,7 +50,7 @@ function specifiers(text: string): string[] {
 /** The layer a path under the repository belongs to: src/<layer>/… or web/… */
 function layerOf(abs: string): string | undefined {
   const rel = relative(ROOT, abs).split(/[\\/]/);
-  if (rel[0] === 'src') return rel[1];
+  if (rel[0] === 'src') return rel.length === 2 ? 'root' : rel[1];
   if (rel[0] === 'web') return 'web';
   return undefined;
 }

@@ -1,0 +1,27 @@
+/** Fusion: harmonizing many sources and fusing them into one price with an interval. Pure: no I/O. */
+export { meanAggregate, medianAggregate, type Observation, pythAggregate } from './baselines.ts';
+export { DEFAULT_FUSION, type FusionConfig, FusionEngine, type FusionResult, weightedMedian } from './engine.ts';
+export {
+  DEV_SEEDS,
+  FAMILY_SCENARIOS,
+  type FamilyFeed,
+  type FamilyOptions,
+  type FamilyScenario,
+  familyFeed,
+  HELD_OUT_SEEDS,
+} from './family.ts';
+export { evaluateFamily, evaluateScenario, type FamilyRow, type FamilyScore, scoreFeed } from './family-eval.ts';
+export {
+  ClockSkewEstimator,
+  type HarmonizedQuote,
+  type HarmonizedTrade,
+  Harmonizer,
+  type HarmonizerOptions,
+  ImpliedRateEstimator,
+  type SourceScale,
+  timestampToMs,
+  USD_STABLECOINS,
+} from './harmonizer.ts';
+export { LAG_STEP_MS, LAG_STEPS, LeadLag, PriceHistory } from './lead-lag.ts';
+export { DEFAULT_QUALITY, type QualityConfig, SourceQuality } from './quality.ts';
+export { isV1Method, V1_METHODS, V1Fuser, type V1Method, type V1Options } from './strategies.ts';

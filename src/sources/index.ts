@@ -1,0 +1,4 @@
+/** Sources: the multi-venue simulator, venue protocols, CSV loading. */
+export { type BarCsvOptions, type LoadedBars, loadBarsCsv, readCsv } from './csv.ts';
+export * from './simulator/index.ts';
+export { protocolFor, TRADE_AND_QUOTE_VENUES, VENUE_PROTOCOLS } from './venues/index.ts';
