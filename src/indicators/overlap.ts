@@ -93,6 +93,12 @@ export const VAR_EPSILON = 1e-14;
 export class Bbands extends Indicator {
   private readonly ma: ScalarStage;
   private readonly mom: WindowMoments;
+  /**
+   * For a slower MA, TA-Lib runs its STDDEV from the MA's first output, so the running sums start
+   * (MA lookback − period + 1) bars late; on near-flat windows their rounding residue is the
+   * whole variance, so they start late here too.
+   */
+  private readonly skip: number;
   constructor(
     readonly timeperiod = 5,
     readonly nbdevup = 2,
@@ -103,10 +109,12 @@ export class Bbands extends Indicator {
     super(['upperband', 'middleband', 'lowerband'], ma.lookback);
     this.ma = ma;
     this.mom = new WindowMoments(timeperiod);
+    this.skip = Math.max(0, ma.lookback - (timeperiod - 1));
     this.parts = [ma, this.mom];
   }
   protected step(b: Ohlcv): void {
     const mid = this.ma.next(b.close);
+    if (this.count < this.skip) return;
     this.mom.push(b.close);
     if (!this.mom.ready) return;
     const v = this.mom.variance;
