@@ -37,13 +37,28 @@ export async function getWithRetry<T>(
       if (after > 0) wait = Math.max(wait, after * 1000);
     } catch (err) {
       if (err instanceof EmpError) throw err;
-      failure = (err as Error).message;
+      failure = networkFailure(err);
     }
     if (attempt >= retries)
       throw new EmpError(failure === 'HTTP 429' ? 'THROTTLED' : 'HTTP', `${redact(url)}: ${failure} after ${attempt + 1} attempts`);
     o.onRetry?.();
     await new Promise((r) => setTimeout(r, wait));
   }
+}
+
+/**
+ * A network failure in words: undici says only "fetch failed" and keeps the reason in `cause`
+ * (`connect ECONNREFUSED 127.0.0.1:1`, `getaddrinfo ENOTFOUND host`, a TLS error), which is
+ * what a user needs to see.
+ */
+export function networkFailure(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (msg && !parts.includes(msg)) parts.push(msg);
+  }
+  if (err instanceof Error && err.name === 'TimeoutError') return `timed out (${parts.join(': ')})`;
+  return parts.join(': ') || 'network error';
 }
 
 /** GET a URL as JSON; non-retryable HTTP errors come back with their status and parsed body. */
