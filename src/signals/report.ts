@@ -67,3 +67,56 @@ export function evaluateSeries(s: BarSeries, opts: SeriesReportOptions = {}): Se
   );
   return { bars: s.close.length, horizon, costBps, embargo, calibration, memory, trials: trials.length, expectedMaxSharpe: sr0, methods };
 }
+
+export interface FamilyRow {
+  method: string;
+  /** Series on which the method was scored. */
+  series: number;
+  signals: number;
+  hitRate: number;
+  ece: number;
+  eceFloor: number;
+  /** Series with ≥ 100 signals, and of those how many had ECE ≤ 0.05. */
+  calibrated: { scored: number; atMost005: number };
+  brierSkill: number;
+  avgReturnBps: number;
+  sharpe: number;
+  /** Share of series whose deflated Sharpe exceeded 0.95. */
+  significant: number;
+}
+
+/**
+ * One row per method over a family of series (simulator seeds): means of the per-series figures
+ * (signal-weighted for hit rate, ECE and Brier skill, so a series with three signals does not
+ * count as much as one with three hundred).
+ */
+export function familySummary(reports: readonly SeriesReport[]): FamilyRow[] {
+  const names = [...new Set(reports.flatMap((r) => r.methods.filter((m) => m.kind !== 'random').map((m) => m.method)))];
+  return names.map((method) => {
+    const cards = reports.flatMap((r) => r.methods.filter((m) => m.method === method));
+    const n = cards.reduce((a, c) => a + c.signals, 0);
+    const wmean = (f: (c: Scorecard) => number): number => {
+      const xs = cards.filter((c) => Number.isFinite(f(c)) && c.signals > 0);
+      const w = xs.reduce((a, c) => a + c.signals, 0);
+      return w ? xs.reduce((a, c) => a + f(c) * c.signals, 0) / w : Number.NaN;
+    };
+    const mean = (f: (c: Scorecard) => number): number => {
+      const xs = cards.map(f).filter(Number.isFinite);
+      return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
+    };
+    const big = cards.filter((c) => c.signals >= 100 && Number.isFinite(c.ece));
+    return {
+      method,
+      series: cards.length,
+      signals: n,
+      hitRate: wmean((c) => c.hitRate),
+      ece: wmean((c) => c.ece),
+      eceFloor: wmean((c) => c.eceFloor),
+      calibrated: { scored: big.length, atMost005: big.filter((c) => c.ece <= 0.05).length },
+      brierSkill: wmean((c) => c.brierSkill),
+      avgReturnBps: mean((c) => c.avgReturnBps),
+      sharpe: mean((c) => c.sharpe),
+      significant: cards.filter((c) => c.deflatedSharpe > 0.95).length / Math.max(1, cards.length),
+    };
+  });
+}

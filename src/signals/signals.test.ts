@@ -3,7 +3,7 @@ import type { BarSeries } from '../core/market.ts';
 import { computeIndicator } from '../indicators/index.ts';
 import { simulateBars } from '../sources/simulator/index.ts';
 import { confirmationBars, generateSignals } from './index.ts';
-import { evaluateSeries } from './report.ts';
+import { evaluateSeries, familySummary } from './report.ts';
 
 const sim = simulateBars({ symbol: 'X-USD', timeframe: '1d', count: 1500, seed: 3 }).bars;
 
@@ -90,5 +90,16 @@ describe('signals', () => {
       expect(m.deflatedSharpe).toBeLessThanOrEqual(1);
       expect(m.coverage[0]?.signals).toBe(m.signals);
     }
+  });
+
+  it('family summary: signals summed and hit rates signal-weighted over the series', () => {
+    const reports = [evaluateSeries(prefix(sim, 800), { draws: 2 }), evaluateSeries(prefix(sim, 1200), { draws: 2 })];
+    const rows = familySummary(reports);
+    const card = (r: (typeof reports)[number]) => r.methods.find((m) => m.method === 'breakout') as (typeof r.methods)[number];
+    const row = rows.find((r) => r.method === 'breakout');
+    const [a, b] = reports.map(card) as [ReturnType<typeof card>, ReturnType<typeof card>];
+    expect(row?.signals).toBe(a.signals + b.signals);
+    expect(row?.hitRate).toBeCloseTo((a.hitRate * a.signals + b.hitRate * b.signals) / (a.signals + b.signals), 12);
+    expect(rows.map((r) => r.method)).not.toContain('random, same count as breakout');
   });
 });

@@ -5,7 +5,7 @@ import type { BarSeries } from '../../core/market.ts';
 import { formatIso } from '../../core/time.ts';
 import { COVERAGE_THRESHOLDS } from '../../signals/evaluate.ts';
 import { CALIBRATION_METHODS, type CalibrationMethod, generateSignals, STRATEGIES } from '../../signals/index.ts';
-import { evaluateSeries, type SeriesReport } from '../../signals/report.ts';
+import { evaluateSeries, familySummary, type SeriesReport } from '../../signals/report.ts';
 import { simulateBars } from '../../sources/simulator/index.ts';
 import { addCsvInputOptions, type CsvInputOptions, loadInput } from '../input.ts';
 import { parseFormat, writeOut } from '../output.ts';
@@ -75,6 +75,10 @@ export function registerSignals(program: Command, evaluate: Command): void {
   )
     .option('--simulated', 'instead of --input: 5,000 simulated daily bars with planted regimes (seed 1)')
     .option(
+      '--family <from-to>',
+      'instead of --input: a family of simulated series (seeds from..to, 5,000 daily bars each), summarized per strategy',
+    )
+    .option(
       '--suite <dir>',
       'instead of --input: every real series of the shared data folder (and the simulator), each with its own costs and timeframes (see README)',
     )
@@ -91,6 +95,41 @@ export function registerSignals(program: Command, evaluate: Command): void {
         throw new EmpError('BAD_ARGUMENT', `--memory must be adaptive or all, got "${opts.memory}"`);
       const memory = opts.memory;
       const runs: { name: string; series: BarSeries; costBps: number; timeframes: string[] }[] = [];
+      if (opts.family) {
+        const m = /^(\d+)-(\d+)$/.exec(opts.family);
+        const [from, to] = m ? [Number(m[1]), Number(m[2])] : [Number.NaN, Number.NaN];
+        if (!(to >= from) || to - from > 999)
+          throw new EmpError('BAD_ARGUMENT', `--family must be FROM-TO seeds (at most 1,000), got "${opts.family}"`);
+        const timeframes = opts.timeframes?.split(',') ?? ['1d', '1w'];
+        const reports: SeriesReport[] = [];
+        for (let seed = from; seed <= to; seed++) {
+          const series = simulateBars({ symbol: 'X-USD', timeframe: '1d', count: 5000, seed }).bars;
+          reports.push(evaluateSeries(series, { horizon, costBps: cost, timeframes, calibration, memory, embargo, draws: 10 }));
+        }
+        const rows = familySummary(reports);
+        if (format === 'json') {
+          await writeOut(
+            `${JSON.stringify({ family: { seeds: [from, to], bars: 5000, costBps: cost, horizon, embargo, calibration, memory }, methods: rows })}\n`,
+          );
+          return;
+        }
+        const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–');
+        const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
+        await writeOut(
+          `${[
+            `data: simulated daily bars, seeds ${from}..${to} (5,000 bars each, planted regimes); same protocol as for one series (cost ${cost} bps per side, judged ${horizon} bars later, confirmations ${timeframes.slice(1).join(', ') || 'none'})`,
+            '',
+            '| method | series | signals | hit rate | ECE (floor) | series with ECE ≤ 0.05 (of those with ≥ 100 signals) | Brier skill | avg return/signal after costs | Sharpe (mean) | deflated Sharpe > 0.95 |',
+            '|---|---|---|---|---|---|---|---|---|---|',
+            ...rows.map((r) =>
+              r.method === 'buy and hold'
+                ? `| buy and hold | ${r.series} | – | – | – | – | – | total ${pct(r.avgReturnBps / 1e4)} (mean) | ${f(r.sharpe)} | ${pct(r.significant)} |`
+                : `| ${r.method} | ${r.series} | ${r.signals} | ${pct(r.hitRate)} | ${f(r.ece, 3)} (${f(r.eceFloor, 3)}) | ${r.calibrated.atMost005}/${r.calibrated.scored} | ${f(r.brierSkill, 4)} | ${f(r.avgReturnBps, 1)} bps | ${f(r.sharpe)} | ${pct(r.significant)} |`,
+            ),
+          ].join('\n')}\n`,
+        );
+        return;
+      }
       if (opts.suite) {
         for (const spec of suite(opts.suite)) {
           const series = spec.file === null ? simulated() : await loadInput({ ...spec.csv, input: spec.file });
@@ -125,6 +164,7 @@ interface EvaluateSignalsOptions extends CsvInputOptions {
   format: string;
   simulated?: boolean;
   suite?: string;
+  family?: string;
 }
 
 function nonNegInt(flag: string, v: string): number {
