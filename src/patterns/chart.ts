@@ -116,11 +116,17 @@ function fitLine(ps: readonly Pivot[]): Line {
  * Thresholds tuned on planted seeds 1… only (the README's table is on seeds 1001…): the move into
  * a reversal pattern, in units of its depth (see `reverses`); a wedge's lines both rise (fall) by at
  * least this many tolerances over the pattern; the longest swing of a five-pivot trendline pattern
- * at most this many times the shortest.
+ * at most this many times the shortest; the spread of a triple top's three tops, in tolerances (the
+ * range of three noisy extremes is about 1.5 times the difference of two, so the double top's
+ * tolerance missed a third of planted triples, whose last two tops then read as a double top); a
+ * head's lead over both shoulders, in tolerances (a triple top with a slightly higher middle top is
+ * not a head and shoulders).
  */
 const PRIOR_TREND = 0.7;
 const WEDGE_RISE = 2;
 const SWING_RATIO = 2.5;
+const TRIPLE_SPREAD = 1.5;
+const HEAD_OUT = 2;
 
 export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}): ChartPatternHit[] {
   const n = s.close.length;
@@ -188,7 +194,11 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
     if (!d || !e) continue;
     const tol5 = tolK * atrAt(e.index);
     // Triple top / bottom.
-    if (a.kind === c.kind && c.kind === e.kind && Math.max(a.price, c.price, e.price) - Math.min(a.price, c.price, e.price) <= tol5) {
+    if (
+      a.kind === c.kind &&
+      c.kind === e.kind &&
+      Math.max(a.price, c.price, e.price) - Math.min(a.price, c.price, e.price) <= TRIPLE_SPREAD * tol5
+    ) {
       const top = a.kind === 'high';
       const neck = top ? Math.min(b.price, d.price) : Math.max(b.price, d.price);
       const mean = (a.price + c.price + e.price) / 3;
@@ -203,7 +213,7 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
           bo,
           Math.abs(mean - neck),
           neck,
-          1 - spread / (2 * tol5),
+          1 - spread / (2 * TRIPLE_SPREAD * tol5),
         );
       }
     }
@@ -213,8 +223,8 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
       const sgn = top ? 1 : -1;
       const headOut = top ? c.price - Math.max(a.price, e.price) : Math.min(a.price, e.price) - c.price;
       if (
-        sgn * (c.price - a.price) > tol5 &&
-        sgn * (c.price - e.price) > tol5 &&
+        sgn * (c.price - a.price) > HEAD_OUT * tol5 &&
+        sgn * (c.price - e.price) > HEAD_OUT * tol5 &&
         Math.abs(a.price - e.price) <= 2 * tol5 &&
         reverses(Math.abs(c.price - (b.price + d.price) / 2))
       ) {
