@@ -1,5 +1,22 @@
 /** TA-Lib-compatible indicators, batch and streaming. Pure: no I/O; runs in the browser. */
 export { HilbertTransform, Mama, MamaStage } from './cycle.ts';
+export {
+  Alma,
+  Awesome,
+  Chop,
+  Cmf,
+  Donchian,
+  ElderRay,
+  HeikinAshi,
+  Hma,
+  Ichimoku,
+  Keltner,
+  Kst,
+  SuperTrend,
+  Vortex,
+  Vwap,
+  Zlema,
+} from './extras.ts';
 export type { Column, IndicatorBar, IndicatorGroup, IndicatorInfo, ParamSpec, PriceInput, StreamingIndicator } from './indicator.ts';
 export { COLUMNS, Indicator } from './indicator.ts';
 export { BinaryOperator, MathTransform, PriceTransform, Sum, WindowIndex } from './math.ts';

@@ -114,9 +114,14 @@ export abstract class Indicator implements StreamingIndicator {
   }
 
   update(bar: IndicatorBar): void {
-    for (const p of this.parts) p.save();
+    // Indexed loops, not for-of or TypedArray.set: this runs once per bar and the arrays are
+    // a few elements long, where the call overhead would dominate.
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) (parts[i] as Undoable).save();
     this.saveOwn();
-    this.saved.set(this.out);
+    const out = this.out;
+    const saved = this.saved;
+    for (let j = 0; j < out.length; j++) saved[j] = out[j] as number;
     this.savedCount = this.count;
     this.advance(bar);
   }
@@ -126,9 +131,12 @@ export abstract class Indicator implements StreamingIndicator {
       this.update(bar);
       return;
     }
-    for (const p of this.parts) p.restore();
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) (parts[i] as Undoable).restore();
     this.restoreOwn();
-    this.out.set(this.saved);
+    const out = this.out;
+    const saved = this.saved;
+    for (let j = 0; j < out.length; j++) out[j] = saved[j] as number;
     this.count = this.savedCount;
     this.advance(bar);
   }
