@@ -29,6 +29,16 @@ export const NYSE_EPISODES: readonly Episode[] = [
   { name: '2000-02 bear market', from: '2000-09-01', to: '2002-10-09', kind: 'bear' },
 ];
 
+/**
+ * EuStockMarkets episodes (the same dates for each index; the data end in late August 1998): the
+ * 1995-98 bull market and the summer 1998 fall (Russia). The dataset has no dates, only business
+ * time, so a few-day episode (the October 1997 sell-off) cannot be placed reliably and is left out.
+ */
+export const EUSTOCK_EPISODES: readonly Episode[] = [
+  { name: '1995-98 bull market', from: '1995-03-01', to: '1998-07-17', kind: 'bull' },
+  { name: 'summer 1998 fall', from: '1998-07-20', to: '1998-08-24', kind: 'bear' },
+];
+
 export interface EpisodeShare {
   episode: Episode;
   bars: number;

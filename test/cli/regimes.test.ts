@@ -62,6 +62,20 @@ describe('emp regimes', () => {
     }
   });
 
+  it('emp evaluate regimes --family prints the family table (adaptive, oracle, baselines) and the forecast table; unknown cases exit 2', () => {
+    const r = emp(['evaluate', 'regimes', '--family', '--seeds', '1001', '--cases', 'daily-close-only']);
+    expect(r.status).toBe(0);
+    const row = r.stdout.split('\n').find((l) => l.startsWith('| daily-close-only'));
+    expect(row).toBeDefined();
+    // bars, then four balanced accuracies in %: adaptive, oracle, volatility rule, template filter.
+    const cells = (row as string).split('|').map((x) => x.trim());
+    const [adaptive, oracle, rule] = cells.slice(3, 6).map(Number);
+    for (const x of [adaptive, oracle, rule]) expect(x).toBeGreaterThan(0);
+    expect(oracle).toBeGreaterThan(rule as number);
+    expect(r.stdout).toMatch(/\| 5 \| [0-9.]+ \| [0-9.]+ \|/);
+    expect(emp(['evaluate', 'regimes', '--family', '--cases', 'nope']).status).toBe(2);
+  });
+
   it('refuses --smoothed for causal-only methods, and unknown methods, with exit 2', () => {
     expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--smoothed']).status).toBe(2);
     expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--method', 'jump', '--smoothed']).status).toBe(2);

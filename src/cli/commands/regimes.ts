@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { EmpError } from '../../core/errors.ts';
 import type { BarSeries } from '../../core/market.ts';
@@ -6,7 +7,7 @@ import { formatIso } from '../../core/time.ts';
 import { AdaptiveRegimeClassifier, MIN_CALIBRATION_BARS } from '../../regimes/adaptive.ts';
 import { volatilityRule } from '../../regimes/baseline.ts';
 import { type ChangePoint, returnChangePoints } from '../../regimes/bocpd.ts';
-import { changesPerYear, episodeShares, NYSE_EPISODES } from '../../regimes/episodes.ts';
+import { changesPerYear, EUSTOCK_EPISODES, episodeShares, NYSE_EPISODES } from '../../regimes/episodes.ts';
 import { quantile, scoreRegimes } from '../../regimes/evaluate.ts';
 import { FAMILY, FAMILY_HELDOUT_SEEDS, FAMILY_TUNING_SEEDS } from '../../regimes/family.ts';
 import { FAMILY_METHODS, type FamilyScore, FORECAST_HORIZONS, FORECAST_METHODS, scoreFamilyCase } from '../../regimes/family-eval.ts';
@@ -234,87 +235,100 @@ export function registerRegimes(program: Command, evaluate: Command): void {
     .option('--family', 'score on the planted-regime family (held-out seeds) beside the oracle and baselines, then real history (--nyse)')
     .option('--seeds <list>', "with --family: 'heldout' (default), 'tuning', or seeds such as 1001,1002")
     .option('--cases <ids>', 'with --family: only these parameterisations (comma-separated ids)')
-    .action(async (opts: { seed: string; count: string; nyse?: string; family?: boolean; seeds?: string; cases?: string }) => {
-      if (opts.family) {
-        await writeOut(`${(await familyReport(opts)).join('\n')}\n`);
-        return;
-      }
-      const seed = Number(opts.seed);
-      const count = Number(opts.count);
-      if (!Number.isInteger(seed) || !Number.isInteger(count) || count < 100)
-        throw new EmpError('BAD_ARGUMENT', '--seed must be an integer and --count an integer ≥ 100');
-      const out: string[] = [
-        `protocol: simulateBars seed ${seed}, ${count} bars each; classifiers see closes, or OHLCV where stated, causally (filtered probabilities, label with hysteresis); truth = the planted regime per bar. Trained models (hmm, jump) learn from simulation seed+100 (20,000 bars) of the same timeframe. Baseline: a volatility-only rule (high_volatility when 20-bar realized vol > 2× its expanding median, crash when also down > 3 sd over 5 bars, else sideways).`,
-        '',
-      ];
-      for (const tf of ['1d', '1m'] as const) {
-        const sim = simulateBars({ symbol: 'X-USD', timeframe: tf, count, seed });
-        // Trained models learn from another simulation of the same timeframe, never the one scored.
-        const training = { timeframe: tf, seed: seed + 100 };
-        const closeOnly: BarSeries = { ...sim.bars, hasOhlc: false, hasVolume: false };
-        const rows: [string, RegimeMethod, BarSeries][] = [
-          ['hmm, OHLCV features (auto on OHLCV files)', 'hmm', sim.bars],
-          ['filter, closes (auto on close-only files)', 'filter', sim.bars],
-          ['hmm, closes only', 'hmm', closeOnly],
-          ['hmm-fit: Baum-Welch on the scored closes (plain HMM baseline)', 'hmm-fit', sim.bars],
-          ['jump: statistical jump model on closes, λ = 5', 'jump', sim.bars],
-        ];
-        const scores = rows.map(([name, m, series]) => {
-          const model = regimeClassifier(m, series, training);
-          return { name, sc: scoreRegimes(sim.regime, classifySeries(series, model.make).regime) };
-        });
-        const ours = (scores[0] as (typeof scores)[number]).sc;
-        scores.push({ name: 'volatility rule (baseline)', sc: scoreRegimes(sim.regime, volatilityRule(sim.bars.close)) });
-        out.push(
-          `### ${tf} bars`,
+    .option('--eustock <file>', 'with --family: EuStockMarkets closes (../shared/data/eustockmarkets_1991_1998_daily_raw.csv)')
+    .option('--usdchf <file>', 'with --family: USD/CHF 30-minute prices (../shared/data/usdchf_1996_2001_30min.csv)')
+    .action(
+      async (opts: {
+        seed: string;
+        count: string;
+        nyse?: string;
+        family?: boolean;
+        seeds?: string;
+        cases?: string;
+        eustock?: string;
+        usdchf?: string;
+      }) => {
+        if (opts.family) {
+          await writeOut(`${(await familyReport(opts)).join('\n')}\n`);
+          return;
+        }
+        const seed = Number(opts.seed);
+        const count = Number(opts.count);
+        if (!Number.isInteger(seed) || !Number.isInteger(count) || count < 100)
+          throw new EmpError('BAD_ARGUMENT', '--seed must be an integer and --count an integer ≥ 100');
+        const out: string[] = [
+          `protocol: simulateBars seed ${seed}, ${count} bars each; classifiers see closes, or OHLCV where stated, causally (filtered probabilities, label with hysteresis); truth = the planted regime per bar. Trained models (hmm, jump) learn from simulation seed+100 (20,000 bars) of the same timeframe. Baseline: a volatility-only rule (high_volatility when 20-bar realized vol > 2× its expanding median, crash when also down > 3 sd over 5 bars, else sideways).`,
           '',
-          '| classifier | balanced accuracy | detection delay median (bars) | p90 | changes missed | crash recall |',
-          '|---|---|---|---|---|---|',
-        );
-        for (const { name, sc } of scores) {
+        ];
+        for (const tf of ['1d', '1m'] as const) {
+          const sim = simulateBars({ symbol: 'X-USD', timeframe: tf, count, seed });
+          // Trained models learn from another simulation of the same timeframe, never the one scored.
+          const training = { timeframe: tf, seed: seed + 100 };
+          const closeOnly: BarSeries = { ...sim.bars, hasOhlc: false, hasVolume: false };
+          const rows: [string, RegimeMethod, BarSeries][] = [
+            ['hmm, OHLCV features (auto on OHLCV files)', 'hmm', sim.bars],
+            ['filter, closes (auto on close-only files)', 'filter', sim.bars],
+            ['hmm, closes only', 'hmm', closeOnly],
+            ['hmm-fit: Baum-Welch on the scored closes (plain HMM baseline)', 'hmm-fit', sim.bars],
+            ['jump: statistical jump model on closes, λ = 5', 'jump', sim.bars],
+          ];
+          const scores = rows.map(([name, m, series]) => {
+            const model = regimeClassifier(m, series, training);
+            return { name, sc: scoreRegimes(sim.regime, classifySeries(series, model.make).regime) };
+          });
+          const ours = (scores[0] as (typeof scores)[number]).sc;
+          scores.push({ name: 'volatility rule (baseline)', sc: scoreRegimes(sim.regime, volatilityRule(sim.bars.close)) });
           out.push(
-            `| ${name} | ${(sc.balancedAccuracy * 100).toFixed(1)}% | ${quantile(sc.delays, 0.5)} | ${quantile(sc.delays, 0.9)} | ${sc.missed} of ${sc.delays.length + sc.missed} | ${Number.isNaN(sc.recall.crash) ? '–' : `${(sc.recall.crash * 100).toFixed(0)}%`} |`,
+            `### ${tf} bars`,
+            '',
+            '| classifier | balanced accuracy | detection delay median (bars) | p90 | changes missed | crash recall |',
+            '|---|---|---|---|---|---|',
+          );
+          for (const { name, sc } of scores) {
+            out.push(
+              `| ${name} | ${(sc.balancedAccuracy * 100).toFixed(1)}% | ${quantile(sc.delays, 0.5)} | ${quantile(sc.delays, 0.9)} | ${sc.missed} of ${sc.delays.length + sc.missed} | ${Number.isNaN(sc.recall.crash) ? '–' : `${(sc.recall.crash * 100).toFixed(0)}%`} |`,
+            );
+          }
+          const cps = returnChangePoints(sim.bars.close);
+          const cpScore = scoreChangePoints(sim.regime, cps);
+          out.push(
+            '',
+            `BOCPD on returns (change points, not labels): ${cps.length} reported; of ${cpScore.changes} true changes ${cpScore.detected} detected (median delay ${quantile(cpScore.delays, 0.5)}, p90 ${quantile(cpScore.delays, 0.9)} bars); ${cpScore.falseAlarms} reported starts not within 10 bars of a true change.`,
+          );
+          out.push('', `confusion (default; rows true, columns predicted: ${REGIMES.join(', ')}):`, '');
+          for (const [i, row] of ours.confusion.entries())
+            out.push(`  ${(REGIMES[i] as string).padEnd(16)} ${row.map((v) => String(v).padStart(6)).join('')}`);
+          out.push(
+            '',
+            `recall (default): ${REGIMES.map((r) => `${r} ${Number.isNaN(ours.recall[r]) ? '–' : `${(ours.recall[r] * 100).toFixed(0)}%`}`).join(', ')}`,
+            '',
           );
         }
-        const cps = returnChangePoints(sim.bars.close);
-        const cpScore = scoreChangePoints(sim.regime, cps);
-        out.push(
-          '',
-          `BOCPD on returns (change points, not labels): ${cps.length} reported; of ${cpScore.changes} true changes ${cpScore.detected} detected (median delay ${quantile(cpScore.delays, 0.5)}, p90 ${quantile(cpScore.delays, 0.9)} bars); ${cpScore.falseAlarms} reported starts not within 10 bars of a true change.`,
-        );
-        out.push('', `confusion (default; rows true, columns predicted: ${REGIMES.join(', ')}):`, '');
-        for (const [i, row] of ours.confusion.entries())
-          out.push(`  ${(REGIMES[i] as string).padEnd(16)} ${row.map((v) => String(v).padStart(6)).join('')}`);
-        out.push(
-          '',
-          `recall (default): ${REGIMES.map((r) => `${r} ${Number.isNaN(ours.recall[r]) ? '–' : `${(ours.recall[r] * 100).toFixed(0)}%`}`).join(', ')}`,
-          '',
-        );
-      }
-      if (opts.nyse) {
-        const s = await loadBarsCsv(opts.nyse, { onDisorder: 'drop' });
-        const r = classifySeries(s);
-        out.push('### NYSE composite 1966-2003 (real): share of days labelled bear, crash or high_volatility', '');
-        const episodes: [string, string, string][] = [
-          ['1973-74 bear market', '1973-01-11', '1974-10-03'],
-          ['October 1987 crash', '1987-10-14', '1987-10-30'],
-          ['2000-02 bear market', '2000-09-01', '2002-10-09'],
-          ['1995-99 bull market (contrast)', '1995-01-03', '1999-12-31'],
-        ];
-        for (const [name, from, to] of episodes) {
-          const a = Date.parse(from);
-          const b = Date.parse(to);
-          const idx = Array.from(s.time.keys()).filter((i) => (s.time[i] as number) >= a && (s.time[i] as number) <= b);
-          const bad = idx.filter((i) => ['bear', 'crash', 'high_volatility'].includes(r.regime[i] as string)).length;
-          const crash = idx.filter((i) => r.regime[i] === 'crash').length;
-          out.push(
-            `- ${name} (${from} .. ${to}, ${idx.length} days): ${((bad / Math.max(1, idx.length)) * 100).toFixed(0)}% bear/crash/high_volatility, ${crash} days crash`,
-          );
+        if (opts.nyse) {
+          const s = await loadBarsCsv(opts.nyse, { onDisorder: 'drop' });
+          const r = classifySeries(s);
+          out.push('### NYSE composite 1966-2003 (real): share of days labelled bear, crash or high_volatility', '');
+          const episodes: [string, string, string][] = [
+            ['1973-74 bear market', '1973-01-11', '1974-10-03'],
+            ['October 1987 crash', '1987-10-14', '1987-10-30'],
+            ['2000-02 bear market', '2000-09-01', '2002-10-09'],
+            ['1995-99 bull market (contrast)', '1995-01-03', '1999-12-31'],
+          ];
+          for (const [name, from, to] of episodes) {
+            const a = Date.parse(from);
+            const b = Date.parse(to);
+            const idx = Array.from(s.time.keys()).filter((i) => (s.time[i] as number) >= a && (s.time[i] as number) <= b);
+            const bad = idx.filter((i) => ['bear', 'crash', 'high_volatility'].includes(r.regime[i] as string)).length;
+            const crash = idx.filter((i) => r.regime[i] === 'crash').length;
+            out.push(
+              `- ${name} (${from} .. ${to}, ${idx.length} days): ${((bad / Math.max(1, idx.length)) * 100).toFixed(0)}% bear/crash/high_volatility, ${crash} days crash`,
+            );
+          }
+          out.push('');
         }
-        out.push('');
-      }
-      await writeOut(`${out.join('\n')}\n`);
-    });
+        await writeOut(`${out.join('\n')}\n`);
+      },
+    );
 }
 
 /** Change points against planted regime changes: delays to the first report, and starts far from any change. */
@@ -335,7 +349,45 @@ function scoreChangePoints(
 }
 
 /** `emp evaluate regimes --family`: the family table, then the NYSE episode table. */
-async function familyReport(opts: { seeds?: string; cases?: string; nyse?: string }): Promise<string[]> {
+/**
+ * EuStockMarkets (R's datasets): closes of DAX, SMI, CAC and FTSE against a fractional year of
+ * 260 business days. Times become dates by spreading each year's fraction over the calendar year
+ * (to within about a week: the dataset has no dates).
+ */
+async function loadEuStock(file: string): Promise<Record<string, BarSeries>> {
+  const lines = (await readFile(file, 'utf8')).trim().split(/\r?\n/);
+  const header = (lines[0] ?? '').split(',');
+  const n = lines.length - 1;
+  const out: Record<string, BarSeries> = {};
+  const time = new Float64Array(n);
+  const cols = header.slice(1).map(() => new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    const f = (lines[i + 1] as string).split(',').map(Number);
+    const t = f[0] as number;
+    const y = Math.floor(t);
+    const start = Date.UTC(y, 0, 1);
+    time[i] = start + (t - y) * (Date.UTC(y + 1, 0, 1) - start);
+    cols.forEach((c, k) => {
+      c[i] = f[k + 1] as number;
+    });
+  }
+  header.slice(1).forEach((name, k) => {
+    const close = cols[k] as Float64Array;
+    out[name] = {
+      time,
+      open: close,
+      high: close,
+      low: close,
+      close,
+      volume: new Float64Array(n).fill(Number.NaN),
+      hasOhlc: false,
+      hasVolume: false,
+    };
+  });
+  return out;
+}
+
+async function familyReport(opts: { seeds?: string; cases?: string; nyse?: string; eustock?: string; usdchf?: string }): Promise<string[]> {
   const seedsOpt = opts.seeds ?? 'heldout';
   const seeds =
     seedsOpt === 'heldout'
@@ -436,6 +488,32 @@ async function familyReport(opts: { seeds?: string; cases?: string; nyse?: strin
     const vr = volatilityRule(s.close);
     churn.push(`volatility rule ${changesPerYear(s.time, vr).toFixed(1)}`);
     out.push('', `label changes per year over 1966-2003: ${churn.join('; ')}`, '');
+  }
+  if (opts.eustock) {
+    const idx = await loadEuStock(opts.eustock);
+    out.push(
+      '### EuStockMarkets 1991-1998 (real; dates from fractional years, to within about a week): adaptive classifier',
+      '',
+      `| index | episode | days | fits | ${REGIMES.join(' | ')} | label changes a year |`,
+      `|---|---|---|---|${REGIMES.map(() => '---|').join('')}---|`,
+    );
+    for (const [name, s] of Object.entries(idx)) {
+      const labels = classifySeries(s, () => new AdaptiveRegimeClassifier()).regime;
+      for (const e of episodeShares(s.time, labels, EUSTOCK_EPISODES))
+        out.push(
+          `| ${name} | ${e.episode.name} (${e.episode.from} .. ${e.episode.to}) | ${e.bars} | **${pct(e.fits)}** | ${REGIMES.map((r) => pct(e.shares[r])).join(' | ')} | ${changesPerYear(s.time, labels).toFixed(1)} |`,
+        );
+    }
+    out.push('');
+  }
+  if (opts.usdchf) {
+    const s = await loadBarsCsv(opts.usdchf, { onDisorder: 'drop' });
+    const labels = classifySeries(s, () => new AdaptiveRegimeClassifier()).regime;
+    const share = REGIMES.map((r) => `${r} ${pct(labels.filter((x) => x === r).length / labels.length)}`).join(', ');
+    out.push(
+      `### USD/CHF every 30 minutes 1996-2001 (real, ${labels.length} bars): no dated episodes; label shares ${share} (%); label changes ${changesPerYear(s.time, labels).toFixed(1)} a year`,
+      '',
+    );
   }
   return out;
 }
