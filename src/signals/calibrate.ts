@@ -11,7 +11,8 @@
  *   beyond "stronger is no worse"; it ignores the side), shrunk towards the base rate.
  *
  * Before `minTrain` outcomes are eligible, the confidence is the eligible base rate with a
- * Beta(1, 1) prior (0.5 with none). Pure: no I/O.
+ * Beta(1, 1) prior (0.5 with none). `MixtureCalibrator` (the engine's default) mixes calibrators of
+ * different memories by their own purged out-of-sample record. Pure: no I/O.
  */
 import type { Side } from './engine.ts';
 

@@ -3,8 +3,9 @@
  * timeframes (bars resampled from the input), filtered (cooldown, regime, minimum confidence),
  * with a confidence that is calibrated walk-forward, purged and embargoed (calibrate.ts): the
  * probability, fitted on this strategy's earlier signals on this instrument whose horizon ended at
- * least `embargo` bars ago, that a signal of this side and strength is right at its horizon. It
- * never looks ahead. Pure: no I/O.
+ * least `embargo` bars ago, that a signal of this side and strength is right at its horizon
+ * (by default calibrators of several memories, mixed by their out-of-sample record). It never
+ * looks ahead. Pure: no I/O.
  */
 import type { Ohlcv } from '../core/market.ts';
 import type { Regime } from '../core/regime.ts';

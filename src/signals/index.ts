@@ -5,9 +5,9 @@ import type { BarSeries, Ohlcv } from '../core/market.ts';
 import { SignalEngine, type SignalEngineOptions, type SignalHit, type StrategySpec } from './engine.ts';
 import { MA_CROSS, STRATEGIES } from './strategies.ts';
 
-export { CALIBRATION_METHODS, type CalibrationMethod, WalkForwardCalibrator } from './calibrate.ts';
+export { CALIBRATION_METHODS, type CalibrationMethod, MixtureCalibrator, WalkForwardCalibrator } from './calibrate.ts';
 export { type Condition, type Operand, SignalEngine, type SignalEngineOptions, type SignalHit, type StrategySpec } from './engine.ts';
-export { buyAndHold, deflate, randomBaseline, type Scorecard, scoreSignals } from './evaluate.ts';
+export { buyAndHold, deflate, expectedMaxSharpe, probabilisticSharpe, randomBaseline, type Scorecard, scoreSignals } from './evaluate.ts';
 export { MA_CROSS, STRATEGIES } from './strategies.ts';
 
 const TF_MS: Record<string, number> = {
