@@ -11,6 +11,9 @@ import type { MarketRecord } from '../../core/market.ts';
 import { VENUE_PROTOCOLS } from './index.ts';
 import type { VenueProtocol } from './protocol.ts';
 
+/** Bytes queued to one client beyond which messages to it are dropped (counted). */
+const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
+
 export type Misbehaviour = 'close' | 'silent' | 'malformed' | 'oversized' | 'stall' | 'reconnect';
 
 interface Client {
@@ -35,7 +38,8 @@ export class LocalVenueServer {
   private readonly clients = new Set<Client>();
   private silent = false;
   private heartbeat: NodeJS.Timeout | undefined;
-  readonly stats = { connections: 0, sent: 0, clientFrames: 0 };
+  /** `dropped`: messages not sent to a client more than SLOW_CLIENT_BYTES behind. */
+  readonly stats = { connections: 0, sent: 0, clientFrames: 0, dropped: 0 };
   url = '';
   port = 0;
 
@@ -101,6 +105,12 @@ export class LocalVenueServer {
 
   private send(c: Client, text: string): void {
     if (c.ws.readyState !== WebSocket.OPEN) return;
+    // A client that does not keep up loses messages, as on a real venue, rather than growing
+    // this process's memory without bound (the simulator's venues share the service's process).
+    if (c.ws.bufferedAmount > SLOW_CLIENT_BYTES) {
+      this.stats.dropped++;
+      return;
+    }
     c.ws.send(text);
     this.stats.sent++;
   }
