@@ -4,9 +4,10 @@ import { EmpError } from '../../core/errors.ts';
 import type { BarSeries } from '../../core/market.ts';
 import { formatIso } from '../../core/time.ts';
 import { COVERAGE_THRESHOLDS } from '../../signals/evaluate.ts';
-import { CALIBRATION_METHODS, type CalibrationMethod, generateSignals, STRATEGIES } from '../../signals/index.ts';
+import { CALIBRATION_METHODS, type CalibrationMethod, generateSignals, STRATEGIES, strategyByName } from '../../signals/index.ts';
 import { evaluateSeries, familySummary, type SeriesReport } from '../../signals/report.ts';
 import { simulateBars } from '../../sources/simulator/index.ts';
+import { checkStrategyInputs, checkTimeframes } from '../fit.ts';
 import { addCsvInputOptions, type CsvInputOptions, loadInput } from '../input.ts';
 import { parseFormat, writeOut } from '../output.ts';
 
@@ -31,10 +32,13 @@ export function registerSignals(program: Command, evaluate: Command): void {
       .option('--strategy <name>', `${Object.keys(STRATEGIES).join(', ')} or ma_cross`, 'trend_following')
       .option('--timeframes <list>', 'base timeframe then confirming ones, e.g. 1d,1w or 15m,1h')
       .option('--horizon <bars>', 'bars a signal is judged over (calibrates confidence)', '5')
-      .option('--format <fmt>', 'json or csv', 'json'),
+      .option('--format <fmt>', 'csv or json', 'csv'),
   ).action(async (opts: SignalsOptions) => {
     const format = parseFormat(opts.format, ['json', 'csv']);
     const s = await loadInput(opts);
+    // Options that do not fit the file: an error (or a stated warning) before any signal.
+    checkTimeframes(opts.input, s, opts.timeframes?.split(',') ?? []);
+    for (const w of checkStrategyInputs(opts.input, s, strategyByName(opts.strategy))) process.stderr.write(`emp: warning: ${w}\n`);
     const hits = generateSignals(s, {
       strategy: opts.strategy,
       timeframes: opts.timeframes?.split(',') ?? [],
