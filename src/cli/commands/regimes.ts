@@ -142,13 +142,15 @@ export function registerRegimes(program: Command, evaluate: Command): void {
         'auto',
       )
       .option('--smoothed', 'smoothed (two-sided, not causal) probabilities and labels: hmm and hmm-fit only')
-      .option('--format <fmt>', 'json or csv', 'json'),
+      .option('--format <fmt>', 'csv (per bar) or json (also the transition matrix, changes, change points)', 'csv'),
   ).action(async (opts: RegimesOptions) => {
     const format = parseFormat(opts.format, ['json', 'csv']);
     if (!(REGIME_METHODS as readonly string[]).includes(opts.method))
       throw new EmpError('BAD_ARGUMENT', `unknown --method "${opts.method}" (available: ${REGIME_METHODS.join(', ')})`);
     const method = opts.method as RegimeMethod;
     const s = await loadInput(opts);
+    if (method === 'auto')
+      process.stderr.write('emp: regimes: --method auto chose adaptive (a six-state HMM calibrated on the file itself)\n');
     const model = regimeClassifier(method, s);
     if (opts.smoothed && !model.hmm)
       throw new EmpError('BAD_ARGUMENT', `--smoothed needs a two-sided model (--method hmm or hmm-fit); ${method} is causal only here`);
