@@ -140,6 +140,12 @@ export function checkWords(program: Command, args: readonly string[]): void {
 /** Runs the command line; returns the exit code (0 ok, 2 bad input, 1 anything else). */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // `emp ... | head`: the reader has seen enough; end quietly instead of an EPIPE stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    discardOutputs();
+    process.exit(0);
+  });
   try {
     checkWords(program, argv.slice(2));
     await program.parseAsync(argv);

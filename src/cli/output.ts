@@ -262,6 +262,11 @@ export class CsvFile {
     this.buf.push(line);
     if (this.buf.length >= 4096) await this.flush();
   }
+  /** Whole lines at once (each ending in a newline), after what is buffered. */
+  async lines(text: string): Promise<void> {
+    await this.flush();
+    await writeStaged(this.file, text);
+  }
   async flush(): Promise<void> {
     if (this.buf.length === 0) return;
     const text = `${this.buf.join('\n')}\n`;

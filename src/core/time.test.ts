@@ -40,11 +40,10 @@ describe('parseTimeValue', () => {
   it('reads explicit formats', () => {
     expect(parseTimeValue('199706011928', 'yyyymmddhhmm')).toBe(Date.UTC(1997, 5, 1, 19, 28));
     expect(parseTimeValue('1700000000123456', 'epoch-us')).toBeCloseTo(1_700_000_000_123.456, 3);
-    // A whole number of twelfths is a month's first day (R's monthly series): 1991.5 is July.
-    expect(parseTimeValue('1991.5', 'decimal-year')).toBe(Date.UTC(1991, 6, 1));
-    expect(parseTimeValue('1991.25', 'decimal-year')).toBe(Date.UTC(1991, 3, 1));
-    // Anything else is rounded to the day (1991.4961 was 1991-07-01T02:18:...Z, 1991.0027 Jan 1 23:39).
-    expect(parseTimeValue('1991.4961', 'decimal-year')).toBe(Date.UTC(1991, 6, 1));
+    // Rounded to the day: EuStockMarkets' first two rows (1991.49615384615 was
+    // 1991-07-01T02:18:27.692Z, 1991.5 was 2 July 12:00).
+    expect(parseTimeValue('1991.49615384615', 'decimal-year')).toBe(Date.UTC(1991, 6, 1));
+    expect(parseTimeValue('1991.5', 'decimal-year')).toBe(Date.UTC(1991, 6, 3));
     expect(parseTimeValue('1991.0027', 'decimal-year')).toBe(Date.UTC(1991, 0, 2));
   });
   it('reads strftime patterns: US and European dates, names, 12-hour clocks, zones', () => {

@@ -132,13 +132,11 @@ export function parseTimeValue(text: string, format: TimeFormat = 'auto'): Epoch
       if (!NUMERIC.test(s)) return Number.NaN;
       const v = Number(s);
       const year = Math.floor(v);
-      // A whole number of twelfths is a month (R's monthly and quarterly series: 1991.5 is
-      // July): its first day, where the fraction of the year's length would give 2 July 12:00.
-      const months = (v - year) * 12;
-      if (Math.abs(months - Math.round(months)) < 1e-6) return Date.UTC(year, Math.round(months), 1);
       const start = Date.UTC(year, 0, 1);
-      // Otherwise rounded to the day: the value carries about a day's precision (1/365), and a
-      // time of day such as 02:18:27.692 is an artefact of the arithmetic, not data.
+      // Rounded to the day: the value carries about a day's precision (1/365), and a time of
+      // day such as 02:18:27.692 is an artefact of the arithmetic, not data. (No snapping of
+      // twelfths to month starts: in a business-day series such as EuStockMarkets, 260 a year,
+      // 1991.5 is simply the day after 1991.49615.)
       return Math.round((start + (v - year) * (Date.UTC(year + 1, 0, 1) - start)) / DAY_MS) * DAY_MS;
     }
     case 'iso':

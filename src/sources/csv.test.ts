@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATA_DIR } from '../../test/shared-data.ts';
 import { CsvError } from '../core/errors.ts';
-import { loadBarsCsv, readCsv, splitCsvLine } from './csv.ts';
+import { detectDelimiter, loadBarsCsv, readCsv, splitCsvLine } from './csv.ts';
 
 const DATA = DATA_DIR;
 const dir = mkdtempSync(join(tmpdir(), 'emp-csv-'));
@@ -68,6 +68,11 @@ describe('loadBarsCsv on the shared real data', () => {
     expect(s.time.length).toBe(1860);
     expect(s.close[0]).toBe(1628.75);
     expect(new Date(s.time[0]!).getUTCFullYear()).toBe(1991);
+    // Rounded to whole days, and still one row per day (business days are 1.4 calendar days apart).
+    for (let i = 0; i < s.time.length; i++) {
+      expect(s.time[i]! % 86_400_000).toBe(0);
+      if (i > 0) expect(s.time[i]!).toBeGreaterThan(s.time[i - 1]!);
+    }
   });
   it('reads the USD/THB contributor quotes as raw rows with line numbers', async () => {
     let header: string[] = [];
@@ -157,5 +162,46 @@ describe('loadBarsCsv bad input: clear errors naming file and line', () => {
   });
   it('missing file', async () => {
     await expect(loadBarsCsv(join(dir, 'nope.csv'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+  });
+});
+
+describe('separators and file errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emp-csv-sep-'));
+  const file = (name: string, text: string): string => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  it('detects comma, semicolon, tab and pipe from the header (quoted separators do not count)', () => {
+    expect(detectDelimiter('time,open,high,low,close')).toBe(',');
+    expect(detectDelimiter('time;open;high;low;close')).toBe(';');
+    expect(detectDelimiter('time\topen\thigh\tlow\tclose')).toBe('\t');
+    expect(detectDelimiter('time|close')).toBe('|');
+    expect(detectDelimiter('"a;b",close')).toBe(',');
+    expect(detectDelimiter('close')).toBe(',');
+  });
+  it('reads a semicolon file with decimal commas and a tab file', async () => {
+    const semi = await loadBarsCsv(
+      file('semi.csv', 'Date;Open;High;Low;Close;Volume\n2020-01-02;1,5;2;1;1,75;10\n2020-01-03;1,75;2,5;1,5;2;12\n'),
+    );
+    expect(Array.from(semi.close)).toEqual([1.75, 2]);
+    expect(Array.from(semi.high)).toEqual([2, 2.5]);
+    const tab = await loadBarsCsv(file('tab.tsv', 'time\tclose\n2020-01-02\t1.5\n2020-01-03\t1.25\n'));
+    expect(Array.from(tab.close)).toEqual([1.5, 1.25]);
+  });
+  it('a forced separator that does not split the header says which one the file looks like', async () => {
+    const p = file('semi2.csv', 'time;close\n2020-01-02;1\n');
+    await expect(loadBarsCsv(p, { delimiter: ',' })).rejects.toThrow(/looks semicolon-separated: try --delimiter ';'/);
+  });
+  it('a directory or a missing file is an input error naming the path and the cause', async () => {
+    await expect(loadBarsCsv(dir)).rejects.toMatchObject({
+      code: 'FILE_ERROR',
+      message: `${dir}: cannot read: is a directory, expected a file`,
+    });
+    await expect(loadBarsCsv(join(dir, 'nope.csv'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', isInputError: true });
+  });
+  it('a US date under the default format hints at the strftime pattern', async () => {
+    const p = file('us.csv', 'Date,Close\n01/13/2020,1\n');
+    await expect(loadBarsCsv(p)).rejects.toThrow(/cannot read time "01\/13\/2020" \(try --time-format '%m\/%d\/%Y'\)/);
   });
 });

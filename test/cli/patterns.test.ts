@@ -8,7 +8,7 @@ const emp = (args: string[]) => spawnSync(join(root, 'bin', 'emp'), args, { enco
 
 describe('emp patterns', () => {
   it('JSON: time, candlestick arrays aligned to time, chart list, levels', () => {
-    const r = emp(['patterns', '--input', sharedData('ttrc_synthetic_daily.csv')]);
+    const r = emp(['patterns', '--input', sharedData('ttrc_synthetic_daily.csv'), '--format', 'json']);
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as {
       time: string[];

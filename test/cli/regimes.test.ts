@@ -10,7 +10,7 @@ const emp = (args: string[]) => spawnSync(join(root, 'bin', 'emp'), args, { enco
 
 describe('emp regimes', () => {
   it('works on a close-only file: one label per row, a probability array per label, changes, transition matrix', () => {
-    const r = emp(['regimes', '--input', NYSE, '--drop-disordered']);
+    const r = emp(['regimes', '--input', NYSE, '--drop-disordered', '--format', 'json']);
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as {
       time: string[];
@@ -38,7 +38,7 @@ describe('emp regimes', () => {
 
   it('every method runs on the real file; --smoothed (hmm) is two-sided: its labels change less often than the causal ones', () => {
     const parse = (args: string[]) => {
-      const r = emp(['regimes', '--input', NYSE, '--drop-disordered', ...args]);
+      const r = emp(['regimes', '--input', NYSE, '--drop-disordered', '--format', 'json', ...args]);
       expect(r.status).toBe(0);
       return JSON.parse(r.stdout) as { time: string[]; regime: string[]; changes: unknown[] };
     };
@@ -53,7 +53,7 @@ describe('emp regimes', () => {
   it('an OHLCV file (MSFT): auto (adaptive, causal), and the OHLCV HMM causal or --smoothed', () => {
     const MSFT = sharedData('msft_2000_2001_daily.csv');
     for (const extra of [[], ['--method', 'hmm'], ['--method', 'hmm', '--smoothed']]) {
-      const r = emp(['regimes', '--input', MSFT, ...extra]);
+      const r = emp(['regimes', '--input', MSFT, '--format', 'json', ...extra]);
       expect(r.status).toBe(0);
       const out = JSON.parse(r.stdout) as { time: string[]; regime: string[]; probabilities: Record<string, number[]> };
       expect(out.regime).toHaveLength(out.time.length);

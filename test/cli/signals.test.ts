@@ -9,7 +9,7 @@ const emp = (args: string[]) => spawnSync(join(root, 'bin', 'emp'), args, { enco
 
 describe('emp signals / evaluate signals', () => {
   it('signals --format json: side, strength, confidence, confirmations, reasons', () => {
-    const r = emp(['signals', '-i', MSFT, '--strategy', 'mean_reversion', '--timeframes', '1d,1w']);
+    const r = emp(['signals', '-i', MSFT, '--strategy', 'mean_reversion', '--timeframes', '1d,1w', '--format', 'json']);
     expect(r.status).toBe(0);
     const hits = JSON.parse(r.stdout) as {
       time: string;

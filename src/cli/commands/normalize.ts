@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { EmpError, ParamError } from '../../core/errors.ts';
+import { EmpError, fileError, ParamError } from '../../core/errors.ts';
 import type { GapEvent } from '../../core/events.ts';
 import type { MarketRecord } from '../../core/market.ts';
 import { protocolFor, VENUE_PROTOCOLS } from '../../sources/venues/index.ts';
-import { parseFormat, writeOut } from '../output.ts';
+import { csvEscape, parseFormat, writeOut } from '../output.ts';
 
 /**
  * `emp normalize --venue NAME --input FRAMES.jsonl`: recorded raw frames (one per line, as
@@ -18,16 +19,21 @@ export function registerNormalize(program: Command): void {
     .description("normalize recorded venue frames (one raw frame per line) into the project's trades and quotes, one JSON per line")
     .requiredOption('--venue <name>', `venue protocol: ${Object.keys(VENUE_PROTOCOLS).join(', ')}`)
     .requiredOption('-i, --input <file>', 'recorded frames, one per line (JSON lines, or OKX text pong)')
-    .option('--format <fmt>', 'json (one object per line)', 'json')
+    .option('--format <fmt>', 'json (one object per line) or csv (one row per record)', 'json')
     .action(async (opts: { venue: string; input: string; format: string }) => {
-      parseFormat(opts.format, ['json']);
+      const format = parseFormat(opts.format, ['json', 'csv']);
       if (!VENUE_PROTOCOLS[opts.venue])
         throw new ParamError(`unknown venue "${opts.venue}" (known: ${Object.keys(VENUE_PROTOCOLS).join(', ')})`);
       const codec = protocolFor(opts.venue);
+      try {
+        if ((await stat(opts.input)).isDirectory()) throw fileError(opts.input, { code: 'EISDIR' });
+      } catch (err) {
+        throw err instanceof EmpError ? err : fileError(opts.input, err);
+      }
       const stream = createReadStream(opts.input, 'utf8');
       const opened = new Promise<void>((resolve, reject) => {
         stream.once('open', () => resolve());
-        stream.once('error', (e) => reject(new EmpError('FILE_NOT_FOUND', `${opts.input}: cannot read (${e.message})`)));
+        stream.once('error', (e) => reject(fileError(opts.input, e)));
       });
       await opened;
       const rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
@@ -35,10 +41,13 @@ export function registerNormalize(program: Command): void {
       const gaps: GapEvent[] = [];
       const counts = { lines: 0, records: 0, control: 0, errors: 0, ignored: 0 };
       const firstErrors: string[] = [];
-      let buf = '';
+      const sample: string[] = [];
+      let buf = format === 'csv' ? `${CSV_COLUMNS.join(',')}\n` : '';
+      const toText = format === 'csv' ? csvRow : (rec: MarketRecord): string => JSON.stringify(rec);
       for await (const line of rl) {
         counts.lines++;
         if (line.trim() === '') continue;
+        if (sample.length < 20) sample.push(line);
         out.length = 0;
         const r = codec.parse(line, Date.now(), out, gaps);
         if (r.kind === 'data') counts.records += out.length;
@@ -47,7 +56,7 @@ export function registerNormalize(program: Command): void {
           if (firstErrors.length < 10) firstErrors.push(`${opts.input}:${counts.lines}: ${r.message}`);
         } else if (r.kind === 'ignored') counts.ignored++;
         else counts.control++;
-        for (const rec of out) buf += `${JSON.stringify(rec)}\n`;
+        for (const rec of out) buf += `${toText(rec)}\n`;
         if (buf.length > 1 << 16) {
           await writeOut(buf);
           buf = '';
@@ -57,8 +66,40 @@ export function registerNormalize(program: Command): void {
       for (const e of firstErrors) process.stderr.write(`emp: rejected frame ${e}\n`);
       for (const g of gaps)
         process.stderr.write(`emp: gap on ${g.venue} ${g.symbol ?? ''}: expected ${g.expected}, received ${g.received}\n`);
-      process.stderr.write(
-        `emp: ${counts.lines} lines: ${counts.records} records, ${counts.control} control frames, ${counts.ignored} ignored, ${counts.errors} rejected, ${gaps.length} gaps\n`,
-      );
+      const summary = `${counts.lines} lines: ${counts.records} records, ${counts.control} control frames, ${counts.ignored} ignored, ${counts.errors} rejected, ${gaps.length} gaps`;
+      // Nothing but rejections: these are not this venue's frames (or not frames at all). An
+      // exit 0 with an empty output would read as "nothing happened in the market".
+      if (counts.records === 0 && counts.control === 0 && counts.errors > 0) {
+        const others = Object.keys(VENUE_PROTOCOLS).filter((v) => v !== opts.venue);
+        // Which protocol reads the first frames, if any: the likely mix-up, named.
+        const fits = others.filter((v) => {
+          const c = protocolFor(v);
+          const recs: MarketRecord[] = [];
+          return sample.some((l) => c.parse(l, Date.now(), recs, []).kind === 'data' && recs.length > 0);
+        });
+        throw new EmpError(
+          'BAD_ARGUMENT',
+          `${opts.input}: every frame was rejected by the ${opts.venue} protocol (${summary}); ${
+            fits.length
+              ? `they read as ${fits.join(' or ')} frames: try --venue ${fits[0]}`
+              : `not frames of any known venue (${others.join(', ')})?`
+          }`,
+        );
+      }
+      process.stderr.write(`emp: ${summary}\n`);
     });
+}
+
+const CSV_COLUMNS = ['type', 'venue', 'symbol', 'ts', 'recv_ts', 'price', 'size', 'side', 'id', 'bid', 'bid_size', 'ask', 'ask_size'];
+
+/** One record as a CSV row: trades fill price..id, quotes bid..ask_size; absent fields are empty. */
+function csvRow(r: MarketRecord): string {
+  const o = r as unknown as Record<string, unknown>;
+  const keys = ['type', 'venue', 'symbol', 'ts', 'recvTs', 'price', 'size', 'side', 'id', 'bid', 'bidSize', 'ask', 'askSize'];
+  return keys
+    .map((k) => {
+      const v = o[k];
+      return v === undefined || v === null ? '' : csvEscape(String(v));
+    })
+    .join(',');
 }
