@@ -450,7 +450,8 @@ export class Bop extends Indicator {
   }
   protected step(b: Ohlcv): void {
     const r = b.high - b.low;
-    this.out[0] = r < 1e-8 ? 0 : (b.close - b.open) / r;
+    // TA_IS_ZERO_OR_NEG: a range under 1e-14 gives 0.
+    this.out[0] = r < 1e-14 ? 0 : (b.close - b.open) / r;
   }
 }
 

@@ -106,7 +106,9 @@ export class Bbands extends Indicator {
     matype = 0,
   ) {
     const ma = maStage(matype, timeperiod);
-    super(['upperband', 'middleband', 'lowerband'], ma.lookback);
+    // MAMA's lookback (32) can be shorter than the deviation window; TA-Lib then pairs the MA of
+    // an earlier bar with the deviation (a misalignment not reproduced): values start when both exist.
+    super(['upperband', 'middleband', 'lowerband'], Math.max(ma.lookback, timeperiod - 1));
     this.ma = ma;
     this.mom = new WindowMoments(timeperiod);
     this.skip = Math.max(0, ma.lookback - (timeperiod - 1));
@@ -172,11 +174,14 @@ export class Sar extends Indicator {
   private prevHigh = 0;
   private prevLow = 0;
   private readonly s = new Float64Array(7);
+  readonly acceleration: number;
   constructor(
-    readonly acceleration = 0.02,
+    acceleration = 0.02,
     readonly maximum = 0.2,
   ) {
     super(['real'], 1);
+    // TA-Lib caps the acceleration step at the maximum.
+    this.acceleration = Math.min(acceleration, maximum);
   }
   protected override saveOwn(): void {
     const s = this.s;

@@ -496,7 +496,11 @@ const DEFINITIONS: Definition[] = [
     [period(2, 2, 'minperiod'), period(30, 2, 'maxperiod'), matype(), col('periods', 'periods')],
     REAL,
     true,
-    (p) => new Mavp(p.minperiod as number, p.maxperiod as number, p.matype as number, p.periods),
+    (p) => {
+      // TA-Lib accepts it but then misaligns its output; refuse instead.
+      if ((p.minperiod as number) > (p.maxperiod as number)) throw new ParamError('MAVP: minperiod must not exceed maxperiod');
+      return new Mavp(p.minperiod as number, p.maxperiod as number, p.matype as number, p.periods);
+    },
   ),
   def(
     'SAREXT',

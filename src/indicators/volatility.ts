@@ -65,7 +65,9 @@ export class Atr extends Indicator {
     }
     if (c === p) this.atr = (this.atr + tr) / p;
     else this.atr = (this.atr * (p - 1) + tr) / p;
-    this.out[0] = this.normalized ? (isZero(b.close) ? 0 : (this.atr / b.close) * 100) : this.atr;
+    // TA-Lib's NATR with a period of 1 is its TRANGE, not normalized.
+    const norm = this.normalized && p > 1;
+    this.out[0] = norm ? (isZero(b.close) ? 0 : (this.atr / b.close) * 100) : this.atr;
   }
 }
 
@@ -165,8 +167,10 @@ export class DirectionalMovement extends Indicator {
     let mdi = 0;
     let dxDefined = false;
     if (!isZero(this.tr)) {
-      pdi = 100 * (this.pdm / this.tr);
-      mdi = 100 * (this.mdm / this.tr);
+      // TA-Lib's PLUS_DI/MINUS_DI with a period of 1 return the raw ratio DM/TR, not percent.
+      const scale = p === 1 ? 1 : 100;
+      pdi = scale * (this.pdm / this.tr);
+      mdi = scale * (this.mdm / this.tr);
       const t = pdi + mdi;
       if (!isZero(t)) {
         this.dx = 100 * (Math.abs(mdi - pdi) / t);
