@@ -108,7 +108,11 @@ export type EmpEvent =
   | GapEvent
   | SourceStatusEvent
   | IndicatorUpdate
-  | SourceHealth;
+  | SourceHealth
+  | BookSnapshotEvent
+  | BookDeltaEvent
+  | BookView
+  | BookGapEvent;
 
 export type EmpEventType = EmpEvent['type'];
 
@@ -140,3 +144,66 @@ export interface SourceHealth {
   /** Last price seen per instrument, in USD terms after harmonization. */
   prices: Record<InstrumentId, number>;
 }
+
+/** One price level: [price, size], size absolute (in the venue's base units). */
+export type BookLevel = [price: number, size: number];
+
+/** A venue's whole (validated) L2 book replaced: after a snapshot, or after a resync. */
+export interface BookSnapshotEvent {
+  type: 'book_snapshot';
+  venue: string;
+  symbol: InstrumentId;
+  ts: EpochMs | null;
+  recvTs: EpochMs;
+  /** Best first. */
+  bids: BookLevel[];
+  asks: BookLevel[];
+}
+
+/** Levels changed by one validated venue update: absolute sizes, 0 removes the level. */
+export interface BookDeltaEvent {
+  type: 'book_delta';
+  venue: string;
+  symbol: InstrumentId;
+  ts: EpochMs | null;
+  recvTs: EpochMs;
+  bids: BookLevel[];
+  asks: BookLevel[];
+}
+
+/** The top of a venue's validated book after an applied update (the `emp normalize` book line). */
+export interface BookView {
+  type: 'book';
+  venue: string;
+  symbol: InstrumentId;
+  ts: EpochMs | null;
+  recvTs: EpochMs;
+  /** Best first, at most the configured number of levels (10 by default). */
+  bids: BookLevel[];
+  asks: BookLevel[];
+}
+
+/**
+ * Why a venue book stopped being trusted: a missed update (`sequence`), a checksum that does not
+ * match the local copy (`checksum`), or contents no venue would send (`invalid`: a crossed book, a
+ * negative size, a price that is not a positive number).
+ */
+export type BookGapReason = 'sequence' | 'checksum' | 'invalid';
+
+/**
+ * A venue book found out of sync: it is cleared and rebuilt from the next snapshot. `expected`
+ * and `received` are the sequence numbers or checksums compared (null for `invalid`).
+ */
+export interface BookGapEvent {
+  type: 'book_gap';
+  venue: string;
+  symbol: InstrumentId;
+  ts: EpochMs | null;
+  recvTs: EpochMs;
+  reason: BookGapReason;
+  expected: number | null;
+  received: number | null;
+  detail: string;
+}
+
+export type BookEvent = BookSnapshotEvent | BookDeltaEvent | BookView | BookGapEvent;
