@@ -14,7 +14,7 @@
 import type { Conflict, ExclusionReason, FusedPrice, FusionStatus } from '../core/events.ts';
 import type { MarketRecord } from '../core/market.ts';
 import { type HarmonizedQuote, type HarmonizedTrade, Harmonizer, USD_STABLECOINS } from './harmonizer.ts';
-import { LeadLag, PriceHistory } from './lead-lag.ts';
+import { ConsensusHistory, LeadLag } from './lead-lag.ts';
 import { DEFAULT_QUALITY, type QualityConfig, SourceQuality } from './quality.ts';
 
 export interface FusionConfig {
@@ -150,8 +150,8 @@ class InstrumentState {
   readonly volRing = new Float64Array(VOL_RING * 3).fill(Number.NEGATIVE_INFINITY);
   volHead = 0;
   volLastSnap = Number.NEGATIVE_INFINITY;
-  /** The fused price's recent past, for each source's lead–lag. */
-  readonly history = new PriceHistory();
+  /** The consensus's recent past, for each source's lead–lag. */
+  readonly history = new ConsensusHistory();
   lastEval = Number.NaN;
   agreeMs = 0;
   totalMs = 0;
@@ -575,7 +575,9 @@ export class FusionEngine {
     if (!st.pending || now <= st.lastEval) return;
     st.pending = false;
     this.observeVolatility(st);
-    st.history.push(st.lastEval, st.result.price);
+    // The consensus as this instant ended, with every source's share, for lead–lag.
+    const k = st.history.push(st.lastEval, st.sw, st.swp);
+    if (k >= 0) for (const s of st.slots) s.lag.trace.record(k, s.status === OK ? s.weight : 0, s.price);
     for (const s of st.slots) {
       if (!s.pending) continue;
       s.pending = false;

@@ -22,6 +22,6 @@ export {
   timestampToMs,
   USD_STABLECOINS,
 } from './harmonizer.ts';
-export { LAG_STEP_MS, LAG_STEPS, LeadLag, PriceHistory } from './lead-lag.ts';
+export { ConsensusHistory, LAG_STEP_MS, LAG_STEPS, LeadLag, SourceTrace } from './lead-lag.ts';
 export { DEFAULT_QUALITY, type QualityConfig, SourceQuality } from './quality.ts';
 export { isV1Method, V1_METHODS, V1Fuser, type V1Method, type V1Options } from './strategies.ts';

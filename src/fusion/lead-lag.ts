@@ -1,50 +1,67 @@
 /**
- * Lead–lag of a source against the fused price: which past of the market its values describe.
+ * Lead–lag of a source against the consensus of the others: which past of the market its values
+ * describe.
  *
  * A source that is 3 s behind is not merely noisy: its error is the market's last 3 s of moves,
- * the same error update after update. Scored against the fused price's own history at a grid of
- * delays (0, 0.5 s, …, 5 s), the delay with the smallest mean squared deviation is its lag; the
- * engine then treats its values as that much older (their variance grows with the market's
- * variance rate over the lag), so a lagging source is down-weighted by exactly what its lag costs.
+ * the same error update after update. Each of its values is scored against the consensus of the
+ * *other* sources (leave-one-out, unsmoothed: the filtered price would lag itself, and a consensus
+ * that includes the source would pull every score toward no lag) as it stood 0, 0.5 s, …, 5 s
+ * earlier; the delay with the smallest mean squared deviation is its lag. The engine then treats
+ * its values as that much older (their variance grows with the market's variance rate over the
+ * lag), so a lagging source is down-weighted by what its lag costs.
  *
- * O(LAG_STEPS) per graded value, no allocation.
+ * O(HISTORY + LAG_STEPS) per graded value, no allocation.
  */
 export const LAG_STEP_MS = 500;
 export const LAG_STEPS = 11;
 /** A lag is declared only when it fits clearly better than none (ratio of mean squared deviations). */
 const LAG_EVIDENCE = 0.9;
 const LAG_ALPHA = 0.005;
-const HISTORY = 32;
+/** Snapshots kept: at least LAG_STEP_MS / 5 apart, so 64 cover at least 6.4 s. */
+export const HISTORY = 64;
+const MIN_SPACING_MS = LAG_STEP_MS / 5;
 
-/** The fused price at most every LAG_STEP_MS / 2, for the last ~8 s. */
-export class PriceHistory {
-  private readonly ts = new Float64Array(HISTORY).fill(Number.NaN);
-  private readonly px = new Float64Array(HISTORY).fill(Number.NaN);
-  private head = 0;
+/**
+ * The inverse-variance consensus of an instrument's used sources at recent instants, kept as its
+ * sums (Σw, Σw·p) so any one source's contribution can be taken out; each source keeps its own
+ * weight and price at the same instants (`SourceTrace`).
+ */
+export class ConsensusHistory {
+  readonly ts = new Float64Array(HISTORY).fill(Number.NaN);
+  readonly sw = new Float64Array(HISTORY);
+  readonly swp = new Float64Array(HISTORY);
+  head = 0;
   private last = Number.NEGATIVE_INFINITY;
 
-  push(ts: number, price: number): void {
-    if (!Number.isFinite(price) || ts - this.last < LAG_STEP_MS / 2) return;
-    this.ts[this.head] = ts;
-    this.px[this.head] = price;
-    this.head = (this.head + 1) % HISTORY;
+  /** Starts a snapshot at `ts`; returns its slot, or -1 when too close to the last one. */
+  push(ts: number, sw: number, swp: number): number {
+    if (!(sw > 0) || ts - this.last < MIN_SPACING_MS) return -1;
+    const k = this.head;
+    this.ts[k] = ts;
+    this.sw[k] = sw;
+    this.swp[k] = swp;
+    this.head = (k + 1) % HISTORY;
     this.last = ts;
+    return k;
   }
 
   /**
-   * The price as it stood at t, t − step, t − 2·step, … (the newest entry not after each time)
-   * into out[0..count); false if the history does not reach back that far. One backward walk.
+   * The consensus without `own`'s contribution as it stood at t, t − step, … (the newest snapshot
+   * not after each time) into out[0..count); false if the history does not reach back that far
+   * or the source was the only one.
    */
-  sample(t: number, step: number, count: number, out: Float64Array): boolean {
+  leaveOneOut(own: SourceTrace, t: number, step: number, count: number, out: Float64Array): boolean {
     let k = 0;
     let i = (this.head - 1 + HISTORY) % HISTORY;
     for (let seen = 0; seen < HISTORY && k < count; seen++) {
       const ts = this.ts[i] as number;
       if (Number.isNaN(ts)) return false;
-      // This entry serves every target at or after it that is not yet served.
       while (k < count && ts <= t - k * step) {
         if (t - k * step - ts > 2 * LAG_STEP_MS) return false;
-        out[k] = this.px[i] as number;
+        const w = own.w[i] as number;
+        const rest = (this.sw[i] as number) - w;
+        if (!(rest > 0)) return false;
+        out[k] = ((this.swp[i] as number) - w * (own.p[i] as number)) / rest;
         k++;
       }
       i = (i - 1 + HISTORY) % HISTORY;
@@ -53,18 +70,30 @@ export class PriceHistory {
   }
 }
 
+/** One source's weight in the consensus (0 when not used) and its price, at each snapshot. */
+export class SourceTrace {
+  readonly w = new Float64Array(HISTORY);
+  readonly p = new Float64Array(HISTORY);
+
+  record(k: number, weight: number, price: number): void {
+    this.w[k] = weight;
+    this.p[k] = price;
+  }
+}
+
 export class LeadLag {
-  /** Mean squared deviation (bps²) from the fused price k·LAG_STEP_MS earlier. */
+  /** Mean squared deviation (bps²) from the others' consensus k·LAG_STEP_MS earlier. */
   readonly mse = new Float64Array(LAG_STEPS);
   private readonly past = new Float64Array(LAG_STEPS);
+  readonly trace = new SourceTrace();
   private samples = 0;
   /** Current estimate (ms). */
   lagMs = 0;
 
-  /** A value the source gave at time t, against the fused history. */
-  observe(history: PriceHistory, t: number, price: number): void {
+  /** A value the source gave at time t, against the others' consensus history. */
+  observe(history: ConsensusHistory, t: number, price: number): void {
     // Only when the whole grid of delays can be scored, so every delay sees the same values.
-    if (!history.sample(t, LAG_STEP_MS, LAG_STEPS, this.past)) return;
+    if (!history.leaveOneOut(this.trace, t, LAG_STEP_MS, LAG_STEPS, this.past)) return;
     this.samples++;
     const a = Math.max(LAG_ALPHA, 1 / this.samples);
     let best = 0;
