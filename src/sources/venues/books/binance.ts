@@ -1,0 +1,199 @@
+/**
+ * Binance spot diff depth (`<symbol>@depth@100ms`), kept as Binance documents it ("How to manage
+ * a local order book correctly"): buffer the diff events, take a REST snapshot
+ * (`GET /api/v3/depth?symbol=…&limit=5000` → `{lastUpdateId, bids, asks}`), drop buffered events
+ * with `u` <= `lastUpdateId`, then apply the rest in order. An event with `u` at or below the
+ * book's update id is old (ignored); one whose first id `U` is beyond the book's id + 1 means an
+ * event was missed: the book is discarded (a `sequence` gap) and rebuilt from the next snapshot,
+ * with the events since buffered again. Quantities are absolute; 0 removes a level, and a delete
+ * of a level the book does not hold "can happen and is normal" (counted, not a resync).
+ *
+ * Recorded files interleave the REST snapshot body with the stream frames. The body names no
+ * symbol, so it applies to the one book waiting for a snapshot; a `symbol` (or `s`) field on it,
+ * which this codec accepts as an extension, says which when several wait.
+ */
+import type { BookEvent, BookLevel } from '../../../core/events.ts';
+import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
+import type { FrameOutcome } from '../protocol.ts';
+import { SymbolMap } from '../protocol.ts';
+import {
+  type BookCodec,
+  type BookCodecOptions,
+  type BookCounts,
+  dataOutcome,
+  pairLevels,
+  type SymbolBook,
+  VenueBooks,
+} from './book-state.ts';
+
+interface DiffEvent {
+  first: number;
+  last: number;
+  ts: number | null;
+  recvTs: number;
+  bids: BookLevel[];
+  asks: BookLevel[];
+}
+
+/** Diff events held per symbol while its snapshot is awaited (Binance sends 10/s; a snapshot takes well under 100 s). */
+const MAX_BUFFER = 1000;
+
+export class BinanceBookCodec implements BookCodec {
+  readonly venue = 'binance';
+  private readonly books: VenueBooks;
+  private readonly symbols = new SymbolMap(canonicalInstrument);
+  private readonly buffers = new Map<InstrumentId, DiffEvent[]>();
+  /** Buffered events dropped because a buffer was full (the snapshot came too late for them). */
+  overflow = 0;
+  private nextId = 1;
+
+  constructor(opts: BookCodecOptions = {}) {
+    this.books = new VenueBooks(this.venue, opts);
+  }
+
+  get counts(): BookCounts {
+    return this.books.counts;
+  }
+
+  book(symbol: InstrumentId) {
+    return this.books.peek(symbol)?.book;
+  }
+
+  isLive(symbol: InstrumentId): boolean {
+    return this.books.peek(symbol)?.live ?? false;
+  }
+
+  subscribeFrames(symbols: readonly InstrumentId[]): string[] {
+    const params = symbols.map((s) => `${s.replace('-', '').toLowerCase()}@depth@100ms`);
+    return [JSON.stringify({ method: 'SUBSCRIBE', params, id: this.nextId++ })];
+  }
+
+  /** The REST snapshot a book needs (Binance's resync is a new snapshot; the stream goes on). */
+  snapshotUrl(symbol: InstrumentId, limit = 5000): string {
+    return `https://api.binance.com/api/v3/depth?symbol=${symbol.replace('-', '')}&limit=${limit}`;
+  }
+
+  /** Symbols whose book waits for a REST snapshot. */
+  awaitingSnapshot(): InstrumentId[] {
+    return [...this.buffers.keys()].filter((s) => !this.isLive(s));
+  }
+
+  parse(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
+    const start = out.length;
+    try {
+      return this.parseFrame(frame, recvTs, out);
+    } catch (err) {
+      out.length = start;
+      this.books.counts.errors++;
+      return { kind: 'error', message: `binance book: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  private parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
+    let m: Record<string, unknown>;
+    try {
+      m = JSON.parse(frame) as Record<string, unknown>;
+    } catch {
+      return { kind: 'ignored', reason: 'not JSON' };
+    }
+    if (m === null || typeof m !== 'object') return { kind: 'ignored', reason: 'not an object' };
+    const d = (typeof m.stream === 'string' && m.data && typeof m.data === 'object' ? m.data : m) as Record<string, unknown>;
+    if ('lastUpdateId' in d) return this.snapshot(d, recvTs, out);
+    if (d.e !== 'depthUpdate') return { kind: 'ignored', reason: `event ${String(d.e)}` };
+    const first = d.U;
+    const last = d.u;
+    if (typeof d.s !== 'string' || !Number.isInteger(first) || !Number.isInteger(last) || (last as number) < (first as number))
+      return this.error('depthUpdate: bad s/U/u');
+    const bids = pairLevels(d.b);
+    const asks = pairLevels(d.a);
+    if (bids === undefined || asks === undefined) return this.error('depthUpdate: b/a not lists of [price, qty]');
+    const ev: DiffEvent = { first: first as number, last: last as number, ts: typeof d.E === 'number' ? d.E : null, recvTs, bids, asks };
+    const b = this.books.get(this.symbols.get(d.s));
+    if (!b.live) {
+      this.buffer(b.symbol, ev);
+      return dataOutcome(0);
+    }
+    const start = out.length;
+    this.apply(b, ev, out);
+    return dataOutcome(out.length - start);
+  }
+
+  private buffer(symbol: InstrumentId, ev: DiffEvent): void {
+    let buf = this.buffers.get(symbol);
+    if (buf === undefined) {
+      buf = [];
+      this.buffers.set(symbol, buf);
+    }
+    if (buf.length >= MAX_BUFFER) {
+      buf.shift();
+      this.overflow++;
+    }
+    buf.push(ev);
+  }
+
+  /** One event on a live book: old ones ignored, a missed one a gap. */
+  private apply(b: SymbolBook, ev: DiffEvent, out: BookEvent[]): void {
+    if (ev.last <= b.seq) {
+      this.books.counts.skipped++;
+      return;
+    }
+    if (ev.first > b.seq + 1) {
+      const expected = b.seq + 1;
+      this.books.gap(b, 'sequence', expected, ev.first, `update ids ${expected}..${ev.first - 1} missed`, ev.ts, ev.recvTs, out);
+      // The stream goes on: this event is the first of the next buffer.
+      this.buffer(b.symbol, ev);
+      return;
+    }
+    if (!this.books.update(b, ev.bids, ev.asks, ev.ts, ev.recvTs, out)) return;
+    b.seq = ev.last;
+    this.books.view(b, ev.ts, ev.recvTs, out);
+  }
+
+  private snapshot(d: Record<string, unknown>, recvTs: number, out: BookEvent[]): FrameOutcome {
+    const id = d.lastUpdateId;
+    const bids = pairLevels(d.bids);
+    const asks = pairLevels(d.asks);
+    if (!Number.isInteger(id) || bids === undefined || asks === undefined) return this.error('depth snapshot: bad lastUpdateId/bids/asks');
+    const named = typeof d.symbol === 'string' ? d.symbol : typeof d.s === 'string' ? d.s : undefined;
+    let symbol: InstrumentId | undefined;
+    if (named !== undefined) symbol = this.symbols.get(named);
+    else {
+      const waiting = this.awaitingSnapshot();
+      if (waiting.length !== 1)
+        return this.error(
+          waiting.length === 0
+            ? 'depth snapshot with no symbol, and no book waiting for one'
+            : `depth snapshot with no symbol, and ${waiting.length} books waiting (${waiting.join(', ')})`,
+        );
+      symbol = waiting[0] as InstrumentId;
+    }
+    const b = this.books.get(symbol);
+    const start = out.length;
+    const lastUpdateId = id as number;
+    const buf = (this.buffers.get(symbol) ?? []).filter((ev) => ev.last > lastUpdateId);
+    this.buffers.delete(symbol);
+    const first = buf[0];
+    if (first !== undefined && first.first > lastUpdateId + 1) {
+      // Older than the buffered stream: the events between are in neither. Another snapshot is needed.
+      this.books.gap(b, 'sequence', lastUpdateId + 1, first.first, 'snapshot older than the buffered events', null, recvTs, out);
+      for (const ev of buf) this.buffer(symbol, ev);
+      return dataOutcome(out.length - start);
+    }
+    if (!this.books.snapshot(b, bids, asks, null, recvTs, out)) return dataOutcome(out.length - start);
+    b.seq = lastUpdateId;
+    this.books.view(b, null, recvTs, out);
+    for (const ev of buf) {
+      if (!b.live) {
+        this.buffer(symbol, ev);
+        continue;
+      }
+      this.apply(b, ev, out);
+    }
+    return dataOutcome(out.length - start);
+  }
+
+  private error(message: string): FrameOutcome {
+    this.books.counts.errors++;
+    return { kind: 'error', message };
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Bitstamp WebSocket v2 books. `diff_order_book_<pair>` sends the changed levels (absolute
+ * amounts, 0 removes a level) with `microtimestamp`; the starting book is the REST snapshot
+ * (`GET /api/v2/order_book/<pair>/` → `{timestamp, microtimestamp, bids, asks}`) or an
+ * `order_book_<pair>` message (the top 100 levels, a whole book each time, applied as a snapshot).
+ * Bitstamp numbers nothing, so sequencing is by time: diffs received before the snapshot are
+ * buffered and those not newer than its `microtimestamp` dropped (the snapshot contains them), and
+ * a diff older than the last applied one is out of order — a `sequence` gap, the book rebuilt from
+ * the next snapshot. A lost diff between two in-order ones cannot be seen on this channel (no
+ * sequence number, no checksum); crossed books and unreadable levels still are (`invalid`).
+ *
+ * A recorded REST body names no pair: it applies to the one book waiting for a snapshot, or to the
+ * pair in a `pair` / `symbol` field, which this codec accepts as an extension.
+ */
+import type { BookEvent, BookLevel } from '../../../core/events.ts';
+import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
+import type { FrameOutcome } from '../protocol.ts';
+import { SymbolMap } from '../protocol.ts';
+import {
+  type BookCodec,
+  type BookCodecOptions,
+  type BookCounts,
+  dataOutcome,
+  pairLevels,
+  type SymbolBook,
+  toNum,
+  VenueBooks,
+} from './book-state.ts';
+
+interface Diff {
+  micros: number;
+  recvTs: number;
+  bids: BookLevel[];
+  asks: BookLevel[];
+}
+
+const MAX_BUFFER = 1000;
+
+export class BitstampBookCodec implements BookCodec {
+  readonly venue = 'bitstamp';
+  private readonly books: VenueBooks;
+  private readonly symbols = new SymbolMap(canonicalInstrument);
+  private readonly buffers = new Map<InstrumentId, Diff[]>();
+  overflow = 0;
+
+  constructor(opts: BookCodecOptions = {}) {
+    this.books = new VenueBooks(this.venue, opts);
+  }
+
+  get counts(): BookCounts {
+    return this.books.counts;
+  }
+
+  book(symbol: InstrumentId) {
+    return this.books.peek(symbol)?.book;
+  }
+
+  isLive(symbol: InstrumentId): boolean {
+    return this.books.peek(symbol)?.live ?? false;
+  }
+
+  subscribeFrames(symbols: readonly InstrumentId[]): string[] {
+    return symbols.map((s) =>
+      JSON.stringify({ event: 'bts:subscribe', data: { channel: `diff_order_book_${s.replace('-', '').toLowerCase()}` } }),
+    );
+  }
+
+  snapshotUrl(symbol: InstrumentId): string {
+    return `https://www.bitstamp.net/api/v2/order_book/${symbol.replace('-', '').toLowerCase()}/`;
+  }
+
+  awaitingSnapshot(): InstrumentId[] {
+    return [...this.buffers.keys()].filter((s) => !this.isLive(s));
+  }
+
+  parse(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
+    const start = out.length;
+    try {
+      return this.parseFrame(frame, recvTs, out);
+    } catch (err) {
+      out.length = start;
+      this.books.counts.errors++;
+      return { kind: 'error', message: `bitstamp book: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  private parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
+    let m: { event?: unknown; channel?: unknown; data?: unknown; microtimestamp?: unknown; bids?: unknown };
+    try {
+      m = JSON.parse(frame) as typeof m;
+    } catch {
+      return { kind: 'ignored', reason: 'not JSON' };
+    }
+    if (m === null || typeof m !== 'object') return { kind: 'ignored', reason: 'not an object' };
+    if (m.event === undefined && 'microtimestamp' in m && 'bids' in m) return this.restSnapshot(m as Record<string, unknown>, recvTs, out);
+    if (typeof m.channel !== 'string') return { kind: 'ignored', reason: 'no channel' };
+    const diff = m.channel.startsWith('diff_order_book_');
+    const full = !diff && m.channel.startsWith('order_book_');
+    if (!diff && !full) return { kind: 'ignored', reason: `channel ${m.channel}` };
+    if (m.event === 'bts:subscription_succeeded') return { kind: 'subscribed' };
+    if (m.event !== 'data') return { kind: 'ignored', reason: `event ${String(m.event)}` };
+    const d = m.data as Record<string, unknown> | null;
+    const bids = pairLevels(d?.bids);
+    const asks = pairLevels(d?.asks);
+    const micros = toNum(d?.microtimestamp);
+    if (bids === undefined || asks === undefined || !Number.isFinite(micros))
+      return this.error(`${m.channel}: bad bids/asks/microtimestamp`);
+    const b = this.books.get(this.symbols.get(m.channel.slice(diff ? 16 : 11)));
+    const start = out.length;
+    if (full) {
+      if (this.books.snapshot(b, bids, asks, micros / 1000, recvTs, out)) {
+        b.seq = micros;
+        this.books.view(b, micros / 1000, recvTs, out);
+      }
+      return dataOutcome(out.length - start);
+    }
+    const ev: Diff = { micros, recvTs, bids, asks };
+    if (!b.live) this.buffer(b.symbol, ev);
+    else this.apply(b, ev, out);
+    return dataOutcome(out.length - start);
+  }
+
+  private buffer(symbol: InstrumentId, ev: Diff): void {
+    let buf = this.buffers.get(symbol);
+    if (buf === undefined) {
+      buf = [];
+      this.buffers.set(symbol, buf);
+    }
+    if (buf.length >= MAX_BUFFER) {
+      buf.shift();
+      this.overflow++;
+    }
+    buf.push(ev);
+  }
+
+  private apply(b: SymbolBook, ev: Diff, out: BookEvent[]): void {
+    if (ev.micros < b.seq) {
+      this.books.gap(
+        b,
+        'sequence',
+        b.seq,
+        ev.micros,
+        `diff at ${ev.micros} µs is older than the last applied (${b.seq} µs)`,
+        ev.micros / 1000,
+        ev.recvTs,
+        out,
+      );
+      return;
+    }
+    if (!this.books.update(b, ev.bids, ev.asks, ev.micros / 1000, ev.recvTs, out)) return;
+    b.seq = ev.micros;
+    this.books.view(b, ev.micros / 1000, ev.recvTs, out);
+  }
+
+  private restSnapshot(d: Record<string, unknown>, recvTs: number, out: BookEvent[]): FrameOutcome {
+    const bids = pairLevels(d.bids);
+    const asks = pairLevels(d.asks);
+    const micros = toNum(d.microtimestamp);
+    if (bids === undefined || asks === undefined || !Number.isFinite(micros))
+      return this.error('order book snapshot: bad bids/asks/microtimestamp');
+    const named = typeof d.pair === 'string' ? d.pair : typeof d.symbol === 'string' ? d.symbol : undefined;
+    let symbol: InstrumentId;
+    if (named !== undefined) symbol = this.symbols.get(named.replace('/', ''));
+    else {
+      const waiting = this.awaitingSnapshot();
+      if (waiting.length !== 1)
+        return this.error(
+          waiting.length === 0
+            ? 'order book snapshot with no pair, and no book waiting for one'
+            : `order book snapshot with no pair, and ${waiting.length} books waiting (${waiting.join(', ')})`,
+        );
+      symbol = waiting[0] as InstrumentId;
+    }
+    const b = this.books.get(symbol);
+    const start = out.length;
+    const buf = this.buffers.get(symbol) ?? [];
+    this.buffers.delete(symbol);
+    if (!this.books.snapshot(b, bids, asks, micros / 1000, recvTs, out)) return dataOutcome(out.length - start);
+    b.seq = micros;
+    this.books.view(b, micros / 1000, recvTs, out);
+    for (const ev of buf) {
+      if (ev.micros <= micros) {
+        this.books.counts.skipped++;
+        continue;
+      }
+      if (!b.live) this.buffer(symbol, ev);
+      else this.apply(b, ev, out);
+    }
+    return dataOutcome(out.length - start);
+  }
+
+  private error(message: string): FrameOutcome {
+    this.books.counts.errors++;
+    return { kind: 'error', message };
+  }
+}
