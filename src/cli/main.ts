@@ -14,7 +14,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCommands(program);
   for (const cmd of leaves(program)) {
-    if (!cmd.options.some((o) => o.long === '--out')) {
+    // The service prints nothing to redirect; every other command's output can go to a file.
+    if (cmd.name() !== 'start' && !cmd.options.some((o) => o.long === '--out')) {
       cmd.option('--out <file>', 'write the output to FILE instead of stdout (it appears only if the command succeeds)');
       globalOut.add(cmd);
     }
