@@ -94,7 +94,7 @@ export interface AdaptiveRegimeOptions extends LabelerOptions {
   minBars?: number;
   /** Most recent returns a calibration uses (default 2500: expanding until then, then rolling, so that "typical" follows the instrument's recent years). */
   maxWindow?: number;
-  /** Volume: 'auto' uses it when it correlates with the fitted volatility on the series itself (default), 'never' ignores it. */
+  /** Volume: 'auto' uses it when it follows the returns' size on the series itself (default), 'never' ignores it. */
   volume?: 'auto' | 'never';
   /** Correlation between log volume and log absolute return above which volume is used (default 0.15, and at least 4/√window). */
   volumeCorrelation?: number;
@@ -116,7 +116,7 @@ export interface AdaptiveFit {
   trendVariance: number;
   /** Long-run distribution of the fitted chain. */
   stationary: Float64Array;
-  /** Correlation of log volume with the fitted log volatility at the last calibration (NaN without volume). */
+  /** Correlation of log volume with log |return| over the last calibration's window (NaN without volume). */
   volumeCorrelation: number;
   /** The window's robust volatility (median |r| / 0.6745). */
   scale: number;

@@ -26,7 +26,8 @@ export function runClassifier(s: BarSeries, c: OnlineRegimeClassifier): Regime[]
   return out;
 }
 
-export const FAMILY_METHODS = ['adaptive', 'oracle', 'volatility rule', 'template filter'] as const;
+/** `adaptive, argmax`: the same probabilities labelled by their maximum, without the labeler's smoothing and dwell (what the oracle's labels are). */
+export const FAMILY_METHODS = ['adaptive', 'oracle', 'volatility rule', 'template filter', 'adaptive, argmax'] as const;
 export type FamilyMethod = (typeof FAMILY_METHODS)[number];
 
 export interface FamilyScore {
@@ -63,12 +64,16 @@ export function scoreFamilyCase(c: FamilyCase, seed: number, bars = c.bars): Fam
   const fc = new Float64Array(n * horizons * K).fill(Number.NaN);
   const filtered = new Float64Array(n * K).fill(Number.NaN);
   const adaptiveLabels: Regime[] = new Array(n);
+  const argmaxLabels: Regime[] = new Array(n);
   const tmp = new Float64Array(K);
   for (let i = 0; i < n; i++) {
     const bar: { close: number; time: number; volume?: number } = { close: s.close[i] as number, time: s.time[i] as number };
     if (s.hasVolume) bar.volume = s.volume[i] as number;
     const o = adaptive.update(bar);
     adaptiveLabels[i] = o.regime;
+    let best = 0;
+    for (let j = 1; j < K; j++) if ((o.probabilities[j] as number) > (o.probabilities[best] as number)) best = j;
+    argmaxLabels[i] = REGIMES[best] as Regime;
     if (!adaptive.calibrated) continue;
     filtered.set(o.probabilities, i * K);
     FORECAST_HORIZONS.forEach((h, k) => fc.set(adaptive.forecast(h, tmp), (i * horizons + k) * K));
@@ -104,6 +109,7 @@ export function scoreFamilyCase(c: FamilyCase, seed: number, bars = c.bars): Fam
     oracle: oracleFilter(c.model, s).regime,
     'volatility rule': volatilityRule(s.close),
     'template filter': runClassifier(s, new RegimeClassifier()),
+    'adaptive, argmax': argmaxLabels,
   };
   const balancedAccuracy = {} as Record<FamilyMethod, number>;
   for (const m of FAMILY_METHODS) balancedAccuracy[m] = scoreRegimes(truth, labels[m]).balancedAccuracy;
