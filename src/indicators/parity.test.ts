@@ -211,14 +211,21 @@ describe('TA-Lib parity', async () => {
     expect(all).toHaveLength(100);
     expect([...INDICATORS].sort()).toEqual([...all].sort());
   });
-  it('random parameter sets on random series (8 per function, seeded)', () => {
-    const rng = new Rng(2026);
+  // PARITY_RUNS / PARITY_SEED widen the search (e.g. PARITY_RUNS=200 for a longer hunt).
+  const runs = Number(process.env.PARITY_RUNS ?? 8);
+  it(`random parameter sets on random series (${runs} per function, seeded)`, () => {
+    const rng = new Rng(Number(process.env.PARITY_SEED ?? 2026));
     const problems: string[] = [];
-    for (let run = 0; run < 8; run++) {
+    for (let run = 0; run < runs; run++) {
       for (const name of INDICATORS) {
         const params = randomParams(rng, name);
         const s = randomSeries(rng, 1 + rng.int(rng.next() < 0.5 ? 80 : 400));
-        if (params) problems.push(...compare(name, s, params, `random ${run}`));
+        if (!params) continue;
+        try {
+          problems.push(...compare(name, s, params, `random ${run}`));
+        } catch (e) {
+          problems.push(`random ${run}: ${name}(${JSON.stringify(params)}) on ${s.close.length} bars: ${e}`);
+        }
       }
     }
     expect(problems.slice(0, 5)).toEqual([]);

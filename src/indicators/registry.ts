@@ -426,7 +426,7 @@ const DEFINITIONS: Definition[] = [
   ).map(([k, d]) =>
     def(k, 'math-operator', `${d} (price0, price1)`, HL, TWO, REAL, false, (p) => new BinaryOperator(k as BinaryKind, p.price0, p.price1)),
   ),
-  def('SUM', 'math-operator', 'Summation over the period', C, [period(30, 1)], REAL, false, (p) => new Sum(p.timeperiod as number)),
+  def('SUM', 'math-operator', 'Summation over the period', C, [period(30)], REAL, false, (p) => new Sum(p.timeperiod as number)),
   ...(
     [
       ['MAXINDEX', 'Index of the highest close over the period', ['integer']],

@@ -139,6 +139,8 @@ describe('registry', () => {
     expect(() => createIndicator('RSI', { timeperiod: 1 })).toThrow(/timeperiod must be in \[2, 100000\], got 1/);
     expect(() => createIndicator('SMA', { timeperiod: 2.5 })).toThrow(/must be an integer/);
     expect(() => createIndicator('BBANDS', { matype: 9 })).toThrow(/matype must be in \[0, 8\], got 9/);
+    expect(() => createIndicator('MAVP', { minperiod: 20, maxperiod: 10 })).toThrow(/minperiod must not exceed maxperiod/);
+    expect(() => createIndicator('CORREL', { price0: 6 })).toThrow(/price0 must be in \[0, 5\], got 6/);
     expect(resolveParams('bbands', { nbdevup: 1.5 })).toEqual({ timeperiod: 5, nbdevup: 1.5, nbdevdn: 2, matype: 0 });
   });
 
