@@ -3,8 +3,9 @@ import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { EmpError, fileError, ParamError } from '../../core/errors.ts';
-import type { GapEvent } from '../../core/events.ts';
+import type { BookEvent, GapEvent } from '../../core/events.ts';
 import type { MarketRecord } from '../../core/market.ts';
+import { bookCodecFor } from '../../sources/venues/books/index.ts';
 import { protocolFor, VENUE_PROTOCOLS } from '../../sources/venues/index.ts';
 import { csvEscape, parseFormat, writeOut } from '../output.ts';
 
@@ -41,6 +42,9 @@ export function registerNormalize(program: Command): void {
       const gaps: GapEvent[] = [];
       const counts = { lines: 0, records: 0, control: 0, errors: 0, ignored: 0 };
       const firstErrors: string[] = [];
+      // L2 book frames go to the venue's book codec (validated, resynced); the rest to the trade/quote codec.
+      const books = bookCodecFor(opts.venue);
+      const bookOut: BookEvent[] = [];
       const sample: string[] = [];
       let buf = format === 'csv' ? `${CSV_COLUMNS.join(',')}\n` : '';
       const toText = format === 'csv' ? csvRow : (rec: MarketRecord): string => JSON.stringify(rec);
@@ -48,6 +52,22 @@ export function registerNormalize(program: Command): void {
         counts.lines++;
         if (line.trim() === '') continue;
         if (sample.length < 20) sample.push(line);
+        bookOut.length = 0;
+        const br = books?.parse(line, Date.now(), bookOut);
+        if (br !== undefined && br.kind !== 'ignored') {
+          if (br.kind === 'error') {
+            counts.errors++;
+            if (firstErrors.length < 10) firstErrors.push(`${opts.input}:${counts.lines}: ${br.message}`);
+          } else if (br.kind !== 'data') counts.control++;
+          for (const e of bookOut) {
+            // One line per applied update (the top 10 levels) and one per gap, which the book resyncs after.
+            if (e.type === 'book') buf += `${JSON.stringify(e)}\n`;
+            else if (e.type === 'book_gap') buf += `${JSON.stringify({ ...e, type: 'gap' })}\n`;
+            else continue;
+            counts.records++;
+          }
+          continue;
+        }
         out.length = 0;
         const r = codec.parse(line, Date.now(), out, gaps);
         if (r.kind === 'data') counts.records += out.length;
@@ -64,6 +84,12 @@ export function registerNormalize(program: Command): void {
       }
       await writeOut(buf);
       for (const e of firstErrors) process.stderr.write(`emp: rejected frame ${e}\n`);
+      if (books && books.counts.snapshots + books.counts.errors > 0) {
+        const c = books.counts;
+        process.stderr.write(
+          `emp: books: ${c.snapshots} snapshots, ${c.updates} updates, ${c.skipped} skipped while resyncing, gaps: ${c.gaps.sequence} sequence, ${c.gaps.checksum} checksum, ${c.gaps.invalid} invalid\n`,
+        );
+      }
       for (const g of gaps)
         process.stderr.write(`emp: gap on ${g.venue} ${g.symbol ?? ''}: expected ${g.expected}, received ${g.received}\n`);
       const summary = `${counts.lines} lines: ${counts.records} records, ${counts.control} control frames, ${counts.ignored} ignored, ${counts.errors} rejected, ${gaps.length} gaps`;
