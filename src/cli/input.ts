@@ -1,6 +1,8 @@
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { checkTimeFormat, TIME_FORMATS } from '../core/time.ts';
 import { type LoadedBars, loadBarsCsv, parseDelimiter } from '../sources/csv.ts';
+import { progressBar } from './output.ts';
 
 /** Options every command that reads one bar CSV shares. */
 export interface CsvInputOptions {
@@ -28,7 +30,17 @@ export function addCsvInputOptions(cmd: Command, opts: { required?: boolean } = 
 
 export async function loadInput(opts: CsvInputOptions, need: { ohlc?: boolean; volume?: boolean } = {}): Promise<LoadedBars> {
   const timeFormat = checkTimeFormat(opts.timeFormat);
+  // A big file takes seconds to read: a progress bar on a terminal (from the first second on).
+  const bar = progressBar(0, true, `read ${basename(opts.input)}`, 'MB');
   const bars = await loadBarsCsv(opts.input, {
+    ...(bar
+      ? {
+          onProgress: (read: number, size: number) => {
+            if (bar.getTotal() === 0) bar.setTotal(Math.ceil(size / 1e6));
+            bar.update(Math.round(read / 1e6));
+          },
+        }
+      : {}),
     requireOhlc: need.ohlc,
     requireVolume: need.volume,
     timeFormat,
@@ -37,6 +49,7 @@ export async function loadInput(opts: CsvInputOptions, need: { ohlc?: boolean; v
     closeColumn: opts.closeColumn,
     onDisorder: opts.dropDisordered ? 'drop' : 'error',
   });
+  bar?.stop();
   for (const d of bars.dropped) process.stderr.write(`emp: ${opts.input}:${d.line}: dropped row: ${d.reason}\n`);
   return bars;
 }

@@ -73,6 +73,8 @@ export function splitCsvLine(line: string, delimiter: Delimiter = ','): string[]
 export interface ReadCsvOptions {
   /** The field separator; default: detected from the header row. */
   delimiter?: Delimiter;
+  /** Called every few thousand lines with the bytes read so far and the file's size (for a progress bar). */
+  onProgress?: (bytesRead: number, size: number) => void;
 }
 
 /**
@@ -82,8 +84,9 @@ export interface ReadCsvOptions {
  */
 async function openForReading(file: string) {
   try {
-    if ((await stat(file)).isDirectory()) throw fileError(file, { code: 'EISDIR' }, 'read');
-    return await open(file, 'r');
+    const st = await stat(file);
+    if (st.isDirectory()) throw fileError(file, { code: 'EISDIR' }, 'read');
+    return { handle: await open(file, 'r'), size: st.size };
   } catch (err) {
     throw err instanceof EmpError ? err : fileError(file, err, 'read');
   }
@@ -97,7 +100,7 @@ export async function* readCsv(
   file: string,
   opts: ReadCsvOptions = {},
 ): AsyncGenerator<{ header: string[]; delimiter: Delimiter } | CsvRow> {
-  const handle = await openForReading(file);
+  const { handle, size } = await openForReading(file);
   const stream = handle.createReadStream({ encoding: 'utf8' });
   const rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
@@ -105,6 +108,7 @@ export async function* readCsv(
   try {
     for await (const raw of rl) {
       line++;
+      if (opts.onProgress && (line & 8191) === 0) opts.onProgress(stream.bytesRead, size);
       const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
       if (text.trim() === '') continue;
       if (delimiter === undefined) {
@@ -144,6 +148,7 @@ export interface BarCsvOptions {
   timeFormat?: TimeFormat;
   /** The field separator; default: detected from the header row. */
   delimiter?: Delimiter;
+  onProgress?: ReadCsvOptions['onProgress'];
   /** Column names to use instead of the defaults. */
   timeColumn?: string;
   closeColumn?: string;
@@ -276,7 +281,11 @@ export async function loadBarsCsv(file: string, opts: BarCsvOptions = {}): Promi
   let lastTime = Number.NEGATIVE_INFINITY;
   let lastLine = 0;
   const dropped: LoadedBars['dropped'] = [];
-  for await (const item of readCsv(file, opts.delimiter ? { delimiter: opts.delimiter } : {})) {
+  const readOpts: ReadCsvOptions = {
+    ...(opts.delimiter ? { delimiter: opts.delimiter } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  };
+  for await (const item of readCsv(file, readOpts)) {
     if ('header' in item) {
       header = item.header;
       delimiter = item.delimiter;
