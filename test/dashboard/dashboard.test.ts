@@ -1,13 +1,14 @@
 /**
  * The whole service through a real browser: `emp start` on the simulator (real process, real
  * sockets, real SQLite), Debian's chromium driven by playwright-core. Saves a screenshot to
- * test-output/dashboard.png.
+ * test-output/dashboard.png, and one per screen width under the system's tmp dir
+ * (emp-dashboard-shots/), printed at the end, for a person to look at.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -29,7 +30,7 @@ beforeAll(async () => {
   });
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`emp start printed no address: ${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`emp start printed no address: ${out}`)), 50_000);
     proc.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /dashboard and API at (http:\/\/[^\s]+)\//.exec(out);
@@ -76,7 +77,172 @@ describe('dashboard', () => {
     expect(errors).toEqual([]);
     console.log(`dashboard: candles ${candlesAfterMs} ms after the page opened, ${Date.now() - startedAt} ms after emp start`);
   }, 90_000);
+
+  it('right after emp start: a day of 1-minute candles, the last hours in view, indicator values, a regime that is not uniform', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(`${url}/`);
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 1440, undefined, { timeout: 15_000 });
+    const chart = page.locator('#chart');
+    expect(Number(await chart.getAttribute('data-span-ms'))).toBeGreaterThanOrEqual(86_400_000 - 60_000);
+    // The last few hours, not two days squashed into the width.
+    const visible = Number(await chart.getAttribute('data-visible-bars'));
+    expect(visible).toBeGreaterThanOrEqual(60);
+    expect(visible).toBeLessThanOrEqual(400);
+    // Indicator values at the last bar, each in the pane of its scale.
+    for (const [name, pane] of [
+      ['SMA', 'price'],
+      ['BBANDS', 'price'],
+      ['RSI', 'osc'],
+      ['MACD', 'macd'],
+    ] as const) {
+      const v = await page.locator(`.legend[data-pane="${pane}"] [data-indicator="${name}"]`).getAttribute('data-value');
+      expect(Number.isFinite(Number(v)), `${name} has a value`).toBe(true);
+    }
+    const rsi = Number(await page.locator('.legend [data-indicator="RSI"]').getAttribute('data-value'));
+    expect(rsi).toBeGreaterThan(0);
+    expect(rsi).toBeLessThan(100);
+    // OHLCV readout.
+    expect(await page.locator('.legend .ohlc').textContent()).toMatch(/O \d+\.\d{2} H \d+\.\d{2} L \d+\.\d{2} C \d+\.\d{2}/);
+    // A regime the model is sure of, and more than one over the history in the band.
+    await page.waitForFunction(() => Number(document.getElementById('regime-band')?.dataset.maxProb ?? 0) > 0.3, undefined, {
+      timeout: 10_000,
+    });
+    const probs = await page.locator('#regime-probs .prob').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.p)));
+    expect(probs).toHaveLength(6);
+    expect(Math.max(...probs) - Math.min(...probs)).toBeGreaterThan(0.1);
+    expect(Number(await page.locator('#regime-band').getAttribute('data-distinct'))).toBeGreaterThanOrEqual(2);
+    // Hovering a bar shows that bar's OHLC, not the last one's.
+    const lastTs = await page.locator('.legend .ohlc').getAttribute('data-ts');
+    const box = await chart.boundingBox();
+    await page.mouse.move((box?.x ?? 0) + (box?.width ?? 0) * 0.4, (box?.y ?? 0) + 120);
+    await page.waitForFunction((ts) => document.querySelector<HTMLElement>('.legend .ohlc')?.dataset.ts !== ts, lastTs, { timeout: 5_000 });
+    // Significant pattern markers only by default; the toggle shows every hit.
+    const key = Number(await chart.getAttribute('data-pattern-marks'));
+    expect(key).toBeLessThanOrEqual(8);
+    await page.click('#patterns');
+    await page.waitForFunction(() => document.getElementById('patterns')?.dataset.mode === 'all');
+    expect(Number(await chart.getAttribute('data-pattern-marks'))).toBeGreaterThanOrEqual(key);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('prices EUR-USD in points: 5 decimals on the price axis, the legend and the fused price', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    const errors = collectErrors(page);
+    await page.goto(`${url}/?symbol=EUR-USD`);
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 1440, undefined, { timeout: 15_000 });
+    const chart = page.locator('#chart');
+    expect(await chart.getAttribute('data-price-decimals')).toBe('5');
+    // The price axis' own formatter (what its labels and the crosshair label read).
+    expect(await chart.getAttribute('data-axis-label')).toMatch(/^\d\.\d{5}$/);
+    expect(await page.locator('.legend [data-f="close"]').textContent()).toMatch(/^\d\.\d{5}$/);
+    await page.waitForFunction(() => /^\d\.\d{5}$/.test(document.getElementById('fused-price')?.textContent ?? ''), undefined, {
+      timeout: 10_000,
+    });
+    // FX sources send quotes only: no volume pane.
+    expect(await page.locator('.legend[data-pane="volume"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 40_000);
+
+  it('fits 390, 1024 and 1600 px screens: the chart first and nearly full width on a phone', async () => {
+    const dir = join(tmpdir(), 'emp-dashboard-shots');
+    mkdirSync(dir, { recursive: true });
+    for (const [width, height] of [
+      [390, 844],
+      [1024, 768],
+      [1600, 1000],
+    ] as const) {
+      const page = await browser.newPage({ viewport: { width, height } });
+      const errors = collectErrors(page);
+      await page.goto(`${url}/`);
+      await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 1440, undefined, { timeout: 15_000 });
+      await page.waitForFunction(() => document.querySelectorAll('#venues tr').length > 0, undefined, { timeout: 10_000 });
+      const layout = await page.evaluate(() => {
+        const c = (document.getElementById('chart') as HTMLElement).getBoundingClientRect();
+        const a = (document.querySelector('aside') as HTMLElement).getBoundingClientRect();
+        return {
+          chartW: c.width,
+          chartH: c.height,
+          chartBottom: c.bottom,
+          asideTop: a.top,
+          asideLeft: a.left,
+          scrollW: document.documentElement.scrollWidth,
+        };
+      });
+      expect(layout.scrollW, `no sideways scrolling at ${width}px`).toBeLessThanOrEqual(width);
+      expect(layout.chartH).toBeGreaterThanOrEqual(300);
+      if (width < 900) {
+        expect(layout.chartW).toBeGreaterThanOrEqual(0.9 * width);
+        expect(layout.asideTop, 'panels below the chart').toBeGreaterThanOrEqual(layout.chartBottom);
+      } else {
+        expect(layout.asideLeft, 'panels beside the chart').toBeGreaterThanOrEqual(layout.chartW);
+      }
+      await page.screenshot({ path: join(dir, `dashboard-${width}.png`), fullPage: width < 900 });
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+    console.log(`dashboard screenshots in ${dir}`);
+  }, 60_000);
+
+  it('keeps instrument, timeframe and indicators in the URL and across reloads', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    // Any spelling of a served instrument; indicators by name.
+    await page.goto(`${url}/?symbol=eth-usd&tf=5m&ind=EMA,ATR`);
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 2, undefined, { timeout: 15_000 });
+    expect(await page.locator('#symbol').inputValue()).toBe('ETH-USD');
+    expect(await page.locator('#timeframes button.active').textContent()).toBe('5m');
+    expect(await page.locator('#overlays .chip').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.indicator))).toEqual([
+      'EMA',
+      'ATR',
+    ]);
+    expect(await page.locator('.legend[data-pane="atr"] [data-indicator="ATR"]').count()).toBe(1);
+    expect(new URL(page.url()).searchParams.get('symbol')).toBe('ETH-USD');
+    // Changes go to the address bar…
+    await page.click('#timeframes button[data-tf="15m"]');
+    await page.selectOption('#indicator', 'RSI');
+    await page.selectOption('#symbol', 'SOL-USD');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('symbol') === 'SOL-USD');
+    const q = new URL(page.url()).searchParams;
+    expect([q.get('tf'), q.get('ind')]).toEqual(['15m', 'EMA,ATR,RSI']);
+    // …and survive a reload, and a bare URL in the same browser reopens them.
+    for (const target of [page.url(), `${url}/`]) {
+      await page.goto(target);
+      await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 2, undefined, { timeout: 15_000 });
+      expect(await page.locator('#symbol').inputValue()).toBe('SOL-USD');
+      expect(await page.locator('#timeframes button.active').textContent()).toBe('15m');
+      expect(await page.locator('#overlays .chip').count()).toBe(3);
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('says so on the page when the URL names an unknown instrument', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    const errors = collectErrors(page);
+    await page.goto(`${url}/?symbol=NOPE-USD`);
+    await page.locator('#error').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await page.locator('#error').textContent()).toMatch(/NOPE-USD.*BTC-USD/);
+    expect(await page.locator('#symbol').inputValue()).not.toBe('BTC-USD');
+    expect(await page.locator('#symbol option:checked').textContent()).toContain('NOPE-USD');
+    expect(await page.locator('#chart').getAttribute('data-bars')).toBe('0');
+    // Picking a served instrument clears the error.
+    await page.selectOption('#symbol', 'BTC-USD');
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 2, undefined, { timeout: 15_000 });
+    expect(await page.locator('#error').isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 40_000);
 });
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
 
 describe('dashboard against a server that requires a token', () => {
   const TOKEN = 'dash-token-42';
@@ -84,13 +250,15 @@ describe('dashboard against a server that requires a token', () => {
   let authUrl = '';
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'emp-dash-auth-'));
-    authProc = spawn(join(root, 'bin', 'emp'), ['start', '--port', '0', '--data-dir', dataDir, '--speed', '120', '--token', TOKEN], {
+    // Two hours of history, not two days: this test is about the token, and a short replay starts
+    // quickly while the first server is still running.
+    authProc = spawn(join(root, 'bin', 'emp'), ['start', '--port', '0', '--data-dir', dataDir, '--speed', '120', '--token', TOKEN, '--history', '2h'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     authUrl = await new Promise<string>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`emp start printed no address: ${out}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`emp start printed no address: ${out}`)), 50_000);
       authProc.stdout?.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /dashboard and API at (http:\/\/[^\s]+)\//.exec(out);

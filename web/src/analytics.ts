@@ -2,6 +2,8 @@
  * Client-side analytics for the dashboard: the project's pure indicator and level code, run in
  * the browser on the bars in view (the server sends bars; overlays are computed here).
  */
+import { pointSize } from '../../src/core/fx.ts';
+import { splitInstrument } from '../../src/core/instrument.ts';
 import type { BarSeries } from '../../src/core/market.ts';
 import { computeIndicator, type IndicatorInfo } from '../../src/indicators/index.ts';
 import { scanCandlesticks } from '../../src/patterns/candlestick.ts';
@@ -15,7 +17,8 @@ export interface OverlayResult {
 }
 
 export interface Annotations {
-  patterns: { ts: number; direction: number; name: string }[];
+  /** Candlestick-pattern hits, one per bar (see selectPatternMarks for which get a label). */
+  marks: PatternMark[];
   levels: Level[];
   /** Chart patterns with a confirmed breakout, latest last, each line as a segment over its span. */
   chart: { hit: ChartPatternHit; segments: { from: number; to: number; a: number; b: number }[] }[];
@@ -33,13 +36,6 @@ export function computeOverlay(name: string, series: BarSeries): OverlayResult |
 
 /** Candlestick patterns (TA-Lib's, on the bars in view), chart patterns and support/resistance levels. */
 export function annotate(series: BarSeries, maxChart = 3): Annotations {
-  const patterns: Annotations['patterns'] = [];
-  for (const [name, hits] of Object.entries(scanCandlesticks(series))) {
-    hits.forEach((v, i) => {
-      if (v !== 0) patterns.push({ ts: series.time[i] as number, direction: v, name: name.replace(/^CDL/, '') });
-    });
-  }
-  patterns.sort((a, b) => a.ts - b.ts);
   const chart = detectChartPatterns(series)
     .filter((h) => h.breakoutIndex !== null)
     .slice(-maxChart)
@@ -48,5 +44,189 @@ export function annotate(series: BarSeries, maxChart = 3): Annotations {
       // Each line from the pattern's first pivot to its breakout, in bar indices (price = a + b·index).
       segments: hit.lines.map(({ line }) => ({ from: hit.startIndex, to: hit.breakoutIndex as number, a: line.a, b: line.b })),
     }));
-  return { patterns, levels: findLevels(series), chart };
+  return { marks: candlestickMarks(series), levels: findLevels(series), chart };
+}
+
+// --- presentation rules (pure, so the browser test and unit tests agree on them) ------------
+
+/** ISO 4217 currencies and metals: an instrument between two of these is FX, priced in points. */
+const FX_CURRENCIES = new Set([
+  'USD',
+  'EUR',
+  'GBP',
+  'JPY',
+  'CHF',
+  'AUD',
+  'CAD',
+  'NZD',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'HUF',
+  'TRY',
+  'ZAR',
+  'MXN',
+  'SGD',
+  'HKD',
+  'CNH',
+  'THB',
+  'BRL',
+  'XAU',
+  'XAG',
+]);
+
+/**
+ * Decimals to show for an instrument's prices: FX in points (5, or 3 for yen pairs and gold, from
+ * the same point sizes the FX sources use); anything else to cents, or to ~4 significant digits
+ * below 1 so a sub-dollar coin does not read 0.00.
+ */
+export function pricePrecision(symbol: string, samplePrice?: number): number {
+  let parts: { base: string; quote: string };
+  try {
+    parts = splitInstrument(symbol);
+  } catch {
+    return 2;
+  }
+  if (FX_CURRENCIES.has(parts.base) && FX_CURRENCIES.has(parts.quote)) return Math.round(-Math.log10(pointSize(symbol)));
+  if (samplePrice !== undefined && samplePrice > 0 && samplePrice < 1) return Math.min(8, Math.ceil(-Math.log10(samplePrice)) + 3);
+  return 2;
+}
+
+/** Oscillators bounded to 0–100: they share one pane (and its 30/70-style reading). */
+const BOUNDED_0_100 = new Set([
+  'RSI',
+  'STOCH',
+  'STOCHF',
+  'STOCHRSI',
+  'MFI',
+  'ULTOSC',
+  'AROON',
+  'ADX',
+  'ADXR',
+  'DX',
+  'PLUS_DI',
+  'MINUS_DI',
+  'IMI',
+  'CHOP',
+]);
+
+/**
+ * Which pane an indicator is drawn in: `price` for overlays; `osc` for the 0–100 oscillators;
+ * the MACD family together (same units); ATR with the true range (price units); anything else
+ * alone under its own name, so no two scales are ever mixed in one pane.
+ */
+export function paneKey(info: Pick<IndicatorInfo, 'name' | 'group' | 'overlay'>): string {
+  if (info.overlay) return 'price';
+  if (BOUNDED_0_100.has(info.name)) return 'osc';
+  if (/^MACD/.test(info.name)) return 'macd';
+  if (info.name === 'ATR' || info.name === 'TRANGE') return 'atr';
+  return info.name;
+}
+
+/** A candlestick-pattern marker: all hits on one bar merged. */
+export interface PatternMark {
+  ts: number;
+  index: number;
+  direction: number;
+  names: string[];
+  /** TA-Lib's ±200: a confirmed or strong form of the pattern. */
+  strong: boolean;
+  /** Price went the pattern's way: within 3 bars the close moved past the pattern bar's close by its range. */
+  followThrough: boolean;
+}
+
+/** Candlestick hits per bar on `series`, with strength and follow-through. */
+export function candlestickMarks(series: BarSeries): PatternMark[] {
+  const byBar = new Map<number, PatternMark>();
+  for (const [name, hits] of Object.entries(scanCandlesticks(series))) {
+    hits.forEach((v, i) => {
+      if (v === 0) return;
+      const label = name.replace(/^CDL/, '').toLowerCase();
+      const m = byBar.get(i);
+      if (m) {
+        m.names.push(label);
+        m.strong ||= Math.abs(v) >= 200;
+        return;
+      }
+      const close = series.close[i] as number;
+      const range = (series.high[i] as number) - (series.low[i] as number);
+      let follow = false;
+      for (let k = i + 1; k <= Math.min(i + 3, series.close.length - 1); k++) {
+        if (Math.sign(v) * ((series.close[k] as number) - close) >= range && range > 0) follow = true;
+      }
+      byBar.set(i, {
+        ts: series.time[i] as number,
+        index: i,
+        direction: Math.sign(v),
+        names: [label],
+        strong: Math.abs(v) >= 200,
+        followThrough: follow,
+      });
+    });
+  }
+  return [...byBar.values()].sort((a, b) => a.index - b.index);
+}
+
+/**
+ * The markers worth a label: by default only strong or followed-through hits, at most one per
+ * `minGap` bars (the later wins; labels of neighbouring bars overlap) and the last `max` of them;
+ * `all` keeps every hit (one marker per bar).
+ */
+export function selectPatternMarks(marks: PatternMark[], mode: 'significant' | 'all', max = 8, minGap = 20): PatternMark[] {
+  if (mode === 'all') return marks;
+  const out: PatternMark[] = [];
+  for (const m of marks) {
+    if (!m.strong && !m.followThrough) continue;
+    const prev = out[out.length - 1];
+    if (prev && m.index - prev.index < minGap) out[out.length - 1] = m;
+    else out.push(m);
+  }
+  return out.slice(-max);
+}
+
+/** What a user can put in the address bar: instrument, timeframe, indicators. */
+export interface ViewState {
+  symbol?: string;
+  tf?: string;
+  indicators?: string[];
+  patterns?: 'significant' | 'all';
+}
+
+export function parseViewState(search: string): ViewState {
+  const q = new URLSearchParams(search);
+  const v: ViewState = {};
+  const symbol = q.get('symbol');
+  if (symbol) v.symbol = symbol;
+  const tf = q.get('tf') ?? q.get('timeframe');
+  if (tf) v.tf = tf;
+  const ind = q.get('ind') ?? q.get('indicators');
+  if (ind !== null)
+    v.indicators = ind
+      .split(',')
+      .map((s) => s.trim().toUpperCase())
+      .filter(Boolean);
+  const p = q.get('patterns');
+  if (p === 'all' || p === 'significant') v.patterns = p;
+  return v;
+}
+
+export function formatViewState(v: Required<Pick<ViewState, 'symbol' | 'tf' | 'indicators'>> & ViewState): string {
+  const q = new URLSearchParams();
+  q.set('symbol', v.symbol);
+  q.set('tf', v.tf);
+  q.set('ind', v.indicators.join(','));
+  if (v.patterns === 'all') q.set('patterns', 'all');
+  // Commas and slashes stay readable in the address bar.
+  return `?${q.toString().replace(/%2C/g, ',')}`;
+}
+
+/** Generic shapes that accompany more specific ones on the same bar (a dragonfly doji is also a doji). */
+const GENERIC = new Set(['doji', 'longline', 'shortline', 'spinningtop', 'highwave', 'longleggeddoji', 'rickshawman']);
+
+/** The one name a marker shows: the most specific pattern on the bar, "+n" for the others. */
+export function markLabel(m: PatternMark): string {
+  const main = m.names.find((n) => !GENERIC.has(n)) ?? m.names[0] ?? '';
+  return m.names.length > 1 ? `${main} +${m.names.length - 1}` : main;
 }

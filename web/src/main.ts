@@ -1,12 +1,15 @@
 /**
- * The dashboard: fused candles per instrument with a timeframe switch, indicator overlays and
- * panes computed in the browser by the project's own indicator engine, signal markers,
- * candlestick-pattern and support/resistance annotations, a regime band, venue health and
- * fusion weights, and the alert feed. Everything live over the WebSocket API.
+ * The dashboard: fused candles per instrument with a timeframe switch, indicators computed in the
+ * browser by the project's own indicator engine (overlays on price, one pane per scale), a legend
+ * with live values and an OHLCV readout under the crosshair, signal markers, filtered
+ * candlestick-pattern and chart-pattern annotations, support/resistance levels, a regime band,
+ * venue health and fusion weights, and the alert feed. History over HTTP, then live over the
+ * WebSocket API. What is shown (instrument, timeframe, indicators) lives in the URL.
  */
 import {
   type CandlestickData,
   CandlestickSeries,
+  CrosshairMode,
   createChart,
   createSeriesMarkers,
   HistogramSeries,
@@ -14,13 +17,30 @@ import {
   type IPriceLine,
   type ISeriesApi,
   LineSeries,
+  type MouseEventParams,
+  type PriceFormat,
   type SeriesMarker,
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
 import type { Alert, Bar, FusedPrice, RegimeState, Signal, SourceHealth } from '../../src/core/index.ts';
 import { REGIMES, TIMEFRAMES, type Timeframe } from '../../src/core/index.ts';
-import { type Annotations, annotate, type Catalogue, computeOverlay, type OverlayResult } from './analytics.ts';
+import { resolveInstrument } from '../../src/core/instrument.ts';
+import type { BarSeries } from '../../src/core/market.ts';
+import { type IndicatorInfo, indicatorLookback } from '../../src/indicators/index.ts';
+import {
+  type Annotations,
+  annotate,
+  type Catalogue,
+  computeOverlay,
+  formatViewState,
+  markLabel,
+  type PatternMark,
+  paneKey,
+  parseViewState,
+  pricePrecision,
+  selectPatternMarks,
+} from './analytics.ts';
 
 const REGIME_COLOR: Record<string, string> = {
   bull: '#26a69a',
@@ -30,29 +50,76 @@ const REGIME_COLOR: Record<string, string> = {
   crash: '#b71c1c',
   recovery: '#42a5f5',
 };
-const LINE_COLORS = ['#f5c542', '#42a5f5', '#ab47bc', '#66bb6a', '#ff7043', '#26c6da'];
+const LINE_COLORS = ['#f5c542', '#42a5f5', '#ab47bc', '#66bb6a', '#ff7043', '#26c6da', '#ec407a', '#8d6e63'];
+/** Two days of 1-minute bars and then some: what the service keeps warm at start. */
+const HISTORY_LIMIT = 3500;
+/** Past this many bars in memory the oldest thousand go (and the chart is redrawn once). */
+const MAX_BARS = 6000;
+/** Candlestick and chart patterns are looked for in the most recent bars only (what a reader looks at). */
+const PATTERN_WINDOW = 600;
+const DEFAULT_INDICATORS = ['SMA', 'BBANDS', 'RSI', 'MACD'];
+const VIEW_KEY = 'emp.view';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const sec = (ms: number): UTCTimestamp => Math.floor(ms / 1000) as UTCTimestamp;
+const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+interface IndicatorView {
+  name: string;
+  info: IndicatorInfo;
+  /** Pane key (see paneKey): indicators with the same key share a pane and its scale. */
+  pane: string;
+  colors: string[];
+  series: ISeriesApi<'Line' | 'Histogram'>[];
+  /** The last computed outputs, aligned to state.bars (read by the legend under the crosshair). */
+  values: Float64Array[];
+  /** Bars needed before the first value. */
+  needs: number;
+}
 
 interface State {
   symbol: string;
   tf: Timeframe;
   bars: Bar[];
-  overlays: { name: string; series: ISeriesApi<'Line'>[] }[];
+  indicators: IndicatorView[];
   signals: Signal[];
   regimes: RegimeState[];
   sources: Map<string, SourceHealth>;
   catalogue: Catalogue;
+  instruments: string[];
+  decimals: number;
+  hasVolume: boolean;
+  patternMode: 'significant' | 'all';
 }
 
-const state: State = { symbol: '', tf: '1m', bars: [], overlays: [], signals: [], regimes: [], sources: new Map(), catalogue: [] };
+const state: State = {
+  symbol: '',
+  tf: '1m',
+  bars: [],
+  indicators: [],
+  signals: [],
+  regimes: [],
+  sources: new Map(),
+  catalogue: [],
+  instruments: [],
+  decimals: 2,
+  hasVolume: false,
+  patternMode: 'significant',
+};
 
-const chart: IChartApi = createChart($('chart'), {
+const chartEl = $('chart');
+const chart: IChartApi = createChart(chartEl, {
   autoSize: true,
-  layout: { background: { color: '#0f1115' }, textColor: '#d8dde6', panes: { separatorColor: '#262b36' } },
-  grid: { vertLines: { color: '#1c2029' }, horzLines: { color: '#1c2029' } },
-  timeScale: { timeVisible: true, secondsVisible: false },
+  layout: {
+    background: { color: '#0f1115' },
+    textColor: '#aab2c0',
+    fontSize: 11,
+    panes: { separatorColor: '#2a303c', enableResize: true },
+  },
+  grid: { vertLines: { color: '#181c24' }, horzLines: { color: '#181c24' } },
+  crosshair: { mode: CrosshairMode.Normal },
+  rightPriceScale: { borderColor: '#2a303c', minimumWidth: 72 },
+  timeScale: { borderColor: '#2a303c', timeVisible: true, secondsVisible: false, rightOffset: 4 },
 });
 const candles = chart.addSeries(CandlestickSeries, {
   upColor: '#26a69a',
@@ -62,12 +129,10 @@ const candles = chart.addSeries(CandlestickSeries, {
   borderVisible: false,
 });
 const markers = createSeriesMarkers(candles, []);
-const regimeBand = chart.addSeries(
-  HistogramSeries,
-  { priceScaleId: 'regime', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false },
-  1,
-);
-chart.panes()[1]?.setHeight(40);
+let regimeBand: ISeriesApi<'Histogram'> | undefined;
+let volumeSeries: ISeriesApi<'Histogram'> | undefined;
+/** Pane keys by pane index: `price`, `regime`, then `volume` and the indicator panes. */
+let paneKeys: string[] = ['price'];
 let levelLines: IPriceLine[] = [];
 
 // --- API token ------------------------------------------------------------------------------
@@ -106,13 +171,65 @@ async function getJson<T>(path: string): Promise<T> {
       await askToken(token ? 'The server refused this token; enter it again.' : 'This server requires an API token.');
       continue;
     }
-    if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+    if (!r.ok) {
+      // The server's own words (e.g. which instruments it serves) beat a bare status code.
+      const body = (await r.json().catch(() => ({}))) as { error?: string };
+      throw new Error(body.error ?? `${path}: HTTP ${r.status}`);
+    }
     return (await r.json()) as T;
   }
 }
 
+function showError(msg: string): void {
+  const el = $('error');
+  el.textContent = msg;
+  el.hidden = msg === '';
+}
+
+// --- formatting -----------------------------------------------------------------------------
+const fmtPrice = (p: number, decimals = state.decimals): string => p.toFixed(decimals);
+
+function fmtCompact(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${(v / 1e9).toFixed(2)}B`;
+  if (a >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(1)}K`;
+  if (v === 0) return '0';
+  return a >= 100 ? v.toFixed(0) : v.toFixed(a >= 1 ? 2 : 4);
+}
+
+/** How a value in a pane reads: price units at the instrument's precision, oscillators to 2 decimals. */
+function fmtPaneValue(pane: string, v: number): string {
+  if (pane === 'price' || pane === 'atr') return fmtPrice(v);
+  if (pane === 'macd') return v.toFixed(state.decimals + 1);
+  if (pane === 'osc') return v.toFixed(2);
+  if (pane === 'volume') return fmtCompact(v);
+  const a = Math.abs(v);
+  return a >= 1000 ? fmtCompact(v) : a >= 1 ? v.toFixed(2) : v.toPrecision(4);
+}
+
+function paneFormat(pane: string): PriceFormat {
+  if (pane === 'price') return { type: 'price', precision: state.decimals, minMove: 10 ** -state.decimals };
+  if (pane === 'volume') return { type: 'volume', precision: 0, minMove: 1 };
+  return { type: 'custom', formatter: (v: number) => fmtPaneValue(pane, v), minMove: 1e-12 };
+}
+
+function indicatorLabel(info: IndicatorInfo): string {
+  // Periods and multipliers say which SMA this is; MA types and columns are noise in a legend.
+  const ps = info.params.filter((p) => p.type === 'int' || p.type === 'float').map((p) => p.default);
+  return ps.length ? `${info.name}(${ps.join(',')})` : info.name;
+}
+
+// --- bars -----------------------------------------------------------------------------------
 function toCandle(b: Bar): CandlestickData<Time> {
   return { time: sec(b.ts), open: b.open, high: b.high, low: b.low, close: b.close };
+}
+function toVolume(b: Bar): { time: Time; value: number; color: string } {
+  return { time: sec(b.ts), value: b.volume, color: b.close >= b.open ? '#26a69a66' : '#ef535066' };
+}
+
+function tfMs(tf: Timeframe): number {
+  return { '1m': 60e3, '5m': 300e3, '15m': 900e3, '1h': 3600e3, '4h': 14400e3, '1d': 86400e3 }[tf];
 }
 
 function upsertBar(b: Bar): void {
@@ -120,65 +237,183 @@ function upsertBar(b: Bar): void {
   if (last && last.ts === b.ts) state.bars[state.bars.length - 1] = b;
   else if (!last || b.ts > last.ts) state.bars.push(b);
   else return;
-  if (state.bars.length > 2000) state.bars.shift();
+  if (state.bars.length > MAX_BARS) {
+    // Dropping from the front shifts every bar's index: redraw everything once, not per bar.
+    state.bars.splice(0, 1000);
+    setAllData();
+    return;
+  }
   candles.update(toCandle(b));
+  volumeSeries?.update(toVolume(b));
+  updateRegimeBandTail();
   markBars();
 }
 
 /** What the chart holds, as attributes (for people inspecting the page and for the browser test). */
 function markBars(): void {
-  const el = $('chart');
-  el.dataset.bars = String(state.bars.length);
-  el.dataset.lastClose = String(state.bars[state.bars.length - 1]?.close ?? '');
+  const last = state.bars[state.bars.length - 1];
+  const first = state.bars[0];
+  chartEl.dataset.bars = String(state.bars.length);
+  chartEl.dataset.lastClose = String(last?.close ?? '');
+  chartEl.dataset.spanMs = String(first && last ? last.ts - first.ts : 0);
+  chartEl.dataset.priceDecimals = String(state.decimals);
+  // The price axis' own formatter on the last close: what its labels and the crosshair read.
+  chartEl.dataset.axisLabel = last ? candles.priceFormatter().format(last.close) : '';
+  if (!crosshairIndex) renderLegend();
 }
 
-/** Recomputes overlays, markers and levels from the bars in view (cheap: a few thousand bars). */
-function refreshAnalytics(): void {
-  const n = state.bars.length;
-  const series = {
-    time: Float64Array.from(state.bars, (b) => b.ts),
-    open: Float64Array.from(state.bars, (b) => b.open),
-    high: Float64Array.from(state.bars, (b) => b.high),
-    low: Float64Array.from(state.bars, (b) => b.low),
-    close: Float64Array.from(state.bars, (b) => b.close),
-    volume: Float64Array.from(state.bars, (b) => b.volume),
+function barSeries(bars: Bar[]): BarSeries {
+  return {
+    time: Float64Array.from(bars, (b) => b.ts),
+    open: Float64Array.from(bars, (b) => b.open),
+    high: Float64Array.from(bars, (b) => b.high),
+    low: Float64Array.from(bars, (b) => b.low),
+    close: Float64Array.from(bars, (b) => b.close),
+    volume: Float64Array.from(bars, (b) => b.volume),
     hasOhlc: true,
     hasVolume: true,
   };
-  for (const o of state.overlays) {
-    const res: OverlayResult | undefined = n > 0 ? computeOverlay(o.name, series) : undefined;
-    if (!res) continue;
-    res.outputs.forEach((out, k) => {
-      const s = o.series[k];
-      if (!s) return;
+}
+
+// --- panes ----------------------------------------------------------------------------------
+/**
+ * Rebuilds every pane below the price: the regime band, volume (when the instrument trades
+ * volume; FX sources send quotes only), then one pane per indicator scale, in the order the
+ * indicators were added. Called when the set of indicators or the volume pane changes.
+ */
+function layoutPanes(): void {
+  if (regimeBand) chart.removeSeries(regimeBand);
+  if (volumeSeries) chart.removeSeries(volumeSeries);
+  volumeSeries = undefined;
+  for (const ind of state.indicators) {
+    for (const s of ind.series) chart.removeSeries(s);
+    ind.series = [];
+  }
+  paneKeys = ['price', 'regime'];
+  if (state.hasVolume) paneKeys.push('volume');
+  for (const ind of state.indicators) if (!paneKeys.includes(ind.pane)) paneKeys.push(ind.pane);
+
+  regimeBand = chart.addSeries(
+    HistogramSeries,
+    // A colour strip: its 0..1 scale says nothing, so no labels (hiding the scale itself breaks
+    // lightweight-charts' layout of a pane).
+    { priceFormat: { type: 'custom', formatter: () => '' }, lastValueVisible: false, priceLineVisible: false, base: 0 },
+    1,
+  );
+  regimeBand.priceScale().applyOptions({ scaleMargins: { top: 0, bottom: 0 }, ticksVisible: false });
+  if (state.hasVolume) {
+    volumeSeries = chart.addSeries(
+      HistogramSeries,
+      { priceFormat: paneFormat('volume'), lastValueVisible: false, priceLineVisible: false },
+      paneKeys.indexOf('volume'),
+    );
+    volumeSeries.priceScale().applyOptions({ scaleMargins: { top: 0.15, bottom: 0 } });
+  }
+  let colorIx = 0;
+  for (const ind of state.indicators) {
+    const pane = paneKeys.indexOf(ind.pane);
+    ind.colors = ind.info.outputs.map(() => LINE_COLORS[colorIx++ % LINE_COLORS.length] as string);
+    ind.series = ind.info.outputs.map((out, k) => {
+      const common = { priceLineVisible: false, lastValueVisible: false, priceFormat: paneFormat(ind.pane) };
+      // Histogram outputs (MACD's) as columns around zero; the rest as lines.
+      if (/hist$/.test(out)) return chart.addSeries(HistogramSeries, { ...common, color: '#7d869666' }, pane);
+      return chart.addSeries(LineSeries, { ...common, color: ind.colors[k], lineWidth: 1, crosshairMarkerRadius: 2 }, pane);
+    });
+  }
+  sizePanes();
+  setAllData();
+  renderLegendFrames();
+}
+
+/** Pane heights in pixels: a thin regime strip, sub-panes of ~16 % each, the price pane the rest. */
+function sizePanes(): void {
+  const h = chartEl.clientHeight;
+  if (h <= 0) return;
+  const subs = paneKeys.slice(2);
+  let sub = Math.max(56, Math.min(140, Math.round(h * 0.16)));
+  // The price pane keeps at least half the height however many panes there are.
+  if (subs.length * sub > h * 0.5 - 14) sub = Math.max(40, Math.floor((h * 0.5 - 14) / Math.max(1, subs.length)));
+  const heights = paneKeys.map((k) => (k === 'price' ? 0 : k === 'regime' ? 14 : sub));
+  heights[0] = Math.max(100, h - heights.reduce((a, b) => a + b, 0));
+  chart.panes().forEach((p, i) => p.setStretchFactor(heights[i] ?? 1));
+  requestAnimationFrame(placeLegends);
+}
+
+// --- data -----------------------------------------------------------------------------------
+function setAllData(): void {
+  candles.setData(state.bars.map(toCandle));
+  volumeSeries?.setData(state.bars.map(toVolume));
+  candles.applyOptions({ priceFormat: paneFormat('price') });
+  renderRegimeBand();
+  refreshAnalytics();
+  markBars();
+}
+
+/** The last `bars` of the current timeframe in view (a few hours of 1-minute candles), the newest at the right. */
+function initialZoom(): void {
+  const n = state.bars.length;
+  if (n === 0) return;
+  const want = Math.max(60, Math.min(300, Math.round(chartEl.clientWidth / 5)));
+  chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, n - want), to: n + 3 });
+}
+
+/** Recomputes indicators, markers and levels from the bars in memory (a few thousand: cheap). */
+function refreshAnalytics(): void {
+  const t0 = performance.now();
+  const n = state.bars.length;
+  const series = barSeries(state.bars);
+  for (const ind of state.indicators) {
+    const res = n > 0 ? computeOverlay(ind.name, series) : undefined;
+    ind.values = res ? res.outputs.map((o) => o.values) : [];
+    ind.series.forEach((s, k) => {
+      const vals = ind.values[k];
       const data = [];
-      for (let i = 0; i < n; i++) {
-        const v = out.values[i] as number;
-        if (Number.isFinite(v)) data.push({ time: sec(series.time[i] as number), value: v });
-      }
+      const hist = ind.info.outputs[k]?.endsWith('hist') ?? false;
+      if (vals)
+        for (let i = 0; i < n; i++) {
+          const v = vals[i] as number;
+          if (!Number.isFinite(v)) continue;
+          data.push(
+            hist
+              ? { time: sec(series.time[i] as number), value: v, color: v >= 0 ? '#26a69a88' : '#ef535088' }
+              : { time: sec(series.time[i] as number), value: v },
+          );
+        }
       s.setData(data);
     });
   }
-  const notes: Annotations = n > 0 ? annotate(series) : { patterns: [], levels: [], chart: [] };
-  drawChartPatterns(notes.chart, series.time);
+  // Patterns and levels on the recent window only: older ones are off screen and only add clutter.
+  const off = Math.max(0, n - PATTERN_WINDOW);
+  const recent = barSeries(state.bars.slice(off));
+  const notes: Annotations = n > 0 ? annotate(recent) : { marks: [], levels: [], chart: [] };
+  drawChartPatterns(notes.chart, recent.time);
+  const shown = selectPatternMarks(notes.marks, state.patternMode);
+  chartEl.dataset.patternMarks = String(shown.length);
+  chartEl.dataset.patternHits = String(notes.marks.length);
   const sigMarkers: SeriesMarker<Time>[] = state.signals
-    .filter((s) => s.symbol === state.symbol && s.timeframe === state.tf)
+    .filter((s) => s.symbol === state.symbol)
     .map((s) => ({
+      // Signals come from the pipeline's timeframe; on a coarser chart they sit on the bar holding them.
       time: sec(Math.floor(s.ts / tfMs(state.tf)) * tfMs(state.tf)),
       position: s.side === 'buy' ? 'belowBar' : 'aboveBar',
-      color: s.side === 'buy' ? '#26a69a' : '#ef5350',
+      color: s.side === 'buy' ? '#4caf50' : '#ff5252',
       shape: s.side === 'buy' ? 'arrowUp' : 'arrowDown',
-      text: `${s.strategy} ${(s.confidence * 100).toFixed(0)}%`,
+      text: `${s.side} ${(s.confidence * 100).toFixed(0)}%`,
     }));
-  const patMarkers: SeriesMarker<Time>[] = notes.patterns.slice(-30).map((p) => ({
-    time: sec(p.ts),
-    position: p.direction > 0 ? 'belowBar' : 'aboveBar',
-    color: '#ab47bc',
-    shape: 'circle',
-    text: p.name,
-  }));
+  const patMarkers: SeriesMarker<Time>[] = shown.map((p: PatternMark) => {
+    const labelled = p.strong || p.followThrough;
+    return {
+      time: sec(p.ts),
+      position: p.direction > 0 ? 'belowBar' : 'aboveBar',
+      color: labelled ? '#ce93d8' : '#ab47bc99',
+      shape: 'circle',
+      size: labelled ? 1 : 0.5,
+      // In "all" mode the weak hits are dots without a label, so labels never pile up.
+      text: labelled ? markLabel(p) : '',
+    };
+  });
   const chartMarkers: SeriesMarker<Time>[] = notes.chart.map(({ hit }) => ({
-    time: sec(series.time[hit.breakoutIndex as number] as number),
+    time: sec(recent.time[hit.breakoutIndex as number] as number),
     position: hit.direction === 'bullish' ? 'belowBar' : 'aboveBar',
     color: '#ff9800',
     shape: hit.direction === 'bullish' ? 'arrowUp' : 'arrowDown',
@@ -186,15 +421,23 @@ function refreshAnalytics(): void {
   }));
   markers.setMarkers([...sigMarkers, ...patMarkers, ...chartMarkers].sort((a, b) => (a.time as number) - (b.time as number)));
   for (const l of levelLines) candles.removePriceLine(l);
-  levelLines = notes.levels.slice(0, 6).map((l) =>
-    candles.createPriceLine({
-      price: l.price,
-      color: l.kind === 'support' ? '#26a69a88' : '#ef535088',
-      lineStyle: 2,
-      lineWidth: 1,
-      title: `${l.kind} ×${l.touches}`,
-    }),
-  );
+  const lastClose = state.bars[n - 1]?.close ?? 0;
+  // The four levels nearest the price: the ones a reader acts on.
+  levelLines = [...notes.levels]
+    .sort((a, b) => Math.abs(a.price - lastClose) - Math.abs(b.price - lastClose))
+    .slice(0, 4)
+    .map((l) =>
+      candles.createPriceLine({
+        price: l.price,
+        color: l.kind === 'support' ? '#26a69a77' : '#ef535077',
+        lineStyle: 2,
+        lineWidth: 1,
+        axisLabelVisible: false,
+        title: `${l.kind} ×${l.touches}`,
+      }),
+    );
+  if (!crosshairIndex) renderLegend();
+  chartEl.dataset.analyticsMs = (performance.now() - t0).toFixed(0);
 }
 
 /** Chart-pattern trendlines and necklines: a small pool of line series, reused on every refresh. */
@@ -223,49 +466,163 @@ function drawChartPatterns(hits: Annotations['chart'], time: Float64Array): void
         : [],
     );
   });
-  $('chart').dataset.chartPatterns = hits.map((h) => h.hit.pattern).join(',');
+  chartEl.dataset.chartPatterns = hits.map((h) => h.hit.pattern).join(',');
 }
 
-function tfMs(tf: Timeframe): number {
-  return { '1m': 60e3, '5m': 300e3, '15m': 900e3, '1h': 3600e3, '4h': 14400e3, '1d': 86400e3 }[tf];
+// --- regimes --------------------------------------------------------------------------------
+const isUniform = (r: RegimeState): boolean => Math.max(...REGIMES.map((k) => r.probabilities[k] ?? 0)) < 0.2;
+
+/** The regime in force at the close of each bar (regimes come per 1-minute bar; coarser bars take their last). */
+function regimesPerBar(): (RegimeState | undefined)[] {
+  const mine = state.regimes.filter((r) => r.symbol === state.symbol);
+  const own = mine.filter((r) => r.timeframe === state.tf);
+  const src = (own.length ? own : mine).sort((a, b) => a.ts - b.ts);
+  const span = own.length ? 0 : tfMs(state.tf) - 1;
+  const out: (RegimeState | undefined)[] = [];
+  let j = -1;
+  for (const b of state.bars) {
+    while (j + 1 < src.length && (src[j + 1] as RegimeState).ts <= b.ts + span) j++;
+    out.push(j >= 0 ? src[j] : undefined);
+  }
+  return out;
+}
+
+function renderRegimeBand(): void {
+  if (!regimeBand) return;
+  const per = regimesPerBar();
+  regimeBand.setData(
+    state.bars.map((b, i) => {
+      const r = per[i];
+      // Before the model has seen enough bars its probabilities are uniform: no colour claimed.
+      return r && !isUniform(r)
+        ? { time: sec(b.ts), value: 1, color: REGIME_COLOR[r.regime] }
+        : { time: sec(b.ts), value: 1, color: '#1c2029' };
+    }),
+  );
+  const distinct = new Set(per.filter((r): r is RegimeState => !!r && !isUniform(r)).map((r) => r.regime));
+  $('regime-band').dataset.distinct = String(distinct.size);
+}
+
+/** The live bar's regime colour: one point, not the whole band, per tick. */
+function updateRegimeBandTail(): void {
+  const b = state.bars[state.bars.length - 1];
+  if (!b || !regimeBand) return;
+  let r: RegimeState | undefined;
+  for (let k = state.regimes.length - 1; k >= 0 && !r; k--) if (state.regimes[k]?.symbol === state.symbol) r = state.regimes[k];
+  regimeBand.update({ time: sec(b.ts), value: 1, color: r && !isUniform(r) ? REGIME_COLOR[r.regime] : '#1c2029' });
 }
 
 function renderRegime(): void {
   const mine = state.regimes.filter((r) => r.symbol === state.symbol);
-  regimeBand.setData(
-    mine
-      .map((r) => ({ time: sec(r.ts), value: 1, color: REGIME_COLOR[r.regime] }))
-      .filter((p, i, a) => i === 0 || p.time > (a[i - 1]?.time ?? 0)),
-  );
   const last = mine[mine.length - 1];
   $('regime-label').textContent = last ? last.regime.replace('_', ' ') : '–';
   $('regime-label').style.color = last ? (REGIME_COLOR[last.regime] ?? '') : '';
+  const probs = last ? REGIMES.map((r) => last.probabilities[r] ?? 0) : [];
   $('regime-probs').innerHTML = last
-    ? REGIMES.map(
-        (r) =>
-          `<div class="prob"><span>${r.replace('_', ' ')}</span><span class="bar" style="width:${Math.round((last.probabilities[r] ?? 0) * 150)}px;background:${REGIME_COLOR[r]}"></span><span>${((last.probabilities[r] ?? 0) * 100).toFixed(0)}%</span></div>`,
-      ).join('')
+    ? REGIMES.map((r, i) => {
+        const p = probs[i] as number;
+        return `<div class="prob${r === last.regime ? ' top' : ''}" data-regime="${r}" data-p="${p.toFixed(4)}"><span>${r.replace('_', ' ')}</span><span class="track"><span class="bar" style="width:${(p * 100).toFixed(1)}%;background:${REGIME_COLOR[r]}"></span></span><span class="pct">${(p * 100).toFixed(0)}%</span></div>`;
+      }).join('')
     : '';
   const band = $('regime-band');
-  band.innerHTML = mine
-    .slice(-120)
-    .map((r) => `<span title="${r.regime}" style="display:inline-block;width:4px;height:14px;background:${REGIME_COLOR[r.regime]}"></span>`)
-    .join('');
+  band.innerHTML = `<span class="muted">regime band:</span>${REGIMES.map(
+    (r) =>
+      `<span class="key${r === last?.regime ? ' now' : ''}"><i style="background:${REGIME_COLOR[r]}"></i>${r.replace('_', ' ')}</span>`,
+  ).join('')}`;
   band.dataset.regime = last?.regime ?? '';
+  band.dataset.maxProb = probs.length ? Math.max(...probs).toFixed(4) : '';
+  updateRegimeBandTail();
 }
 
-/** FX-like prices to five decimals, the rest to two. */
-const formatPrice = (p: number): string => p.toFixed(p < 10 ? 5 : 2);
+// --- legend ---------------------------------------------------------------------------------
+let crosshairIndex: number | undefined;
 
+/** One legend box per pane, placed at the pane's top-left (positions change with pane sizes). */
+function renderLegendFrames(): void {
+  $('legends').innerHTML = paneKeys.map((k) => (k === 'regime' ? '' : `<div class="legend" data-pane="${esc(k)}"></div>`)).join('');
+  placeLegends();
+  renderLegend();
+}
+
+function placeLegends(): void {
+  const top0 = chartEl.getBoundingClientRect().top;
+  const panes = chart.panes();
+  for (const el of Array.from($('legends').querySelectorAll<HTMLElement>('.legend'))) {
+    const i = paneKeys.indexOf(el.dataset.pane ?? '');
+    const pe = panes[i]?.getHTMLElement();
+    if (!pe) continue;
+    el.style.top = `${Math.round(pe.getBoundingClientRect().top - top0 + 4)}px`;
+  }
+}
+
+function renderLegend(): void {
+  const n = state.bars.length;
+  const i = crosshairIndex !== undefined && crosshairIndex >= 0 && crosshairIndex < n ? crosshairIndex : n - 1;
+  const b = state.bars[i];
+  const prev = state.bars[i - 1];
+  const boxes = new Map<string, string[]>();
+  const add = (pane: string, html: string) => boxes.set(pane, [...(boxes.get(pane) ?? []), html]);
+  if (b) {
+    const chg = prev ? (b.close / prev.close - 1) * 100 : 0;
+    const cls = b.close >= b.open ? 'up' : 'down';
+    add(
+      'price',
+      `<div class="ohlc" data-ts="${b.ts}"><b>${esc(state.symbol)}</b> <span class="muted">${state.tf} · ${new Date(b.ts).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })}${b.final ? '' : ' · open'}</span><br>` +
+        `O <span class="${cls}" data-f="open">${fmtPrice(b.open)}</span> H <span class="${cls}" data-f="high">${fmtPrice(b.high)}</span> ` +
+        `L <span class="${cls}" data-f="low">${fmtPrice(b.low)}</span> C <span class="${cls}" data-f="close">${fmtPrice(b.close)}</span> ` +
+        `<span class="${chg >= 0 ? 'up' : 'down'}">${chg >= 0 ? '+' : ''}${chg.toFixed(2)}%</span>` +
+        (state.hasVolume ? ` V <span data-f="volume">${fmtCompact(b.volume)}</span>` : '') +
+        '</div>',
+    );
+    if (state.hasVolume) add('volume', `<span class="muted">Volume</span> ${fmtCompact(b.volume)}`);
+  } else if (state.symbol) add('price', `<b>${esc(state.symbol)}</b> <span class="muted">${state.tf} · no bars yet</span>`);
+  for (const ind of state.indicators) {
+    const label = `<span class="name">${esc(indicatorLabel(ind.info))}</span>`;
+    // A bar that arrived since the last computation reads the latest computed values.
+    const at = Math.min(i, (ind.values[0]?.length ?? 0) - 1);
+    const vals = ind.info.outputs.map((_, k) => (at >= 0 ? ind.values[k]?.[at] : undefined));
+    if (b && (vals.some((v) => v !== undefined && Number.isFinite(v)) || (at >= ind.needs - 1 && i + 1 >= ind.needs))) {
+      const parts = vals.map(
+        (v, k) =>
+          `<span style="color:${ind.colors[k]}" title="${esc(ind.info.outputs[k] ?? '')}">${v !== undefined && Number.isFinite(v) ? fmtPaneValue(ind.pane, v) : '–'}</span>`,
+      );
+      const v0 = vals.find((v) => v !== undefined && Number.isFinite(v)) as number;
+      add(ind.pane, `<span class="ind" data-indicator="${esc(ind.name)}" data-value="${v0}">${label} ${parts.join(' ')}</span>`);
+    } else {
+      // No value yet at this bar: say how far the indicator is from its first value.
+      const have = b ? i + 1 : 0;
+      add(
+        ind.pane,
+        `<span class="ind warming" data-indicator="${esc(ind.name)}" data-warming="${have}/${ind.needs}">${label} warming up (${have} of ${ind.needs} bars)</span>`,
+      );
+    }
+  }
+  for (const el of Array.from($('legends').querySelectorAll<HTMLElement>('.legend')))
+    el.innerHTML = (boxes.get(el.dataset.pane ?? '') ?? []).join(' ');
+}
+
+chart.subscribeCrosshairMove((p: MouseEventParams<Time>) => {
+  // The candles hold one point per bar from the first, so the logical index is the bar's index.
+  crosshairIndex = p.point && p.logical !== undefined ? Math.round(p.logical) : undefined;
+  renderLegend();
+});
+new ResizeObserver(() => sizePanes()).observe(chartEl);
+chart.timeScale().subscribeVisibleLogicalRangeChange((r) => {
+  // How many bars are in view (the browser test checks the opening zoom).
+  chartEl.dataset.visibleBars = r ? String(Math.round(Math.min(r.to, state.bars.length - 1) - Math.max(r.from, 0) + 1)) : '0';
+});
+
+// --- fused price and venues -----------------------------------------------------------------
 /** The latest fused price per instrument: the venue table shows why a venue is left out. */
 const latestFused = new Map<string, FusedPrice>();
 
 function renderFused(f: FusedPrice): void {
   latestFused.set(f.symbol, f);
   if (f.symbol !== state.symbol) return;
-  $('fused-price').textContent = formatPrice(f.price);
+  const d = pricePrecision(f.symbol, f.price);
+  $('fused-price').textContent = fmtPrice(f.price, d);
   $('fused-meta').textContent =
-    `± ${f.confidence.toPrecision(3)} · ${f.status} · ${f.sources.length} used, ${f.excluded.length} excluded${f.excluded.length ? ` (${f.excluded.map((e) => `${e.venue}: ${e.reason}`).join(', ')})` : ''}`;
+    `± ${f.confidence.toFixed(d)} · ${f.status} · ${f.sources.length} used, ${f.excluded.length} excluded${f.excluded.length ? ` (${f.excluded.map((e) => `${e.venue}: ${e.reason}`).join(', ')})` : ''}`;
 }
 
 function renderSources(): void {
@@ -285,7 +642,7 @@ function renderSources(): void {
         : w === undefined
           ? '–'
           : w.toFixed(2);
-      return `<tr data-venue="${s.venue}"><td>${s.venue}</td><td class="state-${s.state}">${s.state}</td><td>${s.lastMessageAgeMs === null ? '–' : `${(s.lastMessageAgeMs / 1000).toFixed(1)}s`}</td><td>${s.reconnects}</td><td>${formatPrice(price as number)}</td><td>${weight}</td></tr>`;
+      return `<tr data-venue="${s.venue}"><td>${s.venue}</td><td class="state-${s.state}">${s.state}</td><td>${s.lastMessageAgeMs === null ? '–' : `${(s.lastMessageAgeMs / 1000).toFixed(1)}s`}</td><td>${s.reconnects}</td><td>${fmtPrice(price as number)}</td><td>${weight}</td></tr>`;
     })
     .join('');
 }
@@ -299,24 +656,40 @@ function addAlert(a: Alert): void {
   while (list.children.length > 100) list.lastElementChild?.remove();
 }
 
+// --- loading --------------------------------------------------------------------------------
+let loadSeq = 0;
 async function loadHistory(): Promise<void> {
+  if (!state.symbol) return;
+  const seq = ++loadSeq;
+  const sym = encodeURIComponent(state.symbol);
   const [bars, regimes, signals] = await Promise.all([
-    getJson<Bar[]>(`/api/history/bars?symbol=${state.symbol}&timeframe=${state.tf}&limit=1000`),
-    getJson<RegimeState[]>(`/api/history/regimes?symbol=${state.symbol}&limit=2000`),
-    getJson<Signal[]>(`/api/history/signals?symbol=${state.symbol}&limit=500`),
+    getJson<Bar[]>(`/api/history/bars?symbol=${sym}&timeframe=${state.tf}&limit=${HISTORY_LIMIT}`),
+    getJson<RegimeState[]>(`/api/history/regimes?symbol=${sym}&limit=${HISTORY_LIMIT * 2}`),
+    getJson<Signal[]>(`/api/history/signals?symbol=${sym}&limit=1000`),
   ]);
+  // A newer switch (instrument or timeframe) started meanwhile: its answer wins.
+  if (seq !== loadSeq) return;
   state.bars = bars;
   state.regimes = regimes;
   state.signals = signals;
-  candles.setData(bars.map(toCandle));
-  markBars();
+  state.decimals = pricePrecision(state.symbol, bars[bars.length - 1]?.close);
+  const hasVolume = bars.some((b) => b.volume > 0);
+  if (hasVolume !== state.hasVolume || !regimeBand) {
+    state.hasVolume = hasVolume;
+    layoutPanes();
+  } else {
+    for (const ind of state.indicators) for (const s of ind.series) s.applyOptions({ priceFormat: paneFormat(ind.pane) });
+    setAllData();
+    renderLegendFrames();
+  }
   renderRegime();
-  refreshAnalytics();
+  initialZoom();
 }
 
 // --- live updates ---------------------------------------------------------------------------
 let ws: WebSocket | undefined;
 let subscribedTf: Timeframe | undefined;
+let subscribedSymbol = '';
 function connect(): void {
   const proto = location.protocol === 'https:' ? 'wss' : 'ws';
   ws = new WebSocket(`${proto}://${location.host}/ws`);
@@ -341,9 +714,13 @@ function connect(): void {
     setTimeout(connect, 1000);
   };
   ws.onmessage = (ev) => {
-    const msg = JSON.parse(String(ev.data)) as { type: string; channel?: string; items?: unknown[] };
+    const msg = JSON.parse(String(ev.data)) as { type: string; channel?: string; items?: unknown[]; code?: string; message?: string };
     if (msg.type === 'snapshot') {
       for (const item of msg.items ?? []) onRecord(item as { type: string });
+      return;
+    }
+    if (msg.type === 'error') {
+      if (msg.code === 'UNKNOWN_SYMBOL') showError(msg.message ?? 'unknown instrument');
       return;
     }
     if (msg.channel) onRecord(msg);
@@ -352,8 +729,11 @@ function connect(): void {
 
 function subscribeBars(): void {
   if (!ws || ws.readyState !== WebSocket.OPEN) return;
-  if (subscribedTf) ws.send(JSON.stringify({ op: 'unsubscribe', channel: `bars:${subscribedTf}` }));
+  if (subscribedTf) ws.send(JSON.stringify({ op: 'unsubscribe', channel: `bars:${subscribedTf}`, symbols: [subscribedSymbol] }));
+  subscribedTf = undefined;
+  if (!state.symbol) return;
   subscribedTf = state.tf;
+  subscribedSymbol = state.symbol;
   ws.send(JSON.stringify({ op: 'subscribe', channel: `bars:${state.tf}`, symbols: [state.symbol] }));
 }
 
@@ -366,10 +746,12 @@ function onRecord(r: { type: string }): void {
         upsertBar(b);
         if (!analyticsPending) {
           analyticsPending = true;
+          // Indicators and patterns over thousands of bars: every 2 s at most, not per tick (the
+          // legend reads the last computed values meanwhile).
           setTimeout(() => {
             analyticsPending = false;
             refreshAnalytics();
-          }, 500);
+          }, 2000);
         }
       }
       break;
@@ -377,11 +759,17 @@ function onRecord(r: { type: string }): void {
     case 'fused':
       renderFused(r as FusedPrice);
       break;
-    case 'regime':
-      state.regimes.push(r as RegimeState);
-      if (state.regimes.length > 5000) state.regimes.splice(0, 1000);
-      renderRegime();
+    case 'regime': {
+      const reg = r as RegimeState;
+      const last = state.regimes[state.regimes.length - 1];
+      // The snapshot repeats what history already gave.
+      if (last && last.symbol === reg.symbol && last.ts === reg.ts && last.timeframe === reg.timeframe)
+        state.regimes[state.regimes.length - 1] = reg;
+      else state.regimes.push(reg);
+      if (state.regimes.length > 4 * HISTORY_LIMIT) state.regimes.splice(0, HISTORY_LIMIT);
+      if (reg.symbol === state.symbol) renderRegime();
       break;
+    }
     case 'signal':
       state.signals.push(r as Signal);
       break;
@@ -395,82 +783,159 @@ function onRecord(r: { type: string }): void {
   }
 }
 
-// --- controls -------------------------------------------------------------------------------
+// --- controls and the URL -------------------------------------------------------------------
 function renderTimeframes(): void {
   $('timeframes').innerHTML = TIMEFRAMES.map(
-    (tf) => `<button data-tf="${tf}" class="${tf === state.tf ? 'active' : ''}">${tf}</button>`,
+    (tf) => `<button data-tf="${tf}" class="${tf === state.tf ? 'active' : ''}" aria-pressed="${tf === state.tf}">${tf}</button>`,
   ).join('');
 }
 
-function addOverlay(name: string): void {
-  if (!name || state.overlays.some((o) => o.name === name)) return;
-  const entry = state.catalogue.find((c) => c.name === name);
-  if (!entry) return;
-  const pane = entry.overlay ? 0 : 2;
-  const series = entry.outputs.map((_, k) =>
-    chart.addSeries(
-      LineSeries,
-      {
-        color: LINE_COLORS[(state.overlays.length + k) % LINE_COLORS.length],
-        lineWidth: 1,
-        priceLineVisible: false,
-        lastValueVisible: false,
-      },
-      pane,
-    ),
-  );
-  if (pane === 2) chart.panes()[2]?.setHeight(120);
-  state.overlays.push({ name, series });
-  renderOverlayChips();
-  refreshAnalytics();
+/** The view in the address bar (shareable, survives a reload) and in localStorage (for a bare URL). */
+function saveView(): void {
+  if (!state.symbol) return;
+  const view = { symbol: state.symbol, tf: state.tf, indicators: state.indicators.map((i) => i.name), patterns: state.patternMode };
+  const search = formatViewState(view);
+  if (search !== location.search) history.replaceState(null, '', `${location.pathname}${search}`);
+  localStorage.setItem(VIEW_KEY, JSON.stringify(view));
 }
 
-function removeOverlay(name: string): void {
-  const o = state.overlays.find((x) => x.name === name);
+function addIndicator(name: string, relayout = true): void {
+  const info = state.catalogue.find((c) => c.name === name.toUpperCase());
+  if (!info || state.indicators.some((o) => o.name === info.name)) return;
+  let needs = 1;
+  try {
+    needs = indicatorLookback(info.name) + 1;
+  } catch {
+    // No lookback for these parameters: the legend then says "1 bar" until the first value.
+  }
+  state.indicators.push({ name: info.name, info, pane: paneKey(info), colors: [], series: [], values: [], needs });
+  renderIndicatorChips();
+  if (relayout) {
+    layoutPanes();
+    saveView();
+  }
+}
+
+function removeIndicator(name: string): void {
+  const o = state.indicators.find((x) => x.name === name);
   if (!o) return;
+  state.indicators = state.indicators.filter((x) => x !== o);
   for (const s of o.series) chart.removeSeries(s);
-  state.overlays = state.overlays.filter((x) => x !== o);
-  renderOverlayChips();
+  o.series = [];
+  renderIndicatorChips();
+  layoutPanes();
+  saveView();
 }
 
-function renderOverlayChips(): void {
-  $('overlays').innerHTML = state.overlays
-    .map((o) => `<span class="chip">${o.name}<button data-remove="${o.name}">×</button></span>`)
+function renderIndicatorChips(): void {
+  $('overlays').innerHTML = state.indicators
+    .map(
+      (o) =>
+        `<span class="chip" data-indicator="${esc(o.name)}">${esc(o.name)}<button data-remove="${esc(o.name)}" aria-label="remove ${esc(o.name)}">×</button></span>`,
+    )
     .join('');
 }
 
+function renderPatternToggle(): void {
+  const b = $('patterns');
+  b.textContent = state.patternMode === 'all' ? 'patterns: all' : 'patterns: key';
+  b.title =
+    state.patternMode === 'all'
+      ? 'Showing every candlestick-pattern hit (weak ones as dots)'
+      : 'Showing strong or followed-through candlestick patterns only';
+  b.setAttribute('aria-pressed', String(state.patternMode === 'all'));
+  b.dataset.mode = state.patternMode;
+}
+
+function renderSymbols(requested?: string): void {
+  const opts = state.instruments.map((s) => `<option value="${esc(s)}" ${s === state.symbol ? 'selected' : ''}>${esc(s)}</option>`);
+  // An unknown instrument stays visible as what was asked for, not silently replaced by the first one.
+  if (!state.symbol) opts.unshift(`<option value="" selected disabled>${esc(requested ?? 'choose…')} ?</option>`);
+  $('symbol').innerHTML = opts.join('');
+}
+
+function selectSymbol(sym: string): void {
+  state.symbol = sym;
+  showError('');
+  renderSymbols();
+  saveView();
+  $('fused-price').textContent = '–';
+  $('fused-meta').textContent = '';
+  const f = latestFused.get(sym);
+  if (f) renderFused(f);
+  void loadHistory().catch((e: unknown) => showError(String((e as Error).message ?? e)));
+  subscribeBars();
+  renderSources();
+}
+
 async function main(): Promise<void> {
-  const instruments = await getJson<{ symbol: string }[]>('/api/instruments');
-  state.symbol = new URLSearchParams(location.search).get('symbol') ?? instruments[0]?.symbol ?? '';
-  $('symbol').innerHTML = instruments.map((i) => `<option ${i.symbol === state.symbol ? 'selected' : ''}>${i.symbol}</option>`).join('');
-  state.catalogue = await getJson<Catalogue>('/api/indicators');
-  $('indicator').innerHTML += state.catalogue.map((c) => `<option value="${c.name}">${c.name}</option>`).join('');
+  const [instruments, catalogue] = await Promise.all([
+    getJson<{ symbol: string }[]>('/api/instruments'),
+    getJson<Catalogue>('/api/indicators'),
+  ]);
+  state.instruments = instruments.map((i) => i.symbol);
+  state.catalogue = catalogue;
+  const fromUrl = parseViewState(location.search);
+  let saved: ReturnType<typeof parseViewState> = {};
+  try {
+    saved = JSON.parse(localStorage.getItem(VIEW_KEY) ?? '{}') as ReturnType<typeof parseViewState>;
+  } catch {
+    // A corrupt saved view is as good as none.
+  }
+  // The address bar wins; a bare URL reopens what was last looked at.
+  const view = location.search.length > 1 ? fromUrl : saved;
+  const requested = view.symbol ?? state.instruments[0] ?? '';
+  state.symbol = resolveInstrument(requested, state.instruments) ?? '';
+  state.tf = (TIMEFRAMES as readonly string[]).includes(view.tf ?? '') ? (view.tf as Timeframe) : '1m';
+  state.patternMode = view.patterns ?? 'significant';
+  renderSymbols(requested);
+  const groups = new Map<string, IndicatorInfo[]>();
+  for (const c of catalogue) groups.set(c.group, [...(groups.get(c.group) ?? []), c]);
+  $('indicator').innerHTML += [...groups]
+    .map(
+      ([g, list]) =>
+        `<optgroup label="${esc(g)}">${list.map((c) => `<option value="${esc(c.name)}" title="${esc(c.description)}">${esc(c.name)}</option>`).join('')}</optgroup>`,
+    )
+    .join('');
   renderTimeframes();
-  $('symbol').addEventListener('change', (e) => {
-    state.symbol = (e.target as HTMLSelectElement).value;
-    void loadHistory();
-    subscribeBars();
-    renderSources();
-  });
+  renderPatternToggle();
+  for (const name of view.indicators ?? DEFAULT_INDICATORS) addIndicator(name, false);
+  layoutPanes();
+
+  $('symbol').addEventListener('change', (e) => selectSymbol((e.target as HTMLSelectElement).value));
   $('timeframes').addEventListener('click', (e) => {
     const tf = (e.target as HTMLElement).dataset.tf as Timeframe | undefined;
-    if (!tf) return;
+    if (!tf || tf === state.tf) return;
     state.tf = tf;
     renderTimeframes();
+    saveView();
     void loadHistory();
     subscribeBars();
   });
   $('indicator').addEventListener('change', (e) => {
-    addOverlay((e.target as HTMLSelectElement).value);
+    addIndicator((e.target as HTMLSelectElement).value);
     (e.target as HTMLSelectElement).value = '';
   });
   $('overlays').addEventListener('click', (e) => {
     const name = (e.target as HTMLElement).dataset.remove;
-    if (name) removeOverlay(name);
+    if (name) removeIndicator(name);
   });
-  for (const name of ['SMA', 'BBANDS', 'RSI']) addOverlay(name);
-  await loadHistory();
+  $('patterns').addEventListener('click', () => {
+    state.patternMode = state.patternMode === 'all' ? 'significant' : 'all';
+    renderPatternToggle();
+    saveView();
+    refreshAnalytics();
+  });
+
+  if (!state.symbol) {
+    showError(`Unknown instrument "${requested}". This server serves ${state.instruments.join(', ')}: pick one above.`);
+    chartEl.dataset.bars = '0';
+    renderLegend();
+  } else {
+    saveView();
+    await loadHistory();
+  }
   connect();
 }
 
-void main();
+main().catch((e: unknown) => showError(`The dashboard could not start: ${String((e as Error).message ?? e)}`));
