@@ -23,6 +23,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { DATA_DIR } from '../../test/shared-data.ts';
 import type { BarSeries } from '../core/market.ts';
+import { Rng } from '../core/random.ts';
 import { loadBarsCsv } from '../sources/csv.ts';
 import { computeIndicator, listIndicators } from './index.ts';
 
@@ -69,10 +70,26 @@ function firstMismatch(ours: Float64Array, ref: Float64Array, from: number): num
 /** First index with a value. */
 const firstValue = (x: Float64Array): number => x.findIndex((v) => !Number.isNaN(v));
 
+/** A random walk with flat stretches, dojis and zero-range bars (volume never 0: trading-signals' VWAP skips such bars). */
+function randomBars(seed: number, n: number): BarSeries {
+  const rng = new Rng(seed);
+  const rows: [number, number, number, number, number][] = [];
+  let p = 100;
+  for (let i = 0; i < n; i++) {
+    const o = p;
+    if (rng.next() > 0.3) p *= 1 + 0.02 * rng.normal();
+    const sp = rng.next() < 0.15 ? 0 : rng.next();
+    rows.push([o, Math.max(o, p) + sp, Math.min(o, p) - sp * rng.next(), p, 1 + rng.int(1000)]);
+  }
+  return bars(rows);
+}
+
 describe('extras against trading-signals', async () => {
   const files = {
     ttrc: await loadBarsCsv(join(DATA_DIR, 'ttrc_synthetic_daily.csv')),
     msft: await loadBarsCsv(join(DATA_DIR, 'msft_2000_2001_daily.csv')),
+    random1: randomBars(1, 400),
+    random2: randomBars(2, 400),
   };
   type Case = {
     name: string;
