@@ -24,7 +24,7 @@ import { trendAndVolatility } from '../../regimes/trend.ts';
 import { loadBarsCsv } from '../../sources/csv.ts';
 import { simulateBars } from '../../sources/simulator/index.ts';
 import { addCsvInputOptions, type CsvInputOptions, loadInput } from '../input.ts';
-import { parseFormat, writeOut } from '../output.ts';
+import { parseFormat, progressBar, writeOut } from '../output.ts';
 
 export const REGIME_METHODS = ['auto', 'adaptive', 'filter', 'hmm', 'hmm-fit', 'jump'] as const;
 export type RegimeMethod = (typeof REGIME_METHODS)[number];
@@ -262,6 +262,8 @@ export function registerRegimes(program: Command, evaluate: Command): void {
           `protocol: simulateBars seed ${seed}, ${count} bars each; classifiers see closes, or OHLCV where stated, causally (filtered probabilities, label with hysteresis); truth = the planted regime per bar. Trained models (hmm, jump) learn from simulation seed+100 (20,000 bars) of the same timeframe. Baseline: a volatility-only rule (high_volatility when 20-bar realized vol > 2× its expanding median, crash when also down > 3 sd over 5 bars, else sideways).`,
           '',
         ];
+        // Seconds of fitting with nothing to show: a progress bar on a terminal (models fitted).
+        const progress = progressBar(10, true, 'evaluate regimes', 'models');
         for (const tf of ['1d', '1m'] as const) {
           const sim = simulateBars({ symbol: 'X-USD', timeframe: tf, count, seed });
           // Trained models learn from another simulation of the same timeframe, never the one scored.
@@ -274,9 +276,11 @@ export function registerRegimes(program: Command, evaluate: Command): void {
             ['hmm-fit: Baum-Welch on the scored closes (plain HMM baseline)', 'hmm-fit', sim.bars],
             ['jump: statistical jump model on closes, λ = 5', 'jump', sim.bars],
           ];
-          const scores = rows.map(([name, m, series]) => {
+          const scores = rows.map(([name, m, series], k) => {
             const model = regimeClassifier(m, series, training);
-            return { name, sc: scoreRegimes(sim.regime, classifySeries(series, model.make).regime) };
+            const sc = scoreRegimes(sim.regime, classifySeries(series, model.make).regime);
+            progress?.update((tf === '1d' ? 0 : 5) + k + 1);
+            return { name, sc };
           });
           const ours = (scores[0] as (typeof scores)[number]).sc;
           scores.push({ name: 'volatility rule (baseline)', sc: scoreRegimes(sim.regime, volatilityRule(sim.bars.close)) });
@@ -328,6 +332,7 @@ export function registerRegimes(program: Command, evaluate: Command): void {
           }
           out.push('');
         }
+        progress?.stop();
         await writeOut(`${out.join('\n')}\n`);
       },
     );
