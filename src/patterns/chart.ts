@@ -120,13 +120,15 @@ function fitLine(ps: readonly Pivot[]): Line {
  * range of three noisy extremes is about 1.5 times the difference of two, so the double top's
  * tolerance missed a third of planted triples, whose last two tops then read as a double top); a
  * head's lead over both shoulders, in tolerances (a triple top with a slightly higher middle top is
- * not a head and shoulders).
+ * not a head and shoulders); a symmetrical triangle's lines must both slope by this many tolerances,
+ * as a wedge's (an ascending triangle whose flat top dips by noise is not symmetrical).
  */
 const PRIOR_TREND = 0.7;
 const WEDGE_RISE = 2;
 const SWING_RATIO = 2.5;
 const TRIPLE_SPREAD = 1.5;
 const HEAD_OUT = 2;
+const SYM_SLOPE = 2;
 
 export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}): ChartPatternHit[] {
   const n = s.close.length;
@@ -293,7 +295,7 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
     };
     if (converging && Math.abs(rh) < 1 && rl > 1) tri('ascending_triangle', true);
     else if (converging && Math.abs(rl) < 1 && rh < -1) tri('descending_triangle', false);
-    else if (converging && rh < -1 && rl > 1) {
+    else if (converging && rh < -SYM_SLOPE && rl > SYM_SLOPE) {
       // Symmetrical: breaks either way; the direction is the breakout's.
       const boUp = breakout(e.index, (i) => at(hl, i), false);
       const boDn = breakout(e.index, (i) => at(ll, i), true);
