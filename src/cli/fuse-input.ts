@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { CsvError, EmpError } from '../core/errors.ts';
-import { formatIso, parseTimeValue, TIME_FORMATS, type TimeFormat } from '../core/time.ts';
+import { checkTimeFormat, formatIso, parseTimeValue, type TimeFormat } from '../core/time.ts';
 import { findColumn, readCsv, TIME_COLUMNS } from '../sources/csv.ts';
 
 /** One observation of one source, read from a CSV file. */
@@ -126,9 +126,8 @@ function checkFile(file: string): void {
  * naming file and line.
  */
 export async function readSourceRows(files: readonly string[], o: FuseInputOptions): Promise<FuseInput> {
-  if (!(TIME_FORMATS as readonly string[]).includes(o.timeFormat)) {
-    throw new EmpError('BAD_ARGUMENT', `unknown --time-format "${o.timeFormat}" (expected ${TIME_FORMATS.join(', ')})`);
-  }
+  // A named format or a strftime pattern (%m/%d/%Y ...), as every command reads time.
+  checkTimeFormat(o.timeFormat);
   const seen = new Map<string, string>();
   for (const f of files) {
     checkFile(f);
