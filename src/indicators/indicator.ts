@@ -87,8 +87,8 @@ export interface StreamingIndicator {
 export abstract class Indicator implements StreamingIndicator {
   readonly out: Float64Array;
   count = 0;
-  private readonly saved: Float64Array;
-  private savedCount = 0;
+  protected readonly saved: Float64Array;
+  protected savedCount = 0;
   protected parts: Undoable[] = [];
 
   constructor(

@@ -13,6 +13,14 @@ export class MovingAverage extends Indicator {
   protected step(b: Ohlcv): void {
     this.out[0] = this.stage.next(b.close);
   }
+  /** The generic update with its loops unrolled for one stage and one output (the hottest path). */
+  override update(bar: IndicatorBar): void {
+    this.stage.save();
+    this.saved[0] = this.out[0] as number;
+    this.savedCount = this.count;
+    const v = this.stage.next(bar.close);
+    this.out[0] = ++this.count <= this.lookback ? Number.NaN : v;
+  }
 }
 
 export class Sma extends MovingAverage {

@@ -73,31 +73,46 @@ export interface ScalarStage extends Undoable {
  * oldest is subtracted after the output (another order leaves other rounding residues).
  */
 export class SmaStage implements ScalarStage {
-  private readonly ring: Ring;
+  // Its own circular buffer rather than a Ring: this is the hottest stage, and the window's
+  // oldest value is simply the slot the next input overwrites.
+  private readonly buf: Float64Array;
+  private pos = 0;
+  private count = 0;
   private keep = 0;
+  private sPos = 0;
+  private sCount = 0;
   private sKeep = 0;
+  private sOld = 0;
   readonly lookback: number;
   constructor(readonly n: number) {
-    this.ring = new Ring(n);
+    this.buf = new Float64Array(n);
     this.lookback = n - 1;
   }
   next(x: number): number {
-    this.ring.push(x);
+    const n = this.n;
+    const buf = this.buf;
+    buf[this.pos] = x;
+    const next = this.pos + 1 === n ? 0 : this.pos + 1;
+    this.pos = next;
     const total = this.keep + x;
-    if (this.ring.count < this.n) {
+    if (++this.count < n) {
       this.keep = total;
       return Number.NaN;
     }
-    this.keep = total - this.ring.ago(this.n - 1);
-    return total / this.n;
+    this.keep = total - (buf[next] as number);
+    return total / n;
   }
   save(): void {
-    this.ring.save();
+    this.sPos = this.pos;
+    this.sCount = this.count;
     this.sKeep = this.keep;
+    this.sOld = this.buf[this.pos] as number;
   }
   restore(): void {
-    this.ring.restore();
+    this.pos = this.sPos;
+    this.count = this.sCount;
     this.keep = this.sKeep;
+    this.buf[this.pos] = this.sOld;
   }
 }
 
