@@ -95,3 +95,34 @@ export class InProcessBus implements EventBus {
     }
   }
 }
+
+/**
+ * Publishes to a local bus and a remote one, and subscribes locally only: the analyze role's
+ * store writer sees its own process's events at once (so it knows when they are committed), while
+ * the remote bus carries them to the gateways. Handlers never receive other processes' events.
+ */
+export class LocalFirstBus implements EventBus {
+  constructor(
+    private readonly local: EventBus,
+    readonly remote: EventBus,
+  ) {}
+
+  publish(event: EmpEvent): void {
+    this.local.publish(event);
+    this.remote.publish(event);
+  }
+
+  subscribe(filter: EventFilter, handler: EventHandler): () => void {
+    return this.local.subscribe(filter, handler);
+  }
+
+  async ready(): Promise<void> {
+    await this.local.ready();
+    await this.remote.ready();
+  }
+
+  async close(): Promise<void> {
+    await this.local.close();
+    await this.remote.close();
+  }
+}

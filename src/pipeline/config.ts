@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { TIMEFRAMES } from '../core/time.ts';
+import { DEFAULT_POSTGRES_URL } from '../store/postgres.ts';
 
 const VENUES = ['binance', 'coinbase', 'kraken', 'bitstamp', 'okx', 'dukascopy', 'oanda', 'ctrader'] as const;
 
@@ -59,7 +60,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
       dataDir: z.string().default('.emp-data'),
-      postgresUrl: z.string().default('postgres://postgres@127.0.0.1:5432/test'),
+      /**
+       * The shared store (`EMP_DATABASE_URL` overrides). The default is the local development
+       * server: user `postgres`, no password (trust auth), database `test`.
+       */
+      postgresUrl: z.string().default(DEFAULT_POSTGRES_URL),
       postgresSchema: z
         .string()
         .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
@@ -81,12 +86,23 @@ export const configSchema = z.strictObject({
   bus: z
     .strictObject({
       kind: z.enum(['inprocess', 'nats']).default('inprocess'),
+      /** NATS server(s) (`EMP_NATS_URL` overrides). */
       natsUrl: z.string().default('127.0.0.1:4222'),
-      /** JetStream stream name; subjects are `<name in lower case>.<type>.<symbol>`. */
+      /**
+       * JetStream stream name; subjects are `<name in lower case>.out.<type>.<symbol>` for outputs
+       * and `<name in lower case>.records.<venue>.<instrument>` for the ingest role's records.
+       */
       stream: z
         .string()
         .regex(/^[A-Za-z0-9_-]+$/)
         .default('EMP'),
+      /**
+       * How long the stream keeps messages (ms, default one hour): the longest an analyze
+       * process may be down and still resume without loss.
+       */
+      maxAgeMs: z.number().int().positive().default(3_600_000),
+      /** Size limit of the stream in bytes (oldest dropped first; -1: none, the default). */
+      maxBytes: z.number().int().min(-1).default(-1),
     })
     .prefault({}),
   analysis: z

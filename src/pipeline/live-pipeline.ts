@@ -9,7 +9,7 @@ import { InProcessBus } from '../bus/bus.ts';
 import { NatsJetStreamBus } from '../bus/nats.ts';
 import type { Alert, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
 import type { Bar, MarketRecord } from '../core/market.ts';
-import type { Timeframe } from '../core/time.ts';
+import { floorToTimeframe, type Timeframe, timeframeMs } from '../core/time.ts';
 import { FusionEngine } from '../fusion/engine.ts';
 import { PostgresStore } from '../store/postgres.ts';
 import { PruneSchedule, retentionFromDays } from '../store/retention.ts';
@@ -50,6 +50,24 @@ const OPEN_BAR_EVERY_MS = 500;
 const CONFLICT_ALERT_MS = 30_000;
 /** Stored closed bars replayed into the analysis at start, per instrument and timeframe. */
 const WARM_BARS = 500;
+/**
+ * On a resumable source, records received this long before the end of the last stored 1-minute
+ * bar stay unacknowledged: a restarted process reads them again to warm fusion (venue quotes,
+ * quality) before the first bar it builds.
+ */
+const ACK_MARGIN_MS = 15_000;
+
+/** What `open` may take ready-made instead of building it from the config. */
+export interface PipelineOptions {
+  bus?: EventBus;
+  store?: MarketStore;
+  /**
+   * Resume where the store ends (the analyze role): bars continue after the last stored
+   * 1-minute bar (the open higher-timeframe bars refilled from the stored 1-minute ones), records
+   * older than that only warm fusion, and bars ending before it are not built again.
+   */
+  resume?: boolean;
+}
 
 interface InstrumentLane {
   symbol: string;
@@ -59,6 +77,8 @@ interface InstrumentLane {
   lastOpenPublish: Map<Timeframe, number>;
   analysis: Map<Timeframe, BarAnalysis[]>;
   pendingSize: number;
+  /** Prices before this time go to fusion only: their bars are stored already (resume). */
+  resumeFrom: number;
 }
 
 export class LivePipeline implements ApiBackend {
@@ -86,6 +106,8 @@ export class LivePipeline implements ApiBackend {
   private readonly latestFused = new Map<string, FusedPrice>();
   private readonly latestRegime = new Map<string, RegimeState>();
   private readonly lastConflictAlert = new Map<string, number>();
+  /** Stored-bar marks waiting for the store writer before the source may forget their records. */
+  private readonly acks: { symbol: string; before: number; mark: number }[] = [];
 
   private constructor(
     readonly config: ServiceConfig,
@@ -94,6 +116,7 @@ export class LivePipeline implements ApiBackend {
     private readonly source: RecordSource,
     private readonly parts: PipelineParts,
     private readonly log: PipelineLogger,
+    private readonly resumable = false,
   ) {
     this.engine = new FusionEngine({ maxAgeMs: config.fusion.maxAgeMs });
     for (const symbol of config.instruments) {
@@ -107,6 +130,7 @@ export class LivePipeline implements ApiBackend {
         lastOpenPublish: new Map(),
         analysis,
         pendingSize: 0,
+        resumeFrom: Number.NEGATIVE_INFINITY,
       });
     }
     this.registerMetrics();
@@ -118,20 +142,25 @@ export class LivePipeline implements ApiBackend {
     source: RecordSource,
     parts: PipelineParts,
     log: PipelineLogger = SILENT,
+    opts: PipelineOptions = {},
   ): Promise<LivePipeline> {
     const store: MarketStore =
-      config.store.kind === 'postgres'
+      opts.store ??
+      (config.store.kind === 'postgres'
         ? await PostgresStore.open({ connectionString: config.store.postgresUrl, schema: config.store.postgresSchema })
-        : new SqliteStore(join(config.store.dataDir, 'emp.sqlite'));
+        : new SqliteStore(join(config.store.dataDir, 'emp.sqlite')));
     let bus: EventBus;
-    if (config.bus.kind === 'nats')
+    if (opts.bus) bus = opts.bus;
+    else if (config.bus.kind === 'nats')
       bus = await NatsJetStreamBus.connect({
         servers: config.bus.natsUrl,
         stream: config.bus.stream,
+        maxAgeMs: config.bus.maxAgeMs,
+        maxBytes: config.bus.maxBytes,
         onError: (err) => log.warn({ err }, 'bus'),
       });
     else bus = new InProcessBus((err, event) => log.error({ err, type: event.type }, 'bus handler failed'));
-    return new LivePipeline(config, bus, store, source, parts, log);
+    return new LivePipeline(config, bus, store, source, parts, log, opts.resume ?? false);
   }
 
   /**
@@ -140,6 +169,7 @@ export class LivePipeline implements ApiBackend {
    */
   async start(): Promise<void> {
     await this.warm();
+    if (this.resumable) await this.resume();
     const history = await this.history();
     const writer = new StoreWriter(this.store, { onError: (err) => this.log.error({ err }, 'store write failed') });
     this.writer = writer;
@@ -249,6 +279,8 @@ export class LivePipeline implements ApiBackend {
     const lane = this.lanes.get(res.symbol);
     if (!lane) return;
     const now = r.recvTs;
+    // Read again after a restart to warm fusion; its bar is stored already.
+    if (now < lane.resumeFrom) return;
     // Bar volume: trade sizes summed across the venues with the most complete trade streams
     // (quotes carry no volume; a venue missing trades would make the sum depend on its gaps).
     const size = r.type === 'trade' && this.engine.servesVolume(r.venue, res.symbol, r.recvTs) ? r.size : 0;
@@ -278,7 +310,11 @@ export class LivePipeline implements ApiBackend {
       lane.lastOpenPublish.set(bar.timeframe, now);
       // Builders reuse the open bar; what goes on the bus must not change under its readers.
       bar = { ...bar };
-    } else lane.lastOpenPublish.set(bar.timeframe, 0);
+    } else {
+      // Stored (with its analysis) before a restart: the replay that closes it again is not news.
+      if (bar.ts + timeframeMs(bar.timeframe) <= lane.resumeFrom) return;
+      lane.lastOpenPublish.set(bar.timeframe, 0);
+    }
     this.stats.bars++;
     this.publish(bar);
     for (const a of lane.analysis.get(bar.timeframe) ?? []) {
@@ -289,6 +325,10 @@ export class LivePipeline implements ApiBackend {
         this.log.error({ err, symbol: bar.symbol, timeframe: bar.timeframe }, 'analysis failed');
       }
     }
+    // The bar and its analysis are with the store writer now (a local bus delivers at once): once
+    // committed, the records that made it may be forgotten upstream.
+    if (bar.final && bar.timeframe === '1m' && this.source.committed && this.writer)
+      this.acks.push({ symbol: bar.symbol, before: bar.ts + 60_000 - ACK_MARGIN_MS, mark: this.writer.mark() });
   };
 
   private readonly emit = (e: EmpEvent): void => {
@@ -304,6 +344,16 @@ export class LivePipeline implements ApiBackend {
   /** Once a second: source health, conflicts, stale-source alerts. */
   private tick(): void {
     const now = Date.now();
+    const writer = this.writer;
+    if (writer && this.source.committed) {
+      let n = 0;
+      while (n < this.acks.length && writer.committed((this.acks[n] as { mark: number }).mark)) {
+        const a = this.acks[n] as { symbol: string; before: number };
+        this.source.committed(a.symbol, a.before);
+        n++;
+      }
+      this.acks.splice(0, n);
+    }
     for (const h of this.source.health()) this.publish(this.healthEvent(h, now));
     for (const c of this.engine.drainConflicts()) {
       this.publish(c);
@@ -379,6 +429,33 @@ export class LivePipeline implements ApiBackend {
       }
     }
     if (bars > 0) this.log.info({ bars, instruments: history.length }, 'history replayed');
+  }
+
+  /**
+   * Continues each instrument after its last stored 1-minute bar: the open bars of the larger
+   * timeframes are rebuilt from the stored 1-minute bars they span (each as its open, extremes and
+   * close, as history is replayed), with nothing emitted, since all of it is stored and warm.
+   */
+  private async resume(): Promise<void> {
+    const tfs = this.config.analysis.timeframes;
+    const widest = tfs.reduce((a, b) => (timeframeMs(b) > timeframeMs(a) ? b : a), tfs[0] as Timeframe);
+    for (const lane of this.lanes.values()) {
+      const last = (await this.store.bars({ symbol: lane.symbol, timeframe: '1m', limit: 1 }))[0];
+      if (!last) continue;
+      const resumeFrom = last.ts + 60_000;
+      const from = floorToTimeframe(resumeFrom, widest);
+      const bars = await this.store.bars({ symbol: lane.symbol, timeframe: '1m', from, to: last.ts });
+      const discard = (): void => {};
+      for (const b of bars) {
+        const [first, second] = b.close >= b.open ? [b.low, b.high] : [b.high, b.low];
+        lane.bars.onPrice(b.ts, b.open, 0, discard);
+        lane.bars.onPrice(b.ts + 20_000, first, 0, discard);
+        lane.bars.onPrice(b.ts + 40_000, second, 0, discard);
+        lane.bars.onPrice(b.ts + 59_999, b.close, b.volume, discard);
+      }
+      lane.resumeFrom = resumeFrom;
+      this.log.info({ symbol: lane.symbol, resumeFrom: new Date(resumeFrom).toISOString(), rebuilt: bars.length }, 'resuming');
+    }
   }
 
   private async warm(): Promise<void> {

@@ -43,6 +43,11 @@ export interface RecordSource {
    * minute it starts (exclusive), per instrument, in time order. Sources without history omit it.
    */
   history?(from: number): HistoryBars[];
+  /**
+   * Every record of `symbol` received before `before` has gone into bars that are now in the
+   * store: a source that can deliver again after a crash (a durable consumer) may forget them.
+   */
+  committed?(symbol: string, before: number): void;
 }
 
 /** A source's history for one instrument (prices in the instrument's own terms). */

@@ -4,17 +4,33 @@ import type { Bar } from '../core/market.ts';
 import type { EpochMs, Timeframe } from '../core/time.ts';
 import { type BarQuery, type FusedRow, fusedFromRow, type MarketStore, type RangeQuery, type Retention, type StoreBatch } from './store.ts';
 
+/** Where the shared store is unless configured (`store.postgresUrl`, `EMP_DATABASE_URL`). */
+export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
 const EVENT_TABLES = ['signals', 'regimes', 'alerts', 'conflicts'] as const;
 type EventTable = (typeof EVENT_TABLES)[number];
 
-/** Tables live in their own schema so several deployments (and tests) can share a database. */
+/**
+ * Tables live in their own schema so several deployments (and tests) can share a database.
+ * Every table has a unique key so that writing a row again (an analyze process replaying what it
+ * had stored before it was killed) leaves one copy: bars and fused prices by instrument and time,
+ * events by instrument, time and content. Event tables made before those keys existed are
+ * deduplicated once, when the key is added.
+ */
 function schemaSql(schema: string): string {
   const events = EVENT_TABLES.map(
     (
       t,
     ) => `CREATE TABLE IF NOT EXISTS ${schema}.${t} (id BIGSERIAL PRIMARY KEY, symbol TEXT, ts DOUBLE PRECISION NOT NULL, body JSONB NOT NULL);
 CREATE INDEX IF NOT EXISTS ${t}_ts ON ${schema}.${t} (symbol, ts);
-CREATE INDEX IF NOT EXISTS ${t}_age ON ${schema}.${t} (ts);`,
+CREATE INDEX IF NOT EXISTS ${t}_age ON ${schema}.${t} (ts);
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = '${schema}' AND indexname = '${t}_key') THEN
+    DELETE FROM ${schema}.${t} a USING ${schema}.${t} b
+      WHERE a.id > b.id AND a.symbol IS NOT DISTINCT FROM b.symbol AND a.ts = b.ts AND a.body = b.body;
+    CREATE UNIQUE INDEX ${t}_key ON ${schema}.${t} ((coalesce(symbol, '')), ts, (md5(body::text)));
+  END IF;
+END $$;`,
   ).join('\n');
   return `CREATE SCHEMA IF NOT EXISTS ${schema};
 CREATE TABLE IF NOT EXISTS ${schema}.bars (
@@ -45,8 +61,26 @@ export class PostgresStore implements MarketStore {
   static async open(opts: { connectionString?: string; schema?: string } = {}): Promise<PostgresStore> {
     const schema = opts.schema ?? 'emp';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
-    const pool = new pg.Pool({ connectionString: opts.connectionString ?? 'postgres://postgres@127.0.0.1:5432/test', max: 4 });
-    await pool.query(schemaSql(schema));
+    const url = opts.connectionString ?? DEFAULT_POSTGRES_URL;
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    try {
+      const client = await pool.connect();
+      try {
+        // Several processes (analyze roles, the gateway) may open one schema at once; concurrent
+        // CREATE ... IF NOT EXISTS can still collide in the catalogue, so they take turns.
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', [`emp:${schema}`]);
+        try {
+          await client.query(schemaSql(schema));
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`emp:${schema}`]);
+        }
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw err;
+    }
     return new PostgresStore(pool, schema);
   }
 
@@ -98,11 +132,10 @@ export class PostgresStore implements MarketStore {
       ];
       for (const [table, rows] of events) {
         if (!rows?.length) continue;
-        await client.query(`INSERT INTO ${s}.${table} (symbol, ts, body) SELECT * FROM unnest($1::text[], $2::float8[], $3::jsonb[])`, [
-          rows.map((r) => r.symbol),
-          rows.map((r) => r.ts),
-          rows.map((r) => JSON.stringify(r)),
-        ]);
+        await client.query(
+          `INSERT INTO ${s}.${table} (symbol, ts, body) SELECT * FROM unnest($1::text[], $2::float8[], $3::jsonb[]) ON CONFLICT DO NOTHING`,
+          [rows.map((r) => r.symbol), rows.map((r) => r.ts), rows.map((r) => JSON.stringify(r))],
+        );
       }
       await client.query('COMMIT');
     } catch (err) {

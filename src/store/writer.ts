@@ -25,6 +25,9 @@ export class StoreWriter {
   private readonly opts: Required<Omit<StoreWriterOptions, 'onError'>> & Pick<StoreWriterOptions, 'onError'>;
   /** Rows committed, rows dropped because the store failed for too long, failed flushes. */
   readonly stats = { written: 0, dropped: 0, errors: 0 };
+  /** Rows added so far, and how many of the first of them are known committed (see `mark`). */
+  private added = 0;
+  private committedUpTo = 0;
 
   constructor(
     private readonly store: MarketStore,
@@ -54,6 +57,18 @@ export class StoreWriter {
     this.add(this.pending.conflicts, c);
   }
 
+  /**
+   * A position in the rows added so far: once `committed(mark)` is true, every row added before
+   * the mark is in the store (what was consumed to make them may be acknowledged upstream).
+   */
+  mark(): number {
+    return this.added;
+  }
+
+  committed(mark: number): boolean {
+    return this.committedUpTo >= mark;
+  }
+
   /** Commits everything pending; resolves when it is durable. Flushes never overlap. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(() => this.flushNow());
@@ -70,11 +85,16 @@ export class StoreWriter {
   private add<T>(list: T[], row: T): void {
     list.push(row);
     this.count++;
+    this.added++;
     if (this.count >= this.opts.maxPending) void this.flush();
   }
 
   private async flushNow(): Promise<void> {
-    if (isEmptyBatch(this.pending)) return;
+    const upTo = this.added;
+    if (isEmptyBatch(this.pending)) {
+      this.committedUpTo = upTo;
+      return;
+    }
     const batch = this.pending;
     const n = this.count;
     this.pending = StoreWriter.empty();
@@ -82,6 +102,8 @@ export class StoreWriter {
     try {
       await this.store.append(batch);
       this.stats.written += n;
+      // A failed batch is put back in front of newer rows, so a success covers every earlier row.
+      this.committedUpTo = upTo;
     } catch (err) {
       this.stats.errors++;
       this.opts.onError?.(err);

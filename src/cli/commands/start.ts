@@ -7,6 +7,7 @@ import { parseDuration } from '../../core/time.ts';
 import { loadConfigFile, parseConfig, type ServiceConfig } from '../../pipeline/config.ts';
 import { LivePipeline } from '../../pipeline/live-pipeline.ts';
 import { defaultParts, liveSource, simulatorSource } from '../../pipeline/parts.ts';
+import { checkRoleConfig, connectBus, GatewayBackend, IngestRole, openAnalyze, ROLES, type Role } from '../../pipeline/roles.ts';
 import type { RecordSource } from '../../pipeline/stages.ts';
 import { assertListenAllowed, type RunningServer, startServer } from '../../server/server.ts';
 
@@ -23,6 +24,8 @@ interface StartOptions {
   history?: string;
   bus?: string;
   store?: string;
+  role?: string;
+  instruments?: string;
 }
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -51,6 +54,14 @@ export function resolveConfig(opts: StartOptions, env: NodeJS.ProcessEnv = proce
   if (opts.transport !== undefined) section('simulator').transport = opts.transport;
   if (opts.history !== undefined) section('simulator').historyMs = parseDuration(opts.history);
   if (opts.live) (raw as Record<string, unknown>).live = true;
+  // The shared services' addresses from the environment, as deployments usually give them.
+  if (env.EMP_NATS_URL) section('bus').natsUrl = env.EMP_NATS_URL;
+  if (env.EMP_DATABASE_URL) section('store').postgresUrl = env.EMP_DATABASE_URL;
+  if (opts.instruments !== undefined)
+    (raw as Record<string, unknown>).instruments = opts.instruments
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return parseConfig(raw, opts.config ?? 'flags');
 }
 
@@ -74,8 +85,20 @@ export function registerStart(program: Command): void {
     .option('--history <d>', 'simulated history before going live, as 1-minute bars through the same analysis (default 2d; 0 for none)')
     .option('--bus <kind>', 'inprocess or nats')
     .option('--store <kind>', 'sqlite or postgres')
+    .option('--role <role>', 'all (one process, default), or with --bus nats: ingest, analyze or gateway (see README: Scale-out)')
+    .option('--instruments <list>', 'comma-separated instruments (an analyze process takes these; see README: Scale-out)')
     .action(async (opts: StartOptions) => {
       const config = resolveConfig(opts);
+      const role = (opts.role ?? 'all') as Role;
+      if (!(ROLES as readonly string[]).includes(role)) throw new ConfigError(`--role: expected one of ${ROLES.join(', ')}, got "${role}"`);
+      if (role !== 'all') {
+        try {
+          checkRoleConfig(role, config);
+        } catch (err) {
+          throw new ConfigError((err as Error).message);
+        }
+        return runRole(role, config);
+      }
       // Refused before anything is opened.
       assertListenAllowed(config.server.host, config.server.token);
       const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info' }, pino.destination(2));
@@ -118,4 +141,83 @@ export function registerStart(program: Command): void {
       await pipeline.stop();
       process.stdout.write('emp: stopped\n');
     });
+}
+
+/** Until SIGINT or SIGTERM. */
+function untilSignal(log: pino.Logger): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+/** One role of the scaled-out service (README: Scale-out), until SIGINT or SIGTERM. */
+async function runRole(role: Exclude<Role, 'all'>, config: ServiceConfig): Promise<void> {
+  const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info', base: { role } }, pino.destination(2));
+  const fail = (err: unknown): never => {
+    if (err instanceof EmpError) throw err;
+    throw new EmpError('UNAVAILABLE', `cannot start ${role}: ${String((err as Error).message ?? err).split('\n')[0]}`, { cause: err });
+  };
+  let stop: () => Promise<void>;
+  if (role === 'ingest') {
+    let source: RecordSource | undefined;
+    try {
+      const bus = await connectBus(config, log);
+      source = config.live ? liveSource(config, log) : await simulatorSource(config, log);
+      const ingest = new IngestRole(bus, source, log);
+      ingest.start();
+      stop = () => ingest.stop();
+    } catch (err) {
+      await source?.stop().catch(() => {});
+      return fail(err);
+    }
+    process.stdout.write(`emp: ingest publishing ${config.instruments.join(', ')} to ${config.bus.stream} (Ctrl-C to stop)\n`);
+  } else if (role === 'analyze') {
+    try {
+      const { pipeline, source } = await openAnalyze(config, defaultParts(config), log);
+      try {
+        await pipeline.start();
+        await source.started;
+      } catch (err) {
+        await pipeline.stop().catch(() => {});
+        throw err;
+      }
+      stop = () => pipeline.stop();
+    } catch (err) {
+      return fail(err);
+    }
+    process.stdout.write(`emp: analyze ${config.instruments.join(', ')} (Ctrl-C to stop)\n`);
+  } else {
+    assertListenAllowed(config.server.host, config.server.token);
+    const webRoot = join(ROOT, 'web', 'dist');
+    let backend: GatewayBackend | undefined;
+    let server: RunningServer;
+    try {
+      backend = await GatewayBackend.open(config, log);
+      server = await startServer(backend, {
+        host: config.server.host,
+        port: config.server.port,
+        token: config.server.token,
+        origins: config.server.origins,
+        webRoot: existsSync(webRoot) ? webRoot : undefined,
+      });
+      await backend.bus.ready();
+    } catch (err) {
+      await backend?.close().catch(() => {});
+      return fail(err);
+    }
+    const b = backend;
+    stop = async () => {
+      await server.close();
+      await b.close();
+    };
+    process.stdout.write(`emp: gateway: dashboard and API at ${server.url}/ (Ctrl-C to stop)\n`);
+  }
+  await untilSignal(log);
+  await stop();
+  process.stdout.write('emp: stopped\n');
 }

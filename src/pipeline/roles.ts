@@ -1,0 +1,325 @@
+/**
+ * The pipeline split into roles over NATS JetStream and PostgreSQL (DESIGN.md, "Growing out of
+ * one machine"):
+ * - ingest: venue connections → records on `<prefix>.records.<venue>.<instrument>`;
+ * - analyze: one durable consumer per instrument → fusion → bars → analysis → outputs on
+ *   `<prefix>.out.<type>.<symbol>` and into the store; several processes split the instruments;
+ * - gateway: the API's backend, fed by the outputs on JetStream and the store's history.
+ * `all` (the default) is the single process of `LivePipeline` as it always was.
+ */
+import { InProcessBus, LocalFirstBus } from '../bus/bus.ts';
+import { NatsJetStreamBus, type RecordFeed } from '../bus/nats.ts';
+import type { Alert, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
+import type { Bar, MarketRecord } from '../core/market.ts';
+import type { Timeframe } from '../core/time.ts';
+import { Harmonizer } from '../fusion/harmonizer.ts';
+import { listIndicators } from '../indicators/index.ts';
+import { PostgresStore } from '../store/postgres.ts';
+import type { ApiBackend } from './api-backend.ts';
+import type { ServiceConfig } from './config.ts';
+import { LivePipeline, type PipelineLogger, type PipelineParts } from './live-pipeline.ts';
+import { MetricsRegistry } from './metrics.ts';
+import type { RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
+
+export const ROLES = ['all', 'ingest', 'analyze', 'gateway'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The roles other than `all` exchange everything over JetStream and share the PostgreSQL store. */
+export function checkRoleConfig(role: Role, config: ServiceConfig): void {
+  if (role === 'all') return;
+  if (config.bus.kind !== 'nats') throw new Error(`--role ${role} needs --bus nats (the roles talk over NATS JetStream)`);
+  if (role !== 'ingest' && config.store.kind !== 'postgres')
+    throw new Error(`--role ${role} needs --store postgres (the roles share one store)`);
+}
+
+/** The URL and the cause on one line: the usual reason a role does not start. */
+function unreachable(what: string, url: string, err: unknown): Error {
+  return new Error(`${what} at ${url.replace(/:[^:@/]*@/, ':***@')}: ${(err as Error).message}`, { cause: err });
+}
+
+export async function connectBus(config: ServiceConfig, log: PipelineLogger): Promise<NatsJetStreamBus> {
+  try {
+    return await NatsJetStreamBus.connect({
+      servers: config.bus.natsUrl,
+      stream: config.bus.stream,
+      maxAgeMs: config.bus.maxAgeMs,
+      maxBytes: config.bus.maxBytes,
+      onError: (err) => log.warn({ err }, 'bus'),
+    });
+  } catch (err) {
+    throw unreachable('NATS', config.bus.natsUrl, err);
+  }
+}
+
+export async function openStore(config: ServiceConfig): Promise<PostgresStore> {
+  try {
+    return await PostgresStore.open({ connectionString: config.store.postgresUrl, schema: config.store.postgresSchema });
+  } catch (err) {
+    throw unreachable('PostgreSQL', config.store.postgresUrl, err);
+  }
+}
+
+/**
+ * A record's identity for JetStream's deduplication: the venue's trade id where it has one,
+ * otherwise what the venue said and when it said it (its event time, or our receipt time when
+ * it gives none), so the same frame read twice has the same id.
+ */
+export function recordId(r: MarketRecord): string {
+  const head = `${r.venue}:${r.symbol}`;
+  if (r.type === 'trade') return r.id !== null ? `${head}:t:${r.id}` : `${head}:t:${r.ts ?? r.recvTs}:${r.price}:${r.size}:${r.side}`;
+  return `${head}:q:${r.ts ?? r.recvTs}:${r.bid}:${r.bidSize}:${r.ask}:${r.askSize}`;
+}
+
+/** Durable consumer of an instrument's records (one per instrument, whichever process owns it). */
+export function durableName(instrument: string): string {
+  return `analyze_${instrument.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/**
+ * The ingest role: the venue connections (or the simulator) and nothing else. Each record goes to
+ * JetStream under the instrument it is fused into (`BTC-USDT` at Binance → `BTC-USD`), so an
+ * analyze process can take whole instruments; connection status, health and source alerts go out
+ * to the gateways directly.
+ */
+export class IngestRole {
+  private readonly harmonizer = new Harmonizer();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly venueState = new Map<string, { up: boolean; everUp: boolean }>();
+  readonly stats = { records: 0, gaps: 0, sourceErrors: 0 };
+
+  constructor(
+    private readonly bus: NatsJetStreamBus,
+    private readonly source: RecordSource,
+    private readonly log: PipelineLogger,
+  ) {}
+
+  start(): void {
+    this.source.start(this.sink);
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      for (const h of this.source.health()) this.bus.publish(healthEvent(h, now));
+    }, 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.source.stop();
+    await this.bus.close();
+  }
+
+  private instrument(venueSymbol: string): string {
+    return this.harmonizer.target(venueSymbol).symbol;
+  }
+
+  private readonly sink: SourceSink = {
+    record: (r) => {
+      this.stats.records++;
+      this.bus.publishRecord(this.instrument(r.symbol), r, recordId(r));
+    },
+    status: (e) => {
+      this.bus.publish(e);
+      const up = e.state === 'open';
+      const prev = this.venueState.get(e.venue);
+      this.venueState.set(e.venue, { up, everUp: up || (prev?.everUp ?? false) });
+      // As in the single process: a first connection is not news.
+      if (prev && prev.up !== up && (!up || prev.everUp)) {
+        const msg = `${e.venue} ${up ? 'connected again' : `down${e.reason ? `: ${e.reason}` : ''}`}`;
+        const a: Alert = {
+          type: 'alert',
+          kind: up ? 'source_up' : 'source_down',
+          severity: up ? 'info' : 'warning',
+          symbol: null,
+          ts: e.ts,
+          message: msg,
+        };
+        this.bus.publish(a);
+      }
+    },
+    gap: (e) => {
+      this.stats.gaps++;
+      // With the records of its instrument: the analyze process that fuses it grades the venue.
+      if (e.symbol) this.bus.publishRecord(this.instrument(e.symbol), e, `${e.venue}:${e.symbol}:gap:${e.ts}:${e.expected}`);
+      this.bus.publish(e);
+    },
+    error: (venue, message) => {
+      this.stats.sourceErrors++;
+      this.log.warn({ venue, message }, 'bad frame');
+    },
+    warn: (venue, message) => this.log.warn({ venue, message }, 'connection'),
+  };
+}
+
+function healthEvent(h: VenueHealthSnapshot, now: number): SourceHealth {
+  // Weights and fused prices are the analyze processes' business; the ingest side reports the link.
+  return { type: 'source_health', ts: now, ...h, weights: {}, prices: {} };
+}
+
+/**
+ * The analyze role's record intake: one durable JetStream consumer per configured instrument.
+ * Records are acknowledged only once the bars they went into are committed to the store
+ * (`committed`), so a process killed at any moment gets back, on restart, every record it had
+ * not yet made into stored bars.
+ */
+export class JetStreamRecordSource implements RecordSource {
+  private readonly feeds = new Map<string, RecordFeed>();
+  private stopped = false;
+  /** Resolves once every consumer delivers; rejects with the first that could not be made. */
+  started: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly bus: NatsJetStreamBus,
+    private readonly instruments: readonly string[],
+  ) {}
+
+  start(sink: SourceSink): void {
+    this.started = Promise.all(
+      this.instruments.map(async (symbol) => {
+        const feed = await this.bus.consumeRecords(symbol, durableName(symbol), (r) => {
+          if (this.stopped) return;
+          if (r.type === 'gap') sink.gap(r);
+          else sink.record(r);
+        });
+        this.feeds.set(symbol, feed);
+      }),
+    ).then(() => {});
+  }
+
+  committed(symbol: string, before: number): void {
+    this.feeds.get(symbol)?.ack(before);
+  }
+
+  /** Records delivered and not yet acknowledged, per instrument. */
+  pending(): Record<string, number> {
+    return Object.fromEntries([...this.feeds].map(([s, f]) => [s, f.pending]));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.feeds.values()].map((f) => f.close()));
+  }
+
+  health(): VenueHealthSnapshot[] {
+    return [];
+  }
+}
+
+/**
+ * The analyze role: `LivePipeline` on the JetStream record source, publishing to JetStream and
+ * writing the store from its own events (a local bus), resuming where the store ends.
+ */
+export async function openAnalyze(
+  config: ServiceConfig,
+  parts: PipelineParts,
+  log: PipelineLogger,
+): Promise<{ pipeline: LivePipeline; source: JetStreamRecordSource }> {
+  const store = await openStore(config);
+  let remote: NatsJetStreamBus;
+  try {
+    remote = await connectBus(config, log);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const source = new JetStreamRecordSource(remote, config.instruments);
+  const local = new InProcessBus((err, event) => log.error({ err, type: event.type }, 'bus handler failed'));
+  // History is the ingest side's (and the stream's) business: nothing is generated here.
+  const cfg: ServiceConfig = { ...config, simulator: { ...config.simulator, historyMs: 0 } };
+  const pipeline = await LivePipeline.open(cfg, source, parts, log, { bus: new LocalFirstBus(local, remote), store, resume: true });
+  return { pipeline, source };
+}
+
+/**
+ * The gateway role's backend for the API: live events from JetStream (every analyze process's
+ * outputs and the ingest side's source health), history from the store.
+ */
+export class GatewayBackend implements ApiBackend {
+  private readonly latestFused = new Map<string, FusedPrice>();
+  private readonly latestRegime = new Map<string, RegimeState>();
+  private readonly openBars = new Map<string, Bar>();
+  private readonly health = new Map<string, SourceHealth>();
+  private readonly metricsRegistry = new MetricsRegistry();
+  private received = 0;
+
+  private constructor(
+    readonly config: ServiceConfig,
+    readonly bus: NatsJetStreamBus,
+    readonly store: PostgresStore,
+  ) {
+    bus.subscribe({}, (e) => this.onEvent(e));
+    this.metricsRegistry.register('emp_gateway_events_total', 'counter', 'events received from JetStream', () => this.received);
+  }
+
+  static async open(config: ServiceConfig, log: PipelineLogger): Promise<GatewayBackend> {
+    const store = await openStore(config);
+    try {
+      return new GatewayBackend(config, await connectBus(config, log), store);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  private onEvent(e: EmpEvent): void {
+    this.received++;
+    switch (e.type) {
+      case 'fused':
+        this.latestFused.set(e.symbol, e);
+        break;
+      case 'regime':
+        this.latestRegime.set(`${e.symbol}:${e.timeframe}`, e);
+        break;
+      case 'bar':
+        if (e.final) this.openBars.delete(`${e.symbol}:${e.timeframe}`);
+        else this.openBars.set(`${e.symbol}:${e.timeframe}`, e);
+        break;
+      case 'source_health':
+        this.health.set(e.venue, e);
+        break;
+    }
+  }
+
+  instruments(): unknown[] {
+    return this.config.instruments.map((symbol) => {
+      const f = this.latestFused.get(symbol);
+      const r = this.latestRegime.get(`${symbol}:${this.config.analysis.regimeTimeframe}`);
+      return {
+        symbol,
+        price: f?.price ?? null,
+        confidence: f?.confidence ?? null,
+        status: f?.status ?? 'unknown',
+        ts: f?.ts ?? null,
+        regime: r ? { timeframe: r.timeframe, regime: r.regime, probabilities: r.probabilities } : null,
+      };
+    });
+  }
+
+  symbols(): readonly string[] {
+    return this.config.instruments;
+  }
+
+  openBar(symbol: string, timeframe: Timeframe): Bar | undefined {
+    return this.openBars.get(`${symbol}:${timeframe}`);
+  }
+
+  sources(): unknown[] {
+    return [...this.health.values()];
+  }
+
+  indicatorCatalogue(): unknown {
+    return listIndicators();
+  }
+
+  metrics(): string {
+    return this.metricsRegistry.render();
+  }
+
+  ready(): boolean {
+    return this.latestFused.size > 0;
+  }
+
+  async close(): Promise<void> {
+    await this.bus.close();
+    await this.store.close();
+  }
+}
