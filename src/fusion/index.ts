@@ -24,4 +24,12 @@ export {
 } from './harmonizer.ts';
 export { ConsensusHistory, LAG_STEP_MS, LAG_STEPS, LeadLag, SourceTrace } from './lead-lag.ts';
 export { DEFAULT_QUALITY, type QualityConfig, SourceQuality } from './quality.ts';
+export {
+  type FusionEvaluation,
+  type MarketFault,
+  type MethodScore,
+  type SimulatedMarket,
+  scoreContributorQuotes,
+  scoreSimulatedMarket,
+} from './scorecard.ts';
 export { isV1Method, V1_METHODS, V1Fuser, type V1Method, type V1Options } from './strategies.ts';
