@@ -357,6 +357,26 @@ const diff = (micros: number, bids: string[][], asks: string[][] = []) => ({
   data: { timestamp: String(Math.floor(micros / 1e6)), microtimestamp: String(micros), bids, asks },
 });
 
+describe('Coinbase level2, a new connection', () => {
+  it('sequence_num starting again is not a gap; books wait for the new snapshots', () => {
+    const c = new CoinbaseBookCodec();
+    const { events } = feed(c, [
+      cb(5, 'snapshot', [
+        ['bid', '10', '1'],
+        ['offer', '11', '1'],
+      ]),
+      cb(0, 'update', [['bid', '10', '2']]),
+      cb(1, 'snapshot', [
+        ['bid', '10', '3'],
+        ['offer', '11', '1'],
+      ]),
+      cb(3, 'update', [['bid', '10', '4']]),
+    ]);
+    expect(gaps(events)).toEqual([expect.objectContaining({ reason: 'sequence', expected: 2, received: 3 })]);
+    expect(views(events).map((v) => v.bids)).toEqual([[[10, 1]], [[10, 3]]]);
+  });
+});
+
 describe('Bitstamp diff_order_book', () => {
   it('buffers diffs, applies the REST snapshot, drops diffs it contains, continues by time', () => {
     const c = new BitstampBookCodec();
@@ -401,4 +421,102 @@ describe('Bitstamp diff_order_book', () => {
     expect(gaps(events)).toEqual([expect.objectContaining({ reason: 'sequence', expected: 5000, received: 4000 })]);
     expect(views(events).map((v) => v.bids)).toEqual([[[100, 1]], [[100, 3]], [[100, 4]]]);
   });
+});
+
+describe('book codecs under garbage (fuzz)', () => {
+  // Valid frames of each venue, then mutated: fields dropped, values replaced by other types,
+  // negative or huge numbers, frames reordered and repeated. Nothing may throw, and a book that
+  // says it is live must be well-formed: sorted best first, positive sizes, not crossed.
+  const valid: Record<string, { make: () => BookCodec; symbol: string; frames: unknown[] }> = {
+    kraken: { make: () => new KrakenBookCodec(), symbol: 'BTC-USD', frames: [krakenSnapshot(), krakenUpdate(2416826059), krakenUpdate(1)] },
+    binance: {
+      make: () => new BinanceBookCodec(),
+      symbol: 'BTC-USDT',
+      frames: [
+        depth(101, 103, [['99.5', '2']]),
+        { lastUpdateId: 102, bids: [['99', '1']], asks: [['100.5', '3']] },
+        depth(104, 105, [['98', '1']], [['100.5', '0']]),
+      ],
+    },
+    okx: {
+      make: () => new OkxBookCodec(),
+      symbol: 'BTC-USDT',
+      frames: [
+        okx('snapshot', 1, -1, [['10', '1']], [['11', '1']]),
+        okx('update', 2, 1, [['10.5', '1']]),
+        okx('update', 3, 2, [], [['10.6', '2']]),
+      ],
+    },
+    coinbase: {
+      make: () => new CoinbaseBookCodec(),
+      symbol: 'BTC-USD',
+      frames: [
+        cb(0, 'snapshot', [
+          ['bid', '10', '1'],
+          ['offer', '11', '1'],
+        ]),
+        cb(1, 'update', [['bid', '10.5', '1']]),
+        cb(2, 'update', [['offer', '10.6', '1']]),
+      ],
+    },
+    bitstamp: {
+      make: () => new BitstampBookCodec(),
+      symbol: 'BTC-USD',
+      frames: [
+        diff(1_000, [['10', '1']]),
+        { microtimestamp: '500', bids: [['9', '1']], asks: [['11', '1']] },
+        diff(2_000, [], [['10.5', '1']]),
+      ],
+    },
+  };
+  const junk = [null, -1, 0, 1e308, Number.NaN, '', 'x', '-5', [], {}, [[]], [['1']], true];
+
+  function mutate(v: unknown, r: () => number): unknown {
+    if (Array.isArray(v)) return r() < 0.2 ? junk[Math.floor(r() * junk.length)] : v.map((x) => mutate(x, r));
+    if (v !== null && typeof v === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        const u = r();
+        if (u < 0.05) continue;
+        o[k] = u < 0.15 ? junk[Math.floor(r() * junk.length)] : mutate(x, r);
+      }
+      return o;
+    }
+    if (typeof v === 'string' && r() < 0.1) return r() < 0.5 ? `-${v}` : `${v}9`;
+    return v;
+  }
+
+  for (const [venue, spec] of Object.entries(valid)) {
+    it(`${venue}: 600 mutated sequences, no throw, live books well-formed`, () => {
+      let seed = 12345;
+      const r = () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648;
+      };
+      let checked = 0;
+      for (let run = 0; run < 600; run++) {
+        const codec = spec.make();
+        const out: BookEvent[] = [];
+        for (let k = 0; k < 8; k++) {
+          const f = spec.frames[Math.floor(r() * spec.frames.length)];
+          const u = r();
+          // Half the frames intact, so books come live and the mutated ones hit live books.
+          const text = u < 0.05 ? '{"bids":' : u < 0.5 ? JSON.stringify(f) : JSON.stringify(mutate(f, r));
+          expect(() => codec.parse(text, k, out)).not.toThrow();
+          const b = codec.book(spec.symbol);
+          if (b === undefined || !codec.isLive(spec.symbol)) continue;
+          checked++;
+          let ok = !b.crossed();
+          for (const s of [b.bids, b.asks])
+            for (let i = 0; i < s.length; i++) {
+              if (!(s.size(i) > 0)) ok = false;
+              if (i > 0 && !(s.isBid ? s.price(i) < s.price(i - 1) : s.price(i) > s.price(i - 1))) ok = false;
+            }
+          expect(ok).toBe(true);
+        }
+      }
+      // The mutations leave enough frames intact for books to be live and checked often.
+      expect(checked).toBeGreaterThan(300);
+    });
+  }
 });

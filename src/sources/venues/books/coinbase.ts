@@ -85,8 +85,12 @@ export class CoinbaseBookCodec implements BookCodec {
         for (const b of this.books.all())
           if (b.live)
             this.books.gap(b, 'sequence', this.lastSeq + 1, seq, `sequence_num ${this.lastSeq + 1}..${seq - 1} missed`, ts, recvTs, out);
+      } else if (seq <= this.lastSeq) {
+        // Numbering restarted: a new connection, whose snapshots rebuild every book. Until then
+        // the old books cannot be continued (their updates were numbered on the old connection).
+        for (const b of this.books.all()) b.live = false;
       }
-      if (seq > this.lastSeq) this.lastSeq = seq;
+      this.lastSeq = seq;
     }
     if (m.channel !== 'l2_data')
       return start === out.length ? { kind: 'ignored', reason: `channel ${String(m.channel)}` } : dataOutcome(out.length - start);
