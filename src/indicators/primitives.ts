@@ -132,15 +132,12 @@ export class EmaStage implements ScalarStage {
     this.lookback = n - 1;
   }
   next(x: number): number {
-    this.count++;
-    if (this.count < this.n) {
-      this.acc += x;
-      return Number.NaN;
-    }
-    if (this.count === this.n) {
-      this.acc += x;
-      this.value = this.acc / this.n;
-    } else this.value = (x - this.value) * this.k + this.value;
+    const c = ++this.count;
+    // The steady state first: one multiply-add, in TA-Lib's order.
+    if (c > this.n) return (this.value = (x - this.value) * this.k + this.value);
+    this.acc += x;
+    if (c < this.n) return Number.NaN;
+    this.value = this.acc / this.n;
     return this.value;
   }
   save(): void {
