@@ -1,28 +1,35 @@
 import {
+  AckPolicy,
   DeliverPolicy,
   type JetStreamClient,
   type JetStreamManager,
+  type JsMsg,
   jetstream,
   jetstreamManager,
   RetentionPolicy,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { EmpEvent } from '../core/events.ts';
+import type { EmpEvent, GapEvent } from '../core/events.ts';
+import type { MarketRecord } from '../core/market.ts';
 import { type EventBus, type EventFilter, type EventHandler, matches, subjectOf } from './bus.ts';
 
 export interface NatsBusOptions {
   servers?: string;
   /** Stream name and subject prefix (tests use their own). */
   stream?: string;
-  /** Keep at most this long in the stream (ms). */
+  /** Keep at most this long in the stream (ms; default one hour). */
   maxAgeMs?: number;
+  /** Keep at most this many bytes in the stream (oldest dropped first; default unlimited). */
+  maxBytes?: number;
   /** Called when a consumer fails (it is also counted in stats.consumerErrors). */
   onError?: (err: unknown) => void;
 }
 
 /**
- * Scale-out bus on NATS JetStream: events are published to `<prefix>.<type>.<symbol>` in one
- * stream, so consumers in other processes can replay recent history and then follow live.
+ * Scale-out bus on NATS JetStream: events are published to `<prefix>.out.<type>.<symbol>` in one
+ * stream, so consumers in other processes can replay recent history and then follow live. The
+ * same stream carries the ingest role's venue records on `<prefix>.records.<venue>.<instrument>`
+ * (`publishRecord`), read by the analyze role through durable consumers (`consumeRecords`).
  * Publishing is fire-and-forget from the hot path; acks are awaited in the background, and
  * failures are counted.
  */
@@ -45,13 +52,15 @@ export class NatsJetStreamBus implements EventBus {
   static async connect(opts: NatsBusOptions = {}): Promise<NatsJetStreamBus> {
     const name = opts.stream ?? 'EMP';
     const prefix = name.toLowerCase();
-    const nc = await connect({ servers: opts.servers ?? '127.0.0.1:4222', name: 'emp' });
+    const servers = opts.servers ?? '127.0.0.1:4222';
+    const nc = await connect({ servers, name: 'emp' });
     const jsm = await jetstreamManager(nc);
     const config = {
       name,
       subjects: [`${prefix}.>`],
       retention: RetentionPolicy.Limits,
       max_age: (opts.maxAgeMs ?? 3_600_000) * 1e6,
+      max_bytes: opts.maxBytes ?? -1,
     };
     try {
       await jsm.streams.info(name);
@@ -64,7 +73,23 @@ export class NatsJetStreamBus implements EventBus {
 
   publish(event: EmpEvent): void {
     this.stats.published++;
-    const p = this.js.publish(subjectOf(this.prefix, event), JSON.stringify(event)).then(
+    this.track(this.js.publish(subjectOf(`${this.prefix}.out`, event), JSON.stringify(event)));
+  }
+
+  /**
+   * Publishes a venue record (or a gap it revealed) on `<prefix>.records.<venue>.<instrument>`,
+   * the instrument being the fused one it contributes to. `msgId` is the record's identity:
+   * JetStream drops a second copy within its duplicate window (a reconnect's re-sent trades,
+   * or two ingest processes on the same venue).
+   */
+  publishRecord(instrument: string, record: MarketRecord | GapEvent, msgId: string): void {
+    this.stats.published++;
+    const subject = `${this.prefix}.records.${subjectToken(record.venue)}.${subjectToken(instrument)}`;
+    this.track(this.js.publish(subject, JSON.stringify(record), { msgID: msgId }));
+  }
+
+  private track(publish: Promise<unknown>): void {
+    const p = publish.then(
       () => {
         this.stats.acked++;
       },
@@ -91,7 +116,7 @@ export class NatsJetStreamBus implements EventBus {
   subscribe(filter: EventFilter, handler: EventHandler, opts: { replayFromMs?: number } = {}): () => void {
     // One filter subject only: the NATS 2.9 servers of Debian 12 lack `filter_subjects` (2.10+);
     // several types are narrowed on this side by `matches`.
-    const subject = filter.types?.length === 1 ? `${this.prefix}.${filter.types[0]}.>` : `${this.prefix}.>`;
+    const subject = filter.types?.length === 1 ? `${this.prefix}.out.${filter.types[0]}.>` : `${this.prefix}.out.>`;
     let stopped = false;
     let stop: () => Promise<void> = async () => {};
     let startFixed: () => void = () => {};
@@ -162,6 +187,72 @@ export class NatsJetStreamBus implements EventBus {
     await Promise.all([...this.starting]);
   }
 
+  /**
+   * Reads one instrument's records through the durable consumer `durable` (created on first use,
+   * delivering from the start of the stream). Acknowledgement is cumulative (AckPolicy.All) and
+   * left to the caller (`RecordFeed.ack`): a process killed before acknowledging gets the
+   * unacknowledged records again when it comes back. Records redelivered while the process runs
+   * (ack_wait elapsed) are recognized by their stream sequence and skipped.
+   */
+  async consumeRecords(
+    instrument: string,
+    durable: string,
+    handler: (record: MarketRecord | GapEvent, seq: number) => void,
+  ): Promise<RecordFeed> {
+    const subject = `${this.prefix}.records.*.${subjectToken(instrument)}`;
+    // Records a killed process had received but not acknowledged would come back only after
+    // ack_wait, behind newer ones; a process taking the consumer over wants them first. NATS 2.9
+    // cannot rewind a consumer, so it is made again from its acknowledged floor (if the process
+    // dies in between, the next one starts from the stream's beginning and skips what is stored).
+    let ackFloor = 0;
+    try {
+      ackFloor = (await this.jsm.consumers.info(this.stream, durable)).ack_floor.stream_seq;
+      await this.jsm.consumers.delete(this.stream, durable);
+    } catch {
+      // none yet
+    }
+    await this.jsm.consumers.add(this.stream, {
+      durable_name: durable,
+      filter_subject: subject,
+      ack_policy: AckPolicy.All,
+      ...(ackFloor > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: ackFloor + 1 }
+        : { deliver_policy: DeliverPolicy.All }),
+      // A record stays unacknowledged until the one-minute bar it went into is stored (about
+      // a minute and a flush); redelivery before that would only be skipped.
+      ack_wait: 5 * 60_000 * 1e6,
+      max_ack_pending: 1_000_000,
+    });
+    const consumer = await this.js.consumers.get(this.stream, durable);
+    const messages = await consumer.consume({ max_messages: 1000 });
+    const feed = new RecordFeed(() => messages.close());
+    let last = 0;
+    const done = (async () => {
+      for await (const m of messages) {
+        if (m.seq <= last) continue;
+        last = m.seq;
+        let record: MarketRecord | GapEvent;
+        try {
+          record = m.json<MarketRecord | GapEvent>();
+        } catch {
+          this.stats.decodeErrors++;
+          continue;
+        }
+        this.stats.received++;
+        feed.delivered(m, 'recvTs' in record ? record.recvTs : record.ts);
+        handler(record, m.seq);
+      }
+    })().catch((err: unknown) => {
+      this.stats.consumerErrors++;
+      this.onError(err);
+    });
+    this.consumers.push(async () => {
+      await feed.close();
+      await done;
+    });
+    return feed;
+  }
+
   /** Deletes the stream (tests). */
   async destroy(): Promise<void> {
     await this.jsm.streams.delete(this.stream);
@@ -171,5 +262,47 @@ export class NatsJetStreamBus implements EventBus {
     await this.drain();
     await Promise.all(this.consumers.map((c) => c()));
     await this.nc.drain();
+  }
+}
+
+/** Venue and instrument names as subject tokens (`.`, `*`, `>` and spaces are reserved). */
+export function subjectToken(s: string): string {
+  return s.replace(/[.*> ]/g, '_');
+}
+
+/** One durable consumer's delivered, not yet acknowledged records. */
+export class RecordFeed {
+  private readonly unacked: { m: JsMsg; ts: number }[] = [];
+  private closed = false;
+
+  constructor(private readonly closer: () => Promise<unknown>) {}
+
+  /** `ts`: the record's receipt time at ingest, the clock its bars are built on. */
+  delivered(m: JsMsg, ts: number): void {
+    this.unacked.push({ m, ts });
+  }
+
+  /** Records delivered and not acknowledged yet. */
+  get pending(): number {
+    return this.unacked.length;
+  }
+
+  /**
+   * Acknowledges the records delivered so far received before `before`, up to the first that
+   * was not (cumulative: one ack of the last covers them all). Returns how many.
+   */
+  ack(before: number): number {
+    let n = 0;
+    while (n < this.unacked.length && (this.unacked[n] as { ts: number }).ts < before) n++;
+    if (n === 0 || this.closed) return 0;
+    (this.unacked[n - 1] as { m: JsMsg }).m.ack();
+    this.unacked.splice(0, n);
+    return n;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.closer();
   }
 }
