@@ -60,6 +60,16 @@ describe('emp signals / evaluate signals', () => {
     expect(j.methods.map((m) => m.name)).toContain('buy and hold');
   });
 
+  it('evaluate signals --family: one row per strategy over simulated seeds, JSON too', () => {
+    const r = emp(['evaluate', 'signals', '--family', '1-2', '--format', 'json']);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as { family: { seeds: number[] }; methods: { method: string; series: number }[] };
+    expect(j.family.seeds).toEqual([1, 2]);
+    expect(j.methods.map((m) => m.method)).toContain('regime_breakout');
+    for (const m of j.methods) expect(m.series).toBe(2);
+    expect(emp(['evaluate', 'signals', '--family', '5-4']).status).toBe(2);
+  });
+
   it('unknown strategy or no input: exit 2', () => {
     expect(emp(['signals', '-i', MSFT, '--strategy', 'moon']).status).toBe(2);
     expect(emp(['evaluate', 'signals']).status).toBe(2);
