@@ -180,6 +180,18 @@ describe('options that do not fit the data', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/every frame was rejected by the coinbase protocol \(6 lines: 0 records.*6 rejected/);
     expect(r.stderr).toContain('they read as binance frames: try --venue binance');
+    // Order-book frames have no row in the CSV table: said, not a JSON line inside a CSV.
+    const books = emp([
+      'normalize',
+      '--venue',
+      'kraken',
+      '--format',
+      'csv',
+      '--input',
+      join(root, 'test', 'venues', 'fixtures', 'kraken-book-frames.jsonl'),
+    ]);
+    expect(books.status).toBe(2);
+    expect(books.stderr).toContain('use --format json for books');
   });
   it('trend following on a close-only file is an error citing what ADX needs (was: signals "because ADX(14) > 20")', () => {
     const r = emp(['signals', '--input', USDCHF, '--strategy', 'trend_following']);
@@ -270,6 +282,11 @@ describe('long runs', () => {
     expect(r.stdout).toMatch(/simulate 1m bars \[[=\-█░]+\] \d+% \| [\d]+\/400000 bars/);
     const quiet = emp(['simulate', '--bars', '1m', '--count', '400000', '--out', out]);
     expect(quiet.stderr).toBe(`wrote 400000 1m bars to ${join(out, 'bars.csv')}\n`);
+  });
+  it.runIf(hasScript)('evaluate regimes shows its progress on a terminal (was: silent for 10 s)', () => {
+    const r = inTerminal(`${bin} evaluate regimes --count 2000`);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/evaluate regimes \[[=\-█░]+\] 100% \| 10\/10 models/);
   });
   it('a failed Dukascopy import says why the fetch failed and leaves no file (was: 0-byte file, "fetch failed after 5 attempts")', async () => {
     // A port that refuses connections: listen, note the port, close.

@@ -59,6 +59,13 @@ export function registerNormalize(program: Command): void {
             counts.errors++;
             if (firstErrors.length < 10) firstErrors.push(`${opts.input}:${counts.lines}: ${br.message}`);
           } else if (br.kind !== 'data') counts.control++;
+          if (format === 'csv' && bookOut.length > 0) {
+            // A book (ten levels a side) has no row in the trade/quote table; say so, not a JSON line in a CSV.
+            throw new EmpError(
+              'BAD_ARGUMENT',
+              `${opts.input}:${counts.lines}: an order-book frame: --format csv holds trades and quotes only; use --format json for books`,
+            );
+          }
           for (const e of bookOut) {
             // One line per applied update (the top 10 levels) and one per gap, which the book resyncs after.
             if (e.type === 'book') buf += `${JSON.stringify(e)}\n`;
