@@ -20,7 +20,7 @@ describe('scale-out mode: NATS JetStream bus and PostgreSQL store', () => {
     const tag = `t${process.pid}_${Date.now() % 1_000_000}`;
     const cfg = parseConfig({
       instruments: ['BTC-USD'],
-      simulator: { seed: 5, speed: 120, transport: 'memory' },
+      simulator: { seed: 5, speed: 120, transport: 'memory', historyMs: 0 },
       store: { kind: 'postgres', postgresSchema: `emp_${tag}` },
       bus: { kind: 'nats', stream: `EMP_${tag}` },
       analysis: { timeframes: ['1m'] },
