@@ -25,7 +25,7 @@ import { DATA_DIR } from '../../test/shared-data.ts';
 import type { BarSeries } from '../core/market.ts';
 import { Rng } from '../core/random.ts';
 import { loadBarsCsv } from '../sources/csv.ts';
-import { computeIndicator, listIndicators } from './index.ts';
+import { computeIndicator, createIndicator, type IndicatorBar, listIndicators } from './index.ts';
 
 interface Candle {
   open: number;
@@ -284,6 +284,16 @@ describe('extras: hand-computed cases', () => {
     expect(Array.from(v)).toEqual([10, 11.5, 20, 20]);
     const anchored = computeIndicator('VWAP', s, { session: 0, anchor: 23 * H }).real as Float64Array;
     expect(Array.from(anchored)).toEqual([Number.NaN, 12, (12 * 300 + 20 * 50) / 350, (12 * 300 + 20 * 50) / 350]);
+  });
+
+  it('streaming VWAP reads the time from ts, as the pipeline bars carry it', () => {
+    const vwap = createIndicator('VWAP');
+    const day = 86_400_000;
+    vwap.update({ ts: day - 1, open: 10, high: 10, low: 10, close: 10, volume: 1 } as IndicatorBar);
+    vwap.update({ ts: day - 1, open: 20, high: 20, low: 20, close: 20, volume: 1 } as IndicatorBar);
+    expect(vwap.value()).toBe(15);
+    vwap.update({ ts: day, open: 30, high: 30, low: 30, close: 30, volume: 1 } as IndicatorBar);
+    expect(vwap.value()).toBe(30);
   });
 
   it('Heikin-Ashi: close = OHLC/4, open = mean of the previous HA open and close', () => {

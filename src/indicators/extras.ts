@@ -68,7 +68,7 @@ class AtrStage implements Undoable {
 /**
  * VWAP: Σ typical price · volume / Σ volume, cumulative from `anchor` (epoch ms; bars before it are
  * NaN) and reset at every session boundary: `session` hours of UTC time (24: each UTC day; 0: never,
- * an anchored VWAP). Needs bar times (`IndicatorBar.time`); without them no reset happens. NaN
+ * an anchored VWAP). Needs bar times (`IndicatorBar.time` or `.ts`); without them no reset happens. NaN
  * while the volume so far is 0.
  */
 export class Vwap extends ScalarStateIndicator {
@@ -82,7 +82,7 @@ export class Vwap extends ScalarStateIndicator {
   }
   protected step(b: Ohlcv): void {
     const st = this.st;
-    const t = (b as IndicatorBar).time ?? Number.NaN;
+    const t = (b as IndicatorBar).time ?? (b as IndicatorBar).ts ?? Number.NaN;
     if (t < this.anchor) {
       this.out[0] = Number.NaN;
       return;

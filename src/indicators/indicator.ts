@@ -22,8 +22,11 @@ export type IndicatorGroup =
 export const COLUMNS = ['open', 'high', 'low', 'close', 'volume', 'periods'] as const;
 export type Column = (typeof COLUMNS)[number];
 
-/** A bar as indicators read it: OHLCV, MAVP's optional period column, the bar's time (epoch ms; session VWAP). */
-export type IndicatorBar = Ohlcv & { periods?: number; time?: number };
+/**
+ * A bar as indicators read it: OHLCV, MAVP's optional period column, and the bar's time in epoch
+ * ms for a session VWAP — `time`, or `ts` as the core `Bar` the pipeline streams carries it.
+ */
+export type IndicatorBar = Ohlcv & { periods?: number; time?: number; ts?: number };
 
 /** The value of column `k` (an index into COLUMNS) of a bar; NaN for a missing `periods`. */
 export function column(b: IndicatorBar, k: number): number {
