@@ -283,7 +283,7 @@ describe('dashboard against a server that requires a token', () => {
       if (r.url().includes('/api/')) authHeaders.push(r.headers().authorization ?? '');
     });
     await page.goto(`${authUrl}/`);
-    await page.locator('#auth').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('#auth').waitFor({ state: 'visible', timeout: 20_000 });
     expect(await page.locator('#auth-why').textContent()).toMatch(/requires an API token/);
     await page.fill('#auth-token', 'wrong-token');
     await page.click('#auth button');

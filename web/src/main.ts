@@ -390,16 +390,24 @@ function refreshAnalytics(): void {
   const shown = selectPatternMarks(notes.marks, state.patternMode);
   chartEl.dataset.patternMarks = String(shown.length);
   chartEl.dataset.patternHits = String(notes.marks.length);
-  const sigMarkers: SeriesMarker<Time>[] = state.signals
-    .filter((s) => s.symbol === state.symbol)
-    .map((s) => ({
-      // Signals come from the pipeline's timeframe; on a coarser chart they sit on the bar holding them.
-      time: sec(Math.floor(s.ts / tfMs(state.tf)) * tfMs(state.tf)),
-      position: s.side === 'buy' ? 'belowBar' : 'aboveBar',
-      color: s.side === 'buy' ? '#4caf50' : '#ff5252',
-      shape: s.side === 'buy' ? 'arrowUp' : 'arrowDown',
-      text: `${s.side} ${(s.confidence * 100).toFixed(0)}%`,
-    }));
+  // Signals come from the pipeline's timeframe; on a coarser chart they sit on the bar holding
+  // them, one marker per bar and side (the most confident, with how many more), not a stack.
+  const perBar = new Map<string, { s: Signal; more: number }>();
+  for (const sg of state.signals) {
+    if (sg.symbol !== state.symbol) continue;
+    const t = Math.floor(sg.ts / tfMs(state.tf)) * tfMs(state.tf);
+    const k = `${t}:${sg.side}`;
+    const cur = perBar.get(k);
+    if (!cur) perBar.set(k, { s: { ...sg, ts: t }, more: 0 });
+    else perBar.set(k, { s: sg.confidence > cur.s.confidence ? { ...sg, ts: t } : cur.s, more: cur.more + 1 });
+  }
+  const sigMarkers: SeriesMarker<Time>[] = [...perBar.values()].map(({ s, more }) => ({
+    time: sec(s.ts),
+    position: s.side === 'buy' ? 'belowBar' : 'aboveBar',
+    color: s.side === 'buy' ? '#4caf50' : '#ff5252',
+    shape: s.side === 'buy' ? 'arrowUp' : 'arrowDown',
+    text: `${s.side} ${(s.confidence * 100).toFixed(0)}%${more ? ` +${more}` : ''}`,
+  }));
   const patMarkers: SeriesMarker<Time>[] = shown.map((p: PatternMark) => {
     const labelled = p.strong || p.followThrough;
     return {
@@ -576,7 +584,8 @@ function renderLegend(): void {
     );
     if (state.hasVolume) add('volume', `<span class="muted">Volume</span> ${fmtCompact(b.volume)}`);
   } else if (state.symbol) add('price', `<b>${esc(state.symbol)}</b> <span class="muted">${state.tf} · no bars yet</span>`);
-  for (const ind of state.indicators) {
+  // No instrument (an unknown one was asked for): nothing is warming up.
+  for (const ind of state.symbol ? state.indicators : []) {
     const label = `<span class="name">${esc(indicatorLabel(ind.info))}</span>`;
     // A bar that arrived since the last computation reads the latest computed values.
     const at = Math.min(i, (ind.values[0]?.length ?? 0) - 1);
