@@ -9,7 +9,7 @@ import { evaluateSeries, familySummary, type SeriesReport } from '../../signals/
 import { simulateBars } from '../../sources/simulator/index.ts';
 import { checkStrategyInputs, checkTimeframes } from '../fit.ts';
 import { addCsvInputOptions, type CsvInputOptions, loadInput } from '../input.ts';
-import { parseFormat, writeOut } from '../output.ts';
+import { parseFormat, progressBar, writeOut } from '../output.ts';
 
 interface SignalsOptions extends CsvInputOptions {
   strategy: string;
@@ -106,10 +106,14 @@ export function registerSignals(program: Command, evaluate: Command): void {
           throw new EmpError('BAD_ARGUMENT', `--family must be FROM-TO seeds (at most 1,000), got "${opts.family}"`);
         const timeframes = opts.timeframes?.split(',') ?? ['1d', '1w'];
         const reports: SeriesReport[] = [];
+        // Seconds per seed: a progress bar on a terminal.
+        const progress = progressBar(to - from + 1, true, 'evaluate signals', 'seeds');
         for (let seed = from; seed <= to; seed++) {
           const series = simulateBars({ symbol: 'X-USD', timeframe: '1d', count: 5000, seed }).bars;
           reports.push(evaluateSeries(series, { horizon, costBps: cost, timeframes, calibration, memory, embargo, draws: 10 }));
+          progress?.update(seed - from + 1);
         }
+        progress?.stop();
         const rows = familySummary(reports);
         if (format === 'json') {
           await writeOut(
@@ -143,12 +147,17 @@ export function registerSignals(program: Command, evaluate: Command): void {
         runs.push({ name: SIMULATED, series: simulated(), costBps: cost, timeframes: opts.timeframes?.split(',') ?? [] });
       } else {
         if (!opts.input) throw new EmpError('BAD_ARGUMENT', 'give --input FILE, --simulated or --suite DIR');
-        runs.push({ name: opts.input, series: await loadInput(opts), costBps: cost, timeframes: opts.timeframes?.split(',') ?? [] });
+        const series = await loadInput(opts);
+        checkTimeframes(opts.input, series, opts.timeframes?.split(',') ?? []);
+        runs.push({ name: opts.input, series, costBps: cost, timeframes: opts.timeframes?.split(',') ?? [] });
       }
-      const reports = runs.map((r) => ({
-        ...r,
-        report: evaluateSeries(r.series, { horizon, costBps: r.costBps, timeframes: r.timeframes, calibration, memory, embargo }),
-      }));
+      const progress = progressBar(runs.length, true, 'evaluate signals', 'series');
+      const reports = runs.map((r, i) => {
+        const report = evaluateSeries(r.series, { horizon, costBps: r.costBps, timeframes: r.timeframes, calibration, memory, embargo });
+        progress?.update(i + 1);
+        return { ...r, report };
+      });
+      progress?.stop();
       if (format === 'json') {
         const one = (r: (typeof reports)[number]) => ({ name: r.name, ...toJson(r.report) });
         await writeOut(`${JSON.stringify(opts.suite ? { series: reports.map(one) } : one(reports[0] as (typeof reports)[number]))}\n`);
