@@ -21,5 +21,15 @@ export function bookCodecFor(venue: string, opts?: BookCodecOptions): BookCodec 
 
 export type { BookCodec, BookCodecOptions, BookCounts } from './book-state.ts';
 export { crc32 } from './crc32.ts';
+export {
+  BinanceBookEncoder,
+  BitstampBookEncoder,
+  BOOK_ENCODERS,
+  type BookFault,
+  type BookFrameEncoder,
+  CoinbaseBookEncoder,
+  KrakenBookEncoder,
+  OkxBookEncoder,
+} from './encoders.ts';
 export { checksumToken, KRAKEN_PRECISION, krakenChecksum } from './kraken.ts';
 export { BinanceBookCodec, BitstampBookCodec, CoinbaseBookCodec, KrakenBookCodec, OkxBookCodec };
