@@ -1,0 +1,329 @@
+/**
+ * `npm run soak -- [--minutes N] [--bus nats] [--store postgres] [--clients 500] [--slow 50]
+ * [--speed 1000] [--kills 1]`: the service (`bin/emp start`, a child process) under WebSocket load
+ * with SIGKILL-and-restart on a schedule, watched from outside as an operator would:
+ *
+ * - availability of the fused price: the share of 1-second samples in which each instrument's
+ *   fused price had changed within the last 2 s (wall clock), while at least one venue was up;
+ * - WebSocket clients (many per loopback address, some that stop reading): updates received,
+ *   drops and slow-client disconnects counted by the server, reconnects after each kill;
+ * - the intake's accounting (records fused, quotes coalesced, records dropped) from /metrics;
+ * - RSS slope (MB/hour) of the longest run between kills, after a warm-up;
+ * - committed store rows lost to SIGKILL: rows counted through a second connection just before
+ *   the kill and again right after it (0 expected: a committed transaction survives).
+ *
+ * Not done here: venue kills and stalls beyond the simulator's own fault schedule, malformed
+ * frames, restarts of NATS or PostgreSQL (they are shared by everything on this machine).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+
+const { values: args } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '2' },
+    bus: { type: 'string', default: 'inprocess' },
+    store: { type: 'string', default: 'sqlite' },
+    clients: { type: 'string', default: '500' },
+    slow: { type: 'string', default: '50' },
+    speed: { type: 'string', default: '1000' },
+    kills: { type: 'string', default: '1' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const MINUTES = Number(args.minutes);
+const CLIENTS = Number(args.clients);
+const SLOW = Number(args.slow);
+const KILLS = Number(args.kills);
+const ROOT = join(import.meta.dirname, '..');
+const WARMUP_MS = 30_000;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'emp-soak-'));
+const tag = `soak_${process.pid}`;
+const configFile = join(dataDir, 'config.json');
+writeFileSync(
+  configFile,
+  JSON.stringify({
+    simulator: { seed: Number(args.seed), speed: Number(args.speed) },
+    store: { kind: args.store, dataDir, postgresSchema: tag },
+    bus: { kind: args.bus, stream: tag.toUpperCase() },
+  }),
+);
+const serviceLog = createWriteStream(join(dataDir, 'service.log'));
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+
+// ---- the service ---------------------------------------------------------------------------
+let service: ChildProcess | undefined;
+async function startService(): Promise<number> {
+  const t0 = Date.now();
+  const child = spawn(join(ROOT, 'bin', 'emp'), ['start', '--port', String(port), '--config', configFile], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, EMP_LOG_LEVEL: 'warn' },
+  });
+  child.stderr?.pipe(serviceLog, { end: false });
+  service = child;
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('dashboard and API at')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`emp start exited with ${code} (log: ${join(dataDir, 'service.log')})`)));
+  });
+  return Date.now() - t0;
+}
+
+/** Committed rows, counted through a connection of our own. */
+async function committedRows(): Promise<number> {
+  const tables = ['bars', 'fused', 'signals', 'regimes', 'alerts', 'conflicts'];
+  if (args.store === 'postgres') {
+    const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+    await c.connect();
+    try {
+      let n = 0;
+      for (const t of tables) n += Number((await c.query(`SELECT count(*) AS n FROM ${tag}.${t}`)).rows[0].n);
+      return n;
+    } finally {
+      await c.end();
+    }
+  }
+  const db = new Database(join(dataDir, 'emp.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return tables.reduce((n, t) => n + (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n, 0);
+  } finally {
+    db.close();
+  }
+}
+
+// ---- WebSocket clients (bench/soak-clients.ts, in 4 processes) ------------------------------
+const CLIENT_PROCS = 4;
+const clientProcs: ChildProcess[] = [];
+interface ClientStats {
+  opened: number;
+  updates: number;
+  closes: number;
+}
+const clientStats: ClientStats[] = [];
+function startClients(): void {
+  for (let k = 0; k < CLIENT_PROCS; k++) {
+    const count = Math.floor(CLIENTS / CLIENT_PROCS) + (k < CLIENTS % CLIENT_PROCS ? 1 : 0);
+    const slow = Math.floor(SLOW / CLIENT_PROCS) + (k < SLOW % CLIENT_PROCS ? 1 : 0);
+    const first = clientStats.length === 0 ? k * Math.ceil(CLIENTS / CLIENT_PROCS) : 0;
+    const p = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'bench', 'soak-clients.ts'),
+        '--port',
+        String(port),
+        '--count',
+        String(count),
+        '--slow',
+        String(slow),
+        '--first',
+        String(first),
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    clientStats[k] = { opened: 0, updates: 0, closes: 0 };
+    let buf = '';
+    p.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      const lastLine = lines.at(-1);
+      if (lastLine) clientStats[k] = JSON.parse(lastLine) as ClientStats;
+    });
+    clientProcs.push(p);
+  }
+}
+const clientTotals = (): ClientStats =>
+  clientStats.reduce((a, b) => ({ opened: a.opened + b.opened, updates: a.updates + b.updates, closes: a.closes + b.closes }), {
+    opened: 0,
+    updates: 0,
+    closes: 0,
+  });
+
+// ---- sampling --------------------------------------------------------------------------------
+interface Sample {
+  t: number;
+  up: boolean;
+  rssMb: number;
+  metrics: Record<string, number>;
+  /** Per instrument: fused price fresh (changed in the last 2 s)? null when no venue was up. */
+  fresh: Record<string, boolean | null>;
+}
+const samples: Sample[] = [];
+const lastChange = new Map<string, { ts: number; at: number }>();
+let incarnation = 0;
+const incarnationOf: number[] = [];
+
+function parseMetrics(text: string): Record<string, number> {
+  const m: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const x = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (x) m[x[1] as string] = Number(x[2]);
+  }
+  return m;
+}
+
+async function sample(): Promise<void> {
+  const t = Date.now();
+  const s: Sample = { t, up: false, rssMb: Number.NaN, metrics: {}, fresh: {} };
+  try {
+    const [instruments, sources, metrics] = await Promise.all([
+      fetch(`${base}/api/instruments`, { signal: AbortSignal.timeout(900) }).then(
+        (r) => r.json() as Promise<{ symbol: string; ts: number | null }[]>,
+      ),
+      fetch(`${base}/api/sources`, { signal: AbortSignal.timeout(900) }).then((r) => r.json() as Promise<{ state: string }[]>),
+      fetch(`${base}/metrics`, { signal: AbortSignal.timeout(900) }).then((r) => r.text()),
+    ]);
+    s.up = true;
+    s.metrics = parseMetrics(metrics);
+    const anyVenueUp = sources.some((v) => v.state === 'open');
+    for (const i of instruments) {
+      const prev = lastChange.get(i.symbol);
+      if (i.ts !== null && (!prev || prev.ts !== i.ts)) lastChange.set(i.symbol, { ts: i.ts, at: t });
+      const at = lastChange.get(i.symbol)?.at;
+      s.fresh[i.symbol] = anyVenueUp ? at !== undefined && t - at < 2000 : null;
+    }
+  } catch {
+    // Down (killed, restarting): every instrument counts as unavailable.
+    for (const sym of lastChange.keys()) s.fresh[sym] = false;
+  }
+  try {
+    const status = readFileSync(`/proc/${service?.pid}/status`, 'utf8');
+    s.rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+  } catch {
+    // process gone
+  }
+  samples.push(s);
+  incarnationOf.push(incarnation);
+}
+
+/** Least-squares slope of y over x. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += ((xs[i] as number) - mx) * ((ys[i] as number) - my);
+    den += ((xs[i] as number) - mx) ** 2;
+  }
+  return den === 0 ? Number.NaN : num / den;
+}
+
+// ---- the run ---------------------------------------------------------------------------------
+const t0 = Date.now();
+const durationMs = MINUTES * 60_000;
+console.log(
+  `soak: ${MINUTES} min, bus ${args.bus}, store ${args.store}, ${CLIENTS} WS clients (${SLOW} slow), speed ${args.speed}, ${KILLS} SIGKILL(s); data ${dataDir}`,
+);
+const firstStartMs = await startService();
+startClients();
+const sampler = setInterval(() => void sample(), 1000);
+const kills: { at: number; before: number; after: number; restartMs: number }[] = [];
+for (let k = 1; k <= KILLS; k++) {
+  const at = t0 + (durationMs * k) / (KILLS + 1);
+  await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+  const before = await committedRows();
+  const dead = new Promise((r) => service?.once('exit', r));
+  service?.kill('SIGKILL');
+  await dead;
+  const after = await committedRows();
+  incarnation++;
+  const restartMs = await startService();
+  kills.push({ at: Date.now() - t0, before, after, restartMs });
+  console.log(
+    `soak: SIGKILL at ${Math.round((Date.now() - t0) / 1000)} s: ${before} committed rows before, ${after} after; restarted in ${restartMs} ms`,
+  );
+}
+await new Promise((r) => setTimeout(r, Math.max(0, t0 + durationMs - Date.now())));
+clearInterval(sampler);
+for (const p of clientProcs) p.kill('SIGTERM');
+const last = samples.filter((s) => s.up).at(-1)?.metrics ?? {};
+const exited = new Promise((r) => service?.once('exit', r));
+service?.kill('SIGTERM');
+await exited;
+
+// ---- report ----------------------------------------------------------------------------------
+const symbols = [...lastChange.keys()].sort();
+const avail = (pred: (s: Sample) => boolean) =>
+  symbols.map((sym) => {
+    const counted = samples.filter((s) => pred(s) && s.t - t0 > 10_000 && s.fresh[sym] !== null && s.fresh[sym] !== undefined);
+    return counted.length === 0 ? Number.NaN : counted.filter((s) => s.fresh[sym]).length / counted.length;
+  });
+const all = avail(() => true);
+const whileUp = avail((s) => s.up);
+// RSS slope of the longest incarnation, after its warm-up.
+const byInc = new Map<number, Sample[]>();
+samples.forEach((s, i) => {
+  const k = incarnationOf[i] as number;
+  byInc.set(k, [...(byInc.get(k) ?? []), s]);
+});
+const longest = [...byInc.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+const steady = longest.filter((s) => s.t - (longest[0]?.t ?? 0) > WARMUP_MS && Number.isFinite(s.rssMb));
+const rssSlope =
+  steady.length > 10
+    ? slope(
+        steady.map((s) => s.t / 3_600_000),
+        steady.map((s) => s.rssMb),
+      )
+    : Number.NaN;
+// Counters restart with each incarnation: rates from the last one.
+const recs = samples.filter((s, i) => s.up && incarnationOf[i] === incarnation && s.metrics.emp_records_total !== undefined);
+const intake = (m: Record<string, number> | undefined): number =>
+  (m?.emp_records_total ?? 0) + (m?.emp_intake_queue_coalesced_total ?? 0) + (m?.emp_intake_queue_dropped_total ?? 0);
+const rate =
+  recs.length > 1
+    ? (intake(recs.at(-1)?.metrics) - intake(recs[0]?.metrics)) / (((recs.at(-1)?.t ?? 0) - (recs[0]?.t ?? 0)) / 1000)
+    : Number.NaN;
+const lags = samples
+  .map((s) => s.metrics.emp_pipeline_lag_ms)
+  .filter((x): x is number => x !== undefined && Number.isFinite(x))
+  .sort((a, b) => a - b);
+const pct = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? Number.NaN;
+const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+const f3 = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(2)} %` : 'n/a');
+
+console.log('\n| measure | value |\n|---|---|');
+console.log(`| duration | ${MINUTES} min, first start ${firstStartMs} ms |`);
+for (const [i, sym] of symbols.entries())
+  console.log(`| availability ${sym} (all samples / while the service was up) | ${f3(all[i] as number)} / ${f3(whileUp[i] as number)} |`);
+console.log(`| venue records/s into the intake: fused + coalesced + dropped (last incarnation) | ${f1(rate)} |`);
+console.log(
+  `| records fused / quotes coalesced / dropped at intake (last incarnation) | ${last.emp_records_total ?? 'n/a'} / ${last.emp_intake_queue_coalesced_total ?? 'n/a'} / ${last.emp_intake_queue_dropped_total ?? 'n/a'} |`,
+);
+console.log(
+  `| WS clients at the end / updates received by all clients | ${last.emp_api_ws_clients ?? 'n/a'} / ${clientTotals().updates} |`,
+);
+console.log(
+  `| WS updates dropped for slow clients / slow clients disconnected (last incarnation) | ${last.emp_api_ws_dropped_total ?? 'n/a'} / ${last.emp_api_ws_slow_disconnects_total ?? 'n/a'} |`,
+);
+console.log(`| WS closes seen by clients (incl. failed reconnects while the service restarted) | ${clientTotals().closes} |`);
+console.log(`| pipeline lag p50 / p99 (sampled each second; speed 1 only) | ${f1(pct(lags, 0.5))} / ${f1(pct(lags, 0.99))} ms |`);
+console.log(`| RSS slope after ${WARMUP_MS / 1000} s warm-up (longest run, ${steady.length} samples) | ${f1(rssSlope)} MB/hour |`);
+console.log(`| RSS at the end of that run | ${f1(steady.at(-1)?.rssMb ?? Number.NaN)} MB |`);
+for (const k of kills)
+  console.log(
+    `| SIGKILL at ${Math.round(k.at / 1000)} s: committed rows lost | ${Math.max(0, k.before - k.after)} (of ${k.before}); restart ${k.restartMs} ms |`,
+  );
+process.exit(0);
