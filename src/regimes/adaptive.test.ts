@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BarSeries } from '../core/market.ts';
+import { Rng } from '../core/random.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { AdaptiveRegimeClassifier } from './adaptive.ts';
 import { FAMILY_HELDOUT_SEEDS, plantedSeries } from './family.ts';
@@ -93,6 +94,27 @@ describe('AdaptiveRegimeClassifier', () => {
     const labels: Regime[] = [];
     for (let i = 0; i < n; i++) labels.push(c.update({ close: close[i] as number, time: time[i] as number }).regime);
     for (let i = 800; i < 810; i++) expect(['crash', 'high_volatility']).not.toContain(labels[i]);
+  });
+
+  it('intraday bars: volatility that follows the clock (3× for 4 hours a day) is not read as regime changes', () => {
+    // 200 days of 30-minute bars, one regime throughout, rough between 14:00 and 18:00 every day.
+    const rng = new Rng(99);
+    const c = new AdaptiveRegimeClassifier();
+    let p = 1.2;
+    let wild = 0;
+    let rough = 0;
+    for (let i = 0; i < 200 * 48; i++) {
+      const t = Date.UTC(1999, 0, 4) + i * 1_800_000;
+      const hour = (t / 3_600_000) % 24;
+      const busy = hour >= 14 && hour < 18;
+      p *= Math.exp((busy ? 0.003 : 0.001) * rng.normal());
+      const o = c.update({ close: p, time: t });
+      if (i >= 100 * 48 && busy) {
+        rough++;
+        if (o.regime === 'high_volatility' || o.regime === 'crash') wild++;
+      }
+    }
+    expect(wild / rough).toBeLessThan(0.1);
   });
 
   it('uses volume only where it follows the volatility on the series itself', () => {

@@ -82,6 +82,7 @@ const FORECAST_HEDGE = 0.2;
 /** A crash's expected stay is at most this share of a bear market's. */
 const CRASH_SHARE = 0.25;
 
+const DAY_MS = 86_400_000;
 /** Returns needed before the first calibration (by default). */
 export const MIN_CALIBRATION_BARS = 250;
 /** Most bars between calibrations once the window is long (before that, every quarter of the bars seen). */
@@ -587,6 +588,11 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   private prevTime = Number.NaN;
   private volumeSeen = true;
   private fit: AdaptiveFit | null = null;
+  /** Time-of-day profile of |r| (intraday bars only): sums and counts per bucket, and over all bars. */
+  private seasonSum: Float64Array | null = null;
+  private seasonCount: Float64Array | null = null;
+  private seasonTotal = 0;
+  private seasonN = 0;
   /** Sum of the last TREND_BARS returns. */
   private trendSum = 0;
   /** The last calibration found most bars unmoved: sideways until the next one. */
@@ -616,6 +622,37 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     };
     this.fallback = new RegimeClassifier(options);
     this.nextFit = this.opts.minBars;
+  }
+
+  /**
+   * Intraday bars: the return over the typical size of returns at this time of day (expanding mean
+   * |r| per time-of-day bucket over the expanding mean |r| of all bars, from bars before this one).
+   * Intraday volatility follows the clock (the open, lunch, the close, the overlap of sessions),
+   * which a regime model would otherwise read as regime changes several times a day. Daily and
+   * slower bars, and buckets with fewer than 20 bars, are left as they are.
+   */
+  private deseasonalise(r: number, time: number): number {
+    const gap = this.typicalGap;
+    if (!(gap > 0 && gap <= 6 * 3_600_000) || DAY_MS % gap !== 0) return r;
+    const buckets = DAY_MS / gap;
+    if (!this.seasonSum || this.seasonSum.length !== buckets) {
+      this.seasonSum = new Float64Array(buckets);
+      this.seasonCount = new Float64Array(buckets);
+      this.seasonTotal = 0;
+      this.seasonN = 0;
+    }
+    const b = Math.floor((((time % DAY_MS) + DAY_MS) % DAY_MS) / gap);
+    const sum = this.seasonSum;
+    const cnt = this.seasonCount as Float64Array;
+    const a = Math.abs(r);
+    let out = r;
+    if ((cnt[b] as number) >= 20 && (sum[b] as number) > 0 && this.seasonTotal > 0)
+      out = r / ((sum[b] as number) / (cnt[b] as number) / (this.seasonTotal / this.seasonN));
+    sum[b] = (sum[b] as number) + a;
+    cnt[b] = (cnt[b] as number) + 1;
+    this.seasonTotal += a;
+    this.seasonN++;
+    return out;
   }
 
   /** True once the series' own calibration is in force (false: the template filter's fallback). */
@@ -670,6 +707,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
         this.typicalGap = s[s.length >> 1] as number;
       }
       if (this.typicalGap > 0 && gap > 4 * this.typicalGap) r /= Math.sqrt(gap / this.typicalGap);
+      if (this.gaps.length >= 50) r = this.deseasonalise(r, bar.time);
     }
     const v = bar.volume;
     if (!(v !== undefined && v > 0 && Number.isFinite(v))) this.volumeSeen = false;
