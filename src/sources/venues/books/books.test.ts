@@ -142,6 +142,24 @@ describe('Kraken v2 book', () => {
     expect(c.unchecked).toBe(1);
   });
 
+  it("learns a pair's precision from its snapshot's checksum when the table is wrong, then keeps checking", () => {
+    const c = new KrakenBookCodec();
+    // As if ETH/USD quantities had 5 decimals, not the table's 8: tokens built by hand.
+    const frame = (type: string, bidQty: number, checksum: number) => ({
+      channel: 'book',
+      type,
+      data: [{ symbol: 'ETH/USD', bids: [{ price: 3000.05, qty: bidQty }], asks: [{ price: 3000.1, qty: 0.25 }], checksum }],
+    });
+    const { events } = feed(c, [
+      frame('snapshot', 1.5, crc32('30001025000' + '300005150000')),
+      frame('update', 2, crc32('30001025000' + '300005200000')),
+      frame('update', 3, crc32('30001025000000' + '300005300000000')), // the table's 8 decimals: wrong now
+    ]);
+    expect(views(events)).toHaveLength(2);
+    expect(gaps(events)).toEqual([expect.objectContaining({ reason: 'checksum', symbol: 'ETH-USD' })]);
+    expect(c.unchecked).toBe(0);
+  });
+
   it('bad input is counted and never throws', () => {
     const c = new KrakenBookCodec();
     const { events, kinds } = feed(c, [

@@ -50,6 +50,13 @@ export function krakenChecksum(bids: BookSide, asks: BookSide, priceDecimals: nu
   return crc32(s);
 }
 
+/** The price and quantity decimals under which the book's top 10 has this checksum, if any. */
+function learnPrecision(b: SymbolBook, expected: number): { price: number; qty: number } | undefined {
+  for (let price = 0; price <= 10; price++)
+    for (let qty = 0; qty <= 10; qty++) if (krakenChecksum(b.book.bids, b.book.asks, price, qty) === expected) return { price, qty };
+  return undefined;
+}
+
 /** Kraken v2 level objects ({price, qty}) as numeric levels; undefined when not an array of objects. */
 function objectLevels(v: unknown): BookLevel[] | undefined {
   if (v === undefined) return [];
@@ -69,6 +76,8 @@ export class KrakenBookCodec implements BookCodec {
   private readonly symbols = new SymbolMap(canonicalInstrument);
   /** Precision learnt from the `instrument` channel, by Kraken symbol. */
   private readonly precision = new Map<string, { price: number; qty: number }>();
+  /** Precision found from a snapshot's checksum, for pairs the instrument channel has not described. */
+  private readonly learned = new Map<string, { price: number; qty: number }>();
   /** Subscribed depth by Kraken symbol (from the subscribe acknowledgement, or the snapshot's size). */
   private readonly depth = new Map<string, number>();
   /** Checks skipped because the pair's precision is unknown. */
@@ -175,21 +184,44 @@ export class KrakenBookCodec implements BookCodec {
         }
         if (!this.books.update(b, bids, asks, ts, recvTs, out, this.depth.get(d.symbol))) continue;
       }
-      if (!this.verify(b, d.symbol, checksum, ts, recvTs, out)) continue;
+      if (!this.verify(b, d.symbol, checksum, m.type === 'snapshot', ts, recvTs, out)) continue;
       this.books.view(b, ts, recvTs, out);
     }
     return dataOutcome(out.length - start);
   }
 
   /** Compares the venue's checksum with the local book's; on a mismatch the book resyncs. */
-  private verify(b: SymbolBook, symbol: string, expected: number, ts: number | null, recvTs: number, out: BookEvent[]): boolean {
-    const p = this.precision.get(symbol) ?? KRAKEN_PRECISION[symbol];
-    if (p === undefined || Number.isNaN(expected)) {
+  private verify(
+    b: SymbolBook,
+    symbol: string,
+    expected: number,
+    snapshot: boolean,
+    ts: number | null,
+    recvTs: number,
+    out: BookEvent[],
+  ): boolean {
+    if (Number.isNaN(expected)) {
+      this.unchecked++;
+      return true;
+    }
+    const announced = this.precision.get(symbol);
+    const p = announced ?? this.learned.get(symbol) ?? KRAKEN_PRECISION[symbol];
+    if (p !== undefined && krakenChecksum(b.book.bids, b.book.asks, p.price, p.qty) === expected >>> 0) return true;
+    if (snapshot && announced === undefined) {
+      // No instrument message for this pair (or the table is out of date): the precision that
+      // reproduces the snapshot's checksum is the pair's. A wrong pair matching by chance is a
+      // 1-in-4-billion event per candidate, so this does not weaken the check that follows.
+      const found = learnPrecision(b, expected >>> 0);
+      if (found !== undefined) {
+        this.learned.set(symbol, found);
+        return true;
+      }
+    }
+    if (p === undefined) {
       this.unchecked++;
       return true;
     }
     const local = krakenChecksum(b.book.bids, b.book.asks, p.price, p.qty);
-    if (local === expected >>> 0) return true;
     this.books.gap(b, 'checksum', expected, local, `checksum ${expected} from kraken, ${local} over the local top 10`, ts, recvTs, out);
     return false;
   }
