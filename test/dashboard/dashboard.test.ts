@@ -115,8 +115,10 @@ describe('dashboard', () => {
     // Hovering a bar shows that bar's OHLC, not the last one's.
     const lastTs = await page.locator('.legend .ohlc').getAttribute('data-ts');
     const box = await chart.boundingBox();
-    await page.mouse.move((box?.x ?? 0) + (box?.width ?? 0) * 0.4, (box?.y ?? 0) + 120);
-    await page.waitForFunction((ts) => document.querySelector<HTMLElement>('.legend .ohlc')?.dataset.ts !== ts, lastTs, { timeout: 5_000 });
+    await page.mouse.move((box?.x ?? 0) + (box?.width ?? 0) * 0.4, (box?.y ?? 0) + 120, { steps: 5 });
+    await page.waitForFunction((ts) => document.querySelector<HTMLElement>('.legend .ohlc')?.dataset.ts !== ts, lastTs, {
+      timeout: 15_000,
+    });
     // Significant pattern markers only by default; the toggle shows every hit.
     const key = Number(await chart.getAttribute('data-pattern-marks'));
     expect(key).toBeLessThanOrEqual(8);
@@ -149,16 +151,20 @@ describe('dashboard', () => {
   it('fits 390, 1024 and 1600 px screens: the chart first and nearly full width on a phone', async () => {
     const dir = join(tmpdir(), 'emp-dashboard-shots');
     mkdirSync(dir, { recursive: true });
+    // One page resized, as a rotated phone or a resized window would be (and one load, not three).
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors = collectErrors(page);
+    await page.goto(`${url}/`);
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 1440, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#venues tr').length > 0, undefined, { timeout: 10_000 });
     for (const [width, height] of [
       [390, 844],
       [1024, 768],
       [1600, 1000],
     ] as const) {
-      const page = await browser.newPage({ viewport: { width, height } });
-      const errors = collectErrors(page);
-      await page.goto(`${url}/`);
-      await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 1440, undefined, { timeout: 15_000 });
-      await page.waitForFunction(() => document.querySelectorAll('#venues tr').length > 0, undefined, { timeout: 10_000 });
+      await page.setViewportSize({ width, height });
+      // Let the chart's resize observer lay the panes out again.
+      await page.waitForTimeout(300);
       const layout = await page.evaluate(() => {
         const c = (document.getElementById('chart') as HTMLElement).getBoundingClientRect();
         const a = (document.querySelector('aside') as HTMLElement).getBoundingClientRect();
@@ -180,9 +186,9 @@ describe('dashboard', () => {
         expect(layout.asideLeft, 'panels beside the chart').toBeGreaterThanOrEqual(layout.chartW);
       }
       await page.screenshot({ path: join(dir, `dashboard-${width}.png`), fullPage: width < 900 });
-      expect(errors).toEqual([]);
-      await page.close();
     }
+    expect(errors).toEqual([]);
+    await page.close();
     console.log(`dashboard screenshots in ${dir}`);
   }, 60_000);
 
@@ -252,10 +258,14 @@ describe('dashboard against a server that requires a token', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'emp-dash-auth-'));
     // Two hours of history, not two days: this test is about the token, and a short replay starts
     // quickly while the first server is still running.
-    authProc = spawn(join(root, 'bin', 'emp'), ['start', '--port', '0', '--data-dir', dataDir, '--speed', '120', '--token', TOKEN, '--history', '2h'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    authProc = spawn(
+      join(root, 'bin', 'emp'),
+      ['start', '--port', '0', '--data-dir', dataDir, '--speed', '120', '--token', TOKEN, '--history', '2h'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     authUrl = await new Promise<string>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`emp start printed no address: ${out}`)), 50_000);

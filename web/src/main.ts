@@ -259,7 +259,7 @@ function markBars(): void {
   chartEl.dataset.priceDecimals = String(state.decimals);
   // The price axis' own formatter on the last close: what its labels and the crosshair read.
   chartEl.dataset.axisLabel = last ? candles.priceFormatter().format(last.close) : '';
-  if (!crosshairIndex) renderLegend();
+  if (crosshairIndex === undefined) renderLegend();
 }
 
 function barSeries(bars: Bar[]): BarSeries {
@@ -444,7 +444,7 @@ function refreshAnalytics(): void {
         title: `${l.kind} ×${l.touches}`,
       }),
     );
-  if (!crosshairIndex) renderLegend();
+  if (crosshairIndex === undefined) renderLegend();
   chartEl.dataset.analyticsMs = (performance.now() - t0).toFixed(0);
 }
 
@@ -616,6 +616,8 @@ chart.subscribeCrosshairMove((p: MouseEventParams<Time>) => {
   renderLegend();
 });
 new ResizeObserver(() => sizePanes()).observe(chartEl);
+// Dragging a pane separator resizes panes without resizing the chart: move the legends after it.
+chartEl.addEventListener('pointerup', () => requestAnimationFrame(placeLegends));
 chart.timeScale().subscribeVisibleLogicalRangeChange((r) => {
   // How many bars are in view (the browser test checks the opening zoom).
   chartEl.dataset.visibleBars = r ? String(Math.round(Math.min(r.to, state.bars.length - 1) - Math.max(r.from, 0) + 1)) : '0';
@@ -723,13 +725,13 @@ function connect(): void {
     setTimeout(connect, 1000);
   };
   ws.onmessage = (ev) => {
-    const msg = JSON.parse(String(ev.data)) as { type: string; channel?: string; items?: unknown[]; code?: string; message?: string };
+    const msg = JSON.parse(String(ev.data)) as { type: string; channel?: string; items?: unknown[]; code?: string; error?: string };
     if (msg.type === 'snapshot') {
       for (const item of msg.items ?? []) onRecord(item as { type: string });
       return;
     }
     if (msg.type === 'error') {
-      if (msg.code === 'UNKNOWN_SYMBOL') showError(msg.message ?? 'unknown instrument');
+      if (msg.code === 'UNKNOWN_SYMBOL') showError(msg.error ?? 'unknown instrument');
       return;
     }
     if (msg.channel) onRecord(msg);
