@@ -6,7 +6,8 @@
  * book's update id is old (ignored); one whose first id `U` is beyond the book's id + 1 means an
  * event was missed: the book is discarded (a `sequence` gap) and rebuilt from the next snapshot,
  * with the events since buffered again. Quantities are absolute; 0 removes a level, and a delete
- * of a level the book does not hold "can happen and is normal" (counted, not a resync).
+ * of a level the book does not hold "can happen and is normal" (counted, not a resync). On the
+ * futures streams, whose ids are not consecutive, each event's `pu` must be the last applied `u`.
  *
  * Recorded files interleave the REST snapshot body with the stream frames. The body names no
  * symbol, so it applies to the one book waiting for a snapshot; a `symbol` (or `s`) field on it,
@@ -27,6 +28,8 @@ import {
 } from './book-state.ts';
 
 interface DiffEvent {
+  /** Futures streams name the previous event's last id (`pu`); spot streams do not (NaN). */
+  prevLast: number;
   first: number;
   last: number;
   ts: number | null;
@@ -107,7 +110,15 @@ export class BinanceBookCodec implements BookCodec {
     const bids = pairLevels(d.b);
     const asks = pairLevels(d.a);
     if (bids === undefined || asks === undefined) return this.error('depthUpdate: b/a not lists of [price, qty]');
-    const ev: DiffEvent = { first: first as number, last: last as number, ts: typeof d.E === 'number' ? d.E : null, recvTs, bids, asks };
+    const ev: DiffEvent = {
+      prevLast: Number.isInteger(d.pu) ? (d.pu as number) : Number.NaN,
+      first: first as number,
+      last: last as number,
+      ts: typeof d.E === 'number' ? d.E : null,
+      recvTs,
+      bids,
+      asks,
+    };
     const b = this.books.get(this.symbols.get(d.s));
     if (!b.live) {
       this.buffer(b.symbol, ev);
@@ -137,15 +148,20 @@ export class BinanceBookCodec implements BookCodec {
       this.books.counts.skipped++;
       return;
     }
-    if (ev.first > b.seq + 1) {
-      const expected = b.seq + 1;
-      this.books.gap(b, 'sequence', expected, ev.first, `update ids ${expected}..${ev.first - 1} missed`, ev.ts, ev.recvTs, out);
+    // On a futures stream `pu` must be the last applied event's `u` (ids there are not consecutive);
+    // the first event after a snapshot is exempt, its predecessor being inside the snapshot.
+    const futuresGap = !Number.isNaN(ev.prevLast) && b.chained && ev.prevLast !== b.seq;
+    if (futuresGap || ((Number.isNaN(ev.prevLast) || !b.chained) && ev.first > b.seq + 1)) {
+      if (futuresGap)
+        this.books.gap(b, 'sequence', b.seq, ev.prevLast, `pu ${ev.prevLast} is not the last applied u ${b.seq}`, ev.ts, ev.recvTs, out);
+      else this.books.gap(b, 'sequence', b.seq + 1, ev.first, `update ids ${b.seq + 1}..${ev.first - 1} missed`, ev.ts, ev.recvTs, out);
       // The stream goes on: this event is the first of the next buffer.
       this.buffer(b.symbol, ev);
       return;
     }
     if (!this.books.update(b, ev.bids, ev.asks, ev.ts, ev.recvTs, out)) return;
     b.seq = ev.last;
+    b.chained = true;
     this.books.view(b, ev.ts, ev.recvTs, out);
   }
 
@@ -181,6 +197,7 @@ export class BinanceBookCodec implements BookCodec {
     }
     if (!this.books.snapshot(b, bids, asks, null, recvTs, out)) return dataOutcome(out.length - start);
     b.seq = lastUpdateId;
+    b.chained = false;
     this.books.view(b, null, recvTs, out);
     for (const ev of buf) {
       if (!b.live) {

@@ -51,6 +51,8 @@ export interface SymbolBook {
   live: boolean;
   /** Venue sequence state (Binance u, OKX seqId, Bitstamp microtimestamp); NaN when unknown. */
   seq: number;
+  /** Whether an update has been applied since the snapshot (Binance futures' `pu` chaining starts then). */
+  chained: boolean;
 }
 
 /** A parsed level list: [price, size] pairs as numbers (NaN where the venue sent something unreadable). */
@@ -75,7 +77,7 @@ export class VenueBooks {
   get(symbol: InstrumentId): SymbolBook {
     let b = this.books.get(symbol);
     if (b === undefined) {
-      b = { symbol, book: new OrderBook(this.maxDepth), live: false, seq: Number.NaN };
+      b = { symbol, book: new OrderBook(this.maxDepth), live: false, seq: Number.NaN, chained: false };
       this.books.set(symbol, b);
     }
     return b;

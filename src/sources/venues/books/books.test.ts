@@ -252,6 +252,52 @@ describe('Binance diff depth', () => {
     expect(c.awaitingSnapshot()).toEqual(['BTC-USDT']);
   });
 
+  it("Binance's documented diff event (BNBBTC, U 157, u 160), on a snapshot at id 158", () => {
+    const c = new BinanceBookCodec();
+    const { events } = feed(c, [
+      '{"e":"depthUpdate","E":1672515782136,"s":"BNBBTC","U":157,"u":160,"b":[["0.0024","10"]],"a":[["0.0026","100"]]}',
+      { lastUpdateId: 158, bids: [['0.0023', '5']], asks: [['0.0027', '7']] },
+    ]);
+    expect(gaps(events)).toEqual([]);
+    expect(views(events)[1]).toEqual({
+      type: 'book',
+      venue: 'binance',
+      symbol: 'BNB-BTC',
+      ts: 1672515782136,
+      recvTs: 1000,
+      bids: [
+        [0.0024, 10],
+        [0.0023, 5],
+      ],
+      asks: [
+        [0.0026, 100],
+        [0.0027, 7],
+      ],
+    });
+  });
+
+  it('futures streams chain by pu', () => {
+    const c = new BinanceBookCodec();
+    const f = (U: number, u: number, pu: number, qty: string) => ({
+      e: 'depthUpdate',
+      E: u,
+      s: 'BTCUSDT',
+      U,
+      u,
+      pu,
+      b: [['99', qty]],
+      a: [],
+    });
+    const { events } = feed(c, [
+      { lastUpdateId: 100, symbol: 'BTCUSDT', bids: [['99', '1']], asks: [['101', '1']] },
+      f(95, 105, 90, '2'), // straddles the snapshot: applied
+      f(112, 120, 105, '3'), // ids jump, pu chains: applied
+      f(130, 140, 125, '4'), // pu names an event never seen: gap
+    ]);
+    expect(views(events).map((v) => v.bids[0]?.[1])).toEqual([1, 2, 3]);
+    expect(gaps(events)).toEqual([expect.objectContaining({ reason: 'sequence', expected: 120, received: 125 })]);
+  });
+
   it('a crossed book is invalid and resyncs', () => {
     const c = new BinanceBookCodec();
     const { events } = feed(c, [
