@@ -2,13 +2,14 @@ import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs
 import { basename, dirname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { EmpError, fileError } from '../core/errors.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { formatIso } from '../core/time.ts';
 
 export type OutputFormat = 'json' | 'csv' | 'table';
 
 export function parseFormat(text: string, allowed: readonly OutputFormat[] = ['json', 'csv']): OutputFormat {
   if (!(allowed as readonly string[]).includes(text)) {
-    throw new EmpError('BAD_ARGUMENT', `unknown --format "${text}" (expected ${allowed.join(' or ')})`);
+    throw new EmpError('BAD_ARGUMENT', `unknown --format "${text}"${didYouMean(text, allowed)} (expected ${allowed.join(' or ')})`);
   }
   return text as OutputFormat;
 }

@@ -1,4 +1,5 @@
 import { EmpError } from './errors.ts';
+import { didYouMean } from './suggest.ts';
 
 /** Epoch milliseconds (fractional allowed for sub-millisecond precision). */
 export type EpochMs = number;
@@ -164,7 +165,7 @@ export function checkTimeFormat(text: string): TimeFormat {
   }
   throw new EmpError(
     'BAD_ARGUMENT',
-    `unknown --time-format "${text}" (expected ${TIME_FORMATS.join(', ')}, or a strftime pattern such as %m/%d/%Y or "%d.%m.%Y %H:%M")`,
+    `unknown --time-format "${text}"${didYouMean(text, TIME_FORMATS)} (expected ${TIME_FORMATS.join(', ')}, or a strftime pattern such as %m/%d/%Y or "%d.%m.%Y %H:%M")`,
   );
 }
 

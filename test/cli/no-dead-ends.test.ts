@@ -161,6 +161,14 @@ describe('did you mean', () => {
     expect(e.status).toBe(2);
     expect(e.stderr).toContain('unknown command evaluate regime; did you mean regimes?');
   });
+  it('near misses in option values: --format, --time-format', () => {
+    const f = emp(['indicators', 'compute', 'SMA', '--input', MSFT, '--format', 'jsno']);
+    expect(f.status).toBe(2);
+    expect(f.stderr).toContain('unknown --format "jsno"; did you mean json?');
+    const t = emp(['indicators', 'compute', 'SMA', '--input', MSFT, '--time-format', 'epoch_ms']);
+    expect(t.status).toBe(2);
+    expect(t.stderr).toContain('unknown --time-format "epoch_ms"; did you mean epoch-ms?');
+  });
   it('an option value that looks like a word is not taken for a command or an option', () => {
     const r = emp(['indicators', 'compute', 'SMA', '--input', MSFT, '--time-format', 'auto', '--param', 'timeperiod=3']);
     expect(r.status).toBe(0);
