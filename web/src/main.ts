@@ -330,7 +330,9 @@ function sizePanes(): void {
   const h = chartEl.clientHeight;
   if (h <= 0) return;
   const subs = paneKeys.slice(2);
-  let sub = Math.max(56, Math.min(140, Math.round(h * 0.16)));
+  // Narrow screens give the candles more of the height (sub-panes still read at ~50 px).
+  const share = chartEl.clientWidth < 600 ? 0.12 : 0.16;
+  let sub = Math.max(48, Math.min(140, Math.round(h * share)));
   // The price pane keeps at least half the height however many panes there are.
   if (subs.length * sub > h * 0.5 - 14) sub = Math.max(40, Math.floor((h * 0.5 - 14) / Math.max(1, subs.length)));
   const heights = paneKeys.map((k) => (k === 'price' ? 0 : k === 'regime' ? 14 : sub));
