@@ -79,6 +79,9 @@ export function checkWords(program: Command, args: readonly string[]): void {
       const known: Option[] = [];
       for (let c: Command | null = cmd; c; c = c.parent) known.push(...c.options);
       const opt = known.find((o) => o.short === a.slice(0, 2));
+      if (!opt && !/^-\d/.test(a)) {
+        throw new EmpError('BAD_ARGUMENT', `unknown option ${a.slice(0, 2)} (\`${path()} --help\` lists the options)`);
+      }
       if (opt && a.length === 2 && (opt.required || opt.optional)) i++;
       continue;
     }
