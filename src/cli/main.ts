@@ -11,7 +11,8 @@ export function buildProgram(): Command {
   const program = new Command('emp')
     .description('EMP market data: multi-venue ingestion, fusion, indicators, patterns, signals and regimes')
     .version('0.1.0')
-    .showHelpAfterError()
+    // A hint, not the whole help: thirty lines of options after an error bury the error.
+    .showHelpAfterError("(add --help for the command's options)")
     .exitOverride();
   registerCommands(program);
   for (const cmd of leaves(program)) {
