@@ -16,6 +16,7 @@ import type { MarketRecord } from '../core/market.ts';
 import { type HarmonizedQuote, type HarmonizedTrade, Harmonizer, USD_STABLECOINS } from './harmonizer.ts';
 import { ConsensusHistory, LeadLag } from './lead-lag.ts';
 import { DEFAULT_QUALITY, type QualityConfig, SourceQuality } from './quality.ts';
+import { VarianceRate } from './variance-rate.ts';
 
 export interface FusionConfig {
   /** A source with no message, or no price change, for this long is stale (ms). */
@@ -56,14 +57,6 @@ export const DEFAULT_FUSION: FusionConfig = {
   learn: true,
 };
 
-/**
- * The variance rate is measured over VOL_HORIZON_MS, long enough that the price's moves, not its
- * measurement error, dominate each increment; one snapshot per VOL_SNAP_MS, overlapping windows.
- */
-const VOL_HORIZON_MS = 20_000;
-const VOL_SNAP_MS = 1000;
-const VOL_RING = 32;
-const VOL_ALPHA = 0.004;
 const EXCLUSIONS: readonly ExclusionReason[] = ['stale', 'outlier', 'crossed', 'low_quality'];
 const OK = 0;
 const REASON_CODE: Record<ExclusionReason, number> = { stale: 1, outlier: 2, crossed: 3, low_quality: 4 };
@@ -123,12 +116,8 @@ class InstrumentState {
   order = new Int32Array(8);
   result: FusionResult;
   inConflict = false;
-  /** Variance rate of the consensus price, bps² per ms (EWMA): how fast an observation ages. */
-  volRate = 0;
-  volSamples = 0;
-  volSq = 0;
-  volErr = 0;
-  volDt = 0;
+  /** How fast an observation ages: the market's variance rate. */
+  readonly vol = new VarianceRate();
   /** Sums of the last evaluation (weights, weighted prices, inverse variances), for settle. */
   sw = 0;
   swp = 0;
@@ -146,10 +135,6 @@ class InstrumentState {
   kfPrice = Number.NaN;
   kfVar = 0;
   kfTs = 0;
-  /** Snapshots of the cross-sectional price for the variance rate: (time, price, variance) × VOL_RING. */
-  readonly volRing = new Float64Array(VOL_RING * 3).fill(Number.NEGATIVE_INFINITY);
-  volHead = 0;
-  volLastSnap = Number.NEGATIVE_INFINITY;
   /** The consensus's recent past, for each source's lead–lag. */
   readonly history = new ConsensusHistory();
   lastEval = Number.NaN;
@@ -455,7 +440,7 @@ export class FusionEngine {
       else if (s.crossed) status = REASON_CODE.crossed;
       this.setStatus(s, status, now);
       // A lagging source's value describes the market its lag ago: it ages by that much more.
-      s.variance = s.quality.variance + st.volRate * (Math.max(0, now - s.lastChange) + s.lag.lagMs);
+      s.variance = s.quality.variance + st.vol.rate * (Math.max(0, now - s.lastChange) + s.lag.lagMs);
     }
     if (st.jumpUntil <= now) st.jumpTs = Number.NEGATIVE_INFINITY;
     let med = this.centre(st, now);
@@ -596,47 +581,12 @@ export class FusionEngine {
   }
 
   /**
-   * The market's variance rate (bps²/ms) from increments of the cross-sectional price (as it
-   * stood once every record of an instant was in) over VOL_HORIZON_MS, less the part
-   * its own error explains; increments far beyond the current rate (jumps) are clipped so one
-   * jump does not make every observation look old.
+   * The market's variance rate from the consensus as it stood once every record of an instant was
+   * in. Sources whose errors persist (lag) are weighted by their sequential variance, so they do
+   * not smooth the path out.
    */
   private observeVolatility(st: InstrumentState): void {
-    if (!(st.sqInv > 0)) return;
-    const now = st.lastEval;
-    if (now - st.volLastSnap < VOL_SNAP_MS) return;
-    const cross = st.sqp / st.sqInv;
-    const crossVar = 1 / st.sqInv;
-    // The newest snapshot at least the horizon old (a short one while warming up).
-    const horizon = st.volSamples < 10 ? VOL_SNAP_MS * 2 : VOL_HORIZON_MS;
-    const ring = st.volRing;
-    let best = -1;
-    for (let k = 0; k < VOL_RING; k++) {
-      const ts = ring[k * 3] as number;
-      if (Number.isFinite(ts) && now - ts >= horizon && (best < 0 || ts > (ring[best * 3] as number))) best = k;
-    }
-    if (best >= 0) {
-      const dt = now - (ring[best * 3] as number);
-      const then = ring[best * 3 + 1] as number;
-      const d = ((cross - then) / then) * 1e4;
-      const errVar = crossVar + (ring[best * 3 + 2] as number);
-      let sq = d * d;
-      if (st.volSamples >= 10) sq = Math.min(sq, 9 * (st.volRate * dt + errVar));
-      st.volSamples++;
-      // Averaged separately and differenced after: clipping each sample's difference at zero
-      // would bias the rate up wherever the price's own error is comparable to its moves.
-      const a = Math.max(VOL_ALPHA, 1 / st.volSamples);
-      st.volSq += a * (sq - st.volSq);
-      st.volErr += a * (errVar - st.volErr);
-      st.volDt += a * (dt - st.volDt);
-      st.volRate = Math.max(st.volSq - st.volErr, 0.1 * st.volSq) / st.volDt;
-    }
-    const k = st.volHead;
-    ring[k * 3] = now;
-    ring[k * 3 + 1] = cross;
-    ring[k * 3 + 2] = crossVar;
-    st.volHead = (k + 1) % VOL_RING;
-    st.volLastSnap = now;
+    if (st.sqInv > 0) st.vol.observe(st.lastEval, st.sqp / st.sqInv, 1 / st.sqInv);
   }
 
   private setStatus(s: SourceSlot, status: number, now: number): void {
@@ -701,7 +651,7 @@ export class FusionEngine {
     }
     const dt = Math.max(0, now - st.kfTs);
     st.kfTs = now;
-    st.kfVar += st.volRate * dt;
+    st.kfVar += st.vol.rate * dt;
     if (updated) {
       const k = st.kfVar / (st.kfVar + updated.quality.sequentialVariance);
       st.kfPrice += k * (updated.price - st.kfPrice);
