@@ -1,4 +1,5 @@
 export * from './bars.ts';
+export * from './depth.ts';
 export * from './faults.ts';
 export * from './market-simulator.ts';
 export * from './regime-model.ts';

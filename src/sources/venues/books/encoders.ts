@@ -22,6 +22,7 @@ export interface BookFrameEncoder {
   readonly detectable: readonly BookFault[];
 }
 
+/** Decimal strings as the venues send them (8 places: every simulated or test price and size fits exactly). */
 const str = (l: readonly BookLevel[], pd: number, qd: number): string[][] => l.map(([p, s]) => [p.toFixed(pd), s.toFixed(qd)]);
 
 /** The server's copy of each book, for checksums and for snapshots after changes. */
@@ -47,7 +48,7 @@ export class BinanceBookEncoder implements BookFrameEncoder {
   readonly venue = 'binance';
   readonly detectable: readonly BookFault[] = ['lost'];
   private id = 1000;
-  constructor(private readonly decimals = { price: 2, qty: 8 }) {}
+  constructor(private readonly decimals = { price: 8, qty: 8 }) {}
   snapshot(symbol: InstrumentId, bids: readonly BookLevel[], asks: readonly BookLevel[]): string[] {
     const { price, qty } = this.decimals;
     return [
@@ -79,7 +80,21 @@ export class KrakenBookEncoder implements BookFrameEncoder {
   readonly detectable: readonly BookFault[] = ['lost', 'bad_checksum'];
   /** The server's whole book; a client sees its top `depth` levels. */
   private readonly books = new ServerBooks(1000);
-  constructor(private readonly depth = 10) {}
+  /** `precision`: decimals of prices and quantities (default: the built-in table's, else 1 and 8). */
+  constructor(
+    private readonly depth = 10,
+    private readonly precision?: { price: number; qty: number },
+  ) {}
+  /** Kraken's `instrument` snapshot for a pair: how a client learns the precision of the checksum. */
+  instrumentFrame(symbol: InstrumentId): string {
+    const pair = symbol.replace('-', '/');
+    const p = this.precision ?? KRAKEN_PRECISION[pair] ?? { price: 1, qty: 8 };
+    return JSON.stringify({
+      channel: 'instrument',
+      type: 'snapshot',
+      data: { assets: [], pairs: [{ symbol: pair, price_precision: p.price, qty_precision: p.qty }] },
+    });
+  }
   private frame(
     type: string,
     symbol: InstrumentId,
@@ -90,7 +105,7 @@ export class KrakenBookEncoder implements BookFrameEncoder {
     bad: boolean,
   ): string {
     const pair = symbol.replace('-', '/');
-    const p = KRAKEN_PRECISION[pair] ?? { price: 1, qty: 8 };
+    const p = this.precision ?? KRAKEN_PRECISION[pair] ?? { price: 1, qty: 8 };
     const checksum = krakenChecksum(b.bids, b.asks, p.price, p.qty);
     const lv = (l: readonly BookLevel[]) =>
       l.map(([price, qty]) => ({ price: Number(price.toFixed(p.price)), qty: Number(qty.toFixed(p.qty)) }));
@@ -157,7 +172,7 @@ export class OkxBookEncoder implements BookFrameEncoder {
     ts: number,
     prev: number,
   ): string {
-    const l = (x: readonly BookLevel[]) => str(x, 1, 8).map(([p, s]) => [p as string, s as string, '0', '1']);
+    const l = (x: readonly BookLevel[]) => str(x, 8, 8).map(([p, s]) => [p as string, s as string, '0', '1']);
     return JSON.stringify({
       arg: { channel: 'books', instId: symbol },
       action,
@@ -183,8 +198,8 @@ export class CoinbaseBookEncoder implements BookFrameEncoder {
   private frame(type: string, symbol: InstrumentId, bids: readonly BookLevel[], asks: readonly BookLevel[], ts: number): string {
     const time = new Date(ts).toISOString();
     const updates = [
-      ...str(bids, 2, 8).map(([price_level, new_quantity]) => ({ side: 'bid', event_time: time, price_level, new_quantity })),
-      ...str(asks, 2, 8).map(([price_level, new_quantity]) => ({ side: 'offer', event_time: time, price_level, new_quantity })),
+      ...str(bids, 8, 8).map(([price_level, new_quantity]) => ({ side: 'bid', event_time: time, price_level, new_quantity })),
+      ...str(asks, 8, 8).map(([price_level, new_quantity]) => ({ side: 'offer', event_time: time, price_level, new_quantity })),
     ];
     return JSON.stringify({
       channel: 'l2_data',
@@ -218,8 +233,8 @@ export class BitstampBookEncoder implements BookFrameEncoder {
         pair: symbol,
         timestamp: String(Math.floor(ts / 1000)),
         microtimestamp: String(this.micros),
-        bids: str(bids, 2, 8),
-        asks: str(asks, 2, 8),
+        bids: str(bids, 8, 8),
+        asks: str(asks, 8, 8),
       }),
     ];
   }
@@ -232,7 +247,7 @@ export class BitstampBookEncoder implements BookFrameEncoder {
       JSON.stringify({
         event: 'data',
         channel,
-        data: { timestamp: String(Math.floor(micros / 1e6)), microtimestamp: String(micros), bids: str(bids, 2, 8), asks: str(asks, 2, 8) },
+        data: { timestamp: String(Math.floor(micros / 1e6)), microtimestamp: String(micros), bids: str(bids, 8, 8), asks: str(asks, 8, 8) },
       }),
     ];
   }
