@@ -13,6 +13,11 @@ import type { EmpEvent, GapEvent } from '../core/events.ts';
 import type { MarketRecord } from '../core/market.ts';
 import { type EventBus, type EventFilter, type EventHandler, matches, subjectOf } from './bus.ts';
 
+/** Publishes awaiting acknowledgement at once, per connection. */
+const MAX_INFLIGHT = 1024;
+/** Publishes waiting for the window at most (about 100 MB of JSON at worst). */
+const MAX_QUEUED = 500_000;
+
 export interface NatsBusOptions {
   servers?: string;
   /** Stream name and subject prefix (tests use their own). */
@@ -34,9 +39,27 @@ export interface NatsBusOptions {
  * failures are counted.
  */
 export class NatsJetStreamBus implements EventBus {
-  readonly stats = { published: 0, acked: 0, publishErrors: 0, received: 0, decodeErrors: 0, consumerErrors: 0, consumersCreated: 0 };
+  /** `publishDropped`: publishes given up because more than MAX_QUEUED were waiting for the window. */
+  readonly stats = {
+    published: 0,
+    acked: 0,
+    publishErrors: 0,
+    publishDropped: 0,
+    received: 0,
+    decodeErrors: 0,
+    consumerErrors: 0,
+    consumersCreated: 0,
+  };
   private readonly consumers: (() => Promise<void>)[] = [];
-  private inflight = new Set<Promise<unknown>>();
+  /**
+   * Publishes awaiting their acknowledgement, at most MAX_INFLIGHT; the rest wait in order. With
+   * no window a burst (the start-up history: tens of thousands of events) put every publish in
+   * flight at once, all of them timed out, and consumers on the same connection stalled.
+   */
+  private inflightCount = 0;
+  private readonly waiting: ({ subject: string; data: string; msgID?: string } | undefined)[] = [];
+  private waitHead = 0;
+  private idleWaiters: (() => void)[] = [];
   /** Subscriptions whose start point is not fixed yet. */
   private readonly starting = new Set<Promise<void>>();
 
@@ -73,7 +96,7 @@ export class NatsJetStreamBus implements EventBus {
 
   publish(event: EmpEvent): void {
     this.stats.published++;
-    this.track(this.js.publish(subjectOf(`${this.prefix}.out`, event), JSON.stringify(event)));
+    this.send(subjectOf(`${this.prefix}.out`, event), JSON.stringify(event));
   }
 
   /**
@@ -85,25 +108,52 @@ export class NatsJetStreamBus implements EventBus {
   publishRecord(instrument: string, record: MarketRecord | GapEvent, msgId: string): void {
     this.stats.published++;
     const subject = `${this.prefix}.records.${subjectToken(record.venue)}.${subjectToken(instrument)}`;
-    this.track(this.js.publish(subject, JSON.stringify(record), { msgID: msgId }));
+    this.send(subject, JSON.stringify(record), msgId);
   }
 
-  private track(publish: Promise<unknown>): void {
-    const p = publish.then(
+  private send(subject: string, data: string, msgID?: string): void {
+    if (this.inflightCount >= MAX_INFLIGHT) {
+      if (this.waiting.length - this.waitHead >= MAX_QUEUED) {
+        // Bounded: the oldest waiting publish goes, counted.
+        this.waiting[this.waitHead++] = undefined;
+        this.stats.publishDropped++;
+      }
+      this.waiting.push({ subject, data, msgID });
+      return;
+    }
+    this.inflightCount++;
+    this.js.publish(subject, data, msgID === undefined ? undefined : { msgID }).then(
       () => {
         this.stats.acked++;
+        this.release();
       },
       () => {
         this.stats.publishErrors++;
+        this.release();
       },
     );
-    this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p));
+  }
+
+  private release(): void {
+    this.inflightCount--;
+    while (this.inflightCount < MAX_INFLIGHT && this.waitHead < this.waiting.length) {
+      const w = this.waiting[this.waitHead];
+      this.waiting[this.waitHead++] = undefined;
+      if (w) this.send(w.subject, w.data, w.msgID);
+    }
+    if (this.waitHead > 4096 && this.waitHead * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.waitHead);
+      this.waitHead = 0;
+    }
+    if (this.inflightCount === 0 && this.waitHead >= this.waiting.length) {
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
   }
 
   /** Waits until every publish so far is acknowledged (or failed). */
   async drain(): Promise<void> {
-    await Promise.all([...this.inflight]);
+    if (this.inflightCount === 0 && this.waitHead >= this.waiting.length) return;
+    await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
   /**
