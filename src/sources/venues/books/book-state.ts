@@ -43,6 +43,11 @@ export interface BookCounts {
   errors: number;
   /** Updates dropped while a book waited for its snapshot, or already contained in it. */
   skipped: number;
+  /**
+   * Levels set to 0 that the book did not hold. Counted, not resynced: Binance documents them as
+   * normal, and a depth-capped copy legitimately lacks the far levels a venue may delete.
+   */
+  unknownDeletes: number;
 }
 
 export interface SymbolBook {
@@ -60,7 +65,14 @@ export type Levels = readonly BookLevel[];
 
 export class VenueBooks {
   private readonly books = new Map<InstrumentId, SymbolBook>();
-  readonly counts: BookCounts = { snapshots: 0, updates: 0, gaps: { sequence: 0, checksum: 0, invalid: 0 }, errors: 0, skipped: 0 };
+  readonly counts: BookCounts = {
+    snapshots: 0,
+    updates: 0,
+    gaps: { sequence: 0, checksum: 0, invalid: 0 },
+    errors: 0,
+    skipped: 0,
+    unknownDeletes: 0,
+  };
   private readonly maxDepth: number;
   private readonly topN: number;
   private readonly changes: boolean;
@@ -125,7 +137,9 @@ export class VenueBooks {
    * checksum, if the venue has one, and calls `view`.
    */
   update(b: SymbolBook, bids: Levels, asks: Levels, ts: number | null, recvTs: number, out: BookEvent[], truncate?: number): boolean {
+    const unknownBefore = b.book.unknownDeletes;
     const problem = this.setAll(b, bids, asks);
+    this.counts.unknownDeletes += b.book.unknownDeletes - unknownBefore;
     if (problem !== undefined) {
       this.gap(b, 'invalid', null, null, problem, ts, recvTs, out);
       return false;

@@ -226,6 +226,17 @@ describe('Binance diff depth', () => {
     expect(c.counts.skipped).toBe(1);
   });
 
+  it('a delete of a level the book does not hold is counted, not a resync (normal on Binance)', () => {
+    const c = new BinanceBookCodec();
+    const { events } = feed(c, [
+      { lastUpdateId: 1, symbol: 'BTCUSDT', bids: [['99', '1']], asks: [['101', '1']] },
+      depth(2, 2, [['98', '0']]),
+    ]);
+    expect(gaps(events)).toEqual([]);
+    expect(c.counts.unknownDeletes).toBe(1);
+    expect(c.isLive('BTC-USDT')).toBe(true);
+  });
+
   it('a missed update id: sequence gap, buffered again, resync from the next snapshot', () => {
     const c = new BinanceBookCodec();
     const { events } = feed(c, [
