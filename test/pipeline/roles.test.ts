@@ -103,7 +103,7 @@ describe('scale-out roles as separate processes (real NATS JetStream and Postgre
       let a = role(analyzeArgs(A));
       role(analyzeArgs(B));
       const gateway = role(['--role', 'gateway', '--bus', 'nats', '--store', 'postgres']);
-      role(['--role', 'ingest', '--bus', 'nats']);
+      const ingest = role(['--role', 'ingest', '--bus', 'nats']);
       const url = await until('the gateway', () => /at (http:\/\/[^ ]+)\//.exec(gateway.out)?.[1], 30_000, procs);
 
       // A dashboard client on the gateway, counting fused prices per instrument as they arrive.
@@ -181,8 +181,9 @@ describe('scale-out roles as separate processes (real NATS JetStream and Postgre
       );
       const firstFused = Math.min(...fused.filter((f) => A.includes(f.symbol) && f.at > restartedAt).map((f) => f.at)) - restartedAt;
 
-      // Stop everything in order (ingest first, so the analyze processes see all it sent).
-      for (const p of [...procs].reverse()) {
+      // Stop everything, ingest first (so the analyze processes see all it sent).
+      const ingestFirst = [...procs].sort((x, y) => Number(y === ingest) - Number(x === ingest));
+      for (const p of ingestFirst) {
         if (p.child.exitCode !== null || p.child.signalCode !== null) continue;
         p.child.kill('SIGTERM');
         await p.exited;
@@ -215,5 +216,5 @@ describe('scale-out roles as separate processes (real NATS JetStream and Postgre
       await (await jetstreamManager(nc)).streams.delete(stream).catch(() => {});
       await nc.close();
     }
-  }, 120_000);
+  }, 150_000);
 });
