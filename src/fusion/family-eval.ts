@@ -174,7 +174,7 @@ export function scoreFeed(
 export function evaluateScenario(
   scenario: FamilyScenario,
   seeds: readonly number[],
-  opts: { durationMs?: number; maxAgeMs?: number } = {},
+  opts: { durationMs?: number; maxAgeMs?: number; onFeed?: () => void } = {},
 ): FamilyRow {
   const pooled = new Map<string, Acc>();
   // "Best single source" is per feed (the source with the lowest RMSE there), then pooled.
@@ -203,6 +203,7 @@ export function evaluateScenario(
       p.withCi += a.withCi;
       pooled.set(k, p);
     }
+    opts.onFeed?.();
     if (halfMove) {
       halfs.engine.push(...halfMove.engine);
       halfs.median.push(...halfMove.median);
@@ -235,7 +236,7 @@ export function evaluateScenario(
 
 export function evaluateFamily(
   seeds: readonly number[],
-  opts: { durationMs?: number; maxAgeMs?: number; scenarios?: readonly FamilyScenario[] } = {},
+  opts: { durationMs?: number; maxAgeMs?: number; scenarios?: readonly FamilyScenario[]; onFeed?: () => void } = {},
 ): FamilyRow[] {
   return (opts.scenarios ?? FAMILY_SCENARIOS).map((s) => evaluateScenario(s, seeds, opts));
 }

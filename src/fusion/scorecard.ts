@@ -58,7 +58,13 @@ const sortedQuantile = (xs: number[], q: number): number => {
  * aggregate by a fifth of their size or more (what a plain mean of five does), and measuring
  * how long the engine kept using a frozen venue.
  */
-export function scoreSimulatedMarket(sim: SimulatedMarket, maxAgeMs: number, label: string): FusionEvaluation {
+export function scoreSimulatedMarket(
+  sim: SimulatedMarket,
+  maxAgeMs: number,
+  label: string,
+  /** Called now and then with the simulated time scored so far (ms since the start). */
+  onProgress?: (elapsedMs: number) => void,
+): FusionEvaluation {
   const truth = new Map<string, number>();
   for (const p of sim.truth()) truth.set(`${p.symbol}@${p.ts}`, p.price);
   const truthAt = (symbol: string, t: number): number | undefined =>
@@ -110,7 +116,12 @@ export function scoreSimulatedMarket(sim: SimulatedMarket, maxAgeMs: number, lab
   const frozenSince = new Map<MarketFault, number>();
 
   let grid = sim.config.start + 1000;
+  let nextReport = sim.config.start + 60_000;
   for (const r of sim.records()) {
+    if (onProgress && r.recvTs >= nextReport) {
+      nextReport += 60_000;
+      onProgress(r.recvTs - sim.config.start);
+    }
     while (r.recvTs >= grid) {
       for (const sym of symbols) {
         const tr = truthAt(sym, grid - 1);

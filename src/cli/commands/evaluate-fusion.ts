@@ -6,7 +6,7 @@ import { evaluateFamily } from '../../fusion/family-eval.ts';
 import { scoreContributorQuotes, scoreSimulatedMarket } from '../../fusion/scorecard.ts';
 import { MarketSimulator } from '../../sources/simulator/index.ts';
 import { readSourceRows } from '../fuse-input.ts';
-import { writeOut } from '../output.ts';
+import { progressBar, writeOut } from '../output.ts';
 
 interface Options {
   seed: string;
@@ -47,7 +47,11 @@ export function registerEvaluateFusion(evaluate: Command): void {
       }
       const durationMs = parseDuration(o.duration ?? '6h');
       const sim = new MarketSimulator({ seed, durationMs });
-      const ev = scoreSimulatedMarket(sim, parseDuration(o.maxAge), `simulator seed ${seed}, ${durationMs / 3_600_000} h`);
+      const progress = progressBar(Math.round(durationMs / 60_000), true, 'evaluate fusion', 'simulated min');
+      const ev = scoreSimulatedMarket(sim, parseDuration(o.maxAge), `simulator seed ${seed}, ${durationMs / 3_600_000} h`, (ms) =>
+        progress?.update(Math.round(ms / 60_000)),
+      );
+      progress?.stop();
       const thb = o.usdthb ? await evaluateUsdThb(o.usdthb) : undefined;
       if (o.format === 'json') {
         await writeOut(`${JSON.stringify({ simulation: ev, usdthb: thb })}\n`);
@@ -95,7 +99,11 @@ function familyScenarios(text: string | undefined): readonly FamilyScenario[] {
 async function writeFamily(o: Options): Promise<void> {
   const seeds = familySeeds(o.seeds);
   const durationMs = parseDuration(o.duration ?? '20m');
-  const rows = evaluateFamily(seeds, { durationMs, maxAgeMs: parseDuration(o.maxAge), scenarios: familyScenarios(o.scenarios) });
+  const scenarios = familyScenarios(o.scenarios);
+  const progress = progressBar(scenarios.length * seeds.length, true, 'evaluate fusion --family', 'feeds');
+  let done = 0;
+  const rows = evaluateFamily(seeds, { durationMs, maxAgeMs: parseDuration(o.maxAge), scenarios, onFeed: () => progress?.update(++done) });
+  progress?.stop();
   const protocol = `${rows.length} scenarios × seeds ${seeds.join(',')} (${o.seeds === 'held-out' ? 'held out: never used while tuning' : o.seeds === 'dev' ? 'the development seeds the engine was tuned on' : 'as given'}), ${durationMs / 60_000} min per feed, staleness ${parseDuration(o.maxAge)} ms; every method reads the same rows in time order (as emp fuse does) and is scored each second against the latent price; RMSE and p99 pooled over all seeds; best single source chosen after the fact per feed`;
   if (o.format === 'json') {
     await writeOut(`${JSON.stringify({ protocol, rows })}\n`);
