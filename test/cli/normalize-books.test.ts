@@ -52,4 +52,14 @@ describe('emp normalize: L2 book frames', () => {
       [96, 1],
     ]);
   });
+
+  it('Coinbase: level2 and market_trades interleaved on one connection, no spurious gap (one sequence_num for all)', () => {
+    const r = emp(['normalize', '--venue', 'coinbase', '--input', fixture('coinbase-book-frames.jsonl')]);
+    expect(r.status).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.map((o) => o.type)).toEqual(['book', 'trade', 'book', 'trade']);
+    expect(out[2]).toMatchObject({ bids: [], asks: [[21921.74, 1.5]] });
+    expect(r.stderr).not.toMatch(/gap on coinbase/);
+    expect(r.stderr).toMatch(/0 gaps/);
+  });
 });

@@ -73,6 +73,13 @@ export function registerNormalize(program: Command): void {
             else continue;
             counts.records++;
           }
+          // The trade/quote codec sees the frame too: it keeps its own sequence (Coinbase numbers
+          // every frame of a connection), and what it makes of a book frame (Bitstamp's order_book
+          // top of book as a quote) is printed as before.
+          out.length = 0;
+          codec.parse(line, Date.now(), out, gaps);
+          for (const rec of out) buf += `${toText(rec)}\n`;
+          counts.records += out.length;
           continue;
         }
         out.length = 0;
