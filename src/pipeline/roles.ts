@@ -7,7 +7,7 @@
  * - gateway: the API's backend, fed by the outputs on JetStream and the store's history.
  * `all` (the default) is the single process of `LivePipeline` as it always was.
  */
-import { InProcessBus, LocalFirstBus } from '../bus/bus.ts';
+import { type EventBus, type EventFilter, type EventHandler, InProcessBus, LocalFirstBus } from '../bus/bus.ts';
 import { NatsJetStreamBus, type RecordFeed } from '../bus/nats.ts';
 import type { Alert, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
 import type { Bar, MarketRecord } from '../core/market.ts';
@@ -233,21 +233,63 @@ export async function openAnalyze(
  * The gateway role's backend for the API: live events from JetStream (every analyze process's
  * outputs and the ingest side's source health), history from the store.
  */
+/**
+ * The gateway's bus: everything from JetStream, plus what the gateway itself says (its alerts
+ * about silent ingest processes), which goes to its own clients only.
+ */
+class GatewayBus implements EventBus {
+  readonly local = new InProcessBus();
+
+  constructor(readonly remote: NatsJetStreamBus) {}
+
+  publish(event: EmpEvent): void {
+    this.local.publish(event);
+  }
+
+  subscribe(filter: EventFilter, handler: EventHandler): () => void {
+    const a = this.remote.subscribe(filter, handler);
+    const b = this.local.subscribe(filter, handler);
+    return () => {
+      a();
+      b();
+    };
+  }
+
+  ready(): Promise<void> {
+    return this.remote.ready();
+  }
+
+  async close(): Promise<void> {
+    await this.local.close();
+    await this.remote.close();
+  }
+}
+
+/** A venue whose ingest process has sent no health report for this long is taken for down. */
+export const INGEST_SILENT_MS = 5000;
+
 export class GatewayBackend implements ApiBackend {
   private readonly latestFused = new Map<string, FusedPrice>();
   private readonly latestRegime = new Map<string, RegimeState>();
   private readonly openBars = new Map<string, Bar>();
   private readonly health = new Map<string, SourceHealth>();
+  /** Venues whose ingest went silent: the last health report's time. */
+  private readonly silent = new Map<string, number>();
   private readonly metricsRegistry = new MetricsRegistry();
+  private readonly timer: NodeJS.Timeout;
   private received = 0;
+  readonly bus: GatewayBus;
 
   private constructor(
     readonly config: ServiceConfig,
-    readonly bus: NatsJetStreamBus,
+    remote: NatsJetStreamBus,
     readonly store: PostgresStore,
   ) {
-    bus.subscribe({}, (e) => this.onEvent(e));
+    this.bus = new GatewayBus(remote);
+    remote.subscribe({}, (e) => this.onEvent(e));
     this.metricsRegistry.register('emp_gateway_events_total', 'counter', 'events received from JetStream', () => this.received);
+    this.timer = setInterval(() => this.watch(Date.now()), 1000);
+    this.timer.unref();
   }
 
   static async open(config: ServiceConfig, log: PipelineLogger): Promise<GatewayBackend> {
@@ -258,6 +300,30 @@ export class GatewayBackend implements ApiBackend {
       await store.close();
       throw err;
     }
+  }
+
+  /**
+   * An ingest process that dies says nothing: its venues' health reports stop. Those venues are
+   * then shown down and a `source_down` alert goes to this gateway's clients and to the store
+   * (every gateway makes the same alert from the same last report, and the store keeps one).
+   */
+  private watch(now: number): void {
+    for (const [venue, h] of this.health) {
+      if (this.silent.has(venue) || now - h.ts < INGEST_SILENT_MS) continue;
+      this.silent.set(venue, h.ts);
+      this.say(
+        'source_down',
+        'warning',
+        h.ts + INGEST_SILENT_MS,
+        `${venue} down: no report from its ingest process for ${INGEST_SILENT_MS / 1000} s`,
+      );
+    }
+  }
+
+  private say(kind: Alert['kind'], severity: Alert['severity'], ts: number, message: string): void {
+    const a: Alert = { type: 'alert', kind, severity, symbol: null, ts, message };
+    this.bus.publish(a);
+    void this.store.append({ alerts: [a] }).catch(() => {});
   }
 
   private onEvent(e: EmpEvent): void {
@@ -275,6 +341,7 @@ export class GatewayBackend implements ApiBackend {
         break;
       case 'source_health':
         this.health.set(e.venue, e);
+        if (this.silent.delete(e.venue)) this.say('source_up', 'info', e.ts, `${e.venue} connected again: its ingest process reports`);
         break;
     }
   }
@@ -303,7 +370,7 @@ export class GatewayBackend implements ApiBackend {
   }
 
   sources(): unknown[] {
-    return [...this.health.values()];
+    return [...this.health.values()].map((h) => (this.silent.has(h.venue) ? { ...h, state: 'closed' } : h));
   }
 
   indicatorCatalogue(): unknown {
@@ -319,6 +386,7 @@ export class GatewayBackend implements ApiBackend {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.timer);
     await this.bus.close();
     await this.store.close();
   }

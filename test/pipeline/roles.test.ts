@@ -217,4 +217,91 @@ describe('scale-out roles as separate processes (real NATS JetStream and Postgre
       await nc.close();
     }
   }, 150_000);
+
+  it('an ingest process SIGKILLed: the gateway marks its venues down and alerts; restarted, they are up again', async () => {
+    const tag = `i${process.pid}_${Date.now() % 1_000_000}`;
+    const stream = `EMP_${tag.toUpperCase()}`;
+    const schema = `emp_${tag}`;
+    const dir = mkdtempSync(join(tmpdir(), 'emp-roles-'));
+    const cfg = join(dir, 'emp.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        instruments: ['BTC-USD', 'EUR-USD'],
+        simulator: { seed: 2, speed: 1, transport: 'memory', historyMs: 0, faults: false },
+        store: { kind: 'postgres', postgresSchema: schema },
+        bus: { kind: 'nats', stream },
+        server: { port: 0 },
+      }),
+    );
+    const procs: Proc[] = [];
+    const role = (args: string[]): Proc => {
+      const p = startRole(cfg, args);
+      procs.push(p);
+      return p;
+    };
+    let ws: WebSocket | undefined;
+    try {
+      const gateway = role(['--role', 'gateway', '--bus', 'nats', '--store', 'postgres']);
+      let ingest = role(['--role', 'ingest', '--bus', 'nats']);
+      const url = await until('the gateway', () => /at (http:\/\/[^ ]+)\//.exec(gateway.out)?.[1], 30_000, procs);
+      const alerts: { kind: string; message: string }[] = [];
+      ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
+      const sock = ws;
+      sock.on('message', (d: Buffer) => {
+        const m = JSON.parse(d.toString()) as { type?: string; kind?: string; message?: string };
+        if (m.type === 'alert' && m.kind && m.message) alerts.push({ kind: m.kind, message: m.message });
+      });
+      await new Promise((resolve, reject) => {
+        sock.once('open', resolve);
+        sock.once('error', reject);
+      });
+      sock.send(JSON.stringify({ op: 'subscribe', channel: 'alerts' }));
+      const sources = async (): Promise<{ venue: string; state: string }[]> =>
+        (await (await fetch(`${url}/api/sources`)).json()) as { venue: string; state: string }[];
+      const venues = await until(
+        'venues reported open',
+        async () => {
+          const s = await sources();
+          return s.length > 0 && s.every((v) => v.state === 'open') ? s.map((v) => v.venue) : undefined;
+        },
+        30_000,
+        procs,
+      );
+
+      ingest.child.kill('SIGKILL');
+      await ingest.exited;
+      await until(
+        'a source_down alert per venue',
+        () => (venues.every((v) => alerts.some((a) => a.kind === 'source_down' && a.message.startsWith(`${v} `))) ? true : undefined),
+        15_000,
+        procs,
+      );
+      expect((await sources()).every((v) => v.state === 'closed')).toBe(true);
+
+      ingest = role(['--role', 'ingest', '--bus', 'nats']);
+      await until(
+        'venues up again',
+        async () => {
+          const s = await sources();
+          const up =
+            s.every((v) => v.state === 'open') &&
+            venues.every((v) => alerts.some((a) => a.kind === 'source_up' && a.message.startsWith(`${v} `)));
+          return up ? true : undefined;
+        },
+        30_000,
+        procs,
+      );
+    } finally {
+      ws?.close();
+      for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+      await Promise.all(procs.map((p) => p.exited));
+      const db = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', max: 1 });
+      await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+      await db.end();
+      const nc = await connect({ servers: '127.0.0.1:4222' });
+      await (await jetstreamManager(nc)).streams.delete(stream).catch(() => {});
+      await nc.close();
+    }
+  }, 90_000);
 });
