@@ -293,7 +293,15 @@ describe('dashboard against a server that requires a token', () => {
       if (r.url().includes('/api/')) authHeaders.push(r.headers().authorization ?? '');
     });
     await page.goto(`${authUrl}/`);
-    await page.locator('#auth').waitFor({ state: 'visible', timeout: 20_000 });
+    await page
+      .locator('#auth')
+      .waitFor({ state: 'visible', timeout: 20_000 })
+      .catch(async (e: Error) => {
+        // Say what the page showed instead (an error banner, a console message).
+        throw new Error(
+          `${e.message}\npage error banner: ${await page.locator('#error').textContent()}\nauth headers sent: ${authHeaders.join(',')}`,
+        );
+      });
     expect(await page.locator('#auth-why').textContent()).toMatch(/requires an API token/);
     await page.fill('#auth-token', 'wrong-token');
     await page.click('#auth button');

@@ -390,6 +390,8 @@ function refreshAnalytics(): void {
   const notes: Annotations = n > 0 ? annotate(recent) : { marks: [], levels: [], chart: [] };
   drawChartPatterns(notes.chart, recent.time);
   const shown = selectPatternMarks(notes.marks, state.patternMode);
+  // Labels only on the significant, spaced-out hits in either mode: "all" adds the rest as dots.
+  const keyed = new Set(state.patternMode === 'all' ? selectPatternMarks(notes.marks, 'significant') : shown);
   chartEl.dataset.patternMarks = String(shown.length);
   chartEl.dataset.patternHits = String(notes.marks.length);
   // Signals come from the pipeline's timeframe; on a coarser chart they sit on the bar holding
@@ -411,7 +413,7 @@ function refreshAnalytics(): void {
     text: `${s.side} ${(s.confidence * 100).toFixed(0)}%${more ? ` +${more}` : ''}`,
   }));
   const patMarkers: SeriesMarker<Time>[] = shown.map((p: PatternMark) => {
-    const labelled = p.strong || p.followThrough;
+    const labelled = keyed.has(p);
     return {
       time: sec(p.ts),
       position: p.direction > 0 ? 'belowBar' : 'aboveBar',
@@ -751,6 +753,7 @@ function subscribeBars(): void {
 }
 
 let analyticsPending = false;
+let lastRefresh = 0;
 function onRecord(r: { type: string }): void {
   switch (r.type) {
     case 'bar': {
@@ -759,12 +762,16 @@ function onRecord(r: { type: string }): void {
         upsertBar(b);
         if (!analyticsPending) {
           analyticsPending = true;
-          // Indicators and patterns over thousands of bars: every 2 s at most, not per tick (the
-          // legend reads the last computed values meanwhile).
-          setTimeout(() => {
-            analyticsPending = false;
-            refreshAnalytics();
-          }, 2000);
+          // Indicators and patterns over thousands of bars: once a second at most, not per tick
+          // (the legend reads the last computed values meanwhile).
+          setTimeout(
+            () => {
+              analyticsPending = false;
+              lastRefresh = performance.now();
+              refreshAnalytics();
+            },
+            Math.max(0, 1000 - (performance.now() - lastRefresh)),
+          );
         }
       }
       break;
@@ -940,6 +947,9 @@ async function main(): Promise<void> {
     refreshAnalytics();
   });
 
+  // Live first: the fused price and venues need no history, and a live bar that lands before the
+  // history answer is replaced by it (the history ends with the open bar).
+  connect();
   if (!state.symbol) {
     showError(`Unknown instrument "${requested}". This server serves ${state.instruments.join(', ')}: pick one above.`);
     chartEl.dataset.bars = '0';
@@ -948,7 +958,6 @@ async function main(): Promise<void> {
     saveView();
     await loadHistory();
   }
-  connect();
 }
 
 main().catch((e: unknown) => showError(`The dashboard could not start: ${String((e as Error).message ?? e)}`));
