@@ -183,9 +183,6 @@ export class HilbertEngine implements Undoable {
   private readonly raw = new Float64Array(SMOOTH_SIZE);
   private sSmooth = 0;
   private sRaw = 0;
-  /** True once the engine's main loop ran for the latest input. */
-  active = false;
-  private sActive = false;
 
   constructor(
     readonly start: 12 | 37,
@@ -221,7 +218,6 @@ export class HilbertEngine implements Undoable {
     st[S.Count] = t + 1;
     const pos = st[S.RingPos] as number;
     this.raw[pos] = x;
-    this.active = false;
     if (t < 3) {
       // The WMA's unrolled start: weights 1, 2, 3.
       st[S.WmaSub] = t === 0 ? x : (st[S.WmaSub] as number) + x;
@@ -298,9 +294,8 @@ export class HilbertEngine implements Undoable {
     st[S.Period] = period;
     const sp = 0.33 * period + 0.67 * (st[S.SmoothPeriod] as number);
     st[S.SmoothPeriod] = sp;
-    if (this.phase) this.phaseStep(t, pos, sp, x);
+    if (this.phase) this.phaseStep(pos, sp);
     st[S.RingPos] = (pos + 1) % SMOOTH_SIZE;
-    this.active = true;
     return true;
   }
 
@@ -312,7 +307,7 @@ export class HilbertEngine implements Undoable {
   }
 
   /** DC phase (a DFT of the smoothed prices over one dominant cycle), sine, trendline, trend mode. */
-  private phaseStep(_t: number, pos: number, sp: number, _x: number): void {
+  private phaseStep(pos: number, sp: number): void {
     const st = this.st;
     const prevPhase = st[S.DcPhase] as number;
     st[S.PrevDcPhase] = prevPhase;
@@ -383,14 +378,12 @@ export class HilbertEngine implements Undoable {
     const pos = this.st[S.RingPos] as number;
     this.sSmooth = this.smooth[pos] as number;
     this.sRaw = this.raw[pos] as number;
-    this.sActive = this.active;
   }
   restore(): void {
     this.st.set(this.saved);
     const pos = this.st[S.RingPos] as number;
     this.smooth[pos] = this.sSmooth;
     this.raw[pos] = this.sRaw;
-    this.active = this.sActive;
   }
 
   get period(): number {
