@@ -108,10 +108,7 @@ export class BitstampBookCodec implements BookCodec {
     const b = this.books.get(this.symbols.get(m.channel.slice(diff ? 16 : 11)));
     const start = out.length;
     if (full) {
-      if (this.books.snapshot(b, bids, asks, micros / 1000, recvTs, out)) {
-        b.seq = micros;
-        this.books.view(b, micros / 1000, recvTs, out);
-      }
+      this.replace(b, bids, asks, micros, recvTs, out);
       return dataOutcome(out.length - start);
     }
     const ev: Diff = { micros, recvTs, bids, asks };
@@ -171,11 +168,16 @@ export class BitstampBookCodec implements BookCodec {
         );
       symbol = waiting[0] as InstrumentId;
     }
-    const b = this.books.get(symbol);
     const start = out.length;
-    const buf = this.buffers.get(symbol) ?? [];
-    this.buffers.delete(symbol);
-    if (!this.books.snapshot(b, bids, asks, micros / 1000, recvTs, out)) return dataOutcome(out.length - start);
+    this.replace(this.books.get(symbol), bids, asks, micros, recvTs, out);
+    return dataOutcome(out.length - start);
+  }
+
+  /** A whole book (REST body or order_book_ message), then the buffered diffs newer than it. */
+  private replace(b: SymbolBook, bids: BookLevel[], asks: BookLevel[], micros: number, recvTs: number, out: BookEvent[]): void {
+    const buf = this.buffers.get(b.symbol) ?? [];
+    this.buffers.delete(b.symbol);
+    if (!this.books.snapshot(b, bids, asks, micros / 1000, recvTs, out)) return;
     b.seq = micros;
     this.books.view(b, micros / 1000, recvTs, out);
     for (const ev of buf) {
@@ -183,10 +185,9 @@ export class BitstampBookCodec implements BookCodec {
         this.books.counts.skipped++;
         continue;
       }
-      if (!b.live) this.buffer(symbol, ev);
+      if (!b.live) this.buffer(b.symbol, ev);
       else this.apply(b, ev, out);
     }
-    return dataOutcome(out.length - start);
   }
 
   private error(message: string): FrameOutcome {

@@ -485,6 +485,23 @@ describe('Bitstamp diff_order_book', () => {
     expect(c.counts.skipped).toBe(1);
   });
 
+  it('an order_book_ message starts the book too, and the diffs buffered before it that are newer apply', () => {
+    const c = new BitstampBookCodec();
+    const { events } = feed(c, [
+      diff(1_000, [['100', '9']]), // older than the whole book: contained in it
+      diff(3_000, [['99', '2']]),
+      { event: 'data', channel: 'order_book_btcusd', data: { microtimestamp: '2000', bids: [['100', '1']], asks: [['101', '1']] } },
+    ]);
+    expect(views(events).map((v) => v.bids)).toEqual([
+      [[100, 1]],
+      [
+        [100, 1],
+        [99, 2],
+      ],
+    ]);
+    expect(c.counts.skipped).toBe(1);
+  });
+
   it('a diff out of time order is a sequence gap; order_book_ messages resync', () => {
     const c = new BitstampBookCodec();
     const { events } = feed(c, [
