@@ -218,6 +218,36 @@ describe('scale-out roles as separate processes (real NATS JetStream and Postgre
     }
   }, 150_000);
 
+  it('a role refuses a missing --bus nats (exit 2), and NATS or PostgreSQL unreachable (exit 1, the URL and the cause)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emp-roles-'));
+    const cfg = join(dir, 'emp.json');
+    writeFileSync(cfg, JSON.stringify({ simulator: { historyMs: 0 }, server: { port: 0 } }));
+    const run = async (args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; err: string }> => {
+      const child = spawn(process.execPath, [EMP, 'start', '--config', cfg, ...args], {
+        cwd: ROOT,
+        env: { ...process.env, EMP_API_TOKEN: '', ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr?.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      return { code, err: err.trim() };
+    };
+    const [noBus, nats, db] = await Promise.all([
+      run(['--role', 'analyze']),
+      run(['--role', 'ingest', '--bus', 'nats'], { EMP_NATS_URL: '127.0.0.1:1' }),
+      run(['--role', 'gateway', '--bus', 'nats', '--store', 'postgres'], { EMP_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' }),
+    ]);
+    expect(noBus.code).toBe(2);
+    expect(noBus.err).toMatch(/--role analyze needs --bus nats/);
+    expect(nats.code).toBe(1);
+    expect(nats.err).toMatch(/^emp: cannot start ingest: NATS at 127\.0\.0\.1:1: .+/);
+    expect(db.code).toBe(1);
+    expect(db.err).toMatch(/^emp: cannot start gateway: PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/test: .*ECONNREFUSED/);
+  }, 60_000);
+
   it('an ingest process SIGKILLed: the gateway marks its venues down and alerts; restarted, they are up again', async () => {
     const tag = `i${process.pid}_${Date.now() % 1_000_000}`;
     const stream = `EMP_${tag.toUpperCase()}`;
