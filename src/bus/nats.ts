@@ -76,7 +76,9 @@ export class NatsJetStreamBus implements EventBus {
     const name = opts.stream ?? 'EMP';
     const prefix = name.toLowerCase();
     const servers = opts.servers ?? '127.0.0.1:4222';
-    const nc = await connect({ servers, name: 'emp' });
+    // Reconnect for as long as it takes (the client's default gives up after ten attempts, about
+    // 20 s): a role must come back with NATS, not run on deaf.
+    const nc = await connect({ servers, name: 'emp', maxReconnectAttempts: -1 });
     const jsm = await jetstreamManager(nc);
     const config = {
       name,
