@@ -82,7 +82,7 @@ describe('dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors = collectErrors(page);
     await page.goto(`${url}/`);
-    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 1440, undefined, { timeout: 15_000 });
+    await waitForBars(page, 1440);
     const chart = page.locator('#chart');
     expect(Number(await chart.getAttribute('data-span-ms'))).toBeGreaterThanOrEqual(86_400_000 - 60_000);
     // The last few hours, not two days squashed into the width.
@@ -133,7 +133,7 @@ describe('dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     const errors = collectErrors(page);
     await page.goto(`${url}/?symbol=EUR-USD`);
-    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 1440, undefined, { timeout: 15_000 });
+    await waitForBars(page, 1440);
     const chart = page.locator('#chart');
     expect(await chart.getAttribute('data-price-decimals')).toBe('5');
     // The price axis' own formatter (what its labels and the crosshair label read).
@@ -155,7 +155,7 @@ describe('dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const errors = collectErrors(page);
     await page.goto(`${url}/`);
-    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 1440, undefined, { timeout: 15_000 });
+    await waitForBars(page, 1440);
     await page.waitForFunction(() => document.querySelectorAll('#venues tr').length > 0, undefined, { timeout: 10_000 });
     for (const [width, height] of [
       [390, 844],
@@ -198,7 +198,7 @@ describe('dashboard', () => {
     const errors = collectErrors(page);
     // Any spelling of a served instrument; indicators by name.
     await page.goto(`${url}/?symbol=eth-usd&tf=5m&ind=EMA,ATR`);
-    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 2, undefined, { timeout: 15_000 });
+    await waitForBars(page, 2);
     expect(await page.locator('#symbol').inputValue()).toBe('ETH-USD');
     expect(await page.locator('#timeframes button.active').textContent()).toBe('5m');
     expect(await page.locator('#overlays .chip').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.indicator))).toEqual([
@@ -217,7 +217,7 @@ describe('dashboard', () => {
     // …and survive a reload, and a bare URL in the same browser reopens them.
     for (const target of [page.url(), `${url}/`]) {
       await page.goto(target);
-      await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 2, undefined, { timeout: 15_000 });
+      await waitForBars(page, 2);
       expect(await page.locator('#symbol').inputValue()).toBe('SOL-USD');
       expect(await page.locator('#timeframes button.active').textContent()).toBe('15m');
       expect(await page.locator('#overlays .chip').count()).toBe(3);
@@ -237,12 +237,26 @@ describe('dashboard', () => {
     expect(await page.locator('#chart').getAttribute('data-bars')).toBe('0');
     // Picking a served instrument clears the error.
     await page.selectOption('#symbol', 'BTC-USD');
-    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= 2, undefined, { timeout: 15_000 });
+    await waitForBars(page, 2);
     expect(await page.locator('#error').isVisible()).toBe(false);
     expect(errors).toEqual([]);
     await page.close();
   }, 40_000);
 });
+
+/** Waits for the chart to hold `n` bars; on a timeout says what the page showed instead. */
+async function waitForBars(page: Page, n: number): Promise<void> {
+  await page
+    .waitForFunction((k) => Number(document.getElementById('chart')?.dataset.bars ?? 0) >= k, n, { timeout: 30_000 })
+    .catch(async (e: Error) => {
+      const shown = await page.evaluate(() => ({
+        bars: document.getElementById('chart')?.dataset.bars,
+        error: document.getElementById('error')?.textContent,
+        conn: document.getElementById('conn')?.textContent,
+      }));
+      throw new Error(`${e.message}\npage: ${JSON.stringify(shown)}`);
+    });
+}
 
 function collectErrors(page: Page): string[] {
   const errors: string[] = [];
