@@ -138,9 +138,10 @@ export class IngestRole {
     },
     gap: (e) => {
       this.stats.gaps++;
-      // With the records of its instrument: the analyze process that fuses it grades the venue.
+      // With the records of its instrument: the analyze process that fuses it grades the venue and
+      // publishes the gap with its outputs; one without an instrument goes out from here.
       if (e.symbol) this.bus.publishRecord(this.instrument(e.symbol), e, `${e.venue}:${e.symbol}:gap:${e.ts}:${e.expected}`);
-      this.bus.publish(e);
+      else this.bus.publish(e);
     },
     error: (venue, message) => {
       this.stats.sourceErrors++;
