@@ -699,6 +699,25 @@ async function loadHistory(): Promise<void> {
   }
   renderRegime();
   initialZoom();
+  // The store writes closed bars a moment after they close: one that closed just before this
+  // answer may be in neither it nor the live stream (which only sends what comes next). Ask
+  // again shortly for the last few and fill any hole.
+  setTimeout(() => void fillRecent(seq), 3000);
+}
+
+async function fillRecent(seq: number): Promise<void> {
+  if (seq !== loadSeq || !state.symbol) return;
+  const recent = await getJson<Bar[]>(`/api/history/bars?symbol=${encodeURIComponent(state.symbol)}&timeframe=${state.tf}&limit=30`).catch(
+    () => [] as Bar[],
+  );
+  if (seq !== loadSeq) return;
+  const have = new Set(state.bars.map((b) => b.ts));
+  const first = state.bars[0]?.ts ?? Number.POSITIVE_INFINITY;
+  const missing = recent.filter((b) => b.final && !have.has(b.ts) && b.ts > first);
+  chartEl.dataset.filled = String(missing.length);
+  if (missing.length === 0) return;
+  state.bars = [...state.bars, ...missing].sort((a, b) => a.ts - b.ts);
+  setAllData();
 }
 
 // --- live updates ---------------------------------------------------------------------------
