@@ -17,6 +17,8 @@ export interface ApiBackend {
   symbols(): readonly string[];
   /** The bar still open for an instrument and timeframe, served after the stored closed ones. */
   openBar?(symbol: string, timeframe: Timeframe): Bar | undefined;
+  /** The bar that closed last (the store may not have it yet: writes are batched). */
+  lastClosedBar?(symbol: string, timeframe: Timeframe): Bar | undefined;
   sources(): unknown[];
   indicatorCatalogue(): unknown;
   /** Prometheus text exposition of the pipeline's metrics (the API adds its own). */

@@ -79,6 +79,8 @@ interface InstrumentLane {
   pendingSize: number;
   /** Prices before this time go to fusion only: their bars are stored already (resume). */
   resumeFrom: number;
+  /** The bar that closed last, per timeframe (served before the store has it). */
+  lastClosed: Map<Timeframe, Bar>;
 }
 
 export class LivePipeline implements ApiBackend {
@@ -128,6 +130,7 @@ export class LivePipeline implements ApiBackend {
         lastFusedPublish: 0,
         lastFusedStore: 0,
         lastOpenPublish: new Map(),
+        lastClosed: new Map(),
         analysis,
         pendingSize: 0,
         resumeFrom: Number.NEGATIVE_INFINITY,
@@ -314,6 +317,7 @@ export class LivePipeline implements ApiBackend {
       // Stored (with its analysis) before a restart: the replay that closes it again is not news.
       if (bar.ts + timeframeMs(bar.timeframe) <= lane.resumeFrom) return;
       lane.lastOpenPublish.set(bar.timeframe, 0);
+      lane.lastClosed.set(bar.timeframe, bar);
     }
     this.stats.bars++;
     this.publish(bar);
@@ -534,6 +538,10 @@ export class LivePipeline implements ApiBackend {
 
   openBar(symbol: string, timeframe: Timeframe): Bar | undefined {
     return this.lanes.get(symbol)?.bars.openBar(timeframe);
+  }
+
+  lastClosedBar(symbol: string, timeframe: Timeframe): Bar | undefined {
+    return this.lanes.get(symbol)?.lastClosed.get(timeframe);
   }
 
   sources(): unknown[] {

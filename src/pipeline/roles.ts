@@ -273,6 +273,7 @@ export class GatewayBackend implements ApiBackend {
   private readonly latestFused = new Map<string, FusedPrice>();
   private readonly latestRegime = new Map<string, RegimeState>();
   private readonly openBars = new Map<string, Bar>();
+  private readonly closedBars = new Map<string, Bar>();
   private readonly health = new Map<string, SourceHealth>();
   /** Venues whose ingest went silent: the last health report's time. */
   private readonly silent = new Map<string, number>();
@@ -337,8 +338,10 @@ export class GatewayBackend implements ApiBackend {
         this.latestRegime.set(`${e.symbol}:${e.timeframe}`, e);
         break;
       case 'bar':
-        if (e.final) this.openBars.delete(`${e.symbol}:${e.timeframe}`);
-        else this.openBars.set(`${e.symbol}:${e.timeframe}`, e);
+        if (e.final) {
+          this.openBars.delete(`${e.symbol}:${e.timeframe}`);
+          this.closedBars.set(`${e.symbol}:${e.timeframe}`, e);
+        } else this.openBars.set(`${e.symbol}:${e.timeframe}`, e);
         break;
       case 'source_health':
         this.health.set(e.venue, e);
@@ -368,6 +371,10 @@ export class GatewayBackend implements ApiBackend {
 
   openBar(symbol: string, timeframe: Timeframe): Bar | undefined {
     return this.openBars.get(`${symbol}:${timeframe}`);
+  }
+
+  lastClosedBar(symbol: string, timeframe: Timeframe): Bar | undefined {
+    return this.closedBars.get(`${symbol}:${timeframe}`);
   }
 
   sources(): unknown[] {

@@ -166,11 +166,14 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
       case 'bars': {
         if (!symbol || !timeframe) return reply.code(400).send({ error: 'bars need symbol and timeframe' });
         const bars: Bar[] = await backend.store.bars({ ...range, symbol, timeframe });
-        // The open bar completes the series (a 1h chart is not empty until the first hour closes).
-        const open = backend.openBar?.(symbol, timeframe);
-        const last = bars[bars.length - 1];
-        if (open && (to === undefined || open.ts <= to) && (from === undefined || open.ts >= from) && (!last || open.ts > last.ts)) {
-          bars.push(open);
+        // The bar that closed last (batched writes may not have stored it yet) and the open bar
+        // complete the series: a 1h chart is not empty until the first hour closes, and a chart
+        // loaded as a bar closes has no hole.
+        for (const live of [backend.lastClosedBar?.(symbol, timeframe), backend.openBar?.(symbol, timeframe)]) {
+          const last = bars[bars.length - 1];
+          if (!live || (to !== undefined && live.ts > to) || (from !== undefined && live.ts < from) || (last && live.ts <= last.ts))
+            continue;
+          bars.push(live);
           if (bars.length > limit) bars.shift();
         }
         return bars;

@@ -64,6 +64,13 @@ describe('API contract', () => {
     expect(lastHour?.final).toBe(false);
     // (the simulation runs 30 times faster than the wall clock, so it may be in a later hour).
     expect(lastHour?.ts).toBeGreaterThanOrEqual(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    // No hole where the store has not caught up yet: minute after minute up to the open one.
+    for (let k = 0; k < 5; k++) {
+      const mins = API_SCHEMAS['/api/history/bars'].parse((await get('/api/history/bars?symbol=BTC-USD&timeframe=1m&limit=10')).body);
+      for (let i = 1; i < mins.length; i++) expect((mins[i]?.ts as number) - (mins[i - 1]?.ts as number)).toBe(60_000);
+      expect(mins[mins.length - 1]?.final).toBe(false);
+      await new Promise((r) => setTimeout(r, 700));
+    }
     const schema = await get('/api/schema');
     expect(Object.keys((schema.body as { schemas: object }).schemas)).toContain('ws:fused');
   });
