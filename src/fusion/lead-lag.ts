@@ -87,11 +87,15 @@ export class LeadLag {
   private readonly past = new Float64Array(LAG_STEPS);
   readonly trace = new SourceTrace();
   private samples = 0;
+  private lastTs = Number.NEGATIVE_INFINITY;
   /** Current estimate (ms). */
   lagMs = 0;
 
   /** A value the source gave at time t, against the others' consensus history. */
   observe(history: ConsensusHistory, t: number, price: number): void {
+    // Values closer together than the history's spacing add cost, not evidence.
+    if (t - this.lastTs < MIN_SPACING_MS) return;
+    this.lastTs = t;
     // Only when the whole grid of delays can be scored, so every delay sees the same values.
     if (!history.leaveOneOut(this.trace, t, LAG_STEP_MS, LAG_STEPS, this.past)) return;
     this.samples++;
