@@ -1,15 +1,19 @@
 /**
- * The fusion engine: one price per instrument from many sources, with a confidence interval,
- * the sources used and their weights, and the sources excluded with the reason.
+ * The fusion engine: one price per instrument from many sources, with a 95 % interval, the
+ * sources used and their weights, and the sources excluded with the reason and since when.
  *
- * Per update: (1) drop stale sources (no message, or no price change, for `maxAgeMs`) and
- * crossed books; (2) a quality-weighted median and MAD give a robust centre and scale; sources
- * beyond k·MAD (and beyond a floor in bps) are outliers; sources whose measured reliability is
- * below `minReliability` are low quality; (3) the fused price is the inverse-variance weighted
- * mean of the rest, where each source's variance is its measured deviation from consensus, and
- * the weights include its reliability; (4) the result is clamped between the second-lowest and
- * second-highest used price (with four or more sources), so no single source can drag it outside
- * the others' range; (5) the confidence half-width is 1.96 standard errors of that mean.
+ * Per update: (1) drop stale sources (no message, or no new value, for `maxAgeMs`) and crossed
+ * books; each live source's variance is its measured noise plus the market's variance rate over
+ * the age of its value (and its measured lag); (2) a robust centre (median weighted by
+ * reliability, no source holding more than 40 % of the vote) and MAD give the outlier limit; a
+ * move confirmed by two sources jumping the same way resets the centre to the sources that have
+ * spoken since; (3) outliers and low-quality sources are left out; the cross-section is the
+ * inverse-variance mean of the rest; (4) a Kalman filter on a random walk takes each new value
+ * with its source's noise (inflated for persistent errors) and restarts from the cross-section on
+ * a jump; the price stays within the used sources' range and the interval is 1.96 filter
+ * standard deviations. Once every record of an instant is in (settle), each source that spoke is
+ * graded against the others' consensus (leave-one-out), its lead–lag scored, and the market's
+ * variance rate updated. See README "Fusion" and the scenario family in family.ts.
  */
 import type { Conflict, ExclusionReason, FusedPrice, FusionStatus } from '../core/events.ts';
 import type { MarketRecord } from '../core/market.ts';
