@@ -20,11 +20,11 @@ import { SymbolMap } from '../protocol.ts';
 import {
   type BookCodec,
   type BookCodecOptions,
-  type BookCounts,
   dataOutcome,
+  PendingDiffs,
   pairLevels,
   type SymbolBook,
-  VenueBooks,
+  VenueBookCodec,
 } from './book-state.ts';
 
 interface DiffEvent {
@@ -38,32 +38,14 @@ interface DiffEvent {
   asks: BookLevel[];
 }
 
-/** Diff events held per symbol while its snapshot is awaited (Binance sends 10/s; a snapshot takes well under 100 s). */
-const MAX_BUFFER = 1000;
-
-export class BinanceBookCodec implements BookCodec {
-  readonly venue = 'binance';
-  private readonly books: VenueBooks;
+export class BinanceBookCodec extends VenueBookCodec implements BookCodec {
   private readonly symbols = new SymbolMap(canonicalInstrument);
-  private readonly buffers = new Map<InstrumentId, DiffEvent[]>();
-  /** Buffered events dropped because a buffer was full (the snapshot came too late for them). */
-  overflow = 0;
+  /** Diff events held while a snapshot is awaited (at most 1,000 a symbol: a snapshot comes well before). */
+  readonly pending = new PendingDiffs<DiffEvent>(1000);
   private nextId = 1;
 
   constructor(opts: BookCodecOptions = {}) {
-    this.books = new VenueBooks(this.venue, opts);
-  }
-
-  get counts(): BookCounts {
-    return this.books.counts;
-  }
-
-  book(symbol: InstrumentId) {
-    return this.books.peek(symbol)?.book;
-  }
-
-  isLive(symbol: InstrumentId): boolean {
-    return this.books.peek(symbol)?.live ?? false;
+    super('binance', opts);
   }
 
   subscribeFrames(symbols: readonly InstrumentId[]): string[] {
@@ -78,21 +60,10 @@ export class BinanceBookCodec implements BookCodec {
 
   /** Symbols whose book waits for a REST snapshot. */
   awaitingSnapshot(): InstrumentId[] {
-    return [...this.buffers.keys()].filter((s) => !this.isLive(s));
+    return [...this.pending.symbols()].filter((s) => !this.isLive(s));
   }
 
-  parse(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
-    const start = out.length;
-    try {
-      return this.parseFrame(frame, recvTs, out);
-    } catch (err) {
-      out.length = start;
-      this.books.counts.errors++;
-      return { kind: 'error', message: `binance book: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  }
-
-  private parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
+  protected parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
     let m: Record<string, unknown>;
     try {
       m = JSON.parse(frame) as Record<string, unknown>;
@@ -121,25 +92,12 @@ export class BinanceBookCodec implements BookCodec {
     };
     const b = this.books.get(this.symbols.get(d.s));
     if (!b.live) {
-      this.buffer(b.symbol, ev);
+      this.pending.push(b.symbol, ev);
       return dataOutcome(0);
     }
     const start = out.length;
     this.apply(b, ev, out);
     return dataOutcome(out.length - start);
-  }
-
-  private buffer(symbol: InstrumentId, ev: DiffEvent): void {
-    let buf = this.buffers.get(symbol);
-    if (buf === undefined) {
-      buf = [];
-      this.buffers.set(symbol, buf);
-    }
-    if (buf.length >= MAX_BUFFER) {
-      buf.shift();
-      this.overflow++;
-    }
-    buf.push(ev);
   }
 
   /** One event on a live book: old ones ignored, a missed one a gap. */
@@ -156,7 +114,7 @@ export class BinanceBookCodec implements BookCodec {
         this.books.gap(b, 'sequence', b.seq, ev.prevLast, `pu ${ev.prevLast} is not the last applied u ${b.seq}`, ev.ts, ev.recvTs, out);
       else this.books.gap(b, 'sequence', b.seq + 1, ev.first, `update ids ${b.seq + 1}..${ev.first - 1} missed`, ev.ts, ev.recvTs, out);
       // The stream goes on: this event is the first of the next buffer.
-      this.buffer(b.symbol, ev);
+      this.pending.push(b.symbol, ev);
       return;
     }
     if (!this.books.update(b, ev.bids, ev.asks, ev.ts, ev.recvTs, out)) return;
@@ -186,13 +144,12 @@ export class BinanceBookCodec implements BookCodec {
     const b = this.books.get(symbol);
     const start = out.length;
     const lastUpdateId = id as number;
-    const buf = (this.buffers.get(symbol) ?? []).filter((ev) => ev.last > lastUpdateId);
-    this.buffers.delete(symbol);
+    const buf = this.pending.take(symbol).filter((ev) => ev.last > lastUpdateId);
     const first = buf[0];
     if (first !== undefined && first.first > lastUpdateId + 1) {
       // Older than the buffered stream: the events between are in neither. Another snapshot is needed.
       this.books.gap(b, 'sequence', lastUpdateId + 1, first.first, 'snapshot older than the buffered events', null, recvTs, out);
-      for (const ev of buf) this.buffer(symbol, ev);
+      for (const ev of buf) this.pending.push(symbol, ev);
       return dataOutcome(out.length - start);
     }
     if (!this.books.snapshot(b, bids, asks, null, recvTs, out)) return dataOutcome(out.length - start);
@@ -201,7 +158,7 @@ export class BinanceBookCodec implements BookCodec {
     this.books.view(b, null, recvTs, out);
     for (const ev of buf) {
       if (!b.live) {
-        this.buffer(symbol, ev);
+        this.pending.push(symbol, ev);
         continue;
       }
       this.apply(b, ev, out);

@@ -19,12 +19,12 @@ import { SymbolMap } from '../protocol.ts';
 import {
   type BookCodec,
   type BookCodecOptions,
-  type BookCounts,
   dataOutcome,
+  PendingDiffs,
   pairLevels,
   type SymbolBook,
   toNum,
-  VenueBooks,
+  VenueBookCodec,
 } from './book-state.ts';
 
 interface Diff {
@@ -34,29 +34,13 @@ interface Diff {
   asks: BookLevel[];
 }
 
-const MAX_BUFFER = 1000;
-
-export class BitstampBookCodec implements BookCodec {
-  readonly venue = 'bitstamp';
-  private readonly books: VenueBooks;
+export class BitstampBookCodec extends VenueBookCodec implements BookCodec {
   private readonly symbols = new SymbolMap(canonicalInstrument);
-  private readonly buffers = new Map<InstrumentId, Diff[]>();
-  overflow = 0;
+  /** Diff events held while a snapshot is awaited (at most 1,000 a symbol: a snapshot comes well before). */
+  readonly pending = new PendingDiffs<Diff>(1000);
 
   constructor(opts: BookCodecOptions = {}) {
-    this.books = new VenueBooks(this.venue, opts);
-  }
-
-  get counts(): BookCounts {
-    return this.books.counts;
-  }
-
-  book(symbol: InstrumentId) {
-    return this.books.peek(symbol)?.book;
-  }
-
-  isLive(symbol: InstrumentId): boolean {
-    return this.books.peek(symbol)?.live ?? false;
+    super('bitstamp', opts);
   }
 
   subscribeFrames(symbols: readonly InstrumentId[]): string[] {
@@ -70,21 +54,10 @@ export class BitstampBookCodec implements BookCodec {
   }
 
   awaitingSnapshot(): InstrumentId[] {
-    return [...this.buffers.keys()].filter((s) => !this.isLive(s));
+    return [...this.pending.symbols()].filter((s) => !this.isLive(s));
   }
 
-  parse(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
-    const start = out.length;
-    try {
-      return this.parseFrame(frame, recvTs, out);
-    } catch (err) {
-      out.length = start;
-      this.books.counts.errors++;
-      return { kind: 'error', message: `bitstamp book: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  }
-
-  private parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
+  protected parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
     let m: { event?: unknown; channel?: unknown; data?: unknown; microtimestamp?: unknown; bids?: unknown };
     try {
       m = JSON.parse(frame) as typeof m;
@@ -112,22 +85,9 @@ export class BitstampBookCodec implements BookCodec {
       return dataOutcome(out.length - start);
     }
     const ev: Diff = { micros, recvTs, bids, asks };
-    if (!b.live) this.buffer(b.symbol, ev);
+    if (!b.live) this.pending.push(b.symbol, ev);
     else this.apply(b, ev, out);
     return dataOutcome(out.length - start);
-  }
-
-  private buffer(symbol: InstrumentId, ev: Diff): void {
-    let buf = this.buffers.get(symbol);
-    if (buf === undefined) {
-      buf = [];
-      this.buffers.set(symbol, buf);
-    }
-    if (buf.length >= MAX_BUFFER) {
-      buf.shift();
-      this.overflow++;
-    }
-    buf.push(ev);
   }
 
   private apply(b: SymbolBook, ev: Diff, out: BookEvent[]): void {
@@ -175,8 +135,7 @@ export class BitstampBookCodec implements BookCodec {
 
   /** A whole book (REST body or order_book_ message), then the buffered diffs newer than it. */
   private replace(b: SymbolBook, bids: BookLevel[], asks: BookLevel[], micros: number, recvTs: number, out: BookEvent[]): void {
-    const buf = this.buffers.get(b.symbol) ?? [];
-    this.buffers.delete(b.symbol);
+    const buf = this.pending.take(b.symbol);
     if (!this.books.snapshot(b, bids, asks, micros / 1000, recvTs, out)) return;
     b.seq = micros;
     this.books.view(b, micros / 1000, recvTs, out);
@@ -185,7 +144,7 @@ export class BitstampBookCodec implements BookCodec {
         this.books.counts.skipped++;
         continue;
       }
-      if (!b.live) this.buffer(b.symbol, ev);
+      if (!b.live) this.pending.push(b.symbol, ev);
       else this.apply(b, ev, out);
     }
   }

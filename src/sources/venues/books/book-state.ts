@@ -223,3 +223,80 @@ export function toNum(v: unknown): number {
 export function dataOutcome(n: number): FrameOutcome {
   return { kind: 'data', count: n };
 }
+
+/**
+ * The part every venue's book codec has in common: its books and counters, the per-symbol views,
+ * and a parse that turns any exception in the venue's own frame handling into a counted error
+ * outcome (nothing half-applied stays in `out`). The venue supplies `parseFrame`.
+ */
+export abstract class VenueBookCodec {
+  protected readonly books: VenueBooks;
+
+  constructor(
+    readonly venue: string,
+    opts: BookCodecOptions,
+  ) {
+    this.books = new VenueBooks(venue, opts);
+  }
+
+  get counts(): BookCounts {
+    return this.books.counts;
+  }
+
+  book(symbol: InstrumentId): OrderBook | undefined {
+    return this.books.peek(symbol)?.book;
+  }
+
+  isLive(symbol: InstrumentId): boolean {
+    return this.books.peek(symbol)?.live ?? false;
+  }
+
+  parse(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
+    const start = out.length;
+    try {
+      return this.parseFrame(frame, recvTs, out);
+    } catch (err) {
+      out.length = start;
+      this.books.counts.errors++;
+      return { kind: 'error', message: `${this.venue} book: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  protected abstract parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome;
+}
+
+/**
+ * Diff events held per symbol while its REST snapshot is awaited (Binance, Bitstamp): bounded,
+ * the oldest dropped first and counted, so a snapshot that never comes cannot grow memory.
+ */
+export class PendingDiffs<T> {
+  private readonly buffers = new Map<InstrumentId, T[]>();
+  /** Events dropped because a buffer was full (the snapshot came too late for them). */
+  overflow = 0;
+
+  constructor(private readonly max: number) {}
+
+  push(symbol: InstrumentId, ev: T): void {
+    let buf = this.buffers.get(symbol);
+    if (buf === undefined) {
+      buf = [];
+      this.buffers.set(symbol, buf);
+    }
+    if (buf.length >= this.max) {
+      buf.shift();
+      this.overflow++;
+    }
+    buf.push(ev);
+  }
+
+  /** The events held for a symbol, removed. */
+  take(symbol: InstrumentId): T[] {
+    const buf = this.buffers.get(symbol) ?? [];
+    this.buffers.delete(symbol);
+    return buf;
+  }
+
+  symbols(): IterableIterator<InstrumentId> {
+    return this.buffers.keys();
+  }
+}

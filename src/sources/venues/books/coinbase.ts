@@ -11,28 +11,14 @@ import type { BookEvent, BookLevel } from '../../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
 import type { FrameOutcome } from '../protocol.ts';
 import { isoToMs, SymbolMap } from '../protocol.ts';
-import { type BookCodec, type BookCodecOptions, type BookCounts, dataOutcome, toNum, VenueBooks } from './book-state.ts';
+import { type BookCodec, type BookCodecOptions, dataOutcome, toNum, VenueBookCodec } from './book-state.ts';
 
-export class CoinbaseBookCodec implements BookCodec {
-  readonly venue = 'coinbase';
-  private readonly books: VenueBooks;
+export class CoinbaseBookCodec extends VenueBookCodec implements BookCodec {
   private readonly symbols = new SymbolMap(canonicalInstrument);
   private lastSeq = -1;
 
   constructor(opts: BookCodecOptions = {}) {
-    this.books = new VenueBooks(this.venue, opts);
-  }
-
-  get counts(): BookCounts {
-    return this.books.counts;
-  }
-
-  book(symbol: InstrumentId) {
-    return this.books.peek(symbol)?.book;
-  }
-
-  isLive(symbol: InstrumentId): boolean {
-    return this.books.peek(symbol)?.live ?? false;
+    super('coinbase', opts);
   }
 
   subscribeFrames(symbols: readonly InstrumentId[]): string[] {
@@ -57,18 +43,7 @@ export class CoinbaseBookCodec implements BookCodec {
     for (const b of this.books.all()) b.live = false;
   }
 
-  parse(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
-    const start = out.length;
-    try {
-      return this.parseFrame(frame, recvTs, out);
-    } catch (err) {
-      out.length = start;
-      this.books.counts.errors++;
-      return { kind: 'error', message: `coinbase book: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  }
-
-  private parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
+  protected parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
     let m: { channel?: unknown; sequence_num?: unknown; events?: unknown; timestamp?: unknown };
     try {
       m = JSON.parse(frame) as typeof m;

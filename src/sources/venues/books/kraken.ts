@@ -14,7 +14,7 @@ import { canonicalInstrument, type InstrumentId } from '../../../core/instrument
 import type { BookSide } from '../../../stream/book.ts';
 import type { FrameOutcome } from '../protocol.ts';
 import { isoToMs, SymbolMap } from '../protocol.ts';
-import { type BookCodec, type BookCodecOptions, type BookCounts, dataOutcome, type SymbolBook, toNum, VenueBooks } from './book-state.ts';
+import { type BookCodec, type BookCodecOptions, dataOutcome, type SymbolBook, toNum, VenueBookCodec } from './book-state.ts';
 import { crc32 } from './crc32.ts';
 
 /**
@@ -70,9 +70,7 @@ function objectLevels(v: unknown): BookLevel[] | undefined {
   return out;
 }
 
-export class KrakenBookCodec implements BookCodec {
-  readonly venue = 'kraken';
-  private readonly books: VenueBooks;
+export class KrakenBookCodec extends VenueBookCodec implements BookCodec {
   private readonly symbols = new SymbolMap(canonicalInstrument);
   /** Precision learnt from the `instrument` channel, by Kraken symbol. */
   private readonly precision = new Map<string, { price: number; qty: number }>();
@@ -88,19 +86,7 @@ export class KrakenBookCodec implements BookCodec {
     opts: BookCodecOptions = {},
     private readonly subscribeDepth = 10,
   ) {
-    this.books = new VenueBooks(this.venue, opts);
-  }
-
-  get counts(): BookCounts {
-    return this.books.counts;
-  }
-
-  book(symbol: InstrumentId) {
-    return this.books.peek(symbol)?.book;
-  }
-
-  isLive(symbol: InstrumentId): boolean {
-    return this.books.peek(symbol)?.live ?? false;
+    super('kraken', opts);
   }
 
   subscribeFrames(symbols: readonly InstrumentId[]): string[] {
@@ -128,18 +114,7 @@ export class KrakenBookCodec implements BookCodec {
     ];
   }
 
-  parse(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
-    const start = out.length;
-    try {
-      return this.parseFrame(frame, recvTs, out);
-    } catch (err) {
-      out.length = start;
-      this.books.counts.errors++;
-      return { kind: 'error', message: `kraken book: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  }
-
-  private parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
+  protected parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
     let m: { channel?: unknown; type?: unknown; data?: unknown; method?: unknown; result?: unknown; success?: unknown };
     try {
       m = JSON.parse(frame) as typeof m;

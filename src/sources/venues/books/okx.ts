@@ -12,27 +12,13 @@ import type { BookEvent } from '../../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
 import type { FrameOutcome } from '../protocol.ts';
 import { SymbolMap } from '../protocol.ts';
-import { type BookCodec, type BookCodecOptions, type BookCounts, dataOutcome, pairLevels, toNum, VenueBooks } from './book-state.ts';
+import { type BookCodec, type BookCodecOptions, dataOutcome, pairLevels, toNum, VenueBookCodec } from './book-state.ts';
 
-export class OkxBookCodec implements BookCodec {
-  readonly venue = 'okx';
-  private readonly books: VenueBooks;
+export class OkxBookCodec extends VenueBookCodec implements BookCodec {
   private readonly symbols = new SymbolMap(canonicalInstrument);
 
   constructor(opts: BookCodecOptions = {}) {
-    this.books = new VenueBooks(this.venue, opts);
-  }
-
-  get counts(): BookCounts {
-    return this.books.counts;
-  }
-
-  book(symbol: InstrumentId) {
-    return this.books.peek(symbol)?.book;
-  }
-
-  isLive(symbol: InstrumentId): boolean {
-    return this.books.peek(symbol)?.live ?? false;
+    super('okx', opts);
   }
 
   subscribeFrames(symbols: readonly InstrumentId[]): string[] {
@@ -45,18 +31,7 @@ export class OkxBookCodec implements BookCodec {
     return [JSON.stringify({ op: 'unsubscribe', args }), JSON.stringify({ op: 'subscribe', args })];
   }
 
-  parse(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
-    const start = out.length;
-    try {
-      return this.parseFrame(frame, recvTs, out);
-    } catch (err) {
-      out.length = start;
-      this.books.counts.errors++;
-      return { kind: 'error', message: `okx book: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  }
-
-  private parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
+  protected parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
     let m: { arg?: { channel?: unknown; instId?: unknown }; action?: unknown; data?: unknown; event?: unknown };
     try {
       m = JSON.parse(frame) as typeof m;
