@@ -4,6 +4,7 @@
  * importing the server and the dependency points one way.
  */
 import type { EventBus } from '../bus/bus.ts';
+import type { FusedPrice, RegimeState } from '../core/events.ts';
 import type { Bar } from '../core/market.ts';
 import type { Timeframe } from '../core/time.ts';
 import type { MarketStore } from '../store/store.ts';
@@ -25,4 +26,16 @@ export interface ApiBackend {
   metrics(): string;
   /** True once data flows (at least one source connected and a fused price made). */
   ready(): boolean;
+}
+
+/** One instrument as `/api/instruments` lists it: the latest fused price and regime, if any. */
+export function instrumentSummary(symbol: string, f: FusedPrice | undefined, r: RegimeState | undefined) {
+  return {
+    symbol,
+    price: f?.price ?? null,
+    confidence: f?.confidence ?? null,
+    status: f?.status ?? 'unknown',
+    ts: f?.ts ?? null,
+    regime: r ? { timeframe: r.timeframe, regime: r.regime, probabilities: r.probabilities } : null,
+  };
 }

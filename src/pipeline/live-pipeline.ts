@@ -16,7 +16,7 @@ import { PruneSchedule, retentionFromDays } from '../store/retention.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import { fusedRow, type MarketStore } from '../store/store.ts';
 import { StoreWriter } from '../store/writer.ts';
-import type { ApiBackend } from './api-backend.ts';
+import { type ApiBackend, instrumentSummary } from './api-backend.ts';
 import type { ServiceConfig } from './config.ts';
 import { MetricsRegistry } from './metrics.ts';
 import type { BarAnalysis, HistoryBars, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
@@ -518,18 +518,9 @@ export class LivePipeline implements ApiBackend {
   // ApiBackend
 
   instruments(): unknown[] {
-    return [...this.lanes.keys()].map((symbol) => {
-      const f = this.latestFused.get(symbol);
-      const r = this.latestRegime.get(`${symbol}:${this.config.analysis.regimeTimeframe}`);
-      return {
-        symbol,
-        price: f?.price ?? null,
-        confidence: f?.confidence ?? null,
-        status: f?.status ?? 'unknown',
-        ts: f?.ts ?? null,
-        regime: r ? { timeframe: r.timeframe, regime: r.regime, probabilities: r.probabilities } : null,
-      };
-    });
+    return [...this.lanes.keys()].map((symbol) =>
+      instrumentSummary(symbol, this.latestFused.get(symbol), this.latestRegime.get(`${symbol}:${this.config.analysis.regimeTimeframe}`)),
+    );
   }
 
   symbols(): readonly string[] {

@@ -15,7 +15,7 @@ import type { Timeframe } from '../core/time.ts';
 import { Harmonizer } from '../fusion/harmonizer.ts';
 import { listIndicators } from '../indicators/index.ts';
 import { PostgresStore } from '../store/postgres.ts';
-import type { ApiBackend } from './api-backend.ts';
+import { type ApiBackend, instrumentSummary } from './api-backend.ts';
 import type { ServiceConfig } from './config.ts';
 import { LivePipeline, type PipelineLogger, type PipelineParts } from './live-pipeline.ts';
 import { MetricsRegistry } from './metrics.ts';
@@ -351,18 +351,9 @@ export class GatewayBackend implements ApiBackend {
   }
 
   instruments(): unknown[] {
-    return this.config.instruments.map((symbol) => {
-      const f = this.latestFused.get(symbol);
-      const r = this.latestRegime.get(`${symbol}:${this.config.analysis.regimeTimeframe}`);
-      return {
-        symbol,
-        price: f?.price ?? null,
-        confidence: f?.confidence ?? null,
-        status: f?.status ?? 'unknown',
-        ts: f?.ts ?? null,
-        regime: r ? { timeframe: r.timeframe, regime: r.regime, probabilities: r.probabilities } : null,
-      };
-    });
+    return this.config.instruments.map((symbol) =>
+      instrumentSummary(symbol, this.latestFused.get(symbol), this.latestRegime.get(`${symbol}:${this.config.analysis.regimeTimeframe}`)),
+    );
   }
 
   symbols(): readonly string[] {
