@@ -11,6 +11,7 @@
  *
  * Pure: no I/O.
  */
+import { median, quantile } from './baselines.ts';
 import { FusionEngine } from './engine.ts';
 import { FAMILY_SCENARIOS, type FamilyFeed, type FamilyScenario, familyFeed } from './family.ts';
 import { V1_METHODS, V1Fuser } from './strategies.ts';
@@ -39,19 +40,6 @@ interface Acc {
   se: number[];
   covered: number;
   withCi: number;
-}
-
-function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
-}
-
-function median(xs: Float64Array, n: number): number {
-  if (n === 0) return Number.NaN;
-  const s = Array.from(xs.subarray(0, n)).sort((a, b) => a - b);
-  const m = n >> 1;
-  return n % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 /** Scores every method on one feed; errors in bps per scored second, by method. */
@@ -125,7 +113,7 @@ export function scoreFeed(
       const e = engine.evaluate(SYMBOL, grid);
       if (e) record('engine', e.price, e.confidence, truth);
       const m = fresh(grid);
-      record('median', median(scratch, m), Number.NaN, truth);
+      record('median', median(scratch.subarray(0, m)), Number.NaN, truth);
       let s = 0;
       for (let k = 0; k < m; k++) s += scratch[k] as number;
       record('mean', m ? s / m : Number.NaN, Number.NaN, truth);
@@ -151,7 +139,7 @@ export function scoreFeed(
     for (const j of jumpState) {
       if (t < j.ts || t > j.ts + 30_000) continue;
       if (Number.isNaN(j.engine) && res && reached(j, res.price)) j.engine = t - j.ts;
-      if (Number.isNaN(j.median) && reached(j, median(scratch, fresh(t)))) j.median = t - j.ts;
+      if (Number.isNaN(j.median) && reached(j, median(scratch.subarray(0, fresh(t))))) j.median = t - j.ts;
       if (Number.isNaN(j.src[si] as number) && reached(j, p) && !feed.faulty[r]) j.src[si] = t - j.ts;
     }
   }
@@ -159,12 +147,7 @@ export function scoreFeed(
     for (const j of jumpState) {
       half.engine.push(Number.isNaN(j.engine) ? 30_000 : j.engine);
       half.median.push(Number.isNaN(j.median) ? 30_000 : j.median);
-      half.single.push(
-        median(
-          Float64Array.from(j.src, (x) => (Number.isNaN(x) ? 30_000 : x)),
-          ns,
-        ),
-      );
+      half.single.push(median(Float64Array.from(j.src, (x) => (Number.isNaN(x) ? 30_000 : x))));
     }
   }
   return { acc, halfMove: half };

@@ -6,7 +6,7 @@
  * in the fusion layer and is reachable from the library.
  */
 import type { MarketRecord } from '../core/market.ts';
-import { meanAggregate, medianAggregate, type Observation, pythAggregate } from './baselines.ts';
+import { meanAggregate, medianAggregate, type Observation, pythAggregate, quantile } from './baselines.ts';
 import { FusionEngine } from './engine.ts';
 
 /** A fault planted in the market (as the simulator's fault schedule gives them). */
@@ -46,11 +46,6 @@ export interface FusionEvaluation {
   frozenFollowedMaxMs: number;
   frozenFollowedMedianMs: number;
 }
-
-const sortedQuantile = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s[Math.min(s.length - 1, Math.floor(q * s.length))] as number) : Number.NaN;
-};
 
 /**
  * Replays a simulated market through the engine and the baselines, scoring each against the
@@ -176,7 +171,7 @@ export function scoreSimulatedMarket(
     return {
       method,
       meanBps: e.reduce((a, b) => a + b, 0) / e.length,
-      p99Bps: sortedQuantile(e, 0.99),
+      p99Bps: quantile(e, 0.99),
       coverage: c ? c[0] / c[1] : null,
       badPrintsPassed: passed.get(method) ?? 0,
     };
@@ -187,7 +182,7 @@ export function scoreSimulatedMarket(
     badPrints: badPrints.length,
     freezes: freezes.map((f) => ({ venue: f.venue, symbol: f.symbol, durationMs: f.end - f.start, followedMs: followed.get(f) as number })),
     frozenFollowedMaxMs: Math.max(0, ...followed.values()),
-    frozenFollowedMedianMs: sortedQuantile([...followed.values()], 0.5),
+    frozenFollowedMedianMs: quantile([...followed.values()], 0.5),
   };
 }
 
@@ -222,7 +217,7 @@ export function scoreContributorQuotes(
   }
   const c = engine.consistency(SYMBOL);
   const offMarket = [...perSource.entries()]
-    .map(([k, v]) => ({ k, ...v, med: sortedQuantile(v.devs, 0.5), max: Math.max(0, ...v.devs) }))
+    .map(([k, v]) => ({ k, ...v, med: quantile(v.devs, 0.5), max: Math.max(0, ...v.devs) }))
     .sort((a, b) => b.max - a.max)
     .slice(0, 6);
   return {
