@@ -112,7 +112,8 @@ export type EmpEvent =
   | BookSnapshotEvent
   | BookDeltaEvent
   | BookView
-  | BookGapEvent;
+  | BookGapEvent
+  | ConsolidatedBookEvent;
 
 export type EmpEventType = EmpEvent['type'];
 
@@ -139,6 +140,10 @@ export interface SourceHealth {
   lastMessageAgeMs: number | null;
   messagesPerSec: number;
   errors: number;
+  /** L2 books found out of sync (sequence gap, bad checksum, invalid contents), for venues with books. */
+  bookGaps?: number;
+  /** Resyncs done: a fresh snapshot applied after a gap. */
+  bookResyncs?: number;
   /** Current fusion weight per instrument. */
   weights: Record<InstrumentId, number>;
   /** Last price seen per instrument, in USD terms after harmonization. */
@@ -207,3 +212,58 @@ export interface BookGapEvent {
 }
 
 export type BookEvent = BookSnapshotEvent | BookDeltaEvent | BookView | BookGapEvent;
+
+/** One level of the consolidated book: a USD price, the size there, and who rests there. */
+export interface ConsolidatedBookLevel {
+  /** USD (a USDT venue's price times the live USDT/USD rate). */
+  price: number;
+  /** Total size across venues, base units. */
+  size: number;
+  venues: { venue: string; size: number }[];
+}
+
+/** Size within ±`bps` of the consolidated mid, and its imbalance. */
+export interface BookDepthBand {
+  bps: number;
+  bidSize: number;
+  askSize: number;
+  /** (bid − ask) / (bid + ask), in [−1, 1]; null when the band holds nothing. */
+  imbalance: number | null;
+}
+
+/** One venue's own book in the consolidated event, in USD. */
+export interface VenueBookSummary {
+  venue: string;
+  /** The venue's own pair (BTC-USDT on a USDT venue). */
+  pair: InstrumentId;
+  /** USD per unit of the venue's quote currency when the book was read. */
+  usdPerQuote: number;
+  /** Best first, USD prices. */
+  bids: BookLevel[];
+  asks: BookLevel[];
+  /** Times this venue's books were found out of sync (and rebuilt) since the pipeline started. */
+  gaps: number;
+}
+
+/**
+ * The books of every venue of an instrument merged in USD, published at most a few times a second
+ * per instrument (the `book` channel): the top levels consolidated with attribution, each venue's
+ * own top levels, the cross-venue best bid and offer, and the depth and imbalance near the mid.
+ * Only books that are in sequence take part.
+ */
+export interface ConsolidatedBookEvent {
+  type: 'consolidated_book';
+  symbol: InstrumentId;
+  ts: EpochMs;
+  /** Cross-venue touch and mid; null when no venue has that side. */
+  bestBid: number | null;
+  bestAsk: number | null;
+  mid: number | null;
+  /** Best bid at or above best ask across venues (an arbitrage, or one venue lagging). */
+  crossed: boolean;
+  /** Best first. */
+  bids: ConsolidatedBookLevel[];
+  asks: ConsolidatedBookLevel[];
+  depth: BookDepthBand[];
+  venues: VenueBookSummary[];
+}

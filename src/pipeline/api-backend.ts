@@ -4,7 +4,7 @@
  * importing the server and the dependency points one way.
  */
 import type { EventBus } from '../bus/bus.ts';
-import type { FusedPrice, RegimeState } from '../core/events.ts';
+import type { ConsolidatedBookEvent, FusedPrice, RegimeState } from '../core/events.ts';
 import type { Bar } from '../core/market.ts';
 import type { Timeframe } from '../core/time.ts';
 import type { MarketStore } from '../store/store.ts';
@@ -21,6 +21,8 @@ export interface ApiBackend {
   /** The bar that closed last (the store may not have it yet: writes are batched). */
   lastClosedBar?(symbol: string, timeframe: Timeframe): Bar | undefined;
   sources(): unknown[];
+  /** The latest consolidated book of an instrument (absent where the process keeps no books). */
+  book?(symbol: string): ConsolidatedBookEvent | undefined;
   indicatorCatalogue(): unknown;
   /** Prometheus text exposition of the pipeline's metrics (the API adds its own). */
   metrics(): string;

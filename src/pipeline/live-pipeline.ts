@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { EventBus } from '../bus/bus.ts';
 import { InProcessBus } from '../bus/bus.ts';
 import { NatsJetStreamBus } from '../bus/nats.ts';
-import type { Alert, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
+import type { Alert, ConsolidatedBookEvent, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
 import type { Bar, MarketRecord } from '../core/market.ts';
 import { floorToTimeframe, type Timeframe, timeframeMs } from '../core/time.ts';
 import { FusionEngine } from '../fusion/engine.ts';
@@ -17,6 +17,7 @@ import { SqliteStore } from '../store/sqlite.ts';
 import { fusedRow, type MarketStore } from '../store/store.ts';
 import { StoreWriter } from '../store/writer.ts';
 import { type ApiBackend, instrumentSummary } from './api-backend.ts';
+import { BookStage } from './book-stage.ts';
 import type { ServiceConfig } from './config.ts';
 import { MetricsRegistry } from './metrics.ts';
 import type { BarAnalysis, HistoryBars, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
@@ -46,6 +47,8 @@ const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
 
 /** Open-bar updates go out at most this often per instrument and timeframe (closed bars always). */
 const OPEN_BAR_EVERY_MS = 500;
+/** A consolidated book goes out at most this often per instrument. */
+const BOOK_EVERY_MS = 250;
 /** At most one conflict alert per instrument per this much data time. */
 const CONFLICT_ALERT_MS = 30_000;
 /** Stored closed bars replayed into the analysis at start, per instrument and timeframe. */
@@ -86,6 +89,9 @@ interface InstrumentLane {
 export class LivePipeline implements ApiBackend {
   readonly engine: FusionEngine;
   readonly metricsRegistry = new MetricsRegistry();
+  /** The consolidated book per instrument, from the venues' own books. */
+  readonly books: BookStage;
+  private bookTimer: NodeJS.Timeout | undefined;
   private readonly lanes = new Map<string, InstrumentLane>();
   private writer: StoreWriter | undefined;
   private pruning: PruneSchedule | undefined;
@@ -121,6 +127,8 @@ export class LivePipeline implements ApiBackend {
     private readonly resumable = false,
   ) {
     this.engine = new FusionEngine({ maxAgeMs: config.fusion.maxAgeMs });
+    // Harmonized as fusion does: a USDT venue's prices at fusion's live USDT/USD estimate.
+    this.books = new BookStage(config.instruments, (pair) => this.engine.harmonizer.target(pair), { everyMs: BOOK_EVERY_MS });
     for (const symbol of config.instruments) {
       const analysis = new Map<Timeframe, BarAnalysis[]>();
       for (const tf of config.analysis.timeframes) analysis.set(tf, parts.analysis(symbol, tf));
@@ -217,6 +225,8 @@ export class LivePipeline implements ApiBackend {
     this.source.start(this.sink);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
+    this.bookTimer = setInterval(() => this.books.flush(Date.now(), (e) => this.publish(e)), BOOK_EVERY_MS / 2);
+    this.bookTimer.unref();
   }
 
   /** Stop intake, flush the store, close everything. */
@@ -224,6 +234,7 @@ export class LivePipeline implements ApiBackend {
     if (this.stopping) return;
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.bookTimer) clearInterval(this.bookTimer);
     await this.source.stop();
     await this.pruning?.stop();
     await this.writer?.close();
@@ -265,6 +276,14 @@ export class LivePipeline implements ApiBackend {
     warn: (venue, message) => {
       this.stats.connectionWarnings++;
       this.log.warn({ venue, message }, 'connection');
+    },
+    book: (ref) => {
+      if (!this.stopping) this.books.onBook(ref);
+    },
+    bookGap: (e) => {
+      this.books.onGap(e);
+      this.log.warn({ venue: e.venue, symbol: e.symbol, reason: e.reason, detail: e.detail }, 'book out of sync; resyncing');
+      this.publish(e);
     },
   };
 
@@ -480,6 +499,17 @@ export class LivePipeline implements ApiBackend {
     m.register('emp_pipeline_lag_ms', 'gauge', 'receipt to fused publish, last record (ms)', () => this.stats.lagMs);
     m.register('emp_source_errors_total', 'counter', 'malformed frames and source errors', () => this.stats.sourceErrors);
     m.register('emp_gaps_total', 'counter', 'sequence gaps detected', () => this.stats.gaps);
+    m.register('emp_book_gaps_total', 'counter', 'venue L2 books found out of sync, by venue and reason', () =>
+      [...this.books.stats.gaps].flatMap(([venue, g]) =>
+        Object.entries(g).map(([reason, n]) => [{ venue, reason }, n] as [Record<string, string>, number]),
+      ),
+    );
+    m.register('emp_book_resyncs_total', 'counter', 'venue L2 books rebuilt from a fresh snapshot after a gap', () =>
+      this.source
+        .health()
+        .flatMap((h) => (h.bookResyncs === undefined ? [] : [[{ venue: h.venue }, h.bookResyncs] as [Record<string, string>, number]])),
+    );
+    m.register('emp_books_published_total', 'counter', 'consolidated book events published', () => this.books.stats.published);
     m.register('emp_analysis_errors_total', 'counter', 'analysis stages that threw', () => this.stats.analysisErrors);
     m.register('emp_fusion_exclusions_total', 'counter', 'source evaluations excluded from fusion, by reason', () =>
       Object.entries(this.engine.exclusions).map(([reason, n]) => [{ reason }, n]),
@@ -525,6 +555,10 @@ export class LivePipeline implements ApiBackend {
 
   symbols(): readonly string[] {
     return [...this.lanes.keys()];
+  }
+
+  book(symbol: string): ConsolidatedBookEvent | undefined {
+    return this.books.latest(symbol);
   }
 
   openBar(symbol: string, timeframe: Timeframe): Bar | undefined {

@@ -2,8 +2,10 @@
  * The contracts between the pipeline and its pluggable parts: where records come from, and
  * what runs on bars. The pipeline owns ordering and publishing; parts only compute.
  */
-import type { ConnectionState, EmpEvent, GapEvent, SourceStatusEvent } from '../core/events.ts';
+import type { BookGapEvent, ConnectionState, EmpEvent, GapEvent, SourceStatusEvent } from '../core/events.ts';
+import type { InstrumentId } from '../core/instrument.ts';
 import type { Bar, BarSeries, MarketRecord } from '../core/market.ts';
+import type { OrderBook } from '../stream/book.ts';
 
 export interface SourceSink {
   record(r: MarketRecord): void;
@@ -13,6 +15,23 @@ export interface SourceSink {
   error(venue: string, message: string): void;
   /** Connection trouble (refused, reset, recycled): logged; being down is reported by status. */
   warn(venue: string, message: string): void;
+  /**
+   * A venue's L2 book changed: an update or snapshot applied, or a gap that cleared it. The same
+   * reference comes back for the same book; sources without books never call it.
+   */
+  book?(ref: VenueBookRef): void;
+  /** A venue book found out of sync (it is rebuilt from the next snapshot). */
+  bookGap?(e: BookGapEvent): void;
+}
+
+/** A venue's validated L2 book as its codec keeps it: read by the pipeline, never written. */
+export interface VenueBookRef {
+  venue: string;
+  /** The venue's own pair (BTC-USDT on a USDT venue). */
+  pair: InstrumentId;
+  book: OrderBook;
+  /** Built from a snapshot and in sequence since (false while waiting for one). */
+  live(): boolean;
 }
 
 export interface VenueHealthSnapshot {
@@ -22,6 +41,10 @@ export interface VenueHealthSnapshot {
   lastMessageAgeMs: number | null;
   messagesPerSec: number;
   errors: number;
+  /** L2 books found out of sync (sequence gap, bad checksum, invalid contents), for venues with books. */
+  bookGaps?: number;
+  /** Resyncs done: a fresh snapshot applied after a gap. */
+  bookResyncs?: number;
 }
 
 export interface QueueStats {

@@ -4,10 +4,10 @@ import type { EmpEvent, EmpEventType } from '../core/events.ts';
 import { TIMEFRAMES } from '../core/time.ts';
 
 const TF = `(${TIMEFRAMES.join('|')})`;
-const CHANNEL = new RegExp(`^(fused|signals|regimes|alerts|sources|conflicts|bars:${TF}|indicators:${TF})$`);
+const CHANNEL = new RegExp(`^(fused|signals|regimes|alerts|sources|conflicts|book|bars:${TF}|indicators:${TF})$`);
 
 export const channelSchema = z.string().regex(CHANNEL, {
-  message: `unknown channel (expected fused, bars:<tf>, indicators:<tf>, signals, regimes, alerts, sources, conflicts; tf one of ${TIMEFRAMES.join(', ')})`,
+  message: `unknown channel (expected fused, bars:<tf>, indicators:<tf>, signals, regimes, alerts, sources, conflicts, book; tf one of ${TIMEFRAMES.join(', ')})`,
 });
 
 export const clientMessageSchema = z.discriminatedUnion('op', [
@@ -37,6 +37,7 @@ export function channelOf(e: EmpEvent): string | undefined {
     alert: 'alerts',
     source_health: 'sources',
     conflict: 'conflicts',
+    consolidated_book: 'book',
   };
   if (e.type === 'bar') return `bars:${e.timeframe}`;
   if (e.type === 'indicators') return `indicators:${e.timeframe}`;

@@ -5,7 +5,7 @@
  * compile time (see the `Same` assertions at the bottom), so the two cannot drift apart.
  */
 import { z } from 'zod';
-import type { Alert, Conflict, FusedPrice, IndicatorUpdate, RegimeState, Signal } from '../core/events.ts';
+import type { Alert, Conflict, ConsolidatedBookEvent, FusedPrice, IndicatorUpdate, RegimeState, Signal } from '../core/events.ts';
 import type { Bar } from '../core/market.ts';
 import { REGIMES } from '../core/regime.ts';
 import { TIMEFRAMES } from '../core/time.ts';
@@ -98,6 +98,48 @@ export const indicatorsSchema = z.object({
   values: z.record(z.string(), z.number().nullable()),
 });
 
+const bookLevel = z.tuple([z.number().describe('price, USD'), z.number().describe('size, base units')]);
+
+export const bookSchema = z.object({
+  type: z.literal('consolidated_book'),
+  symbol,
+  ts: ts.describe('when the book was read, epoch ms'),
+  bestBid: z.number().nullable().describe('cross-venue best bid, USD; null when no venue has bids'),
+  bestAsk: z.number().nullable(),
+  mid: z.number().nullable(),
+  crossed: z.boolean().describe('best bid at or above best ask across venues'),
+  bids: z
+    .array(
+      z.object({
+        price: z.number().describe('USD'),
+        size: z.number().describe('all venues together, base units'),
+        venues: z.array(z.object({ venue: z.string(), size: z.number() })),
+      }),
+    )
+    .describe('best first'),
+  asks: z.array(z.object({ price: z.number(), size: z.number(), venues: z.array(z.object({ venue: z.string(), size: z.number() })) })),
+  depth: z.array(
+    z.object({
+      bps: z.number(),
+      bidSize: z.number().describe('bid size priced within bps of the mid'),
+      askSize: z.number(),
+      imbalance: z.number().nullable().describe('(bid - ask) / (bid + ask); null when the band is empty'),
+    }),
+  ),
+  venues: z
+    .array(
+      z.object({
+        venue: z.string(),
+        pair: z.string().describe("the venue's own pair, e.g. BTC-USDT"),
+        usdPerQuote: z.number().describe('USD per unit of the venue quote currency used for its prices'),
+        bids: z.array(bookLevel).describe('best first, USD'),
+        asks: z.array(bookLevel),
+        gaps: z.number().describe("times the venue's books were found out of sync since start"),
+      }),
+    )
+    .describe('each in-sequence venue book, top levels'),
+});
+
 export const instrumentSchema = z.object({
   symbol,
   price: z.number().nullable(),
@@ -118,6 +160,7 @@ export const API_SCHEMAS = {
   '/api/history/signals': z.array(signalSchema),
   '/api/history/alerts': z.array(alertSchema),
   '/api/history/conflicts': z.array(conflictSchema),
+  '/api/book/:symbol': bookSchema,
   'ws:bars': barSchema,
   'ws:fused': fusedSchema,
   'ws:regimes': regimeSchema,
@@ -125,6 +168,7 @@ export const API_SCHEMAS = {
   'ws:alerts': alertSchema,
   'ws:conflicts': conflictSchema,
   'ws:indicators': indicatorsSchema,
+  'ws:book': bookSchema,
   error: errorSchema,
 } as const;
 
@@ -132,7 +176,7 @@ export const API_SCHEMAS = {
 export function apiJsonSchema(): Record<string, unknown> {
   return {
     description:
-      'EMP API output shapes. HTTP: GET /api/instruments, /api/sources, /api/indicators, /api/history/{bars,fused,regimes,signals,alerts,conflicts}?symbol=&timeframe=&from=&to=&limit= (symbol in any common spelling; from/to as epoch ms or ISO 8601). WebSocket /ws: {"op":"subscribe","channel":…,"symbols":[…]}; updates carry the ws:* shapes.',
+      'EMP API output shapes. HTTP: GET /api/instruments, /api/sources, /api/indicators, /api/history/{bars,fused,regimes,signals,alerts,conflicts}?symbol=&timeframe=&from=&to=&limit= (symbol in any common spelling; from/to as epoch ms or ISO 8601), /api/book/:symbol (the latest consolidated book). WebSocket /ws: {"op":"subscribe","channel":…,"symbols":[…]} (channel book: consolidated books, a few a second per instrument); updates carry the ws:* shapes.',
     schemas: Object.fromEntries(Object.entries(API_SCHEMAS).map(([k, s]) => [k, z.toJSONSchema(s)])),
   };
 }
@@ -147,5 +191,6 @@ const _checks: [
   Same<z.infer<typeof alertSchema>, Alert>,
   Same<z.infer<typeof conflictSchema>, Conflict>,
   Same<z.infer<typeof indicatorsSchema>, IndicatorUpdate>,
-] = [true, true, true, true, true, true, true];
+  Same<z.infer<typeof bookSchema>, ConsolidatedBookEvent>,
+] = [true, true, true, true, true, true, true, true];
 void _checks;

@@ -192,6 +192,14 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
         return reply.code(404).send({ error: `unknown history "${kind}" (bars, fused, signals, regimes, alerts, conflicts)` });
     }
   });
+  app.get('/api/book/:symbol', guarded, async (req, reply) => {
+    const raw = (req.params as { symbol: string }).symbol;
+    const symbol = resolveInstrument(raw, backend.symbols());
+    if (!symbol) return reply.code(404).send({ error: `unknown instrument "${raw}" (served: ${backend.symbols().join(', ')})` });
+    const book = backend.book?.(symbol);
+    if (!book) return reply.code(404).send({ error: `no book for ${symbol} yet (books come from the crypto venues' depth channels)` });
+    return book;
+  });
   app.get('/api/schema', guarded, async () => apiJsonSchema());
   // An API path nothing answers is a JSON 404, not the dashboard's page.
   app.all('/api/*', guarded, async (req, reply) =>

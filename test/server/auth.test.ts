@@ -66,6 +66,7 @@ const PROTECTED = [
   '/api/history/fused',
   '/api/history/alerts',
   '/api/history/bars?symbol=BTC-USD&timeframe=1m',
+  '/api/book/BTC-USD',
   '/metrics',
 ];
 
