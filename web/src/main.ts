@@ -3,7 +3,8 @@
  * browser by the project's own indicator engine (overlays on price, one pane per scale), a legend
  * with live values and an OHLCV readout under the crosshair, signal markers, filtered
  * candlestick-pattern and chart-pattern annotations, support/resistance levels, a regime band,
- * venue health and fusion weights, and the alert feed. History over HTTP, then live over the
+ * venue health and fusion weights, the market depth (the consolidated book, or one venue's own, as
+ * cumulative depth), and the alert feed. History over HTTP, then live over the
  * WebSocket API. What is shown (instrument, timeframe, indicators) lives in the URL.
  */
 import {
@@ -23,7 +24,7 @@ import {
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import type { Alert, Bar, FusedPrice, RegimeState, Signal, SourceHealth } from '../../src/core/index.ts';
+import type { Alert, Bar, BookLevel, ConsolidatedBookEvent, FusedPrice, RegimeState, Signal, SourceHealth } from '../../src/core/index.ts';
 import { REGIMES, TIMEFRAMES, type Timeframe } from '../../src/core/index.ts';
 import { resolveInstrument } from '../../src/core/instrument.ts';
 import type { BarSeries } from '../../src/core/market.ts';
@@ -662,6 +663,135 @@ function renderSources(): void {
     .join('');
 }
 
+// --- market depth ---------------------------------------------------------------------------
+/** The latest consolidated book of the selected instrument. */
+let latestBook: ConsolidatedBookEvent | undefined;
+/** The book drawn: '' for the consolidated one, else a venue's own. */
+let bookView = '';
+const DEPTH_W = 300;
+const DEPTH_H = 140;
+
+/**
+ * Cumulative depth of one side, best first, as an SVG area: a step up at each level from the
+ * touch outwards, until `limit` (the edge of the window, the same distance from the mid on both
+ * sides so the two curves compare).
+ */
+function depthPath(
+  levels: readonly BookLevel[],
+  isBid: boolean,
+  x: (p: number) => number,
+  y: (s: number) => number,
+  limit: number,
+): string {
+  const first = levels[0];
+  if (!first) return '';
+  let cum = 0;
+  let d = `M${x(first[0]).toFixed(2)},${DEPTH_H}`;
+  for (const [price, size] of levels) {
+    if (isBid ? price < limit : price > limit) break;
+    d += ` L${x(price).toFixed(2)},${y(cum).toFixed(2)}`;
+    cum += size;
+    d += ` L${x(price).toFixed(2)},${y(cum).toFixed(2)}`;
+  }
+  return `${d} L${x(limit).toFixed(2)},${y(cum).toFixed(2)} L${x(limit).toFixed(2)},${DEPTH_H} Z`;
+}
+
+function renderBookViews(b: ConsolidatedBookEvent): void {
+  const sel = $<HTMLSelectElement>('book-view');
+  const venues = b.venues.map((v) => v.venue).sort();
+  if (bookView && !venues.includes(bookView)) venues.push(bookView); // out of sync for now: keep the choice
+  const want = ['', ...venues].join('|');
+  if (sel.dataset.options === want) return;
+  sel.dataset.options = want;
+  sel.innerHTML = [
+    `<option value="" ${bookView === '' ? 'selected' : ''}>consolidated</option>`,
+    ...venues.map((v) => `<option value="${esc(v)}" ${v === bookView ? 'selected' : ''}>${esc(v)}</option>`),
+  ].join('');
+}
+
+function renderBook(): void {
+  const b = latestBook;
+  const svg = document.getElementById('depth') as unknown as SVGSVGElement;
+  const meta = $('book-meta');
+  if (!b || b.symbol !== state.symbol) {
+    meta.textContent = 'no book yet';
+    return;
+  }
+  renderBookViews(b);
+  let bids: BookLevel[];
+  let asks: BookLevel[];
+  let about: string;
+  if (bookView === '') {
+    bids = b.bids.map((l) => [l.price, l.size]);
+    asks = b.asks.map((l) => [l.price, l.size]);
+    about = `${b.venues.length} venue${b.venues.length === 1 ? '' : 's'} in sequence: ${b.venues.map((v) => v.venue).join(', ') || 'none'}`;
+  } else {
+    const v = b.venues.find((x) => x.venue === bookView);
+    bids = v?.bids ?? [];
+    asks = v?.asks ?? [];
+    about = v
+      ? `${v.venue} ${v.pair}${v.usdPerQuote !== 1 ? ` at ${v.usdPerQuote.toFixed(5)} USD` : ''} · resyncs ${v.gaps}`
+      : `${bookView}: book out of sync, waiting for a snapshot`;
+  }
+  const bestBid = bids[0]?.[0];
+  const bestAsk = asks[0]?.[0];
+  const lastBid = bids[bids.length - 1]?.[0];
+  const lastAsk = asks[asks.length - 1]?.[0];
+  svg.dataset.view = bookView || 'consolidated';
+  svg.dataset.bidLevels = String(bids.length);
+  svg.dataset.askLevels = String(asks.length);
+  svg.dataset.bestBid = bestBid === undefined ? '' : String(bestBid);
+  svg.dataset.bestAsk = bestAsk === undefined ? '' : String(bestAsk);
+  svg.dataset.ts = String(b.ts);
+  if (bestBid === undefined || bestAsk === undefined || lastBid === undefined || lastAsk === undefined) {
+    $('depth-bids').setAttribute('d', '');
+    $('depth-asks').setAttribute('d', '');
+    meta.textContent = about;
+    return;
+  }
+  const mid = (bestBid + bestAsk) / 2;
+  // The same distance each side of the mid: the nearer of the two deepest levels shown.
+  const half = Math.max(Math.min(mid - lastBid, lastAsk - mid), bestAsk - mid);
+  const lo = mid - half;
+  const hi = mid + half;
+  const within = (l: readonly BookLevel[], isBid: boolean): number => l.reduce((s, [p, q]) => s + ((isBid ? p >= lo : p <= hi) ? q : 0), 0);
+  const top = Math.max(within(bids, true), within(asks, false)) * 1.08 || 1;
+  const x = (p: number): number => ((p - lo) / (hi - lo)) * DEPTH_W;
+  const y = (q: number): number => DEPTH_H - (q / top) * DEPTH_H;
+  $('depth-bids').setAttribute('d', depthPath(bids, true, x, y, lo));
+  $('depth-asks').setAttribute('d', depthPath(asks, false, x, y, hi));
+  const midLine = $('depth-mid');
+  midLine.setAttribute('x1', x(mid).toFixed(2));
+  midLine.setAttribute('x2', x(mid).toFixed(2));
+  const d = pricePrecision(b.symbol, mid);
+  $('depth-axis').innerHTML = `<span>${fmtPrice(lo, d)}</span><span>mid ${fmtPrice(mid, d)}</span><span>${fmtPrice(hi, d)}</span>`;
+  const bands =
+    bookView === ''
+      ? b.depth
+          .map(
+            (band) =>
+              `±${band.bps} bps: ${fmtCompact(band.bidSize)} bid / ${fmtCompact(band.askSize)} ask${band.imbalance === null ? '' : ` (imbalance ${band.imbalance >= 0 ? '+' : ''}${band.imbalance.toFixed(2)})`}`,
+          )
+          .join('<br>')
+      : '';
+  meta.innerHTML = [
+    `<span data-role="touch">bid <b>${fmtPrice(bestBid, d)}</b> · ask <b>${fmtPrice(bestAsk, d)}</b> · spread ${(((bestAsk - bestBid) / mid) * 1e4).toFixed(2)} bps</span>`,
+    bookView === '' && b.crossed ? '<span class="excluded">venues cross each other</span>' : '',
+    bands,
+    esc(about),
+  ]
+    .filter((x) => x !== '')
+    .join('<br>');
+}
+
+let bookSymbol = '';
+function subscribeBook(): void {
+  if (!ws || ws.readyState !== WebSocket.OPEN) return;
+  if (bookSymbol) ws.send(JSON.stringify({ op: 'unsubscribe', channel: 'book', symbols: [bookSymbol] }));
+  bookSymbol = state.symbol;
+  if (bookSymbol) ws.send(JSON.stringify({ op: 'subscribe', channel: 'book', symbols: [bookSymbol] }));
+}
+
 function addAlert(a: Alert): void {
   const li = document.createElement('li');
   li.className = `sev-${a.severity}`;
@@ -731,10 +861,12 @@ function connect(): void {
     $('conn').textContent = 'live';
     $('conn').className = 'pill ok';
     subscribedTf = undefined;
+    bookSymbol = '';
     // Before anything else: the server answers messages in order.
     if (token) ws?.send(JSON.stringify({ op: 'auth', token }));
     for (const channel of ['fused', 'signals', 'regimes', 'alerts', 'sources']) ws?.send(JSON.stringify({ op: 'subscribe', channel }));
     subscribeBars();
+    subscribeBook();
   };
   ws.onclose = (ev) => {
     $('conn').className = 'pill bad';
@@ -819,6 +951,13 @@ function onRecord(r: { type: string }): void {
       state.sources.set((r as SourceHealth).venue, r as SourceHealth);
       renderSources();
       break;
+    case 'consolidated_book': {
+      const b = r as ConsolidatedBookEvent;
+      if (b.symbol !== state.symbol) break;
+      latestBook = b;
+      renderBook();
+      break;
+    }
   }
 }
 
@@ -904,6 +1043,9 @@ function selectSymbol(sym: string): void {
   if (f) renderFused(f);
   void loadHistory().catch((e: unknown) => showError(String((e as Error).message ?? e)));
   subscribeBars();
+  latestBook = undefined;
+  renderBook();
+  subscribeBook();
   renderSources();
 }
 
@@ -958,6 +1100,10 @@ async function main(): Promise<void> {
   $('overlays').addEventListener('click', (e) => {
     const name = (e.target as HTMLElement).dataset.remove;
     if (name) removeIndicator(name);
+  });
+  $('book-view').addEventListener('change', (e) => {
+    bookView = (e.target as HTMLSelectElement).value;
+    renderBook();
   });
   $('patterns').addEventListener('click', () => {
     state.patternMode = state.patternMode === 'all' ? 'significant' : 'all';
