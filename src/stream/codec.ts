@@ -55,6 +55,11 @@ export interface VenueCodec {
    * back as `{ kind: 'error' }` or `{ kind: 'ignored' }` so the caller can count and log them.
    */
   parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome;
+  /**
+   * Frames the codec wants sent now, asked after each parsed frame (a book resync's unsubscribe
+   * and subscribe, while the frame's own records still go out); undefined when there are none.
+   */
+  takeOutgoing?(): string[] | undefined;
 }
 
 /** What a line-streaming source (OANDA's pricing stream) provides to `HttpStreamConnection`. */

@@ -348,5 +348,7 @@ export class VenueConnection extends ReconnectingFeed implements FeedConnection 
     if (outcome.kind === 'ping') ws.send(outcome.reply);
     else if (outcome.kind === 'send') for (const f of outcome.frames) ws.send(f);
     else if (outcome.kind === 'reconnect') this.recycle('venue asked for a reconnect');
+    const more = this.codec.takeOutgoing?.();
+    if (more !== undefined && ws.readyState === WebSocket.OPEN) for (const f of more) ws.send(f);
   }
 }
