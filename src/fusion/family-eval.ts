@@ -11,7 +11,7 @@
  *
  * Pure: no I/O.
  */
-import { median, quantile } from './baselines.ts';
+import { median, quantile } from '../core/stats.ts';
 import { FusionEngine } from './engine.ts';
 import { FAMILY_SCENARIOS, type FamilyFeed, type FamilyScenario, familyFeed } from './family.ts';
 import { V1_METHODS, V1Fuser } from './strategies.ts';

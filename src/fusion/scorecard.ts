@@ -6,7 +6,8 @@
  * in the fusion layer and is reachable from the library.
  */
 import type { MarketRecord } from '../core/market.ts';
-import { meanAggregate, medianAggregate, type Observation, pythAggregate, quantile } from './baselines.ts';
+import { quantile } from '../core/stats.ts';
+import { meanAggregate, medianAggregate, type Observation, pythAggregate } from './baselines.ts';
 import { FusionEngine } from './engine.ts';
 
 /** A fault planted in the market (as the simulator's fault schedule gives them). */

@@ -30,6 +30,18 @@ export const NYSE_EPISODES: readonly Episode[] = [
 ];
 
 /**
+ * The NYSE episodes of the short `emp evaluate regimes` summary (without --family), as it has
+ * always printed them: the October 1987 crash to the end of the month, the 1995-99 bull market as
+ * the contrast where bear, crash and high_volatility should be rare.
+ */
+export const NYSE_SUMMARY_EPISODES: readonly Episode[] = [
+  { name: '1973-74 bear market', from: '1973-01-11', to: '1974-10-03', kind: 'bear' },
+  { name: 'October 1987 crash', from: '1987-10-14', to: '1987-10-30', kind: 'crash' },
+  { name: '2000-02 bear market', from: '2000-09-01', to: '2002-10-09', kind: 'bear' },
+  { name: '1995-99 bull market (contrast)', from: '1995-01-03', to: '1999-12-31', kind: 'bull' },
+];
+
+/**
  * EuStockMarkets episodes (the same dates for each index; the data end in late August 1998): the
  * 1995-98 bull market and the summer 1998 fall (Russia). The dataset has no dates, only business
  * time, so a few-day episode (the October 1997 sell-off) cannot be placed reliably and is left out.
@@ -46,6 +58,8 @@ export interface EpisodeShare {
   fits: number;
   /** Share per label (REGIMES order). */
   shares: Record<Regime, number>;
+  /** Bars per label. */
+  counts: Record<Regime, number>;
 }
 
 export function episodeShares(time: ArrayLike<number>, labels: readonly Regime[], episodes: readonly Episode[]): EpisodeShare[] {
@@ -62,7 +76,7 @@ export function episodeShares(time: ArrayLike<number>, labels: readonly Regime[]
     }
     const shares = Object.fromEntries(REGIMES.map((r) => [r, n ? counts[r] / n : Number.NaN])) as Record<Regime, number>;
     const fits = FITS[episode.kind].reduce((s, r) => s + shares[r], 0);
-    return { episode, bars: n, fits, shares };
+    return { episode, bars: n, fits, shares, counts };
   });
 }
 

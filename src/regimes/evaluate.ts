@@ -40,9 +40,3 @@ export function scoreRegimes(truth: readonly Regime[], predicted: readonly Regim
   }
   return { balancedAccuracy: present.reduce((a, b) => a + b, 0) / present.length, recall, confusion, delays, missed };
 }
-
-export function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
-}

@@ -1,5 +1,6 @@
 /** Sources: the multi-venue simulator, venue protocols, CSV loading. */
 export { type BarCsvOptions, type LoadedBars, loadBarsCsv, readCsv } from './csv.ts';
+export { loadFractionalYearCloses } from './fractional-year.ts';
 export * from './simulator/index.ts';
 export {
   BOOK_CODECS,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerEvaluateFusion } from './evaluate-fusion.ts';
+import { registerEvaluateRegimes } from './evaluate-regimes.ts';
 import { registerFuse } from './fuse.ts';
 import { registerImport } from './import.ts';
 import { registerIndicators } from './indicators.ts';
@@ -23,7 +24,8 @@ export function registerCommands(program: Command): void {
   registerIndicators(program);
   registerNormalize(program);
   registerPatterns(program);
-  registerRegimes(program, evaluate);
+  registerRegimes(program);
+  registerEvaluateRegimes(evaluate);
   registerSignals(program, evaluate);
   registerStart(program);
 }
