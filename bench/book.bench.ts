@@ -1,6 +1,6 @@
 import type { BookEvent } from '../src/core/events.ts';
 import { Rng } from '../src/core/random.ts';
-import { BinanceBookCodec } from '../src/sources/venues/books/binance.ts';
+import { BinanceBookCodec } from '../src/sources/venues/binance/book.ts';
 import { OrderBook } from '../src/stream/book.ts';
 
 /**

@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline';
 import type { Quote } from '../src/core/market.ts';
 import { Rng } from '../src/core/random.ts';
-import { LocalVenueServer } from '../src/sources/venues/local-server.ts';
+import { LocalVenueServer } from '../src/sources/loopback/local-venue-server.ts';
 
 export const E2E_VENUES: [string, string][] = [
   ['binance', 'BTC-USDT'],

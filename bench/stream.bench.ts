@@ -1,7 +1,8 @@
 import type { MarketRecord } from '../src/core/market.ts';
 import { Rng } from '../src/core/random.ts';
+import { serverCodecFor } from '../src/sources/loopback/index.ts';
+import { LocalVenueServer } from '../src/sources/loopback/local-venue-server.ts';
 import { protocolFor, VENUE_PROTOCOLS } from '../src/sources/venues/index.ts';
-import { LocalVenueServer } from '../src/sources/venues/local-server.ts';
 import { VenueConnection } from '../src/stream/connection.ts';
 
 const PAIR: Record<string, string> = { binance: 'BTC-USDT', coinbase: 'BTC-USD', kraken: 'BTC-USD', bitstamp: 'BTC-USD', okx: 'BTC-USDT' };
@@ -51,7 +52,7 @@ function parseThroughput(): void {
   console.log('| venue | frames/s | µs/frame |');
   console.log('|---|---|---|');
   for (const venue of Object.keys(VENUE_PROTOCOLS)) {
-    const server = protocolFor(venue);
+    const server = serverCodecFor(venue);
     const frames = records(venue, 200_000).map((r, i) => server.encode(r, i));
     let best = Number.POSITIVE_INFINITY;
     for (let k = 0; k < 3; k++) {

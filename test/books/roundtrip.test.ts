@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BookEvent, BookLevel } from '../../src/core/events.ts';
 import { Rng } from '../../src/core/random.ts';
-import { BOOK_ENCODERS, type BookFrameEncoder } from '../../src/sources/venues/books/encoders.ts';
+import { BOOK_ENCODERS, type BookFrameEncoder } from '../../src/sources/loopback/book-encoders.ts';
 import { bookCodecFor } from '../../src/sources/venues/books/index.ts';
 import { OrderBook } from '../../src/stream/book.ts';
 

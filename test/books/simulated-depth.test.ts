@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BookEvent } from '../../src/core/events.ts';
+import { BOOK_ENCODERS, type BookFrameEncoder, KrakenBookEncoder } from '../../src/sources/loopback/book-encoders.ts';
 import { SimulatedDepth } from '../../src/sources/simulator/depth.ts';
 import { MarketSimulator } from '../../src/sources/simulator/index.ts';
-import { KrakenBookEncoder } from '../../src/sources/venues/books/encoders.ts';
-import { BOOK_ENCODERS, type BookFrameEncoder, bookCodecFor } from '../../src/sources/venues/books/index.ts';
+import { bookCodecFor } from '../../src/sources/venues/books/index.ts';
 import { consolidate } from '../../src/stream/consolidated-book.ts';
 
 /**

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GapEvent } from '../../src/core/events.ts';
 import type { MarketRecord, Quote, Trade } from '../../src/core/market.ts';
+import { serverCodecFor } from '../../src/sources/loopback/index.ts';
 import { protocolFor, VENUE_PROTOCOLS } from '../../src/sources/venues/index.ts';
 
 const RECV = 1_700_000_000_500;
@@ -46,7 +47,7 @@ function malformed(r: MarketRecord): string[] {
 
 /** Valid frames of a venue: a trade and a quote as its server sends them (cTrader: quotes only). */
 function validFrames(venue: string): string[] {
-  const server = protocolFor(venue);
+  const server = serverCodecFor(venue);
   const symbol = PAIR[venue] as string;
   const t: Trade = { type: 'trade', venue, symbol, ts: RECV - 20, recvTs: RECV, price: 60_000.5, size: 0.25, side: 'buy', id: '7' };
   const q: Quote = { type: 'quote', venue, symbol, ts: RECV - 20, recvTs: RECV, bid: 1.0951, bidSize: 2, ask: 1.0953, askSize: 3 };

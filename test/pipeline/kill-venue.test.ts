@@ -12,7 +12,7 @@ import { parseConfig } from '../../src/pipeline/config.ts';
 import { LivePipeline } from '../../src/pipeline/live-pipeline.ts';
 import { defaultParts, simulatorSource } from '../../src/pipeline/parts.ts';
 import type { SimulatedVenues } from '../../src/pipeline/venue-sources.ts';
-import type { LocalVenueServer } from '../../src/sources/venues/local-server.ts';
+import type { LocalVenueServer } from '../../src/sources/loopback/local-venue-server.ts';
 
 const until = async (pred: () => boolean, ms: number, what: string): Promise<void> => {
   const end = Date.now() + ms;

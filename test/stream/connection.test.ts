@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SourceStatusEvent } from '../../src/core/events.ts';
 import type { MarketRecord, Quote, Trade } from '../../src/core/market.ts';
+import { LocalVenueServer } from '../../src/sources/loopback/local-venue-server.ts';
 import { protocolFor, TRADE_AND_QUOTE_VENUES } from '../../src/sources/venues/index.ts';
-import { LocalVenueServer } from '../../src/sources/venues/local-server.ts';
 import type { Subscription } from '../../src/sources/venues/protocol.ts';
 import { backoffDelay, VenueConnection } from '../../src/stream/connection.ts';
 

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GapEvent } from '../../src/core/events.ts';
 import type { MarketRecord, Quote, Trade } from '../../src/core/market.ts';
+import { serverCodecFor } from '../../src/sources/loopback/index.ts';
 import { protocolFor, TRADE_AND_QUOTE_VENUES, VENUE_PROTOCOLS } from '../../src/sources/venues/index.ts';
 
 const RECV = 1_700_000_000_500;
@@ -247,7 +248,7 @@ describe('every venue', () => {
           fc.constantFrom<'buy' | 'sell'>('buy', 'sell'),
           fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
           (price, size, side, ts) => {
-            const server = protocolFor(v);
+            const server = serverCodecFor(v);
             const client = protocolFor(v);
             const t: Trade = { type: 'trade', venue: v, symbol: pair[v] as string, ts, recvTs: RECV, price, size, side, id: '42' };
             const q: Quote = {

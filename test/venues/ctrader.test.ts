@@ -4,8 +4,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MarketRecord, Quote } from '../../src/core/market.ts';
-import { CTRADER, CTraderProtocol } from '../../src/sources/venues/ctrader.ts';
-import { LocalVenueServer } from '../../src/sources/venues/local-server.ts';
+import { CTraderServer } from '../../src/sources/loopback/ctrader.ts';
+import { LocalVenueServer } from '../../src/sources/loopback/local-venue-server.ts';
+import { CTraderClient } from '../../src/sources/venues/ctrader/client.ts';
+import { CTRADER } from '../../src/sources/venues/ctrader/messages.ts';
 import { VenueConnection } from '../../src/stream/connection.ts';
 
 const until = async (pred: () => boolean, ms = 3000): Promise<void> => {
@@ -20,14 +22,14 @@ describe('cTrader codec', () => {
   const creds = { clientId: 'app', clientSecret: 's3cret', accountId: 5_150_705, accessToken: 'tok' };
 
   it('opens with application auth, account auth and the symbol list, in that order', () => {
-    const frames = new CTraderProtocol(creds).subscribeFrames([{ symbol: 'EUR-USD', channel: 'quotes' }]).map((f) => JSON.parse(f));
+    const frames = new CTraderClient(creds).subscribeFrames([{ symbol: 'EUR-USD', channel: 'quotes' }]).map((f) => JSON.parse(f));
     expect(frames.map((f) => f.payloadType)).toEqual([2100, 2102, 2114]);
     expect(frames[0].payload).toEqual({ clientId: 'app', clientSecret: 's3cret' });
     expect(frames[1].payload).toEqual({ ctidTraderAccountId: 5_150_705, accessToken: 'tok' });
   });
 
   it('learns symbol ids from the list, subscribes by id, and keeps the last bid and ask (in 1/100000)', () => {
-    const p = new CTraderProtocol(creds);
+    const p = new CTraderClient(creds);
     p.subscribeFrames([
       { symbol: 'EUR-USD', channel: 'quotes' },
       { symbol: 'USD-JPY', channel: 'quotes' },
@@ -73,7 +75,7 @@ describe('cTrader codec', () => {
   });
 
   it('errors, unknown symbol ids and garbage are reported, never records', () => {
-    const p = new CTraderProtocol(creds);
+    const p = new CTraderClient(creds);
     const out: MarketRecord[] = [];
     expect(
       p.parse('{"payloadType":2142,"payload":{"errorCode":"CH_CLIENT_AUTH_FAILURE","description":"Wrong clientSecret"}}', 0, out, []),
@@ -86,7 +88,7 @@ describe('cTrader codec', () => {
   });
 
   it('the server refuses steps out of order', () => {
-    const server = new CTraderProtocol(creds);
+    const server = new CTraderServer();
     const r = server.onClientFrame(JSON.stringify({ payloadType: CTRADER.SYMBOLS_LIST_REQ, payload: { ctidTraderAccountId: 1 } }));
     expect(JSON.parse(r.replies[0] as string).payloadType).toBe(CTRADER.OA_ERROR_RES);
   });
@@ -100,7 +102,7 @@ describe('cTrader over a real socket', () => {
 
   it('handshake, quotes, client heartbeats, reconnection with a fresh handshake', async () => {
     const server = await LocalVenueServer.start({ venue: 'ctrader', heartbeatMs: 100 });
-    const codec = new CTraderProtocol();
+    const codec = new CTraderClient();
     // Heartbeats every 50 ms for the test (10 s in production).
     (codec as { appPing: { text: string; intervalMs: number; always: boolean } }).appPing = { ...codec.appPing, intervalMs: 50 };
     const conn = new VenueConnection(codec, {

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Trade } from '../../src/core/market.ts';
+import { LocalVenueServer } from '../../src/sources/loopback/local-venue-server.ts';
 import { protocolFor } from '../../src/sources/venues/index.ts';
-import { LocalVenueServer } from '../../src/sources/venues/local-server.ts';
 
 describe('LocalVenueServer and a client that stops reading', () => {
   it('queues at most 4 MiB to it, then drops and counts', async () => {

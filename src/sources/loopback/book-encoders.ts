@@ -5,10 +5,20 @@
  * a corrupted checksum (Kraken), a message out of order (Bitstamp, which numbers nothing). For the
  * local venue servers and the tests that drive the book codecs end to end. Pure: no sockets.
  */
-import type { BookLevel } from '../../../core/events.ts';
-import type { InstrumentId } from '../../../core/instrument.ts';
-import { OrderBook } from '../../../stream/book.ts';
-import { KRAKEN_PRECISION, krakenChecksum } from './kraken.ts';
+import type { BookLevel } from '../../core/events.ts';
+import type { InstrumentId } from '../../core/instrument.ts';
+import { OrderBook } from '../../stream/book.ts';
+import type { BinanceDepthSnapshot, BinanceDepthUpdate } from '../venues/binance/messages.ts';
+import { BINANCE_SYMBOL_STYLE } from '../venues/binance/messages.ts';
+import type { BitstampBook, BitstampRestBook } from '../venues/bitstamp/messages.ts';
+import { BITSTAMP_SYMBOL_STYLE } from '../venues/bitstamp/messages.ts';
+import type { CoinbaseL2Data, CoinbaseL2Update } from '../venues/coinbase/messages.ts';
+import { writeJson } from '../venues/json-frame.ts';
+import { KRAKEN_PRECISION, krakenChecksum } from '../venues/kraken/book.ts';
+import type { KrakenBook, KrakenInstrument } from '../venues/kraken/messages.ts';
+import { KRAKEN_SYMBOL_STYLE } from '../venues/kraken/messages.ts';
+import type { OkxBookData, OkxLevel, OkxPush } from '../venues/okx/messages.ts';
+import { spellSymbol } from '../venues/symbol-style.ts';
 
 export type BookFault = 'lost' | 'bad_checksum' | 'out_of_order';
 
@@ -23,7 +33,7 @@ export interface BookFrameEncoder {
 }
 
 /** Decimal strings as the venues send them (8 places: every simulated or test price and size fits exactly). */
-const str = (l: readonly BookLevel[], pd: number, qd: number): string[][] => l.map(([p, s]) => [p.toFixed(pd), s.toFixed(qd)]);
+const str = (l: readonly BookLevel[], pd: number, qd: number): [string, string][] => l.map(([p, s]) => [p.toFixed(pd), s.toFixed(qd)]);
 
 /** The server's copy of each book, for checksums and for snapshots after changes. */
 class ServerBooks {
@@ -52,7 +62,12 @@ export class BinanceBookEncoder implements BookFrameEncoder {
   snapshot(symbol: InstrumentId, bids: readonly BookLevel[], asks: readonly BookLevel[]): string[] {
     const { price, qty } = this.decimals;
     return [
-      JSON.stringify({ lastUpdateId: this.id, symbol: symbol.replace('-', ''), bids: str(bids, price, qty), asks: str(asks, price, qty) }),
+      writeJson<BinanceDepthSnapshot>({
+        lastUpdateId: this.id,
+        symbol: spellSymbol(symbol, BINANCE_SYMBOL_STYLE),
+        bids: str(bids, price, qty),
+        asks: str(asks, price, qty),
+      }),
     ];
   }
   delta(symbol: InstrumentId, bids: readonly BookLevel[], asks: readonly BookLevel[], ts: number, fault?: BookFault): string[] {
@@ -62,10 +77,10 @@ export class BinanceBookEncoder implements BookFrameEncoder {
     if (fault === 'lost') return [];
     const { price, qty } = this.decimals;
     return [
-      JSON.stringify({
+      writeJson<BinanceDepthUpdate>({
         e: 'depthUpdate',
         E: ts,
-        s: symbol.replace('-', ''),
+        s: spellSymbol(symbol, BINANCE_SYMBOL_STYLE),
         U: first,
         u: this.id,
         b: str(bids, price, qty),
@@ -87,16 +102,16 @@ export class KrakenBookEncoder implements BookFrameEncoder {
   ) {}
   /** Kraken's `instrument` snapshot for a pair: how a client learns the precision of the checksum. */
   instrumentFrame(symbol: InstrumentId): string {
-    const pair = symbol.replace('-', '/');
+    const pair = spellSymbol(symbol, KRAKEN_SYMBOL_STYLE);
     const p = this.precision ?? KRAKEN_PRECISION[pair] ?? { price: 1, qty: 8 };
-    return JSON.stringify({
+    return writeJson<KrakenInstrument>({
       channel: 'instrument',
       type: 'snapshot',
       data: { assets: [], pairs: [{ symbol: pair, price_precision: p.price, qty_precision: p.qty }] },
     });
   }
   private frame(
-    type: string,
+    type: KrakenBook['type'],
     symbol: InstrumentId,
     b: OrderBook,
     bids: readonly BookLevel[],
@@ -104,12 +119,12 @@ export class KrakenBookEncoder implements BookFrameEncoder {
     ts: number,
     bad: boolean,
   ): string {
-    const pair = symbol.replace('-', '/');
+    const pair = spellSymbol(symbol, KRAKEN_SYMBOL_STYLE);
     const p = this.precision ?? KRAKEN_PRECISION[pair] ?? { price: 1, qty: 8 };
     const checksum = krakenChecksum(b.bids, b.asks, p.price, p.qty);
     const lv = (l: readonly BookLevel[]) =>
       l.map(([price, qty]) => ({ price: Number(price.toFixed(p.price)), qty: Number(qty.toFixed(p.qty)) }));
-    return JSON.stringify({
+    return writeJson<KrakenBook>({
       channel: 'book',
       type,
       data: [
@@ -165,15 +180,15 @@ export class OkxBookEncoder implements BookFrameEncoder {
   readonly detectable: readonly BookFault[] = ['lost'];
   private seq = 5000;
   private frame(
-    action: string,
+    action: OkxPush<OkxBookData>['action'],
     symbol: InstrumentId,
     bids: readonly BookLevel[],
     asks: readonly BookLevel[],
     ts: number,
     prev: number,
   ): string {
-    const l = (x: readonly BookLevel[]) => str(x, 8, 8).map(([p, s]) => [p as string, s as string, '0', '1']);
-    return JSON.stringify({
+    const l = (x: readonly BookLevel[]): OkxLevel[] => str(x, 8, 8).map(([p, s]) => [p, s, '0', '1']);
+    return writeJson<OkxPush<OkxBookData>>({
       arg: { channel: 'books', instId: symbol },
       action,
       data: [{ asks: l(asks), bids: l(bids), ts: String(ts), checksum: 0, prevSeqId: prev, seqId: this.seq }],
@@ -195,13 +210,19 @@ export class CoinbaseBookEncoder implements BookFrameEncoder {
   readonly venue = 'coinbase';
   readonly detectable: readonly BookFault[] = ['lost'];
   private seq = 0;
-  private frame(type: string, symbol: InstrumentId, bids: readonly BookLevel[], asks: readonly BookLevel[], ts: number): string {
+  private frame(
+    type: 'snapshot' | 'update',
+    symbol: InstrumentId,
+    bids: readonly BookLevel[],
+    asks: readonly BookLevel[],
+    ts: number,
+  ): string {
     const time = new Date(ts).toISOString();
-    const updates = [
-      ...str(bids, 8, 8).map(([price_level, new_quantity]) => ({ side: 'bid', event_time: time, price_level, new_quantity })),
-      ...str(asks, 8, 8).map(([price_level, new_quantity]) => ({ side: 'offer', event_time: time, price_level, new_quantity })),
+    const updates: CoinbaseL2Update[] = [
+      ...str(bids, 8, 8).map(([price_level, new_quantity]) => ({ side: 'bid' as const, event_time: time, price_level, new_quantity })),
+      ...str(asks, 8, 8).map(([price_level, new_quantity]) => ({ side: 'offer' as const, event_time: time, price_level, new_quantity })),
     ];
-    return JSON.stringify({
+    return writeJson<CoinbaseL2Data>({
       channel: 'l2_data',
       client_id: '',
       timestamp: time,
@@ -229,7 +250,7 @@ export class BitstampBookEncoder implements BookFrameEncoder {
   snapshot(symbol: InstrumentId, bids: readonly BookLevel[], asks: readonly BookLevel[], ts: number): string[] {
     this.micros = Math.max(this.micros + 1, ts * 1000);
     return [
-      JSON.stringify({
+      writeJson<BitstampRestBook>({
         pair: symbol,
         timestamp: String(Math.floor(ts / 1000)),
         microtimestamp: String(this.micros),
@@ -242,9 +263,9 @@ export class BitstampBookEncoder implements BookFrameEncoder {
     this.micros = Math.max(this.micros + 1, ts * 1000);
     if (fault === 'lost') return [];
     const micros = fault === 'out_of_order' ? this.micros - 500_000 : this.micros;
-    const channel = `diff_order_book_${symbol.replace('-', '').toLowerCase()}`;
+    const channel = `diff_order_book_${spellSymbol(symbol, BITSTAMP_SYMBOL_STYLE)}`;
     return [
-      JSON.stringify({
+      writeJson<BitstampBook>({
         event: 'data',
         channel,
         data: { timestamp: String(Math.floor(micros / 1e6)), microtimestamp: String(micros), bids: str(bids, 8, 8), asks: str(asks, 8, 8) },

@@ -8,8 +8,8 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { MarketRecord } from '../../core/market.ts';
-import { VENUE_PROTOCOLS } from './index.ts';
-import type { VenueProtocol } from './protocol.ts';
+import type { VenueServerCodec } from './server-codec.ts';
+import { VENUE_SERVER_CODECS } from './server-codecs.ts';
 
 /** Bytes queued to one client beyond which messages to it are dropped (counted). */
 const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
@@ -18,7 +18,7 @@ export type Misbehaviour = 'close' | 'silent' | 'malformed' | 'oversized' | 'sta
 
 interface Client {
   ws: WebSocket;
-  proto: VenueProtocol;
+  proto: VenueServerCodec;
   subs: Set<string>;
   seq: number;
 }
@@ -46,7 +46,7 @@ export class LocalVenueServer {
   private constructor(private readonly opts: Required<LocalVenueServerOptions>) {}
 
   static async start(opts: LocalVenueServerOptions): Promise<LocalVenueServer> {
-    if (!VENUE_PROTOCOLS[opts.venue]) throw new RangeError(`no protocol for venue "${opts.venue}"`);
+    if (!VENUE_SERVER_CODECS[opts.venue]) throw new RangeError(`no protocol for venue "${opts.venue}"`);
     const s = new LocalVenueServer({ port: 0, host: '127.0.0.1', heartbeatMs: 1000, ...opts });
     await s.listen(s.opts.port);
     return s;
@@ -75,7 +75,7 @@ export class LocalVenueServer {
     this.port = (wss.address() as AddressInfo).port;
     this.url = `ws://${this.opts.host}:${this.port}`;
     wss.on('connection', (ws) => this.accept(ws));
-    const make = VENUE_PROTOCOLS[this.opts.venue] as () => VenueProtocol;
+    const make = VENUE_SERVER_CODECS[this.opts.venue] as () => VenueServerCodec;
     const probe = make();
     if (probe.heartbeat) {
       this.heartbeat = setInterval(() => {
@@ -88,7 +88,7 @@ export class LocalVenueServer {
   }
 
   private accept(ws: WebSocket): void {
-    const c: Client = { ws, proto: (VENUE_PROTOCOLS[this.opts.venue] as () => VenueProtocol)(), subs: new Set(), seq: 0 };
+    const c: Client = { ws, proto: (VENUE_SERVER_CODECS[this.opts.venue] as () => VenueServerCodec)(), subs: new Set(), seq: 0 };
     this.clients.add(c);
     this.stats.connections++;
     ws.on('message', (data) => {

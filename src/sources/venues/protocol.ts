@@ -1,32 +1,14 @@
 /**
- * Venue protocols: one implementation per venue under src/sources/venues/, each a pure client
- * codec (the contract is in src/stream/codec.ts, next to the connection that drives it) and the
- * server side used by the local venue servers. No sockets, no timers here.
+ * What the venue clients share: one folder per venue under src/sources/venues/, each a pure
+ * client codec (the contract is in src/stream/codec.ts, next to the connection that drives it).
+ * Their loopback servers live apart, in src/sources/loopback/. No sockets, no timers here.
  */
 import type { GapEvent } from '../../core/events.ts';
 import type { InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
-import type { FrameOutcome, Subscription, VenueCodec } from '../../stream/codec.ts';
+import type { FrameOutcome } from '../../stream/codec.ts';
 
 export type { Channel, FrameOutcome, LineStreamCodec, Subscription, VenueCodec } from '../../stream/codec.ts';
-
-/**
- * The server side of a venue protocol, for the local venue servers (tests and `emp start` on the
- * simulator): what a client's frame asks for, and how a record goes out on the wire.
- */
-export interface VenueServerCodec {
-  readonly venue: string;
-  /** Answers one client frame: replies to send, subscriptions to add or remove. */
-  onClientFrame(text: string): { replies: string[]; subscribe?: Subscription[]; unsubscribe?: Subscription[] };
-  /** One record as the venue would send it; `seq` numbers the frames of this connection. */
-  encode(r: MarketRecord, seq: number): string;
-  /** A keep-alive the venue sends on its own (Coinbase heartbeats, Kraken heartbeat), if any. */
-  heartbeat?(seq: number, now: number): string;
-  /** The venue's request that clients reconnect (Bitstamp), if it has one. */
-  reconnectRequest?(): string;
-}
-
-export type VenueProtocol = VenueCodec & VenueServerCodec;
 
 /** Canonical id of a venue symbol, memoized (the same few symbols arrive millions of times). */
 export class SymbolMap {

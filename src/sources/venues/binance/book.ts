@@ -15,8 +15,6 @@
  */
 import type { BookEvent, BookLevel } from '../../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
-import type { FrameOutcome } from '../protocol.ts';
-import { SymbolMap } from '../protocol.ts';
 import {
   type BookCodec,
   type BookCodecOptions,
@@ -25,7 +23,18 @@ import {
   pairLevels,
   type SymbolBook,
   VenueBookCodec,
-} from './book-state.ts';
+} from '../books/book-state.ts';
+import { readJsonObject, writeJson } from '../json-frame.ts';
+import type { FrameOutcome } from '../protocol.ts';
+import { SymbolMap } from '../protocol.ts';
+import { spellSymbol } from '../symbol-style.ts';
+import {
+  BINANCE_SYMBOL_STYLE,
+  type BinanceCombined,
+  type BinanceDepthSnapshot,
+  type BinanceDepthUpdate,
+  type BinanceMethodCall,
+} from './messages.ts';
 
 interface DiffEvent {
   /** Futures streams name the previous event's last id (`pu`); spot streams do not (NaN). */
@@ -49,13 +58,13 @@ export class BinanceBookCodec extends VenueBookCodec implements BookCodec {
   }
 
   subscribeFrames(symbols: readonly InstrumentId[]): string[] {
-    const params = symbols.map((s) => `${s.replace('-', '').toLowerCase()}@depth@100ms`);
-    return [JSON.stringify({ method: 'SUBSCRIBE', params, id: this.nextId++ })];
+    const params = symbols.map((s) => `${spellSymbol(s, BINANCE_SYMBOL_STYLE).toLowerCase()}@depth@100ms`);
+    return [writeJson<BinanceMethodCall>({ method: 'SUBSCRIBE', params, id: this.nextId++ })];
   }
 
   /** The REST snapshot a book needs (Binance's resync is a new snapshot; the stream goes on). */
   snapshotUrl(symbol: InstrumentId, limit = 5000): string {
-    return `https://api.binance.com/api/v3/depth?symbol=${symbol.replace('-', '')}&limit=${limit}`;
+    return `https://api.binance.com/api/v3/depth?symbol=${spellSymbol(symbol, BINANCE_SYMBOL_STYLE)}&limit=${limit}`;
   }
 
   /** Symbols whose book waits for a REST snapshot. */
@@ -64,13 +73,9 @@ export class BinanceBookCodec extends VenueBookCodec implements BookCodec {
   }
 
   protected parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
-    let m: Record<string, unknown>;
-    try {
-      m = JSON.parse(frame) as Record<string, unknown>;
-    } catch {
-      return { kind: 'ignored', reason: 'not JSON' };
-    }
-    if (m === null || typeof m !== 'object') return { kind: 'ignored', reason: 'not an object' };
+    const read = readJsonObject<BinanceDepthUpdate | BinanceDepthSnapshot | BinanceCombined>(frame);
+    if (typeof read === 'string') return { kind: 'ignored', reason: read };
+    const m = read as Record<string, unknown>;
     const d = (typeof m.stream === 'string' && m.data && typeof m.data === 'object' ? m.data : m) as Record<string, unknown>;
     if ('lastUpdateId' in d) return this.snapshot(d, recvTs, out);
     if (d.e !== 'depthUpdate') return { kind: 'ignored', reason: `event ${String(d.e)}` };

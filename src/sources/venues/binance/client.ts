@@ -6,15 +6,19 @@
  * the socket library) and closes connections after 24 h, so we rotate before that.
  */
 
-import type { GapEvent } from '../../core/events.ts';
-import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
-import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, guardedParse, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
+import type { GapEvent } from '../../../core/events.ts';
+import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
+import type { MarketRecord } from '../../../core/market.ts';
+import { readJsonObject, type Unchecked, writeJson } from '../json-frame.ts';
+import { type FrameOutcome, guardedParse, num, type Subscription, SymbolMap, type VenueCodec } from '../protocol.ts';
+import { spellSymbol } from '../symbol-style.ts';
+import { BINANCE_SYMBOL_STYLE, type BinanceInbound, type BinanceMethodCall } from './messages.ts';
 
-const streamName = (symbol: InstrumentId, channel: Subscription['channel']): string =>
-  `${symbol.replace('-', '').toLowerCase()}@${channel === 'trades' ? 'trade' : 'bookTicker'}`;
+/** The stream name of a subscription: `btcusdt@trade`, `btcusdt@bookTicker`. */
+export const binanceStreamName = (symbol: InstrumentId, channel: Subscription['channel']): string =>
+  `${spellSymbol(symbol, BINANCE_SYMBOL_STYLE).toLowerCase()}@${channel === 'trades' ? 'trade' : 'bookTicker'}`;
 
-export class BinanceProtocol implements VenueProtocol {
+export class BinanceClient implements VenueCodec {
   readonly venue = 'binance';
   readonly url = 'wss://stream.binance.com:9443/ws';
   readonly maxConnectionAgeMs = 23 * 3_600_000;
@@ -23,15 +27,19 @@ export class BinanceProtocol implements VenueProtocol {
   private nextId = 1;
 
   venueSymbol(symbol: InstrumentId): string {
-    return symbol.replace('-', '');
+    return spellSymbol(symbol, BINANCE_SYMBOL_STYLE);
+  }
+
+  private call(method: BinanceMethodCall['method'], subs: readonly Subscription[]): string[] {
+    return [writeJson<BinanceMethodCall>({ method, params: subs.map((s) => binanceStreamName(s.symbol, s.channel)), id: this.nextId++ })];
   }
 
   subscribeFrames(subs: readonly Subscription[]): string[] {
-    return [JSON.stringify({ method: 'SUBSCRIBE', params: subs.map((s) => streamName(s.symbol, s.channel)), id: this.nextId++ })];
+    return this.call('SUBSCRIBE', subs);
   }
 
   unsubscribeFrames(subs: readonly Subscription[]): string[] {
-    return [JSON.stringify({ method: 'UNSUBSCRIBE', params: subs.map((s) => streamName(s.symbol, s.channel)), id: this.nextId++ })];
+    return this.call('UNSUBSCRIBE', subs);
   }
 
   parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome {
@@ -39,15 +47,10 @@ export class BinanceProtocol implements VenueProtocol {
   }
 
   private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome => {
-    let m: Record<string, unknown>;
-    try {
-      m = JSON.parse(frame) as Record<string, unknown>;
-    } catch {
-      return { kind: 'error', message: 'not JSON' };
-    }
-    if (m === null || typeof m !== 'object') return { kind: 'error', message: 'not an object' };
+    const m = readJsonObject<BinanceInbound>(frame);
+    if (typeof m === 'string') return { kind: 'error', message: m };
     // Combined-stream envelope {"stream": ..., "data": {...}} is accepted too.
-    const d = (typeof m.stream === 'string' && m.data && typeof m.data === 'object' ? m.data : m) as Record<string, unknown>;
+    const d = (typeof m.stream === 'string' && m.data && typeof m.data === 'object' ? m.data : m) as Unchecked<BinanceInbound>;
     if ('result' in d && 'id' in d) return d.result === null ? { kind: 'subscribed' } : { kind: 'ignored', reason: 'method result' };
     if ('code' in d && 'msg' in d) return { kind: 'error', message: `venue error ${String(d.code)}: ${String(d.msg)}` };
     if (d.e === 'trade') {
@@ -86,45 +89,4 @@ export class BinanceProtocol implements VenueProtocol {
     }
     return { kind: 'ignored', reason: `unknown event ${String(d.e ?? '?')}` };
   };
-
-  // Server side.
-
-  onClientFrame(text: string): { replies: string[]; subscribe?: Subscription[]; unsubscribe?: Subscription[] } {
-    let m: { method?: string; params?: unknown; id?: unknown };
-    try {
-      m = JSON.parse(text) as typeof m;
-    } catch {
-      return { replies: [JSON.stringify({ code: 2, msg: 'Invalid JSON' })] };
-    }
-    if ((m.method !== 'SUBSCRIBE' && m.method !== 'UNSUBSCRIBE') || !Array.isArray(m.params)) {
-      return { replies: [JSON.stringify({ code: 1, msg: 'Invalid request', id: m.id ?? null })] };
-    }
-    const subs: Subscription[] = [];
-    for (const p of m.params) {
-      const x = /^([a-z0-9]+)@(trade|bookTicker)$/.exec(String(p));
-      if (!x) return { replies: [JSON.stringify({ code: 2, msg: `Invalid stream name ${String(p)}`, id: m.id ?? null })] };
-      subs.push({ symbol: canonicalInstrument(x[1] as string), channel: x[2] === 'trade' ? 'trades' : 'quotes' });
-    }
-    const reply = JSON.stringify({ result: null, id: m.id ?? null });
-    return m.method === 'SUBSCRIBE' ? { replies: [reply], subscribe: subs } : { replies: [reply], unsubscribe: subs };
-  }
-
-  encode(r: MarketRecord, seq: number): string {
-    const s = this.venueSymbol(r.symbol);
-    if (r.type === 'trade') {
-      const ts = r.ts ?? r.recvTs;
-      return JSON.stringify({
-        e: 'trade',
-        E: Math.round(ts),
-        s,
-        t: r.id !== null ? Number(r.id) : seq,
-        p: String(r.price),
-        q: String(r.size),
-        T: Math.round(ts),
-        m: r.side === 'sell',
-        M: true,
-      });
-    }
-    return JSON.stringify({ u: seq, s, b: String(r.bid), B: String(r.bidSize), a: String(r.ask), A: String(r.askSize) });
-  }
 }

@@ -14,8 +14,6 @@
  */
 import type { BookEvent, BookLevel } from '../../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
-import type { FrameOutcome } from '../protocol.ts';
-import { SymbolMap } from '../protocol.ts';
 import {
   type BookCodec,
   type BookCodecOptions,
@@ -25,7 +23,12 @@ import {
   type SymbolBook,
   toNum,
   VenueBookCodec,
-} from './book-state.ts';
+} from '../books/book-state.ts';
+import { readJsonObject, writeJson } from '../json-frame.ts';
+import type { FrameOutcome } from '../protocol.ts';
+import { SymbolMap } from '../protocol.ts';
+import { spellSymbol } from '../symbol-style.ts';
+import { BITSTAMP_SYMBOL_STYLE, type BitstampInbound, type BitstampRequest, type BitstampRestBook } from './messages.ts';
 
 interface Diff {
   micros: number;
@@ -45,12 +48,12 @@ export class BitstampBookCodec extends VenueBookCodec implements BookCodec {
 
   subscribeFrames(symbols: readonly InstrumentId[]): string[] {
     return symbols.map((s) =>
-      JSON.stringify({ event: 'bts:subscribe', data: { channel: `diff_order_book_${s.replace('-', '').toLowerCase()}` } }),
+      writeJson<BitstampRequest>({ event: 'bts:subscribe', data: { channel: `diff_order_book_${spellSymbol(s, BITSTAMP_SYMBOL_STYLE)}` } }),
     );
   }
 
   snapshotUrl(symbol: InstrumentId): string {
-    return `https://www.bitstamp.net/api/v2/order_book/${symbol.replace('-', '').toLowerCase()}/`;
+    return `https://www.bitstamp.net/api/v2/order_book/${spellSymbol(symbol, BITSTAMP_SYMBOL_STYLE)}/`;
   }
 
   awaitingSnapshot(): InstrumentId[] {
@@ -58,13 +61,8 @@ export class BitstampBookCodec extends VenueBookCodec implements BookCodec {
   }
 
   protected parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
-    let m: { event?: unknown; channel?: unknown; data?: unknown; microtimestamp?: unknown; bids?: unknown };
-    try {
-      m = JSON.parse(frame) as typeof m;
-    } catch {
-      return { kind: 'ignored', reason: 'not JSON' };
-    }
-    if (m === null || typeof m !== 'object') return { kind: 'ignored', reason: 'not an object' };
+    const m = readJsonObject<BitstampInbound | BitstampRestBook>(frame);
+    if (typeof m === 'string') return { kind: 'ignored', reason: m };
     if (m.event === undefined && 'microtimestamp' in m && 'bids' in m) return this.restSnapshot(m as Record<string, unknown>, recvTs, out);
     if (typeof m.channel !== 'string') return { kind: 'ignored', reason: 'no channel' };
     const diff = m.channel.startsWith('diff_order_book_');

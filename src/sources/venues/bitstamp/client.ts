@@ -4,34 +4,38 @@
  * (the taker's side); times are `microtimestamp` (µs). The server may ask clients to
  * reconnect with `bts:request_reconnect`. Pairs are lower-case and glued: `btcusd`.
  */
-import type { GapEvent } from '../../core/events.ts';
-import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
-import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, guardedParse, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
+import type { GapEvent } from '../../../core/events.ts';
+import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
+import type { MarketRecord } from '../../../core/market.ts';
+import { readJsonObject, writeJson } from '../json-frame.ts';
+import { type FrameOutcome, guardedParse, num, type Subscription, SymbolMap, type VenueCodec } from '../protocol.ts';
+import { spellSymbol } from '../symbol-style.ts';
+import { BITSTAMP_SYMBOL_STYLE, type BitstampInbound, type BitstampRequest } from './messages.ts';
 
-const channelName = (s: Subscription): string =>
-  `${s.channel === 'trades' ? 'live_trades' : 'order_book'}_${s.symbol.replace('-', '').toLowerCase()}`;
+/** The channel of a subscription: `live_trades_btcusd`, `order_book_btcusd`. */
+export const bitstampChannel = (s: Subscription): string =>
+  `${s.channel === 'trades' ? 'live_trades' : 'order_book'}_${spellSymbol(s.symbol, BITSTAMP_SYMBOL_STYLE)}`;
 
 function microsToMs(v: unknown): number | null {
   const x = num(v);
   return Number.isFinite(x) ? x / 1000 : null;
 }
 
-export class BitstampProtocol implements VenueProtocol {
+export class BitstampClient implements VenueCodec {
   readonly venue = 'bitstamp';
   readonly url = 'wss://ws.bitstamp.net';
   private readonly symbols = new SymbolMap(canonicalInstrument);
 
   venueSymbol(symbol: InstrumentId): string {
-    return symbol.replace('-', '').toLowerCase();
+    return spellSymbol(symbol, BITSTAMP_SYMBOL_STYLE);
   }
 
   subscribeFrames(subs: readonly Subscription[]): string[] {
-    return subs.map((s) => JSON.stringify({ event: 'bts:subscribe', data: { channel: channelName(s) } }));
+    return subs.map((s) => writeJson<BitstampRequest>({ event: 'bts:subscribe', data: { channel: bitstampChannel(s) } }));
   }
 
   unsubscribeFrames(subs: readonly Subscription[]): string[] {
-    return subs.map((s) => JSON.stringify({ event: 'bts:unsubscribe', data: { channel: channelName(s) } }));
+    return subs.map((s) => writeJson<BitstampRequest>({ event: 'bts:unsubscribe', data: { channel: bitstampChannel(s) } }));
   }
 
   parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome {
@@ -39,13 +43,8 @@ export class BitstampProtocol implements VenueProtocol {
   }
 
   private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome => {
-    let m: { event?: unknown; channel?: unknown; data?: unknown };
-    try {
-      m = JSON.parse(frame) as typeof m;
-    } catch {
-      return { kind: 'error', message: 'not JSON' };
-    }
-    if (m === null || typeof m !== 'object') return { kind: 'error', message: 'not an object' };
+    const m = readJsonObject<BitstampInbound>(frame);
+    if (typeof m === 'string') return { kind: 'error', message: m };
     switch (m.event) {
       case 'bts:subscription_succeeded':
         return { kind: 'subscribed' };
@@ -103,64 +102,4 @@ export class BitstampProtocol implements VenueProtocol {
         return { kind: 'ignored', reason: `event ${String(m.event)}` };
     }
   };
-
-  // Server side.
-
-  onClientFrame(text: string): { replies: string[]; subscribe?: Subscription[]; unsubscribe?: Subscription[] } {
-    let m: { event?: unknown; data?: { channel?: unknown } };
-    try {
-      m = JSON.parse(text) as typeof m;
-    } catch {
-      return { replies: [JSON.stringify({ event: 'bts:error', channel: '', data: { code: null, message: 'Bad subscription string.' } })] };
-    }
-    if (m.event === 'bts:heartbeat')
-      return { replies: [JSON.stringify({ event: 'bts:heartbeat', channel: '', data: { status: 'success' } })] };
-    const ch = typeof m.data?.channel === 'string' ? m.data.channel : '';
-    const x = /^(live_trades|order_book)_([a-z0-9]+)$/.exec(ch);
-    if ((m.event !== 'bts:subscribe' && m.event !== 'bts:unsubscribe') || !x) {
-      return {
-        replies: [JSON.stringify({ event: 'bts:error', channel: ch, data: { code: null, message: 'Incorrect channel supplied.' } })],
-      };
-    }
-    const sub: Subscription = { symbol: canonicalInstrument(x[2] as string), channel: x[1] === 'live_trades' ? 'trades' : 'quotes' };
-    const ok = m.event === 'bts:subscribe' ? 'bts:subscription_succeeded' : 'bts:unsubscription_succeeded';
-    return m.event === 'bts:subscribe'
-      ? { replies: [JSON.stringify({ event: ok, channel: ch, data: {} })], subscribe: [sub] }
-      : { replies: [JSON.stringify({ event: ok, channel: ch, data: {} })], unsubscribe: [sub] };
-  }
-
-  encode(r: MarketRecord, seq: number): string {
-    const pair = this.venueSymbol(r.symbol);
-    const us = Math.round((r.ts ?? r.recvTs) * 1000);
-    if (r.type === 'trade') {
-      return JSON.stringify({
-        data: {
-          id: Number(r.id ?? seq),
-          timestamp: String(Math.floor(us / 1e6)),
-          amount: r.size,
-          amount_str: String(r.size),
-          price: r.price,
-          price_str: String(r.price),
-          type: r.side === 'sell' ? 1 : 0,
-          microtimestamp: String(us),
-        },
-        channel: `live_trades_${pair}`,
-        event: 'trade',
-      });
-    }
-    return JSON.stringify({
-      data: {
-        timestamp: String(Math.floor(us / 1e6)),
-        microtimestamp: String(us),
-        bids: [[String(r.bid), String(r.bidSize)]],
-        asks: [[String(r.ask), String(r.askSize)]],
-      },
-      channel: `order_book_${pair}`,
-      event: 'data',
-    });
-  }
-
-  reconnectRequest(): string {
-    return JSON.stringify({ event: 'bts:request_reconnect', channel: '', data: '' });
-  }
 }

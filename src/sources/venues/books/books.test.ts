@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { BookEvent, BookGapEvent, BookView } from '../../../core/events.ts';
 import { OrderBook } from '../../../stream/book.ts';
-import { BinanceBookCodec } from './binance.ts';
-import { BitstampBookCodec } from './bitstamp.ts';
+import { BinanceBookCodec } from '../binance/book.ts';
+import { BitstampBookCodec } from '../bitstamp/book.ts';
+import { CoinbaseBookCodec } from '../coinbase/book.ts';
+import { checksumToken, KrakenBookCodec, krakenChecksum } from '../kraken/book.ts';
+import { OkxBookCodec } from '../okx/book.ts';
 import type { BookCodec } from './book-state.ts';
-import { CoinbaseBookCodec } from './coinbase.ts';
 import { crc32 } from './crc32.ts';
-import { checksumToken, KrakenBookCodec, krakenChecksum } from './kraken.ts';
-import { OkxBookCodec } from './okx.ts';
 
 /** Feeds frames in order, returning every event and each frame's outcome kind. */
 function feed(codec: BookCodec, frames: readonly unknown[]): { events: BookEvent[]; kinds: string[] } {

@@ -1,10 +1,10 @@
 /** Venue L2 book codecs by name. A codec holds per-connection state (the books): make one per connection. */
-import { BinanceBookCodec } from './binance.ts';
-import { BitstampBookCodec } from './bitstamp.ts';
+import { BinanceBookCodec } from '../binance/book.ts';
+import { BitstampBookCodec } from '../bitstamp/book.ts';
+import { CoinbaseBookCodec } from '../coinbase/book.ts';
+import { KrakenBookCodec } from '../kraken/book.ts';
+import { OkxBookCodec } from '../okx/book.ts';
 import type { BookCodec, BookCodecOptions } from './book-state.ts';
-import { CoinbaseBookCodec } from './coinbase.ts';
-import { KrakenBookCodec } from './kraken.ts';
-import { OkxBookCodec } from './okx.ts';
 
 export const BOOK_CODECS: Record<string, (opts?: BookCodecOptions) => BookCodec> = {
   binance: (opts) => new BinanceBookCodec(opts),
@@ -19,17 +19,7 @@ export function bookCodecFor(venue: string, opts?: BookCodecOptions): BookCodec 
   return BOOK_CODECS[venue]?.(opts);
 }
 
+export { checksumToken, KRAKEN_PRECISION, krakenChecksum } from '../kraken/book.ts';
 export type { BookCodec, BookCodecOptions, BookCounts } from './book-state.ts';
 export { crc32 } from './crc32.ts';
-export {
-  BinanceBookEncoder,
-  BitstampBookEncoder,
-  BOOK_ENCODERS,
-  type BookFault,
-  type BookFrameEncoder,
-  CoinbaseBookEncoder,
-  KrakenBookEncoder,
-  OkxBookEncoder,
-} from './encoders.ts';
-export { checksumToken, KRAKEN_PRECISION, krakenChecksum } from './kraken.ts';
 export { BinanceBookCodec, BitstampBookCodec, CoinbaseBookCodec, KrakenBookCodec, OkxBookCodec };

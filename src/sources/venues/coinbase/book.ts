@@ -9,9 +9,11 @@
  */
 import type { BookEvent, BookLevel } from '../../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
+import { type BookCodec, type BookCodecOptions, dataOutcome, toNum, VenueBookCodec } from '../books/book-state.ts';
+import { readJsonObject, writeJson } from '../json-frame.ts';
 import type { FrameOutcome } from '../protocol.ts';
 import { isoToMs, SymbolMap } from '../protocol.ts';
-import { type BookCodec, type BookCodecOptions, dataOutcome, toNum, VenueBookCodec } from './book-state.ts';
+import type { CoinbaseL2Data, CoinbaseSubscribe } from './messages.ts';
 
 export class CoinbaseBookCodec extends VenueBookCodec implements BookCodec {
   private readonly symbols = new SymbolMap(canonicalInstrument);
@@ -24,16 +26,16 @@ export class CoinbaseBookCodec extends VenueBookCodec implements BookCodec {
   subscribeFrames(symbols: readonly InstrumentId[]): string[] {
     // Heartbeats keep a quiet subscription open (Coinbase closes idle channels after 60-90 s).
     return [
-      JSON.stringify({ type: 'subscribe', product_ids: symbols, channel: 'level2' }),
-      JSON.stringify({ type: 'subscribe', channel: 'heartbeats' }),
+      writeJson<CoinbaseSubscribe>({ type: 'subscribe', product_ids: symbols, channel: 'level2' }),
+      writeJson<CoinbaseSubscribe>({ type: 'subscribe', channel: 'heartbeats' }),
     ];
   }
 
   /** Coinbase's resync: unsubscribe and subscribe again, which sends a fresh snapshot. */
   resyncFrames(symbol: InstrumentId): string[] {
     return [
-      JSON.stringify({ type: 'unsubscribe', product_ids: [symbol], channel: 'level2' }),
-      JSON.stringify({ type: 'subscribe', product_ids: [symbol], channel: 'level2' }),
+      writeJson<CoinbaseSubscribe>({ type: 'unsubscribe', product_ids: [symbol], channel: 'level2' }),
+      writeJson<CoinbaseSubscribe>({ type: 'subscribe', product_ids: [symbol], channel: 'level2' }),
     ];
   }
 
@@ -44,13 +46,8 @@ export class CoinbaseBookCodec extends VenueBookCodec implements BookCodec {
   }
 
   protected parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
-    let m: { channel?: unknown; sequence_num?: unknown; events?: unknown; timestamp?: unknown };
-    try {
-      m = JSON.parse(frame) as typeof m;
-    } catch {
-      return { kind: 'ignored', reason: 'not JSON' };
-    }
-    if (m === null || typeof m !== 'object') return { kind: 'ignored', reason: 'not an object' };
+    const m = readJsonObject<CoinbaseL2Data>(frame);
+    if (typeof m === 'string') return { kind: 'ignored', reason: m };
     const start = out.length;
     const ts = isoToMs(m.timestamp);
     if (typeof m.sequence_num === 'number') {

@@ -5,31 +5,32 @@
  * of Coinbase's match feeds, so the taker is the opposite side. Times are ISO-8601 with up to
  * nanoseconds.
  */
-import type { GapEvent } from '../../core/events.ts';
-import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
-import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, guardedParse, isoToMs, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
+import type { GapEvent } from '../../../core/events.ts';
+import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
+import type { MarketRecord } from '../../../core/market.ts';
+import { readJsonObject, writeJson } from '../json-frame.ts';
+import { type FrameOutcome, guardedParse, isoToMs, num, type Subscription, SymbolMap, type VenueCodec } from '../protocol.ts';
+import { spellSymbol } from '../symbol-style.ts';
+import { COINBASE_CHANNEL, COINBASE_SYMBOL_STYLE, type CoinbaseInbound, type CoinbaseSubscribe } from './messages.ts';
 
-const CHANNEL = { trades: 'market_trades', quotes: 'ticker' } as const;
-
-export class CoinbaseProtocol implements VenueProtocol {
+export class CoinbaseClient implements VenueCodec {
   readonly venue = 'coinbase';
   readonly url = 'wss://advanced-trade-ws.coinbase.com';
   private readonly symbols = new SymbolMap(canonicalInstrument);
   private lastSeq = -1;
 
   venueSymbol(symbol: InstrumentId): string {
-    return symbol;
+    return spellSymbol(symbol, COINBASE_SYMBOL_STYLE);
   }
 
   private frames(type: 'subscribe' | 'unsubscribe', subs: readonly Subscription[]): string[] {
     const out: string[] = [];
     for (const ch of ['trades', 'quotes'] as const) {
       const ids = subs.filter((s) => s.channel === ch).map((s) => s.symbol);
-      if (ids.length) out.push(JSON.stringify({ type, product_ids: ids, channel: CHANNEL[ch] }));
+      if (ids.length) out.push(writeJson<CoinbaseSubscribe>({ type, product_ids: ids, channel: COINBASE_CHANNEL[ch] }));
     }
     // Heartbeats keep a quiet connection provably alive (and numbered).
-    if (type === 'subscribe' && subs.length) out.push(JSON.stringify({ type, channel: 'heartbeats' }));
+    if (type === 'subscribe' && subs.length) out.push(writeJson<CoinbaseSubscribe>({ type, channel: 'heartbeats' }));
     return out;
   }
 
@@ -48,13 +49,8 @@ export class CoinbaseProtocol implements VenueProtocol {
   }
 
   private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome => {
-    let m: { channel?: unknown; sequence_num?: unknown; events?: unknown; type?: unknown; message?: unknown; timestamp?: unknown };
-    try {
-      m = JSON.parse(frame) as typeof m;
-    } catch {
-      return { kind: 'error', message: 'not JSON' };
-    }
-    if (m === null || typeof m !== 'object') return { kind: 'error', message: 'not an object' };
+    const m = readJsonObject<CoinbaseInbound>(frame);
+    if (typeof m === 'string') return { kind: 'error', message: m };
     if (m.type === 'error') return { kind: 'error', message: `venue error: ${String(m.message)}` };
     if (typeof m.sequence_num === 'number') {
       if (this.lastSeq >= 0 && m.sequence_num > this.lastSeq + 1) {
@@ -123,91 +119,4 @@ export class CoinbaseProtocol implements VenueProtocol {
         return { kind: 'ignored', reason: `channel ${String(m.channel)}` };
     }
   };
-
-  // Server side.
-  private seqOut = 0;
-
-  onClientFrame(text: string): { replies: string[]; subscribe?: Subscription[]; unsubscribe?: Subscription[] } {
-    let m: { type?: unknown; product_ids?: unknown; channel?: unknown };
-    try {
-      m = JSON.parse(text) as typeof m;
-    } catch {
-      return { replies: [JSON.stringify({ type: 'error', message: 'failure to parse JSON' })] };
-    }
-    if ((m.type !== 'subscribe' && m.type !== 'unsubscribe') || typeof m.channel !== 'string') {
-      return { replies: [JSON.stringify({ type: 'error', message: 'type and channel are required' })] };
-    }
-    if (m.channel === 'heartbeats') return { replies: [] };
-    const ch = m.channel === 'market_trades' ? 'trades' : m.channel === 'ticker' ? 'quotes' : null;
-    if (!ch || !Array.isArray(m.product_ids))
-      return { replies: [JSON.stringify({ type: 'error', message: `unknown channel ${String(m.channel)}` })] };
-    const subs = m.product_ids.map((p) => ({ symbol: canonicalInstrument(String(p)), channel: ch }) as Subscription);
-    const ack = JSON.stringify({
-      channel: 'subscriptions',
-      client_id: '',
-      timestamp: new Date().toISOString(),
-      sequence_num: this.seqOut++,
-      events: [{ subscriptions: { [m.channel]: m.product_ids } }],
-    });
-    return m.type === 'subscribe' ? { replies: [ack], subscribe: subs } : { replies: [ack], unsubscribe: subs };
-  }
-
-  encode(r: MarketRecord, _seq: number): string {
-    const ts = new Date(r.ts ?? r.recvTs).toISOString();
-    if (r.type === 'trade') {
-      return JSON.stringify({
-        channel: 'market_trades',
-        client_id: '',
-        timestamp: ts,
-        sequence_num: this.seqOut++,
-        events: [
-          {
-            type: 'update',
-            trades: [
-              {
-                trade_id: r.id ?? '0',
-                product_id: r.symbol,
-                price: String(r.price),
-                size: String(r.size),
-                side: r.side === 'buy' ? 'SELL' : 'BUY',
-                time: ts,
-              },
-            ],
-          },
-        ],
-      });
-    }
-    return JSON.stringify({
-      channel: 'ticker',
-      client_id: '',
-      timestamp: ts,
-      sequence_num: this.seqOut++,
-      events: [
-        {
-          type: 'update',
-          tickers: [
-            {
-              type: 'ticker',
-              product_id: r.symbol,
-              price: String((r.bid + r.ask) / 2),
-              best_bid: String(r.bid),
-              best_bid_quantity: String(r.bidSize),
-              best_ask: String(r.ask),
-              best_ask_quantity: String(r.askSize),
-            },
-          ],
-        },
-      ],
-    });
-  }
-
-  heartbeat(_seq: number, now: number): string {
-    return JSON.stringify({
-      channel: 'heartbeats',
-      client_id: '',
-      timestamp: new Date(now).toISOString(),
-      sequence_num: this.seqOut++,
-      events: [{ current_time: new Date(now).toISOString(), heartbeat_counter: String(this.seqOut) }],
-    });
-  }
 }

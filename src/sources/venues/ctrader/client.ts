@@ -8,30 +8,13 @@
  * Credentials from the environment: CTRADER_CLIENT_ID, CTRADER_CLIENT_SECRET, CTRADER_ACCOUNT_ID,
  * CTRADER_ACCESS_TOKEN (CTRADER_ENV=live for the live host).
  */
-import type { GapEvent } from '../../core/events.ts';
-import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
-import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, guardedParse, num, type Subscription, type VenueProtocol } from './protocol.ts';
-
-export const CTRADER = {
-  APPLICATION_AUTH_REQ: 2100,
-  APPLICATION_AUTH_RES: 2101,
-  ACCOUNT_AUTH_REQ: 2102,
-  ACCOUNT_AUTH_RES: 2103,
-  SYMBOLS_LIST_REQ: 2114,
-  SYMBOLS_LIST_RES: 2115,
-  SUBSCRIBE_SPOTS_REQ: 2127,
-  SUBSCRIBE_SPOTS_RES: 2128,
-  UNSUBSCRIBE_SPOTS_REQ: 2129,
-  UNSUBSCRIBE_SPOTS_RES: 2130,
-  SPOT_EVENT: 2131,
-  OA_ERROR_RES: 2142,
-  ERROR_RES: 50,
-  HEARTBEAT_EVENT: 51,
-} as const;
-
-/** Spot prices are integers in this many parts of the unit, whatever the symbol's digits. */
-const PRICE_SCALE = 100_000;
+import type { GapEvent } from '../../../core/events.ts';
+import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
+import type { MarketRecord } from '../../../core/market.ts';
+import { readJsonObject } from '../json-frame.ts';
+import { type FrameOutcome, guardedParse, num, type Subscription, type VenueCodec } from '../protocol.ts';
+import { spellSymbol } from '../symbol-style.ts';
+import { CTRADER, CTRADER_PRICE_SCALE, CTRADER_SYMBOL_STYLE, type CTraderMessage, ctraderFrame } from './messages.ts';
 
 export interface CTraderCredentials {
   clientId: string;
@@ -40,7 +23,7 @@ export interface CTraderCredentials {
   accessToken: string;
 }
 
-function credentialsFromEnv(env = process.env): CTraderCredentials {
+export function ctraderCredentialsFromEnv(env = process.env): CTraderCredentials {
   // Without credentials the codec still speaks the protocol (the local servers accept any).
   return {
     clientId: env.CTRADER_CLIENT_ID ?? 'local',
@@ -50,34 +33,11 @@ function credentialsFromEnv(env = process.env): CTraderCredentials {
   };
 }
 
-/** The symbol list the local server offers (a broker assigns its own ids; clients learn them from 2115). */
-const LOCAL_SYMBOLS: readonly { symbolId: number; symbolName: string; symbol: InstrumentId }[] = [
-  'EURUSD',
-  'GBPUSD',
-  'EURJPY',
-  'USDJPY',
-  'AUDUSD',
-  'USDCHF',
-  'GBPJPY',
-  'USDCAD',
-  'EURGBP',
-  'EURCHF',
-  'NZDUSD',
-  'XAUUSD',
-  'BTCUSD',
-  'ETHUSD',
-].map((symbolName, i) => ({ symbolId: i + 1, symbolName, symbol: canonicalInstrument(symbolName) }));
-const LOCAL_BY_ID = new Map(LOCAL_SYMBOLS.map((s) => [s.symbolId, s]));
-const LOCAL_BY_SYMBOL = new Map(LOCAL_SYMBOLS.map((s) => [s.symbol, s]));
-
-const msg = (payloadType: number, payload: Record<string, unknown>, clientMsgId?: string): string =>
-  JSON.stringify(clientMsgId === undefined ? { payloadType, payload } : { clientMsgId, payloadType, payload });
-
-export class CTraderProtocol implements VenueProtocol {
+export class CTraderClient implements VenueCodec {
   readonly venue = 'ctrader';
   readonly channels = ['quotes'] as const;
   readonly url: string;
-  readonly appPing = { text: msg(CTRADER.HEARTBEAT_EVENT, {}), intervalMs: 10_000, always: true };
+  readonly appPing = { text: ctraderFrame(CTRADER.HEARTBEAT_EVENT, {}), intervalMs: 10_000, always: true };
   private readonly creds: CTraderCredentials;
   private wanted: InstrumentId[] = [];
   private readonly idBySymbol = new Map<InstrumentId, number>();
@@ -85,16 +45,14 @@ export class CTraderProtocol implements VenueProtocol {
   private readonly lastBid = new Map<number, number>();
   private readonly lastAsk = new Map<number, number>();
   private msgId = 1;
-  // Server side: where this client is in the handshake.
-  private serverStage = 0;
 
   constructor(creds?: CTraderCredentials, env = process.env) {
-    this.creds = creds ?? credentialsFromEnv(env);
+    this.creds = creds ?? ctraderCredentialsFromEnv(env);
     this.url = env.CTRADER_ENV === 'live' ? 'wss://live.ctraderapi.com:5036' : 'wss://demo.ctraderapi.com:5036';
   }
 
   venueSymbol(symbol: InstrumentId): string {
-    return symbol.replace('-', '');
+    return spellSymbol(symbol, CTRADER_SYMBOL_STYLE);
   }
 
   subscribeFrames(subs: readonly Subscription[]): string[] {
@@ -104,9 +62,13 @@ export class CTraderProtocol implements VenueProtocol {
     this.lastAsk.clear();
     const account = this.creds.accountId;
     return [
-      msg(CTRADER.APPLICATION_AUTH_REQ, { clientId: this.creds.clientId, clientSecret: this.creds.clientSecret }, `m${this.msgId++}`),
-      msg(CTRADER.ACCOUNT_AUTH_REQ, { ctidTraderAccountId: account, accessToken: this.creds.accessToken }, `m${this.msgId++}`),
-      msg(CTRADER.SYMBOLS_LIST_REQ, { ctidTraderAccountId: account, includeArchivedSymbols: false }, `m${this.msgId++}`),
+      ctraderFrame(
+        CTRADER.APPLICATION_AUTH_REQ,
+        { clientId: this.creds.clientId, clientSecret: this.creds.clientSecret },
+        `m${this.msgId++}`,
+      ),
+      ctraderFrame(CTRADER.ACCOUNT_AUTH_REQ, { ctidTraderAccountId: account, accessToken: this.creds.accessToken }, `m${this.msgId++}`),
+      ctraderFrame(CTRADER.SYMBOLS_LIST_REQ, { ctidTraderAccountId: account, includeArchivedSymbols: false }, `m${this.msgId++}`),
     ];
   }
 
@@ -121,7 +83,7 @@ export class CTraderProtocol implements VenueProtocol {
   unsubscribeFrames(subs: readonly Subscription[]): string[] {
     const ids = this.idsOf(subs.map((s) => s.symbol));
     return ids.length
-      ? [msg(CTRADER.UNSUBSCRIBE_SPOTS_REQ, { ctidTraderAccountId: this.creds.accountId, symbolId: ids }, `m${this.msgId++}`)]
+      ? [ctraderFrame(CTRADER.UNSUBSCRIBE_SPOTS_REQ, { ctidTraderAccountId: this.creds.accountId, symbolId: ids }, `m${this.msgId++}`)]
       : [];
   }
 
@@ -130,13 +92,9 @@ export class CTraderProtocol implements VenueProtocol {
   }
 
   private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome => {
-    let m: { payloadType?: unknown; payload?: Record<string, unknown> };
-    try {
-      m = JSON.parse(frame) as typeof m;
-    } catch {
-      return { kind: 'error', message: 'not JSON' };
-    }
-    if (m === null || typeof m !== 'object' || typeof m.payloadType !== 'number') return { kind: 'error', message: 'no payloadType' };
+    const m = readJsonObject<CTraderMessage>(frame);
+    if (m === 'not JSON') return { kind: 'error', message: m };
+    if (typeof m === 'string' || typeof m.payloadType !== 'number') return { kind: 'error', message: 'no payloadType' };
     const p = (m.payload ?? {}) as Record<string, unknown>;
     switch (m.payloadType) {
       case CTRADER.SPOT_EVENT: {
@@ -156,9 +114,9 @@ export class CTraderProtocol implements VenueProtocol {
           symbol,
           ts: ts > 0 ? ts : null,
           recvTs,
-          bid: bid / PRICE_SCALE,
+          bid: bid / CTRADER_PRICE_SCALE,
           bidSize: Number.NaN,
-          ask: ask / PRICE_SCALE,
+          ask: ask / CTRADER_PRICE_SCALE,
           askSize: Number.NaN,
         });
         return { kind: 'data', count: 1 };
@@ -185,7 +143,9 @@ export class CTraderProtocol implements VenueProtocol {
         if (ids.length === 0) return { kind: 'error', message: `none of ${this.wanted.join(', ')} is in the broker's symbol list` };
         return {
           kind: 'send',
-          frames: [msg(CTRADER.SUBSCRIBE_SPOTS_REQ, { ctidTraderAccountId: this.creds.accountId, symbolId: ids }, `m${this.msgId++}`)],
+          frames: [
+            ctraderFrame(CTRADER.SUBSCRIBE_SPOTS_REQ, { ctidTraderAccountId: this.creds.accountId, symbolId: ids }, `m${this.msgId++}`),
+          ],
         };
       }
       case CTRADER.SUBSCRIBE_SPOTS_RES:
@@ -199,82 +159,4 @@ export class CTraderProtocol implements VenueProtocol {
         return { kind: 'ignored', reason: `payloadType ${m.payloadType}` };
     }
   };
-
-  // Server side (local venue servers): the handshake in order, then spot events.
-
-  onClientFrame(text: string): { replies: string[]; subscribe?: Subscription[]; unsubscribe?: Subscription[] } {
-    let m: { clientMsgId?: string; payloadType?: number; payload?: Record<string, unknown> };
-    try {
-      m = JSON.parse(text) as typeof m;
-    } catch {
-      return { replies: [msg(CTRADER.ERROR_RES, { errorCode: 'INVALID_REQUEST', description: 'not JSON' })] };
-    }
-    const p = m.payload ?? {};
-    const account = p.ctidTraderAccountId;
-    const err = (description: string): { replies: string[] } => ({
-      replies: [msg(CTRADER.OA_ERROR_RES, { errorCode: 'CH_ACCESS_DENIED', description, ctidTraderAccountId: account }, m.clientMsgId)],
-    });
-    switch (m.payloadType) {
-      case CTRADER.HEARTBEAT_EVENT:
-        return { replies: [] };
-      case CTRADER.APPLICATION_AUTH_REQ:
-        if (!p.clientId || !p.clientSecret) return err('clientId and clientSecret are required');
-        this.serverStage = 1;
-        return { replies: [msg(CTRADER.APPLICATION_AUTH_RES, {}, m.clientMsgId)] };
-      case CTRADER.ACCOUNT_AUTH_REQ:
-        if (this.serverStage < 1) return err('application is not authorised');
-        if (!p.accessToken) return err('accessToken is required');
-        this.serverStage = 2;
-        return { replies: [msg(CTRADER.ACCOUNT_AUTH_RES, { ctidTraderAccountId: account }, m.clientMsgId)] };
-      case CTRADER.SYMBOLS_LIST_REQ:
-        if (this.serverStage < 2) return err('account is not authorised');
-        return {
-          replies: [
-            msg(
-              CTRADER.SYMBOLS_LIST_RES,
-              {
-                ctidTraderAccountId: account,
-                symbol: LOCAL_SYMBOLS.map(({ symbolId, symbolName }) => ({ symbolId, symbolName, enabled: true })),
-              },
-              m.clientMsgId,
-            ),
-          ],
-        };
-      case CTRADER.SUBSCRIBE_SPOTS_REQ:
-      case CTRADER.UNSUBSCRIBE_SPOTS_REQ: {
-        if (this.serverStage < 2) return err('account is not authorised');
-        const ids = Array.isArray(p.symbolId) ? (p.symbolId as unknown[]) : [];
-        const subs = ids.flatMap((id) => {
-          const s = LOCAL_BY_ID.get(id as number);
-          return s ? [{ symbol: s.symbol, channel: 'quotes' as const }] : [];
-        });
-        const sub = m.payloadType === CTRADER.SUBSCRIBE_SPOTS_REQ;
-        return {
-          replies: [
-            msg(sub ? CTRADER.SUBSCRIBE_SPOTS_RES : CTRADER.UNSUBSCRIBE_SPOTS_RES, { ctidTraderAccountId: account }, m.clientMsgId),
-          ],
-          ...(sub ? { subscribe: subs } : { unsubscribe: subs }),
-        };
-      }
-      default:
-        return err(`unsupported payloadType ${String(m.payloadType)}`);
-    }
-  }
-
-  encode(r: MarketRecord, _seq: number): string {
-    const s = LOCAL_BY_SYMBOL.get(r.symbol);
-    const q = r.type === 'quote' ? r : { bid: r.price, ask: r.price, ts: r.ts };
-    return msg(CTRADER.SPOT_EVENT, {
-      ctidTraderAccountId: this.creds.accountId,
-      symbolId: s?.symbolId ?? 0,
-      bid: Math.round(q.bid * PRICE_SCALE),
-      ask: Math.round(q.ask * PRICE_SCALE),
-      trendbar: [],
-      ...(q.ts !== null ? { timestamp: Math.round(q.ts) } : {}),
-    });
-  }
-
-  heartbeat(): string {
-    return msg(CTRADER.HEARTBEAT_EVENT, {});
-  }
 }

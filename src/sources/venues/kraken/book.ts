@@ -12,10 +12,13 @@
 import type { BookEvent, BookLevel } from '../../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
 import type { BookSide } from '../../../stream/book.ts';
+import { type BookCodec, type BookCodecOptions, dataOutcome, type SymbolBook, toNum, VenueBookCodec } from '../books/book-state.ts';
+import { crc32 } from '../books/crc32.ts';
+import { readJsonObject, writeJson } from '../json-frame.ts';
 import type { FrameOutcome } from '../protocol.ts';
 import { isoToMs, SymbolMap } from '../protocol.ts';
-import { type BookCodec, type BookCodecOptions, dataOutcome, type SymbolBook, toNum, VenueBookCodec } from './book-state.ts';
-import { crc32 } from './crc32.ts';
+import { spellSymbol } from '../symbol-style.ts';
+import { KRAKEN_SYMBOL_STYLE, type KrakenBook, type KrakenInstrument, type KrakenMethodAck, type KrakenMethodCall } from './messages.ts';
 
 /**
  * Price and quantity precision (decimals) of the pairs the project lists, as Kraken's
@@ -90,10 +93,10 @@ export class KrakenBookCodec extends VenueBookCodec implements BookCodec {
   }
 
   subscribeFrames(symbols: readonly InstrumentId[]): string[] {
-    const symbol = symbols.map((s) => s.replace('-', '/'));
+    const symbol = symbols.map((s) => spellSymbol(s, KRAKEN_SYMBOL_STYLE));
     return [
-      JSON.stringify({ method: 'subscribe', params: { channel: 'instrument', snapshot: true }, req_id: this.reqId++ }),
-      JSON.stringify({
+      writeJson<KrakenMethodCall>({ method: 'subscribe', params: { channel: 'instrument', snapshot: true }, req_id: this.reqId++ }),
+      writeJson<KrakenMethodCall>({
         method: 'subscribe',
         params: { channel: 'book', symbol, depth: this.subscribeDepth, snapshot: true },
         req_id: this.reqId++,
@@ -103,10 +106,14 @@ export class KrakenBookCodec extends VenueBookCodec implements BookCodec {
 
   /** Kraken's resync: unsubscribe and subscribe again, which sends a fresh snapshot. */
   resyncFrames(symbol: InstrumentId): string[] {
-    const s = [symbol.replace('-', '/')];
+    const s = [spellSymbol(symbol, KRAKEN_SYMBOL_STYLE)];
     return [
-      JSON.stringify({ method: 'unsubscribe', params: { channel: 'book', symbol: s, depth: this.subscribeDepth }, req_id: this.reqId++ }),
-      JSON.stringify({
+      writeJson<KrakenMethodCall>({
+        method: 'unsubscribe',
+        params: { channel: 'book', symbol: s, depth: this.subscribeDepth },
+        req_id: this.reqId++,
+      }),
+      writeJson<KrakenMethodCall>({
         method: 'subscribe',
         params: { channel: 'book', symbol: s, depth: this.subscribeDepth, snapshot: true },
         req_id: this.reqId++,
@@ -115,13 +122,8 @@ export class KrakenBookCodec extends VenueBookCodec implements BookCodec {
   }
 
   protected parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
-    let m: { channel?: unknown; type?: unknown; data?: unknown; method?: unknown; result?: unknown; success?: unknown };
-    try {
-      m = JSON.parse(frame) as typeof m;
-    } catch {
-      return { kind: 'ignored', reason: 'not JSON' };
-    }
-    if (m === null || typeof m !== 'object') return { kind: 'ignored', reason: 'not an object' };
+    const m = readJsonObject<KrakenBook | KrakenInstrument | KrakenMethodAck>(frame);
+    if (typeof m === 'string') return { kind: 'ignored', reason: m };
     if (m.method === 'subscribe' && m.success === true) {
       const r = m.result as { channel?: unknown; depth?: unknown; symbol?: unknown } | undefined;
       if (r?.channel === 'book' && typeof r.symbol === 'string' && typeof r.depth === 'number') {

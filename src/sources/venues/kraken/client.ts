@@ -4,19 +4,22 @@
  * JSON numbers; `side` is the taker's. The server sends `{"channel":"heartbeat"}` every second
  * on a subscribed connection, which is what the idle deadline watches. Bitcoin is `BTC/USD`.
  */
-import type { GapEvent } from '../../core/events.ts';
-import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
-import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, guardedParse, isoToMs, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
+import type { GapEvent } from '../../../core/events.ts';
+import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
+import type { MarketRecord } from '../../../core/market.ts';
+import { readJsonObject, writeJson } from '../json-frame.ts';
+import { type FrameOutcome, guardedParse, isoToMs, num, type Subscription, SymbolMap, type VenueCodec } from '../protocol.ts';
+import { spellSymbol } from '../symbol-style.ts';
+import { KRAKEN_SYMBOL_STYLE, type KrakenInbound, type KrakenMethodCall } from './messages.ts';
 
-export class KrakenProtocol implements VenueProtocol {
+export class KrakenClient implements VenueCodec {
   readonly venue = 'kraken';
   readonly url = 'wss://ws.kraken.com/v2';
   private readonly symbols = new SymbolMap(canonicalInstrument);
   private reqId = 1;
 
   venueSymbol(symbol: InstrumentId): string {
-    return symbol.replace('-', '/');
+    return spellSymbol(symbol, KRAKEN_SYMBOL_STYLE);
   }
 
   private frames(method: 'subscribe' | 'unsubscribe', subs: readonly Subscription[]): string[] {
@@ -24,9 +27,13 @@ export class KrakenProtocol implements VenueProtocol {
     const trades = subs.filter((s) => s.channel === 'trades').map((s) => this.venueSymbol(s.symbol));
     const quotes = subs.filter((s) => s.channel === 'quotes').map((s) => this.venueSymbol(s.symbol));
     if (trades.length)
-      out.push(JSON.stringify({ method, params: { channel: 'trade', symbol: trades, snapshot: false }, req_id: this.reqId++ }));
+      out.push(
+        writeJson<KrakenMethodCall>({ method, params: { channel: 'trade', symbol: trades, snapshot: false }, req_id: this.reqId++ }),
+      );
     if (quotes.length)
-      out.push(JSON.stringify({ method, params: { channel: 'ticker', symbol: quotes, event_trigger: 'bbo' }, req_id: this.reqId++ }));
+      out.push(
+        writeJson<KrakenMethodCall>({ method, params: { channel: 'ticker', symbol: quotes, event_trigger: 'bbo' }, req_id: this.reqId++ }),
+      );
     return out;
   }
 
@@ -43,13 +50,8 @@ export class KrakenProtocol implements VenueProtocol {
   }
 
   private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome => {
-    let m: { channel?: unknown; type?: unknown; data?: unknown; method?: unknown; success?: unknown; error?: unknown };
-    try {
-      m = JSON.parse(frame) as typeof m;
-    } catch {
-      return { kind: 'error', message: 'not JSON' };
-    }
-    if (m === null || typeof m !== 'object') return { kind: 'error', message: 'not an object' };
+    const m = readJsonObject<KrakenInbound>(frame);
+    if (typeof m === 'string') return { kind: 'error', message: m };
     if (m.method === 'subscribe' || m.method === 'unsubscribe') {
       return m.success === true ? { kind: 'subscribed' } : { kind: 'error', message: `subscribe failed: ${String(m.error)}` };
     }
@@ -104,67 +106,4 @@ export class KrakenProtocol implements VenueProtocol {
         return { kind: 'ignored', reason: `channel ${String(m.channel)}` };
     }
   };
-
-  // Server side.
-
-  onClientFrame(text: string): { replies: string[]; subscribe?: Subscription[]; unsubscribe?: Subscription[] } {
-    let m: { method?: unknown; params?: { channel?: unknown; symbol?: unknown }; req_id?: unknown };
-    try {
-      m = JSON.parse(text) as typeof m;
-    } catch {
-      return { replies: [JSON.stringify({ error: 'Malformed request', success: false })] };
-    }
-    const now = new Date().toISOString();
-    if (m.method === 'ping') return { replies: [JSON.stringify({ method: 'pong', req_id: m.req_id, time_in: now, time_out: now })] };
-    if (m.method !== 'subscribe' && m.method !== 'unsubscribe')
-      return { replies: [JSON.stringify({ error: 'Unsupported method', success: false })] };
-    const ch = m.params?.channel === 'trade' ? 'trades' : m.params?.channel === 'ticker' ? 'quotes' : null;
-    if (!ch || !Array.isArray(m.params?.symbol)) {
-      return { replies: [JSON.stringify({ method: m.method, error: 'Invalid channel or symbol', success: false, req_id: m.req_id })] };
-    }
-    const symbols = m.params.symbol as unknown[];
-    const subs = symbols.map((s) => ({ symbol: canonicalInstrument(String(s)), channel: ch }) as Subscription);
-    const replies = symbols.map((s) =>
-      JSON.stringify({
-        method: m.method,
-        result: { channel: m.params?.channel, symbol: s },
-        success: true,
-        time_in: now,
-        time_out: now,
-        req_id: m.req_id,
-      }),
-    );
-    return m.method === 'subscribe' ? { replies, subscribe: subs } : { replies, unsubscribe: subs };
-  }
-
-  encode(r: MarketRecord, _seq: number): string {
-    const symbol = this.venueSymbol(r.symbol);
-    const timestamp = new Date(r.ts ?? r.recvTs).toISOString();
-    if (r.type === 'trade') {
-      return JSON.stringify({
-        channel: 'trade',
-        type: 'update',
-        data: [
-          {
-            symbol,
-            side: r.side === 'sell' ? 'sell' : 'buy',
-            price: r.price,
-            qty: r.size,
-            ord_type: 'market',
-            trade_id: Number(r.id ?? 0),
-            timestamp,
-          },
-        ],
-      });
-    }
-    return JSON.stringify({
-      channel: 'ticker',
-      type: 'update',
-      data: [{ symbol, bid: r.bid, bid_qty: r.bidSize, ask: r.ask, ask_qty: r.askSize, last: (r.bid + r.ask) / 2, timestamp }],
-    });
-  }
-
-  heartbeat(): string {
-    return '{"channel":"heartbeat"}';
-  }
 }

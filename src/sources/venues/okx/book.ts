@@ -10,9 +10,11 @@
  */
 import type { BookEvent } from '../../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
+import { type BookCodec, type BookCodecOptions, dataOutcome, pairLevels, toNum, VenueBookCodec } from '../books/book-state.ts';
+import { readJsonObject, writeJson } from '../json-frame.ts';
 import type { FrameOutcome } from '../protocol.ts';
 import { SymbolMap } from '../protocol.ts';
-import { type BookCodec, type BookCodecOptions, dataOutcome, pairLevels, toNum, VenueBookCodec } from './book-state.ts';
+import type { OkxBookData, OkxEvent, OkxPush, OkxRequest } from './messages.ts';
 
 export class OkxBookCodec extends VenueBookCodec implements BookCodec {
   private readonly symbols = new SymbolMap(canonicalInstrument);
@@ -22,23 +24,20 @@ export class OkxBookCodec extends VenueBookCodec implements BookCodec {
   }
 
   subscribeFrames(symbols: readonly InstrumentId[]): string[] {
-    return [JSON.stringify({ op: 'subscribe', args: symbols.map((instId) => ({ channel: 'books', instId })) })];
+    return [writeJson<OkxRequest>({ op: 'subscribe', args: symbols.map((instId) => ({ channel: 'books', instId })) })];
   }
 
   /** OKX's resync: unsubscribe and subscribe again, which sends a fresh snapshot. */
   resyncFrames(symbol: InstrumentId): string[] {
     const args = [{ channel: 'books', instId: symbol }];
-    return [JSON.stringify({ op: 'unsubscribe', args }), JSON.stringify({ op: 'subscribe', args })];
+    return [writeJson<OkxRequest>({ op: 'unsubscribe', args }), writeJson<OkxRequest>({ op: 'subscribe', args })];
   }
 
   protected parseFrame(frame: string, recvTs: number, out: BookEvent[]): FrameOutcome {
-    let m: { arg?: { channel?: unknown; instId?: unknown }; action?: unknown; data?: unknown; event?: unknown };
-    try {
-      m = JSON.parse(frame) as typeof m;
-    } catch {
-      return { kind: 'ignored', reason: 'not JSON' };
-    }
-    if (m === null || typeof m !== 'object' || m.arg?.channel !== 'books') return { kind: 'ignored', reason: 'not a books frame' };
+    const read = readJsonObject<OkxPush<OkxBookData> | OkxEvent>(frame);
+    if (read === 'not JSON') return { kind: 'ignored', reason: read };
+    const m = read as Exclude<typeof read, string> & { arg?: { channel?: unknown; instId?: unknown } };
+    if (typeof read === 'string' || m.arg?.channel !== 'books') return { kind: 'ignored', reason: 'not a books frame' };
     if (m.event === 'subscribe') return { kind: 'subscribed' };
     if (m.event !== undefined) return { kind: 'ignored', reason: `event ${String(m.event)}` };
     if (typeof m.arg.instId !== 'string') return this.error('books: no instId');

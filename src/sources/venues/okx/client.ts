@@ -4,29 +4,30 @@
  * `ping` when it has received nothing for a while (the server closes quiet connections after
  * 30 s) and gets `pong`. `side` is the taker's; `bbo-tbt` carries `seqId`.
  */
-import type { GapEvent } from '../../core/events.ts';
-import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
-import type { MarketRecord } from '../../core/market.ts';
-import { type FrameOutcome, guardedParse, num, type Subscription, SymbolMap, type VenueProtocol } from './protocol.ts';
+import type { GapEvent } from '../../../core/events.ts';
+import { canonicalInstrument, type InstrumentId } from '../../../core/instrument.ts';
+import type { MarketRecord } from '../../../core/market.ts';
+import { readJsonObject, writeJson } from '../json-frame.ts';
+import { type FrameOutcome, guardedParse, num, type Subscription, SymbolMap, type VenueCodec } from '../protocol.ts';
+import { spellSymbol } from '../symbol-style.ts';
+import { OKX_CHANNEL, OKX_SYMBOL_STYLE, type OkxInbound, type OkxRequest } from './messages.ts';
 
-const CHANNEL = { trades: 'trades', quotes: 'bbo-tbt' } as const;
-
-export class OkxProtocol implements VenueProtocol {
+export class OkxClient implements VenueCodec {
   readonly venue = 'okx';
   readonly url = 'wss://ws.okx.com:8443/ws/v5/public';
   readonly appPing = { text: 'ping', intervalMs: 20_000 };
   private readonly symbols = new SymbolMap(canonicalInstrument);
 
   venueSymbol(symbol: InstrumentId): string {
-    return symbol;
+    return spellSymbol(symbol, OKX_SYMBOL_STYLE);
   }
 
   subscribeFrames(subs: readonly Subscription[]): string[] {
-    return [JSON.stringify({ op: 'subscribe', args: subs.map((s) => ({ channel: CHANNEL[s.channel], instId: s.symbol })) })];
+    return [writeJson<OkxRequest>({ op: 'subscribe', args: subs.map((s) => ({ channel: OKX_CHANNEL[s.channel], instId: s.symbol })) })];
   }
 
   unsubscribeFrames(subs: readonly Subscription[]): string[] {
-    return [JSON.stringify({ op: 'unsubscribe', args: subs.map((s) => ({ channel: CHANNEL[s.channel], instId: s.symbol })) })];
+    return [writeJson<OkxRequest>({ op: 'unsubscribe', args: subs.map((s) => ({ channel: OKX_CHANNEL[s.channel], instId: s.symbol })) })];
   }
 
   parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome {
@@ -35,13 +36,9 @@ export class OkxProtocol implements VenueProtocol {
 
   private readonly parseFrame = (frame: string, recvTs: number, out: MarketRecord[], _gaps: GapEvent[]): FrameOutcome => {
     if (frame === 'pong') return { kind: 'pong' };
-    let m: { event?: unknown; arg?: { channel?: unknown; instId?: unknown }; data?: unknown; msg?: unknown; code?: unknown };
-    try {
-      m = JSON.parse(frame) as typeof m;
-    } catch {
-      return { kind: 'error', message: 'not JSON' };
-    }
-    if (m === null || typeof m !== 'object') return { kind: 'error', message: 'not an object' };
+    const read = readJsonObject<OkxInbound>(frame);
+    if (typeof read === 'string') return { kind: 'error', message: read };
+    const m = read as Omit<typeof read, 'arg'> & { arg?: { channel?: unknown; instId?: unknown } };
     if (m.event === 'subscribe' || m.event === 'unsubscribe') return { kind: 'subscribed' };
     if (m.event === 'error') return { kind: 'error', message: `venue error ${String(m.code)}: ${String(m.msg)}` };
     if (!m.arg || !Array.isArray(m.data)) return { kind: 'ignored', reason: `event ${String(m.event)}` };
@@ -92,62 +89,4 @@ export class OkxProtocol implements VenueProtocol {
     }
     return { kind: 'ignored', reason: `channel ${String(m.arg.channel)}` };
   };
-
-  // Server side.
-  private connId = Math.random().toString(16).slice(2, 10);
-
-  onClientFrame(text: string): { replies: string[]; subscribe?: Subscription[]; unsubscribe?: Subscription[] } {
-    if (text === 'ping') return { replies: ['pong'] };
-    let m: { op?: unknown; args?: unknown };
-    try {
-      m = JSON.parse(text) as typeof m;
-    } catch {
-      return {
-        replies: [JSON.stringify({ event: 'error', code: '60012', msg: `Invalid request: ${text.slice(0, 100)}`, connId: this.connId })],
-      };
-    }
-    if ((m.op !== 'subscribe' && m.op !== 'unsubscribe') || !Array.isArray(m.args)) {
-      return { replies: [JSON.stringify({ event: 'error', code: '60012', msg: 'Invalid request', connId: this.connId })] };
-    }
-    const subs: Subscription[] = [];
-    const replies: string[] = [];
-    for (const a of m.args as { channel?: unknown; instId?: unknown }[]) {
-      const ch = a.channel === 'trades' ? 'trades' : a.channel === 'bbo-tbt' ? 'quotes' : null;
-      if (!ch || typeof a.instId !== 'string') {
-        replies.push(
-          JSON.stringify({ event: 'error', code: '60018', msg: `Wrong URL or channel:${String(a.channel)}`, connId: this.connId }),
-        );
-        continue;
-      }
-      subs.push({ symbol: canonicalInstrument(a.instId), channel: ch });
-      replies.push(JSON.stringify({ event: m.op, arg: { channel: a.channel, instId: a.instId }, connId: this.connId }));
-    }
-    return m.op === 'subscribe' ? { replies, subscribe: subs } : { replies, unsubscribe: subs };
-  }
-
-  encode(r: MarketRecord, seq: number): string {
-    const ts = String(Math.round(r.ts ?? r.recvTs));
-    if (r.type === 'trade') {
-      return JSON.stringify({
-        arg: { channel: 'trades', instId: r.symbol },
-        data: [
-          {
-            instId: r.symbol,
-            tradeId: r.id ?? String(seq),
-            px: String(r.price),
-            sz: String(r.size),
-            side: r.side === 'sell' ? 'sell' : 'buy',
-            ts,
-            count: '1',
-          },
-        ],
-      });
-    }
-    return JSON.stringify({
-      arg: { channel: 'bbo-tbt', instId: r.symbol },
-      data: [
-        { asks: [[String(r.ask), String(r.askSize), '0', '1']], bids: [[String(r.bid), String(r.bidSize), '0', '1']], ts, seqId: seq },
-      ],
-    });
-  }
 }
