@@ -2,19 +2,11 @@ import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { CsvError, EmpError } from '../core/errors.ts';
 import { checkTimeFormat, formatIso, parseTimeValue, type TimeFormat } from '../core/time.ts';
+import { type FusionReplay, fusedInstrument, type ReplayRow } from '../fusion/replay.ts';
 import { findColumn, readCsv, TIME_COLUMNS } from '../sources/csv.ts';
 
-/** One observation of one source, read from a CSV file. */
-export interface SourceRow {
-  /** When the observation became known: the receipt time if the file has one, else its own time. */
-  time: number;
-  /** The row's own (event) time. */
-  eventTime: number;
-  source: string;
-  /** The instrument as written in the file ('' when the file has no symbol column). */
-  symbol: string;
-  bid: number;
-  ask: number;
+/** One observation of one source, read from a CSV file (`symbol` '' when the file has no symbol column). */
+export interface SourceRow extends ReplayRow {
   file: string;
   line: number;
 }
@@ -262,4 +254,46 @@ export async function readSourceRows(files: readonly string[], o: FuseInputOptio
   rows.sort((a, b) => a.time - b.time);
   const invalid = badPrice.map((b) => ({ file: b.file, line: b.line, reason: `${b.source}: ${b.reason}` }));
   return { rows, badPrice, disordered, reordered, invalid, files: fileInfo };
+}
+
+/**
+ * The rows to fuse: all, or those of `--symbol`'s instrument; refused when some files name their
+ * instrument and others do not (without --symbol to name theirs), when nothing is left, or when
+ * `--weights` names a source the rows lack.
+ */
+export function rowsToFuse(
+  input: FuseInput,
+  replay: FusionReplay,
+  symbol: string | undefined,
+  weights: Record<string, number>,
+): { rows: SourceRow[]; wanted: string | null } {
+  const withSymbols = input.files.filter((f) => f.symbols);
+  if (withSymbols.length && withSymbols.length < input.files.length && symbol === undefined) {
+    const without = input.files.filter((f) => !f.symbols).map((f) => f.file);
+    throw new EmpError(
+      'BAD_ARGUMENT',
+      `${without.join(', ')} ha${without.length > 1 ? 've' : 's'} no symbol column while ${withSymbols[0]?.file} has one: pass --symbol to say which instrument ${without.length > 1 ? 'they quote' : 'it quotes'}`,
+    );
+  }
+  const wanted = symbol !== undefined ? fusedInstrument(symbol.trim()).fused : null;
+  const rows = wanted === null ? input.rows : input.rows.filter((r) => replay.instrumentOf(r).fused === wanted);
+  if (input.rows.length === 0) {
+    const why = [
+      input.badPrice.length
+        ? `${input.badPrice.length} with a bad price (first: ${input.badPrice[0]?.file}:${input.badPrice[0]?.line})`
+        : '',
+      input.disordered.length ? `${input.disordered.length} out of time order` : '',
+    ].filter(Boolean);
+    throw new EmpError('CSV_EMPTY', `no usable data rows in the inputs${why.length ? `: ${why.join(', ')}` : ''}`);
+  }
+  if (rows.length === 0) {
+    const have = [...new Set(input.rows.map((r) => replay.instrumentOf(r).fused))].sort();
+    throw new EmpError('BAD_ARGUMENT', `--symbol ${symbol}: no rows for it (instruments in the input: ${have.join(', ')})`);
+  }
+  const sources = [...new Set(rows.map((r) => r.source))];
+  for (const k of Object.keys(weights)) {
+    if (!sources.includes(k))
+      throw new EmpError('BAD_ARGUMENT', `--weights: no source "${k}" in the input (sources: ${sources.join(', ')})`);
+  }
+  return { rows, wanted };
 }

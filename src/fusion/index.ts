@@ -25,6 +25,22 @@ export {
 export { ConsensusHistory, LAG_STEP_MS, LAG_STEPS, LeadLag, SourceTrace } from './lead-lag.ts';
 export { DEFAULT_QUALITY, type QualityConfig, SourceQuality } from './quality.ts';
 export {
+  type FusedInstrument,
+  type FusedRow,
+  FusionReplay,
+  fusedInstrument,
+  type ReplayOptions,
+  type ReplayRow,
+  UNNAMED_SERIES,
+} from './replay.ts';
+export {
+  exclusionReasons,
+  type InstrumentReplaySummary,
+  instrumentReplaySummary,
+  medianQuoteInterval,
+  unpricedRows,
+} from './replay-summary.ts';
+export {
   type FusionEvaluation,
   type MarketFault,
   type MethodScore,

@@ -1,0 +1,27 @@
+/** Option values the commands share the reading of: a clear error naming the option, else the value. */
+import { EmpError } from '../core/errors.ts';
+
+/** A fraction in (0, 1), given as such (0.0025) or as a percentage (0.25%). */
+export function fraction(text: string, name: string): number {
+  const pct = text.trim().endsWith('%');
+  const v = Number(pct ? text.trim().slice(0, -1) : text) / (pct ? 100 : 1);
+  if (!(v > 0 && v < 1)) throw new EmpError('BAD_ARGUMENT', `--${name} must be a fraction in (0, 1) or a percentage, got "${text}"`);
+  return v;
+}
+
+/** `binance=2,kraken=1` → { binance: 2, kraken: 1 }. */
+export function parseWeights(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const m = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(part);
+    const w = m ? Number(m[2]) : Number.NaN;
+    if (!m || !(w > 0 && Number.isFinite(w))) {
+      throw new EmpError(
+        'BAD_ARGUMENT',
+        `--weights: expected source=weight with a positive weight (e.g. binance=2,kraken=1), got "${part}"`,
+      );
+    }
+    out[m[1] as string] = w;
+  }
+  return out;
+}
