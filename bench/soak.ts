@@ -1,28 +1,34 @@
 /**
  * `npm run soak -- [--minutes N] [--bus nats] [--store postgres] [--clients 500] [--slow 50]
- * [--speed 1000] [--kills 1]`: the service (`bin/emp start`, a child process) under WebSocket load
- * with SIGKILL-and-restart on a schedule, watched from outside as an operator would:
+ * [--speed 1000] [--kills 1] [--nats-restarts 1] [--pg-restarts 1] [--chaos-gap-ms 20000]
+ * [--instruments A,B] [--json FILE]`: the service (`bin/emp start`, a child process) under WebSocket load with faults
+ * on a schedule, watched from outside as an operator would:
  *
+ * - faults: SIGKILL of the service and restart; with `--bus nats` a NATS server crash-restart,
+ *   with `--store postgres` a PostgreSQL crash-restart (`pg_ctl -m immediate`), both on private
+ *   servers of the soak's own (bench/soak-services.ts) so nothing else on the machine is hit;
+ *   the simulator's venues go down, go silent, cut their clients off and send malformed and
+ *   oversized frames (`simulator.chaos`, src/pipeline/venue-chaos.ts), besides the simulator's
+ *   own data faults;
  * - availability of the fused price: the share of 1-second samples in which each instrument's
  *   fused price had changed within the last 2 s (wall clock), while at least one venue was up;
+ * - events accounted at the intake: records received = fused + coalesced + dropped + queued,
+ *   checked on every sample (an incarnation's counters start at zero);
  * - WebSocket clients (many per loopback address, some that stop reading): updates received,
  *   drops and slow-client disconnects counted by the server, reconnects after each kill;
- * - the intake's accounting (records fused, quotes coalesced, records dropped) from /metrics;
+ * - pipeline latency (receipt of a venue frame to the fused publish, wall clock) p50/p99;
  * - RSS slope (MB/hour) of the longest run between kills, after a warm-up;
  * - committed store rows lost to SIGKILL: rows counted through a second connection just before
  *   the kill and again right after it (0 expected: a committed transaction survives).
- *
- * Not done here: venue kills and stalls beyond the simulator's own fault schedule, malformed
- * frames, restarts of NATS or PostgreSQL (they are shared by everything on this machine).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { freePort, startPrivateNats, startPrivatePostgres } from './soak-services.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,6 +40,11 @@ const { values: args } = parseArgs({
     speed: { type: 'string', default: '1000' },
     kills: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
+    'nats-restarts': { type: 'string', default: '1' },
+    'pg-restarts': { type: 'string', default: '1' },
+    'chaos-gap-ms': { type: 'string', default: '20000' },
+    json: { type: 'string' },
+    instruments: { type: 'string', default: 'BTC-USD,ETH-USD,SOL-USD,EUR-USD,GBP-USD,USD-JPY' },
   },
 });
 const MINUTES = Number(args.minutes);
@@ -41,28 +52,32 @@ const CLIENTS = Number(args.clients);
 const SLOW = Number(args.slow);
 const KILLS = Number(args.kills);
 const ROOT = join(import.meta.dirname, '..');
-const WARMUP_MS = 30_000;
+const NATS_RESTARTS = args.bus === 'nats' ? Number(args['nats-restarts']) : 0;
+const PG_RESTARTS = args.store === 'postgres' ? Number(args['pg-restarts']) : 0;
+// Warm-up before the RSS slope is fitted: start-up history, caches and the V8 heap settle first.
+const WARMUP_MS = Math.min(5 * 60_000, (MINUTES * 60_000) / (KILLS + 1) / 3);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'emp-soak-'));
 const tag = `soak_${process.pid}`;
+const serviceLog = createWriteStream(join(dataDir, 'service.log'));
+const servicesLog = createWriteStream(join(dataDir, 'services.log'));
+const nats = args.bus === 'nats' ? await startPrivateNats(dataDir, servicesLog) : undefined;
+const postgres = args.store === 'postgres' ? await startPrivatePostgres(dataDir, servicesLog) : undefined;
 const configFile = join(dataDir, 'config.json');
+const chaosGapMs = Number(args['chaos-gap-ms']);
 writeFileSync(
   configFile,
   JSON.stringify({
-    simulator: { seed: Number(args.seed), speed: Number(args.speed) },
-    store: { kind: args.store, dataDir, postgresSchema: tag },
-    bus: { kind: args.bus, stream: tag.toUpperCase() },
+    instruments: args.instruments.split(','),
+    simulator: {
+      seed: Number(args.seed),
+      speed: Number(args.speed),
+      ...(chaosGapMs > 0 ? { chaos: { meanGapMs: chaosGapMs } } : {}),
+    },
+    store: { kind: args.store, dataDir, postgresSchema: tag, ...(postgres ? { postgresUrl: postgres.url } : {}) },
+    bus: { kind: args.bus, stream: tag.toUpperCase(), ...(nats ? { natsUrl: nats.url } : {}) },
   }),
 );
-const serviceLog = createWriteStream(join(dataDir, 'service.log'));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 
@@ -92,7 +107,7 @@ async function startService(): Promise<number> {
 async function committedRows(): Promise<number> {
   const tables = ['bars', 'fused', 'signals', 'regimes', 'alerts', 'conflicts'];
   if (args.store === 'postgres') {
-    const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+    const c = new pg.Client({ connectionString: postgres?.url });
     await c.connect();
     try {
       let n = 0;
@@ -174,6 +189,13 @@ const lastChange = new Map<string, { ts: number; at: number }>();
 let incarnation = 0;
 const incarnationOf: number[] = [];
 
+/** The sum of a labelled counter's series (`name{...} value`). */
+function sumLabelled(m: Record<string, number>, name: string): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(m)) if (k.startsWith(`${name}{`)) n += v;
+  return n;
+}
+
 function parseMetrics(text: string): Record<string, number> {
   const m: Record<string, number> = {};
   for (const line of text.split('\n')) {
@@ -241,9 +263,23 @@ const firstStartMs = await startService();
 startClients();
 const sampler = setInterval(() => void sample(), 1000);
 const kills: { at: number; before: number; after: number; restartMs: number }[] = [];
-for (let k = 1; k <= KILLS; k++) {
-  const at = t0 + (durationMs * k) / (KILLS + 1);
-  await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+const restarts: { at: number; service: 'nats' | 'postgres'; restartMs: number }[] = [];
+// The fault timeline: each kind spread evenly over the run, the kinds offset from one another.
+const spread = (n: number, offset: number): number[] => Array.from({ length: n }, (_, i) => t0 + (durationMs * (i + 1 - offset)) / (n + 1));
+const timeline = [
+  ...spread(KILLS, 0).map((at) => ({ at, kind: 'sigkill' as const })),
+  ...spread(NATS_RESTARTS, 0.5).map((at) => ({ at, kind: 'nats' as const })),
+  ...spread(PG_RESTARTS, 0.25).map((at) => ({ at, kind: 'postgres' as const })),
+].sort((a, b) => a.at - b.at);
+for (const fault of timeline) {
+  await new Promise((r) => setTimeout(r, Math.max(0, fault.at - Date.now())));
+  const secs = (): number => Math.round((Date.now() - t0) / 1000);
+  if (fault.kind === 'nats' || fault.kind === 'postgres') {
+    const restartMs = await (fault.kind === 'nats' ? nats : postgres)?.restart();
+    restarts.push({ at: Date.now() - t0, service: fault.kind, restartMs: restartMs ?? Number.NaN });
+    console.log(`soak: ${fault.kind} crash-restarted at ${secs()} s in ${restartMs} ms`);
+    continue;
+  }
   const before = await committedRows();
   const dead = new Promise((r) => service?.once('exit', r));
   service?.kill('SIGKILL');
@@ -252,9 +288,7 @@ for (let k = 1; k <= KILLS; k++) {
   incarnation++;
   const restartMs = await startService();
   kills.push({ at: Date.now() - t0, before, after, restartMs });
-  console.log(
-    `soak: SIGKILL at ${Math.round((Date.now() - t0) / 1000)} s: ${before} committed rows before, ${after} after; restarted in ${restartMs} ms`,
-  );
+  console.log(`soak: SIGKILL at ${secs()} s: ${before} committed rows before, ${after} after; restarted in ${restartMs} ms`);
 }
 await new Promise((r) => setTimeout(r, Math.max(0, t0 + durationMs - Date.now())));
 clearInterval(sampler);
@@ -300,6 +334,18 @@ const lags = samples
   .map((s) => s.metrics.emp_pipeline_lag_ms)
   .filter((x): x is number => x !== undefined && Number.isFinite(x))
   .sort((a, b) => a - b);
+// Every record the venue clients decoded is fused, coalesced, dropped (all counted) or still queued.
+const unaccountedPer = samples
+  .filter((s) => s.metrics.emp_intake_records_received_total !== undefined)
+  .map((s) => (s.metrics.emp_intake_records_received_total ?? 0) - intake(s.metrics) - (s.metrics.emp_intake_queue_depth ?? 0));
+const unaccounted = unaccountedPer.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
+// Counters restart with each incarnation: add up each incarnation's last reading.
+const lastOfIncarnation = new Map<number, Sample>();
+samples.forEach((s, i) => {
+  if (s.up) lastOfIncarnation.set(incarnationOf[i] as number, s);
+});
+const injected = (kind: string): number =>
+  [...lastOfIncarnation.values()].reduce((n, s) => n + (s.metrics[`emp_simulator_venue_faults_total{kind="${kind}"}`] ?? 0), 0);
 const pct = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? Number.NaN;
 const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 const f3 = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(2)} %` : 'n/a');
@@ -318,12 +364,45 @@ console.log(
 console.log(
   `| WS updates dropped for slow clients / slow clients disconnected (last incarnation) | ${last.emp_api_ws_dropped_total ?? 'n/a'} / ${last.emp_api_ws_slow_disconnects_total ?? 'n/a'} |`,
 );
+console.log(
+  `| records received at the intake and not accounted for (worst sample, ${unaccountedPer.length} samples) | ${unaccountedPer.length ? unaccounted : 'n/a'} |`,
+);
+console.log(
+  `| venue faults injected: down / silent / clients cut off / malformed / oversized | ${['down', 'silent', 'close', 'malformed', 'oversized'].map(injected).join(' / ')} |`,
+);
+console.log(
+  `| venue reconnects / source errors (last incarnation) | ${sumLabelled(last, 'emp_source_reconnects_total')} / ${last.emp_source_errors_total ?? 'n/a'} |`,
+);
 console.log(`| WS closes seen by clients (incl. failed reconnects while the service restarted) | ${clientTotals().closes} |`);
-console.log(`| pipeline lag p50 / p99 (sampled each second; speed 1 only) | ${f1(pct(lags, 0.5))} / ${f1(pct(lags, 0.99))} ms |`);
+console.log(
+  `| pipeline latency, venue frame received to fused publish, p50 / p99 (last record at each 1 s sample, ${lags.length} samples) | ${f1(pct(lags, 0.5))} / ${f1(pct(lags, 0.99))} ms |`,
+);
 console.log(`| RSS slope after ${WARMUP_MS / 1000} s warm-up (longest run, ${steady.length} samples) | ${f1(rssSlope)} MB/hour |`);
 console.log(`| RSS at the end of that run | ${f1(steady.at(-1)?.rssMb ?? Number.NaN)} MB |`);
 for (const k of kills)
   console.log(
     `| SIGKILL at ${Math.round(k.at / 1000)} s: committed rows lost | ${Math.max(0, k.before - k.after)} (of ${k.before}); restart ${k.restartMs} ms |`,
+  );
+for (const r of restarts) console.log(`| ${r.service} crash-restart at ${Math.round(r.at / 1000)} s | back in ${r.restartMs} ms |`);
+await nats?.stop();
+await postgres?.stop();
+if (args.json)
+  writeFileSync(
+    args.json,
+    JSON.stringify({
+      minutes: MINUTES,
+      bus: args.bus,
+      store: args.store,
+      availability: Object.fromEntries(symbols.map((sym, i) => [sym, { all: all[i], whileUp: whileUp[i] }])),
+      intakeRecordsPerSecond: rate,
+      unaccounted: unaccountedPer.length ? unaccounted : null,
+      samplesWithAccounting: unaccountedPer.length,
+      venueFaults: Object.fromEntries(['down', 'silent', 'close', 'malformed', 'oversized'].map((k) => [k, injected(k)])),
+      wsUpdates: clientTotals().updates,
+      latencyMs: { p50: pct(lags, 0.5), p99: pct(lags, 0.99), samples: lags.length },
+      rssSlopeMbPerHour: rssSlope,
+      kills,
+      restarts,
+    }),
   );
 process.exit(0);

@@ -25,6 +25,16 @@ export const configSchema = z.strictObject({
       /** Simulated seconds per wall-clock second. */
       speed: z.number().positive().max(1000).default(1),
       faults: z.boolean().default(true),
+      /**
+       * Transport faults on the loopback venues (down, silent, clients cut off, malformed and
+       * oversized frames) every `meanGapMs` on average; off by default (`npm run soak` turns it on).
+       */
+      chaos: z
+        .strictObject({
+          meanGapMs: z.number().int().min(10),
+          outageMs: z.tuple([z.number().int().min(0), z.number().int().min(0)]).optional(),
+        })
+        .optional(),
       /** ws: each venue served on a loopback socket in its own protocol and read by its real adapter; memory: in-process. */
       transport: z.enum(['ws', 'memory']).default('ws'),
       /**

@@ -315,8 +315,8 @@ export class LivePipeline implements ApiBackend {
         this.latestFused.set(f.symbol, f);
         this.stats.fused++;
         this.publish(f);
-        // Receipt times are on the wall clock only at speed 1 (faster simulations run their own clock).
-        this.stats.lagMs = this.config.simulator.speed === 1 || this.config.live ? Math.max(0, wall - r.recvTs) : Number.NaN;
+        // A faster simulation stamps receipts on its own clock: map back to the wall.
+        this.stats.lagMs = Math.max(0, wall - (this.source.wallTime?.(r.recvTs) ?? r.recvTs));
       }
     }
   }
@@ -520,12 +520,18 @@ export class LivePipeline implements ApiBackend {
     m.register('emp_source_messages_per_second', 'gauge', 'messages per second per venue', () =>
       this.source.health().map((h) => [{ venue: h.venue }, h.messagesPerSec]),
     );
-    const q = (k: 'depth' | 'dropped' | 'coalesced'): number => this.source.queueStats?.()?.[k] ?? 0;
+    const q = (k: 'received' | 'depth' | 'dropped' | 'coalesced'): number => this.source.queueStats?.()?.[k] ?? 0;
+    m.register('emp_intake_records_received_total', 'counter', 'records the venue clients put on the intake queue', () =>
+      q('received'),
+    );
     m.register('emp_intake_queue_depth', 'gauge', 'records waiting between the venue sockets and fusion', () => q('depth'));
     m.register('emp_intake_queue_dropped_total', 'counter', 'records dropped by the intake queue (oldest first, when full)', () =>
       q('dropped'),
     );
     m.register('emp_intake_queue_coalesced_total', 'counter', 'quotes replaced by a newer one while queued', () => q('coalesced'));
+    m.register('emp_simulator_venue_faults_total', 'counter', 'transport faults injected by simulator.chaos, by kind', () =>
+      Object.entries(this.source.injectedFaults?.() ?? {}).map(([kind, n]) => [{ kind }, n]),
+    );
     m.register('emp_store_rows_written_total', 'counter', 'rows committed to the store', () => this.writer?.stats.written ?? 0);
     const prune = (k: 'runs' | 'pruned' | 'errors' | 'lastRunTs'): number => this.pruning?.stats[k] ?? 0;
     m.register('emp_store_rows_pruned_total', 'counter', 'rows deleted by retention (store.retentionDays)', () => prune('pruned'));

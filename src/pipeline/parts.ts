@@ -49,7 +49,7 @@ export function simulatorFor(config: ServiceConfig): MarketSimulator {
 export async function simulatorSource(config: ServiceConfig, _log: PipelineLogger): Promise<RecordSource> {
   const sim = simulatorFor(config);
   if (config.simulator.transport === 'memory') return new SimulatorSource(sim, config.simulator.speed);
-  return SimulatedVenues.start(sim, config.simulator.speed);
+  return SimulatedVenues.start(sim, config.simulator.speed, config.simulator.chaos);
 }
 
 /**

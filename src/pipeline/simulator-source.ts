@@ -85,4 +85,9 @@ export class SimulatorSource implements RecordSource {
   history(from: number): HistoryBars[] {
     return this.sim.history(from);
   }
+
+  /** Receipts are the simulation's own times: on the wall clock only at speed 1. */
+  wallTime(ts: number): number {
+    return this.speed === 1 ? ts : Number.NaN;
+  }
 }

@@ -48,6 +48,8 @@ export interface VenueHealthSnapshot {
 }
 
 export interface QueueStats {
+  /** Records put on the queue: each is later taken (fused), coalesced, dropped, or still queued. */
+  received: number;
   depth: number;
   maxDepth: number;
   dropped: number;
@@ -71,6 +73,13 @@ export interface RecordSource {
    * store: a source that can deliver again after a crash (a durable consumer) may forget them.
    */
   committed?(symbol: string, before: number): void;
+  /**
+   * The wall-clock time of a receipt time on the source's clock (a simulation faster than the
+   * wall runs its own clock); absent when the two are the same.
+   */
+  wallTime?(ts: number): number;
+  /** Transport faults injected so far, by kind (the simulator's `chaos`); absent elsewhere. */
+  injectedFaults?(): Readonly<Record<string, number>>;
 }
 
 /** A source's history for one instrument (prices in the instrument's own terms). */

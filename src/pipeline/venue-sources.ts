@@ -17,6 +17,7 @@ import type { Subscription } from '../sources/venues/protocol.ts';
 import { type FeedConnection, VenueConnection } from '../stream/connection.ts';
 import { HttpStreamConnection } from '../stream/http-stream.ts';
 import { BoundedQueue } from '../stream/queue.ts';
+import { VenueChaos, type VenueChaosOptions } from './venue-chaos.ts';
 import type { HistoryBars, QueueStats, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
 
 /** Trades and quotes of each instrument, as a venue lists it. */
@@ -45,7 +46,7 @@ export class VenueConnections implements RecordSource {
 
   queueStats(): QueueStats {
     const s = this.queue.stats;
-    return { depth: this.queue.length, maxDepth: s.maxDepth, dropped: s.dropped, coalesced: s.coalesced };
+    return { received: s.pushed, depth: this.queue.length, maxDepth: s.maxDepth, dropped: s.dropped, coalesced: s.coalesced };
   }
 
   start(sink: SourceSink): void {
@@ -144,13 +145,25 @@ export class SimulatedVenues implements RecordSource {
   private running: Promise<void> | undefined;
   private conns: VenueConnections | undefined;
 
+  private wall0 = Date.now();
+  private readonly chaos: VenueChaos | undefined;
+
   private constructor(
     private readonly sim: MarketSimulator,
     private readonly speed: number,
     readonly servers: Map<string, SimulatedFeed>,
-  ) {}
+    chaos: Omit<VenueChaosOptions, 'seed'> | undefined,
+  ) {
+    const sockets = new Map<string, LocalVenueServer>();
+    for (const [name, feed] of servers) if (feed.ws) sockets.set(name, feed.ws);
+    this.chaos = chaos ? new VenueChaos(sockets, { ...chaos, seed: sim.config.seed }) : undefined;
+  }
 
-  static async start(sim: MarketSimulator, speed: number): Promise<SimulatedVenues> {
+  static async start(
+    sim: MarketSimulator,
+    speed: number,
+    chaos?: Omit<VenueChaosOptions, 'seed'>,
+  ): Promise<SimulatedVenues> {
     const servers = new Map<string, SimulatedFeed>();
     try {
       for (const v of sim.config.venues) servers.set(v.name, await simulatedFeed(v.name));
@@ -159,11 +172,12 @@ export class SimulatedVenues implements RecordSource {
       await Promise.all([...servers.values()].map((s) => s.close().catch(() => {})));
       throw err;
     }
-    return new SimulatedVenues(sim, speed, servers);
+    return new SimulatedVenues(sim, speed, servers, chaos);
   }
 
   start(sink: SourceSink): void {
     const wall0 = Date.now();
+    this.wall0 = wall0;
     const clock = this.speed === 1 ? Date.now : (): number => wall0 + (Date.now() - wall0) * this.speed;
     const conns = this.sim.config.venues.map((v) => {
       const symbols = this.sim.config.instruments.filter((i) => venueLists(v, i)).map((i) => venueInstrument(i.symbol, v));
@@ -176,9 +190,11 @@ export class SimulatedVenues implements RecordSource {
         this.servers.get(r.venue)?.publish(r);
       }
     })();
+    this.chaos?.start();
   }
 
   async stop(): Promise<void> {
+    await this.chaos?.stop();
     this.ac.abort();
     await this.running;
     await this.conns?.stop();
@@ -195,5 +211,13 @@ export class SimulatedVenues implements RecordSource {
 
   history(from: number): HistoryBars[] {
     return this.sim.history(from);
+  }
+
+  wallTime(ts: number): number {
+    return this.wall0 + (ts - this.wall0) / this.speed;
+  }
+
+  injectedFaults(): Readonly<Record<string, number>> {
+    return this.chaos?.injected ?? {};
   }
 }

@@ -1,0 +1,129 @@
+/**
+ * Private NATS JetStream and PostgreSQL servers for `bench/soak.ts`: the soak restarts them on a
+ * schedule, and the machine's shared servers (127.0.0.1:4222 and :5432) serve every other test
+ * run here, which a restart would disrupt. Both are the machine's own binaries (Debian's
+ * nats-server and PostgreSQL), started on free ports with their data under the soak's directory.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { join } from 'node:path';
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Resolves once something accepts TCP connections on the port, or rejects after `timeoutMs`. */
+async function listening(port: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = new Socket();
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+      s.connect(port, '127.0.0.1');
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface RestartableService {
+  readonly url: string;
+  /** Stops the server (as a crash would: no clean shutdown) and starts it again on the same port and data. */
+  restart(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** A JetStream-enabled nats-server on a free port, its store under `dir`. */
+export async function startPrivateNats(dir: string, log: NodeJS.WritableStream): Promise<RestartableService> {
+  const port = await freePort();
+  const store = join(dir, 'nats');
+  mkdirSync(store, { recursive: true });
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    await listening(port, 15_000);
+  };
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill(signal);
+    await gone;
+  };
+  await start();
+  return {
+    url: `127.0.0.1:${port}`,
+    async restart() {
+      const t0 = Date.now();
+      await kill('SIGKILL');
+      await start();
+      return Date.now() - t0;
+    },
+    stop: () => kill('SIGTERM'),
+  };
+}
+
+/** The PostgreSQL binaries' directory (Debian keeps them out of PATH). */
+function pgBin(): string {
+  const root = '/usr/lib/postgresql';
+  const version = readdirSync(root).sort((a, b) => Number(b) - Number(a))[0];
+  if (!version) throw new Error(`no PostgreSQL under ${root}`);
+  return join(root, version, 'bin');
+}
+
+/**
+ * A PostgreSQL cluster of its own (initdb, trust auth) on a free port. initdb refuses to run as
+ * root, so as root the cluster belongs to the `postgres` user.
+ */
+export async function startPrivatePostgres(dir: string, log: NodeJS.WritableStream): Promise<RestartableService> {
+  const port = await freePort();
+  const data = join(dir, 'pg');
+  const bin = pgBin();
+  const asRoot = process.getuid?.() === 0;
+  const run = (cmd: string, args: string[]): string => {
+    const full = join(bin, cmd);
+    return asRoot
+      ? execFileSync('runuser', ['-u', 'postgres', '--', full, ...args], { encoding: 'utf8' })
+      : execFileSync(full, args, { encoding: 'utf8' });
+  };
+  mkdirSync(data, { recursive: true });
+  if (asRoot) {
+    const pw = execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim();
+    const gid = execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim();
+    chownSync(dir, Number(pw), Number(gid));
+    chownSync(data, Number(pw), Number(gid));
+  }
+  if (!existsSync(join(data, 'PG_VERSION'))) log.write(run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']));
+  const opts = `-p ${port} -k ${data} -c listen_addresses=127.0.0.1 -c fsync=on`;
+  const start = (): void => {
+    log.write(run('pg_ctl', ['-D', data, '-o', opts, '-l', join(data, 'server.log'), '-w', 'start']));
+  };
+  start();
+  await listening(port, 15_000);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async restart() {
+      const t0 = Date.now();
+      // `immediate`: no checkpoint, as after a crash; committed transactions survive through the WAL.
+      log.write(run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']));
+      start();
+      await listening(port, 15_000);
+      return Date.now() - t0;
+    },
+    async stop() {
+      log.write(run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']));
+    },
+  };
+}
