@@ -2,7 +2,8 @@
  * A venue connection that carries L2 books as well as trades and quotes: `BookingCodec` wraps the
  * venue's trade/quote codec and its book codec behind the one codec a VenueConnection drives.
  * Book frames go to the book codec, everything else to the trade codec (Coinbase numbers every
- * message of a connection, so there the trade codec sees the book frames too). A book found out of
+ * message of a connection, so there the trade codec sees the book frames too; Bitstamp's
+ * `order_book_` top is the quote, not a book snapshot). A book found out of
  * sync is resynced the venue's way: Kraken, OKX and Coinbase by unsubscribing and subscribing
  * again (the venue sends a fresh snapshot), Binance and Bitstamp by fetching the REST snapshot
  * while the diffs are buffered. Each (re)connect starts with fresh books, as a new connection
@@ -95,6 +96,11 @@ export class BookingCodec implements VenueCodec {
   private generation = 0;
   private listener: BookListener = { book() {}, gap() {}, warn() {} };
   private readonly sharesSequence: boolean;
+  /**
+   * Bitstamp's `order_book_<pair>` is the quote channel here (its top is the quote), and the
+   * loopback server sends only that top: the book starts from the REST snapshot instead.
+   */
+  private readonly quoteOnly: string | undefined;
   private readonly clock: () => number;
 
   constructor(
@@ -109,6 +115,7 @@ export class BookingCodec implements VenueCodec {
     this.books = opts.books();
     // Coinbase counts every message of the connection: its trade codec must see the book frames.
     this.sharesSequence = inner.venue === 'coinbase';
+    this.quoteOnly = inner.venue === 'bitstamp' ? '"channel":"order_book_' : undefined;
     this.clock = opts.clock ?? Date.now;
     this.refs = opts.pairs.map((p) => new PairBook(this, this.venue, p));
   }
@@ -150,6 +157,7 @@ export class BookingCodec implements VenueCodec {
 
   parse(frame: string, recvTs: number, out: MarketRecord[], gaps: GapEvent[]): FrameOutcome {
     this.events.length = 0;
+    if (this.quoteOnly !== undefined && frame.includes(this.quoteOnly)) return this.inner.parse(frame, recvTs, out, gaps);
     const bo = this.books.parse(frame, recvTs, this.events);
     let outcome = bo;
     if (bo.kind === 'ignored') outcome = this.inner.parse(frame, recvTs, out, gaps);

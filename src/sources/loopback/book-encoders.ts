@@ -210,6 +210,11 @@ export class CoinbaseBookEncoder implements BookFrameEncoder {
   readonly venue = 'coinbase';
   readonly detectable: readonly BookFault[] = ['lost'];
   private seq = 0;
+  /**
+   * `sequence`: the connection's message counter, when the book frames share it with the other
+   * channels as on Coinbase (default: the encoder's own count).
+   */
+  constructor(private readonly sequence: () => number = () => this.seq++) {}
   private frame(
     type: 'snapshot' | 'update',
     symbol: InstrumentId,
@@ -226,7 +231,7 @@ export class CoinbaseBookEncoder implements BookFrameEncoder {
       channel: 'l2_data',
       client_id: '',
       timestamp: time,
-      sequence_num: this.seq++,
+      sequence_num: this.sequence(),
       events: [{ type, product_id: symbol, updates }],
     });
   }
@@ -235,7 +240,7 @@ export class CoinbaseBookEncoder implements BookFrameEncoder {
   }
   delta(symbol: InstrumentId, bids: readonly BookLevel[], asks: readonly BookLevel[], ts: number, fault?: BookFault): string[] {
     if (fault === 'lost') {
-      this.seq++;
+      this.sequence();
       return [];
     }
     return [this.frame('update', symbol, bids, asks, ts)];

@@ -17,6 +17,11 @@ export class CoinbaseServer implements VenueServerCodec {
   readonly venue = 'coinbase';
   private seqOut = 0;
 
+  /** Other channels' messages on this connection (the book) take their numbers from the same count. */
+  nextSequence(): number {
+    return this.seqOut++;
+  }
+
   onClientFrame(text: string): ClientFrameAnswer {
     const m = readJsonObject<CoinbaseSubscribe>(text);
     if (typeof m === 'string') return { replies: [writeJson<CoinbaseError>({ type: 'error', message: 'failure to parse JSON' })] };

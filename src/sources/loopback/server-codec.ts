@@ -22,4 +22,6 @@ export interface VenueServerCodec {
   heartbeat?(seq: number, now: number): string;
   /** The venue's request that clients reconnect (Bitstamp), if it has one. */
   reconnectRequest?(): string;
+  /** Takes the next number of the connection's message sequence, for venues that number every message (Coinbase). */
+  nextSequence?(): number;
 }

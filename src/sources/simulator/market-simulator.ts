@@ -208,11 +208,7 @@ export class MarketSimulator {
           nextFault: 0,
           frozenMid: Number.NaN,
           tradeId: 1,
-          // FX prices in points (5 decimals, 3 for yen pairs); crypto in about 6 significant digits.
-          decimals:
-            ins.assetClass === 'fx'
-              ? Math.round(-Math.log10(pointSize(ins.symbol)))
-              : Math.max(2, 6 - Math.floor(Math.log10(ins.initialPrice))),
+          decimals: quoteDecimals(ins),
         });
       });
     });
@@ -301,6 +297,13 @@ export class MarketSimulator {
       });
     }
   }
+}
+
+/** Decimals of an instrument's simulated quotes: FX in points (5, 3 for yen pairs), crypto about 6 significant digits. */
+export function quoteDecimals(ins: InstrumentSpec): number {
+  return ins.assetClass === 'fx'
+    ? Math.round(-Math.log10(pointSize(ins.symbol)))
+    : Math.max(2, 6 - Math.floor(Math.log10(ins.initialPrice)));
 }
 
 function round(x: number, decimals: number): number {
