@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import type { EventBus } from '../bus/bus.ts';
 import { InProcessBus } from '../bus/bus.ts';
 import { NatsJetStreamBus } from '../bus/nats.ts';
+import type { InstrumentSummary, SourceSummary } from '../core/api.ts';
 import type { Alert, ConsolidatedBookEvent, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
 import type { Bar, MarketRecord } from '../core/market.ts';
 import { floorToTimeframe, type Timeframe, timeframeMs } from '../core/time.ts';
 import { FusionEngine } from '../fusion/engine.ts';
+import type { IndicatorInfo } from '../indicators/index.ts';
 import { PostgresStore } from '../store/postgres.ts';
 import { PruneSchedule, retentionFromDays } from '../store/retention.ts';
 import { SqliteStore } from '../store/sqlite.ts';
@@ -27,7 +29,7 @@ export interface PipelineParts {
   bars(symbol: string, timeframes: readonly Timeframe[]): BarBuilder;
   /** Analysis stages for one instrument and timeframe (none: that timeframe only gets bars). */
   analysis(symbol: string, timeframe: Timeframe): BarAnalysis[];
-  indicatorCatalogue(): unknown;
+  indicatorCatalogue(): IndicatorInfo[];
 }
 
 /** Time bars from fused prices: open-bar updates and closed bars, per timeframe. */
@@ -553,7 +555,7 @@ export class LivePipeline implements ApiBackend {
 
   // ApiBackend
 
-  instruments(): unknown[] {
+  instruments(): InstrumentSummary[] {
     return [...this.lanes.keys()].map((symbol) =>
       instrumentSummary(symbol, this.latestFused.get(symbol), this.latestRegime.get(`${symbol}:${this.config.analysis.regimeTimeframe}`)),
     );
@@ -575,12 +577,12 @@ export class LivePipeline implements ApiBackend {
     return this.lanes.get(symbol)?.lastClosed.get(timeframe);
   }
 
-  sources(): unknown[] {
+  sources(): SourceSummary[] {
     const now = Date.now();
     return this.source.health().map((h) => this.healthEvent(h, now));
   }
 
-  indicatorCatalogue(): unknown {
+  indicatorCatalogue(): IndicatorInfo[] {
     return this.parts.indicatorCatalogue();
   }
 

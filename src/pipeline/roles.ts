@@ -9,11 +9,12 @@
  */
 import { type EventBus, type EventFilter, type EventHandler, InProcessBus, LocalFirstBus } from '../bus/bus.ts';
 import { NatsJetStreamBus, type RecordFeed } from '../bus/nats.ts';
+import type { InstrumentSummary, SourceSummary } from '../core/api.ts';
 import type { Alert, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
 import type { Bar, MarketRecord } from '../core/market.ts';
 import type { Timeframe } from '../core/time.ts';
 import { Harmonizer } from '../fusion/harmonizer.ts';
-import { listIndicators } from '../indicators/index.ts';
+import { type IndicatorInfo, listIndicators } from '../indicators/index.ts';
 import { PostgresStore } from '../store/postgres.ts';
 import { type ApiBackend, instrumentSummary } from './api-backend.ts';
 import type { ServiceConfig } from './config.ts';
@@ -277,7 +278,7 @@ export class GatewayBackend implements ApiBackend {
   private readonly health = new Map<string, SourceHealth>();
   /** Venues whose ingest went silent: the last health report's time. */
   private readonly silent = new Map<string, number>();
-  private readonly metricsRegistry = new MetricsRegistry();
+  readonly metricsRegistry = new MetricsRegistry();
   private readonly timer: NodeJS.Timeout;
   private received = 0;
   readonly bus: GatewayBus;
@@ -350,7 +351,7 @@ export class GatewayBackend implements ApiBackend {
     }
   }
 
-  instruments(): unknown[] {
+  instruments(): InstrumentSummary[] {
     return this.config.instruments.map((symbol) =>
       instrumentSummary(symbol, this.latestFused.get(symbol), this.latestRegime.get(`${symbol}:${this.config.analysis.regimeTimeframe}`)),
     );
@@ -368,16 +369,12 @@ export class GatewayBackend implements ApiBackend {
     return this.closedBars.get(`${symbol}:${timeframe}`);
   }
 
-  sources(): unknown[] {
-    return [...this.health.values()].map((h) => (this.silent.has(h.venue) ? { ...h, state: 'closed' } : h));
+  sources(): SourceSummary[] {
+    return [...this.health.values()].map((h) => (this.silent.has(h.venue) ? { ...h, state: 'closed' as const } : h));
   }
 
-  indicatorCatalogue(): unknown {
+  indicatorCatalogue(): IndicatorInfo[] {
     return listIndicators();
-  }
-
-  metrics(): string {
-    return this.metricsRegistry.render();
   }
 
   ready(): boolean {

@@ -5,6 +5,7 @@
  * compile time (see the `Same` assertions at the bottom), so the two cannot drift apart.
  */
 import { z } from 'zod';
+import type { InstrumentSummary } from '../core/api.ts';
 import type { Alert, Conflict, ConsolidatedBookEvent, FusedPrice, IndicatorUpdate, RegimeState, Signal } from '../core/events.ts';
 import type { Bar } from '../core/market.ts';
 import { REGIMES } from '../core/regime.ts';
@@ -192,5 +193,6 @@ const _checks: [
   Same<z.infer<typeof conflictSchema>, Conflict>,
   Same<z.infer<typeof indicatorsSchema>, IndicatorUpdate>,
   Same<z.infer<typeof bookSchema>, ConsolidatedBookEvent>,
-] = [true, true, true, true, true, true, true, true];
+  Same<z.infer<typeof instrumentSchema>, InstrumentSummary>,
+] = [true, true, true, true, true, true, true, true, true];
 void _checks;

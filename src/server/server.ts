@@ -17,6 +17,7 @@ declare module 'fastify' {
 }
 
 import type { ApiBackend } from '../pipeline/api-backend.ts';
+import type { MetricsRegistry } from '../pipeline/metrics.ts';
 
 export type { ApiBackend };
 
@@ -109,7 +110,7 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
     token: opts.token,
     allowedOrigins: (o) => selfOrigins.includes(o) || (opts.origins ?? []).includes(o),
   });
-  const httpStats = { requests: 0, unauthorized: 0, rateLimited: 0 };
+  const httpStats: HttpStats = { requests: 0, unauthorized: 0, rateLimited: 0 };
   const httpLimiter = new AddressRateLimiter(opts.httpRatePerSec ?? 100);
 
   // Authorization is decided on the route the router matched, never on the raw URL: the router
@@ -205,40 +206,8 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
   app.all('/api/*', guarded, async (req, reply) =>
     reply.code(404).send({ error: `no such API endpoint: ${req.method} ${req.url.split('?')[0]}` }),
   );
-  app.get('/metrics', guarded, async (_req, reply) => {
-    const g = gateway.stats;
-    const own = [
-      '# TYPE emp_api_ws_clients gauge',
-      `emp_api_ws_clients ${gateway.clientCount}`,
-      '# TYPE emp_api_ws_sent_total counter',
-      `emp_api_ws_sent_total ${g.sent}`,
-      '# TYPE emp_api_ws_dropped_total counter',
-      `emp_api_ws_dropped_total ${g.dropped}`,
-      '# TYPE emp_api_ws_bad_messages_total counter',
-      `emp_api_ws_bad_messages_total ${g.badMessages}`,
-      '# TYPE emp_api_ws_rate_limited_total counter',
-      `emp_api_ws_rate_limited_total ${g.rateLimited}`,
-      '# TYPE emp_api_ws_slow_disconnects_total counter',
-      `emp_api_ws_slow_disconnects_total ${g.slowDisconnects}`,
-      '# TYPE emp_api_ws_rejected_total counter',
-      ...Object.entries(g.rejected).map(([reason, n]) => `emp_api_ws_rejected_total{reason="${reason}"} ${n}`),
-      '# TYPE emp_api_ws_oversized_total counter',
-      `emp_api_ws_oversized_total ${g.oversized}`,
-      '# TYPE emp_api_ws_symbol_limited_total counter',
-      `emp_api_ws_symbol_limited_total ${g.symbolLimited}`,
-      '# TYPE emp_api_ws_auth_timeouts_total counter',
-      `emp_api_ws_auth_timeouts_total ${g.authTimeouts}`,
-      '# TYPE emp_api_ws_unauthorized_total counter',
-      `emp_api_ws_unauthorized_total ${g.unauthorized}`,
-      '# TYPE emp_api_http_requests_total counter',
-      `emp_api_http_requests_total ${httpStats.requests}`,
-      '# TYPE emp_api_http_unauthorized_total counter',
-      `emp_api_http_unauthorized_total ${httpStats.unauthorized}`,
-      '# TYPE emp_api_http_rate_limited_total counter',
-      `emp_api_http_rate_limited_total ${httpStats.rateLimited}`,
-    ].join('\n');
-    return reply.type('text/plain; version=0.0.4').send(`${backend.metrics().trimEnd()}\n${own}\n`);
-  });
+  registerApiMetrics(backend.metricsRegistry, gateway, httpStats);
+  app.get('/metrics', guarded, async (_req, reply) => reply.type('text/plain; version=0.0.4').send(backend.metricsRegistry.render()));
 
   if (opts.webRoot && existsSync(opts.webRoot)) {
     const root = opts.webRoot;
@@ -345,4 +314,31 @@ class AddressRateLimiter {
     b.tokens -= 1;
     return true;
   }
+}
+
+interface HttpStats {
+  requests: number;
+  unauthorized: number;
+  rateLimited: number;
+}
+
+/** The API's own families, in the process's one registry beside the pipeline's. */
+function registerApiMetrics(m: MetricsRegistry, gateway: WsGateway, http: HttpStats): void {
+  const g = gateway.stats;
+  m.register('emp_api_ws_clients', 'gauge', 'WebSocket clients connected', () => gateway.clientCount);
+  m.register('emp_api_ws_sent_total', 'counter', 'WebSocket messages sent', () => g.sent);
+  m.register('emp_api_ws_dropped_total', 'counter', 'updates dropped for clients that fell behind', () => g.dropped);
+  m.register('emp_api_ws_bad_messages_total', 'counter', 'client messages that failed validation', () => g.badMessages);
+  m.register('emp_api_ws_rate_limited_total', 'counter', 'client messages over the rate limit', () => g.rateLimited);
+  m.register('emp_api_ws_slow_disconnects_total', 'counter', 'clients closed for not reading', () => g.slowDisconnects);
+  m.register('emp_api_ws_rejected_total', 'counter', 'connections refused, by reason', () =>
+    Object.entries(g.rejected).map(([reason, n]) => [{ reason }, n]),
+  );
+  m.register('emp_api_ws_oversized_total', 'counter', 'client messages over the size limit', () => g.oversized);
+  m.register('emp_api_ws_symbol_limited_total', 'counter', 'subscriptions refused over the per-client symbol limit', () => g.symbolLimited);
+  m.register('emp_api_ws_auth_timeouts_total', 'counter', 'sockets closed for not authenticating in time', () => g.authTimeouts);
+  m.register('emp_api_ws_unauthorized_total', 'counter', 'sockets refused for a missing or wrong token', () => g.unauthorized);
+  m.register('emp_api_http_requests_total', 'counter', 'HTTP requests', () => http.requests);
+  m.register('emp_api_http_unauthorized_total', 'counter', 'HTTP requests refused for a missing or wrong token', () => http.unauthorized);
+  m.register('emp_api_http_rate_limited_total', 'counter', 'HTTP requests over the per-address rate limit', () => http.rateLimited);
 }

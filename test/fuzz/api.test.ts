@@ -7,22 +7,12 @@ import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { InProcessBus } from '../../src/bus/bus.ts';
 import { type RunningServer, startServer } from '../../src/server/server.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { testBackend, unpricedInstruments } from '../server/backend-fixture.ts';
 
 /** The backend behind the API: an empty store, one instrument. */
 function backend() {
-  return {
-    bus: new InProcessBus(),
-    store: new SqliteStore(':memory:'),
-    instruments: () => [{ symbol: 'BTC-USD' }],
-    symbols: () => ['BTC-USD'],
-    sources: () => [],
-    indicatorCatalogue: () => [],
-    metrics: () => '',
-    ready: () => true,
-  };
+  return testBackend({ instruments: () => unpricedInstruments('BTC-USD'), symbols: () => ['BTC-USD'] });
 }
 
 let srv: RunningServer;

@@ -2,20 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { InProcessBus } from '../../src/bus/bus.ts';
 import type { FusedPrice } from '../../src/core/events.ts';
+import { listIndicators } from '../../src/indicators/index.ts';
 import { type ApiBackend, type RunningServer, startServer } from '../../src/server/server.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { openSource, testBackend, unpricedInstruments } from './backend-fixture.ts';
 
 function backend(): ApiBackend & { bus: InProcessBus } {
-  return {
+  const b = testBackend({
     bus: new InProcessBus(),
-    store: new SqliteStore(':memory:'),
-    instruments: () => [{ symbol: 'BTC-USD' }, { symbol: 'ETH-USD' }],
+    instruments: () => unpricedInstruments('BTC-USD', 'ETH-USD'),
     symbols: () => ['BTC-USD', 'ETH-USD', 'SOL-USD'],
-    sources: () => [{ venue: 'binance', state: 'open' }],
-    indicatorCatalogue: () => [{ name: 'SMA' }],
-    metrics: () => '# TYPE emp_events_total counter\nemp_events_total 42\n',
-    ready: () => true,
-  };
+    sources: () => [openSource('binance')],
+    indicatorCatalogue: () => listIndicators().filter((i) => i.name === 'SMA'),
+  });
+  b.metricsRegistry.register('emp_events_total', 'counter', 'events', () => 42);
+  return b;
 }
 
 const fused = (symbol: string, price: number, pad = ''): FusedPrice => ({
@@ -91,10 +91,18 @@ describe('API on loopback', () => {
   it('serves health, ready, catalogue and Prometheus metrics', async () => {
     expect(await (await fetch(`${srv.url}/health`)).json()).toMatchObject({ status: 'ok' });
     expect((await fetch(`${srv.url}/ready`)).status).toBe(200);
-    expect(await (await fetch(`${srv.url}/api/instruments`)).json()).toEqual([{ symbol: 'BTC-USD' }, { symbol: 'ETH-USD' }]);
+    const instruments = (await (await fetch(`${srv.url}/api/instruments`)).json()) as { symbol: string; price: null }[];
+    expect(instruments.map((i) => [i.symbol, i.price])).toEqual([
+      ['BTC-USD', null],
+      ['ETH-USD', null],
+    ]);
     const metrics = await (await fetch(`${srv.url}/metrics`)).text();
     expect(metrics).toContain('emp_events_total 42');
     expect(metrics).toMatch(/^emp_api_ws_clients \d+$/m);
+    // One registry: each family declared once, the backend's and the API's together.
+    const types = metrics.split('\n').filter((l) => l.startsWith('# TYPE '));
+    expect(new Set(types).size).toBe(types.length);
+    expect(types).toContain('# TYPE emp_events_total counter');
   });
 
   it('answers history queries from the store and rejects bad parameters', async () => {

@@ -12,11 +12,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { InProcessBus } from '../../src/bus/bus.ts';
 import type { FusedPrice } from '../../src/core/events.ts';
+import { type ApiBackend, instrumentSummary } from '../../src/pipeline/api-backend.ts';
 import { canonicalPath, type RunningServer, startServer } from '../../src/server/server.ts';
 import { tokenMatches } from '../../src/server/ws-gateway.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { openSource, testBackend } from './backend-fixture.ts';
 
 const TOKEN = 'correct-horse-battery';
+
+/** A backend whose answers carry markers only an authorized request may see. */
+function backendWithSecrets(): ApiBackend {
+  const instrument = { ...instrumentSummary('BTC-USD', undefined, undefined), secret: 'instrument-data' };
+  const source = { ...openSource('binance'), secret: 'source-data' };
+  const b = testBackend({ instruments: () => [instrument], symbols: () => ['BTC-USD'], sources: () => [source] });
+  b.metricsRegistry.register('emp_records_total', 'counter', 'records', () => 7);
+  return b;
+}
 
 /** GET with the path sent byte for byte as given. */
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -76,19 +86,7 @@ describe('API token on every spelling of a protected path (HTTP)', () => {
     const web = mkdtempSync(join(tmpdir(), 'emp-web-'));
     writeFileSync(join(web, 'index.html'), '<html>dashboard</html>');
     writeFileSync(join(web, 'app.js'), 'console.log(1)');
-    srv = await startServer(
-      {
-        bus: new InProcessBus(),
-        store: new SqliteStore(':memory:'),
-        instruments: () => [{ symbol: 'BTC-USD', secret: 'instrument-data' }],
-        symbols: () => ['BTC-USD'],
-        sources: () => [{ venue: 'binance', secret: 'source-data' }],
-        indicatorCatalogue: () => [{ name: 'SMA' }],
-        metrics: () => 'emp_records_total 7\n',
-        ready: () => true,
-      },
-      { host: '127.0.0.1', port: 0, token: TOKEN, webRoot: web, httpRatePerSec: 10_000 },
-    );
+    srv = await startServer(backendWithSecrets(), { host: '127.0.0.1', port: 0, token: TOKEN, webRoot: web, httpRatePerSec: 10_000 });
   });
   afterAll(async () => {
     await srv.close();
@@ -163,19 +161,7 @@ describe('API token on the WebSocket endpoint', () => {
   let bus: InProcessBus;
   beforeAll(async () => {
     bus = new InProcessBus();
-    srv = await startServer(
-      {
-        bus,
-        store: new SqliteStore(':memory:'),
-        instruments: () => [],
-        symbols: () => [],
-        sources: () => [],
-        indicatorCatalogue: () => [],
-        metrics: () => '',
-        ready: () => true,
-      },
-      { host: '127.0.0.1', port: 0, token: TOKEN },
-    );
+    srv = await startServer(testBackend({ bus }), { host: '127.0.0.1', port: 0, token: TOKEN });
   });
   afterAll(async () => {
     await srv.close();

@@ -12,8 +12,8 @@ import { BookStage } from '../../src/pipeline/book-stage.ts';
 import type { VenueBookRef } from '../../src/pipeline/stages.ts';
 import { API_SCHEMAS } from '../../src/server/schema.ts';
 import { type RunningServer, startServer } from '../../src/server/server.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
 import { OrderBook } from '../../src/stream/book.ts';
+import { testBackend } from './backend-fixture.ts';
 
 const USDT = 1.0001;
 const target = (pair: string) => ({ symbol: pair.replace(/-USDT$/, '-USD'), factor: pair.endsWith('-USDT') ? USDT : 1 });
@@ -46,20 +46,10 @@ describe('consolidated book over HTTP and WebSocket', () => {
   const publish = (): void => stage.flush(Date.now(), (e) => bus.publish(e));
 
   beforeAll(async () => {
-    srv = await startServer(
-      {
-        bus,
-        store: new SqliteStore(':memory:'),
-        instruments: () => [],
-        symbols: () => ['BTC-USD', 'ETH-USD'],
-        sources: () => [],
-        indicatorCatalogue: () => [],
-        metrics: () => '',
-        ready: () => true,
-        book: (s) => stage.latest(s),
-      },
-      { host: '127.0.0.1', port: 0 },
-    );
+    srv = await startServer(testBackend({ bus, symbols: () => ['BTC-USD', 'ETH-USD'], book: (s: string) => stage.latest(s) }), {
+      host: '127.0.0.1',
+      port: 0,
+    });
     stage.onBook(binance);
     stage.onBook(kraken);
     publish();

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { InProcessBus } from '../../src/bus/bus.ts';
 import { type RunningServer, type ServerOptions, startServer } from '../../src/server/server.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { testBackend } from './backend-fixture.ts';
 
 let srv: RunningServer | undefined;
 const sockets: WebSocket[] = [];
@@ -21,17 +21,8 @@ afterEach(async () => {
 
 async function serve(opts: Partial<ServerOptions> = {}): Promise<RunningServer> {
   srv = await startServer(
-    {
-      bus: new InProcessBus(),
-      store: new SqliteStore(':memory:'),
-      instruments: () => [],
-      // Enough instruments served to test the per-client symbol cap (S0-USD … S499-USD).
-      symbols: () => Array.from({ length: 500 }, (_, i) => `S${i}-USD`),
-      sources: () => [],
-      indicatorCatalogue: () => [],
-      metrics: () => '',
-      ready: () => true,
-    },
+    // Enough instruments served to test the per-client symbol cap (S0-USD … S499-USD).
+    testBackend({ symbols: () => Array.from({ length: 500 }, (_, i) => `S${i}-USD`) }),
     { host: '127.0.0.1', port: 0, ...opts },
   );
   return srv;
@@ -175,16 +166,7 @@ describe('WebSocket per-client limits', () => {
 describe('WebSocket memory', () => {
   it('bytes queued to all clients together stay within maxBufferedBytesTotal, however many stop reading', async () => {
     const bus = new InProcessBus();
-    const backend = {
-      bus,
-      store: new SqliteStore(':memory:'),
-      instruments: () => [],
-      symbols: () => ['BTC-USD'],
-      sources: () => [],
-      indicatorCatalogue: () => [],
-      metrics: () => '',
-      ready: () => true,
-    };
+    const backend = testBackend({ bus, symbols: () => ['BTC-USD'] });
     const budget = 256 * 1024;
     // Each client alone may queue 1 MiB; 8 of them together only the shared 256 KiB.
     srv = await startServer(backend, {
