@@ -25,3 +25,15 @@ export function parseWeights(text: string): Record<string, number> {
   }
   return out;
 }
+
+export function posInt(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new EmpError('BAD_ARGUMENT', `--${flag} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+export function nonNegInt(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new EmpError('BAD_ARGUMENT', `--${flag} must be a non-negative integer, got "${v}"`);
+  return n;
+}

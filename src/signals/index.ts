@@ -8,7 +8,23 @@ import { MA_CROSS, STRATEGIES } from './strategies.ts';
 export { CALIBRATION_METHODS, type CalibrationMethod, MixtureCalibrator, WalkForwardCalibrator } from './calibrate.ts';
 export { type Condition, type Operand, SignalEngine, type SignalEngineOptions, type SignalHit, type StrategySpec } from './engine.ts';
 export { buyAndHold, deflate, expectedMaxSharpe, probabilisticSharpe, randomBaseline, type Scorecard, scoreSignals } from './evaluate.ts';
+export {
+  evaluateSeries,
+  type FamilyRow,
+  familySummary,
+  MA_CROSS_LABEL,
+  type SeriesReport,
+  type SeriesReportOptions,
+} from './report.ts';
 export { MA_CROSS, STRATEGIES } from './strategies.ts';
+export {
+  evaluateSignalFamily,
+  SIMULATED_BARS,
+  SIMULATED_SERIES,
+  type SuiteCsv,
+  type SuiteSeries,
+  signalSuite,
+} from './suite.ts';
 
 const TF_MS: Record<string, number> = {
   '1m': 60e3,

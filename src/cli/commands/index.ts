@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerEvaluateFusion } from './evaluate-fusion.ts';
 import { registerEvaluateRegimes } from './evaluate-regimes.ts';
+import { registerEvaluateSignals } from './evaluate-signals.ts';
 import { registerFuse } from './fuse.ts';
 import { registerImport } from './import.ts';
 import { registerIndicators } from './indicators.ts';
@@ -26,6 +27,7 @@ export function registerCommands(program: Command): void {
   registerPatterns(program);
   registerRegimes(program);
   registerEvaluateRegimes(evaluate);
-  registerSignals(program, evaluate);
+  registerSignals(program);
+  registerEvaluateSignals(evaluate);
   registerStart(program);
 }
