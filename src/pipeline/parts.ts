@@ -27,7 +27,7 @@ import { RegimeStage } from './regime-stage.ts';
 import { SignalStage } from './signal-stage.ts';
 import { SimulatorSource } from './simulator-source.ts';
 import type { BarAnalysis, RecordSource } from './stages.ts';
-import { SimulatedVenues, VenueConnections, venueSubscriptions } from './venue-sources.ts';
+import { SimulatedVenues, VenueConnections, venueCodec, venueSubscriptions } from './venue-sources.ts';
 
 export function simulatorFor(config: ServiceConfig): MarketSimulator {
   const instruments = [...DEFAULT_INSTRUMENTS, ...FX_INSTRUMENTS].filter((i) => config.instruments.includes(i.symbol));
@@ -64,7 +64,8 @@ export function liveSource(config: ServiceConfig, log: PipelineLogger): RecordSo
       .filter((i) => config.instruments.includes(i.symbol) && venueLists(v, i))
       .map((i) => venueInstrument(i.symbol, v));
   const conns: FeedConnection[] = DEFAULT_VENUES.filter(wanted).map(
-    (v) => new VenueConnection(protocolFor(v.name), { subscriptions: venueSubscriptions(lists(v)) }),
+    // Books too: the same clients as on the simulator, against the venues' own REST snapshots.
+    (v) => new VenueConnection(venueCodec(v.name, lists(v)), { subscriptions: venueSubscriptions(lists(v)) }),
   );
   for (const v of FX_VENUES.filter(wanted)) {
     const symbols = lists(v);
