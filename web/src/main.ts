@@ -24,7 +24,17 @@ import {
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import type { Alert, Bar, BookLevel, ConsolidatedBookEvent, FusedPrice, RegimeState, Signal, SourceHealth } from '../../src/core/index.ts';
+import type {
+  Alert,
+  Bar,
+  BookLevel,
+  ConsolidatedBookEvent,
+  FusedPrice,
+  InstrumentSummary,
+  RegimeState,
+  Signal,
+  SourceHealth,
+} from '../../src/core/index.ts';
 import { REGIMES, TIMEFRAMES, type Timeframe } from '../../src/core/index.ts';
 import { resolveInstrument } from '../../src/core/instrument.ts';
 import type { BarSeries } from '../../src/core/market.ts';
@@ -338,7 +348,7 @@ function sizePanes(): void {
   if (subs.length * sub > h * 0.5 - 14) sub = Math.max(40, Math.floor((h * 0.5 - 14) / Math.max(1, subs.length)));
   const heights = paneKeys.map((k) => (k === 'price' ? 0 : k === 'regime' ? 14 : sub));
   heights[0] = Math.max(100, h - heights.reduce((a, b) => a + b, 0));
-  chart.panes().forEach((p, i) => p.setStretchFactor(heights[i] ?? 1));
+  for (const [i, p] of chart.panes().entries()) p.setStretchFactor(heights[i] ?? 1);
   requestAnimationFrame(placeLegends);
 }
 
@@ -1051,7 +1061,7 @@ function selectSymbol(sym: string): void {
 
 async function main(): Promise<void> {
   const [instruments, catalogue] = await Promise.all([
-    getJson<{ symbol: string }[]>('/api/instruments'),
+    getJson<InstrumentSummary[]>('/api/instruments'),
     getJson<Catalogue>('/api/indicators'),
   ]);
   state.instruments = instruments.map((i) => i.symbol);
