@@ -115,6 +115,7 @@ describe('loopback book channels through the venue clients', () => {
       expect(gaps).toEqual([]);
       // The fault, then more updates: noticed by the next message, resynced, right again.
       server.misbehave(fault);
+      const faultAt = performance.now();
       await step(3);
       await until(
         () => gaps.length > 0,
@@ -129,6 +130,8 @@ describe('loopback book channels through the venue clients', () => {
         5000,
         () => `the resync (resyncs ${codec.stats.resyncs}, live ${codec.books.isLive(pair)}, warnings ${warnings.join('; ')})`,
       );
+      const resyncMs = performance.now() - faultAt;
+      console.log(`${venue} ${fault}: ${reason} gap, resynced and equal to the server's book ${resyncMs.toFixed(0)} ms after the fault`);
       // Once, not a storm: one gap (two for a Kraken loss the checksum caught a message later at most).
       expect(codec.stats.gaps).toBeLessThanOrEqual(2);
       expect(codec.stats.resyncs).toBe(1);
