@@ -11,6 +11,7 @@ export {
   HELD_OUT_SEEDS,
 } from './family.ts';
 export { evaluateFamily, evaluateScenario, type FamilyRow, type FamilyScore, scoreFeed } from './family-eval.ts';
+export { ENGINE_GOALS, engineGoalMisses, type GoalMiss, referenceRmse } from './family-goals.ts';
 export {
   ClockSkewEstimator,
   type HarmonizedQuote,

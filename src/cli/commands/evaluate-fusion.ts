@@ -6,6 +6,7 @@ import { evaluateFamily } from '../../fusion/family-eval.ts';
 import { scoreContributorQuotes, scoreSimulatedMarket } from '../../fusion/scorecard.ts';
 import { MarketSimulator } from '../../sources/simulator/index.ts';
 import { readSourceRows } from '../fuse-input.ts';
+import { familyTable, simulationTable } from '../fusion-report.ts';
 import { progressBar, writeOut } from '../output.ts';
 
 interface Options {
@@ -57,23 +58,7 @@ export function registerEvaluateFusion(evaluate: Command): void {
         await writeOut(`${JSON.stringify({ simulation: ev, usdthb: thb })}\n`);
         return;
       }
-      const best = Math.min(...ev.methods.filter((m) => m.method.startsWith('venue')).map((m) => m.meanBps));
-      const lines = [
-        `protocol: ${ev.protocol}`,
-        '',
-        `| method | mean error (bps) | p99 error (bps) | ÷ best venue | CI coverage | bad prints passed (of ${ev.badPrints}) |`,
-        '|---|---|---|---|---|---|',
-        ...ev.methods.map(
-          (m) =>
-            `| ${m.method} | ${m.meanBps.toFixed(3)} | ${m.p99Bps.toFixed(2)} | ${(m.meanBps / best).toFixed(2)} | ${m.coverage === null ? '–' : `${(m.coverage * 100).toFixed(1)}%`} | ${m.badPrintsPassed} |`,
-        ),
-        '',
-        `frozen venues (${ev.freezes.length}): time the engine kept using a frozen venue after its first frozen quote: max ${ev.frozenFollowedMaxMs.toFixed(0)} ms, median ${ev.frozenFollowedMedianMs.toFixed(0)} ms (staleness limit ${parseDuration(o.maxAge)} ms)`,
-      ];
-      if (thb) {
-        lines.push('', `USD/THB contributor quotes (${thb.protocol}):`, ...thb.lines);
-      }
-      await writeOut(`${lines.join('\n')}\n`);
+      await writeOut(simulationTable(ev, parseDuration(o.maxAge), thb));
     });
 }
 
@@ -95,7 +80,7 @@ function familyScenarios(text: string | undefined): readonly FamilyScenario[] {
   return out as FamilyScenario[];
 }
 
-/** The family scorecard: one row per scenario and method, with the goals of issue 14 checked. */
+/** The family scorecard: one row per scenario and method, with the engine's goals checked. */
 async function writeFamily(o: Options): Promise<void> {
   const seeds = familySeeds(o.seeds);
   const durationMs = parseDuration(o.duration ?? '20m');
@@ -109,45 +94,7 @@ async function writeFamily(o: Options): Promise<void> {
     await writeOut(`${JSON.stringify({ protocol, rows })}\n`);
     return;
   }
-  const fmt = (x: number | undefined, d = 3): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
-  const lines = [
-    `protocol: ${protocol}`,
-    '',
-    '| scenario | method | RMSE (bps) | p99 (bps) | ÷ oracle | ÷ median | ÷ best single | 95 % coverage |',
-    '|---|---|---|---|---|---|---|---|',
-  ];
-  const verdicts: string[] = [];
-  for (const r of rows) {
-    const by = (m: string) => r.scores.find((x) => x.method === m);
-    const oracle = by('oracle')?.rmseBps;
-    const median = by('median')?.rmseBps;
-    const best = by('best single source')?.rmseBps;
-    for (const m of r.scores) {
-      lines.push(
-        `| ${r.scenario} | ${m.method} | ${fmt(m.rmseBps)} | ${fmt(m.p99Bps, 2)} | ${fmt(oracle ? m.rmseBps / oracle : undefined, 2)} | ${fmt(median ? m.rmseBps / median : undefined, 2)} | ${fmt(best ? m.rmseBps / best : undefined, 2)} | ${m.coverage === null ? '–' : `${(m.coverage * 100).toFixed(1)}%`} |`,
-      );
-    }
-    const e = by('engine');
-    if (e && oracle && median && best) {
-      const fails: string[] = [];
-      if (e.rmseBps > 0.9 * median) fails.push(`÷ median ${(e.rmseBps / median).toFixed(2)} > 0.90`);
-      if (e.rmseBps > 1.25 * oracle) fails.push(`÷ oracle ${(e.rmseBps / oracle).toFixed(2)} > 1.25`);
-      if (e.rmseBps > 1.1 * best) fails.push(`÷ best single ${(e.rmseBps / best).toFixed(2)} > 1.10`);
-      if (e.coverage !== null && (e.coverage < 0.92 || e.coverage > 0.97))
-        fails.push(`coverage ${(e.coverage * 100).toFixed(1)}% outside 92–97%`);
-      verdicts.push(`${r.scenario}: ${fails.length ? `MISSES ${fails.join('; ')}` : 'meets every goal'}`);
-    }
-    if (r.halfMoveMs)
-      verdicts.push(
-        `${r.scenario}: time to reflect half of each of ${r.halfMoveMs.jumps} jumps (median): engine ${r.halfMoveMs.engine} ms, plain median ${r.halfMoveMs.median} ms, the median single source ${r.halfMoveMs.singleSource} ms (engine ÷ single ${(r.halfMoveMs.engine / r.halfMoveMs.singleSource).toFixed(2)}; goal ≤ 0.50)`,
-      );
-  }
-  lines.push(
-    '',
-    'engine against the goals (RMSE ≤ 0.9× median, ≤ 1.25× oracle, ≤ 1.1× best single source; coverage 92–97 %):',
-    ...verdicts.map((v) => `  ${v}`),
-  );
-  await writeOut(`${lines.join('\n')}\n`);
+  await writeOut(familyTable(protocol, rows));
 }
 
 /** The engine on the real USD/THB contributor quotes of June 1997. */
