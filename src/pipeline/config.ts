@@ -3,9 +3,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { TIMEFRAMES } from '../core/time.ts';
+import { VENUE_NAMES } from '../sources/venue-registry.ts';
 import { DEFAULT_POSTGRES_URL } from '../store/postgres.ts';
-
-const VENUES = ['binance', 'coinbase', 'kraken', 'bitstamp', 'okx', 'dukascopy', 'oanda', 'ctrader'] as const;
 
 export const configSchema = z.strictObject({
   /** Instruments, fused across the venues that list them: crypto in USD terms, FX pairs as themselves. */
@@ -14,9 +13,9 @@ export const configSchema = z.strictObject({
     .min(1)
     .default(['BTC-USD', 'ETH-USD', 'SOL-USD', 'EUR-USD']),
   venues: z
-    .array(z.enum(VENUES))
+    .array(z.enum(VENUE_NAMES))
     .min(1)
-    .default([...VENUES]),
+    .default([...VENUE_NAMES]),
   /** Connect to the real venues instead of the simulator. */
   live: z.boolean().default(false),
   simulator: z

@@ -3,23 +3,14 @@
  * part means changing this file, not the pipeline.
  */
 
-import type { InstrumentId } from '../core/instrument.ts';
 import type { Timeframe } from '../core/time.ts';
 import { createIndicator, listIndicators } from '../indicators/index.ts';
-import { OandaStreamCodec, oandaOptionsFromEnv } from '../sources/fx/oanda.ts';
-import {
-  DEFAULT_INSTRUMENTS,
-  DEFAULT_VENUES,
-  FX_INSTRUMENTS,
-  FX_VENUES,
-  MarketSimulator,
-  type VenueSpec,
-} from '../sources/simulator/index.ts';
-import { venueInstrument, venueLists } from '../sources/simulator/venues.ts';
-import { protocolFor } from '../sources/venues/index.ts';
+import { DEFAULT_INSTRUMENTS, DEFAULT_VENUES, FX_INSTRUMENTS, FX_VENUES, MarketSimulator } from '../sources/simulator/index.ts';
+import { venueLists } from '../sources/simulator/venues.ts';
+import { VENUE_REGISTRY } from '../sources/venue-registry.ts';
+import { venuePairs } from '../sources/venues/identity.ts';
 import { BarAggregator } from '../stream/bars.ts';
 import { type FeedConnection, VenueConnection } from '../stream/connection.ts';
-import { HttpStreamConnection } from '../stream/http-stream.ts';
 import type { ServiceConfig } from './config.ts';
 import { IndicatorStage, parseIndicatorSpec } from './indicator-stage.ts';
 import type { PipelineLogger, PipelineParts } from './live-pipeline.ts';
@@ -27,7 +18,7 @@ import { RegimeStage } from './regime-stage.ts';
 import { SignalStage } from './signal-stage.ts';
 import { SimulatorSource } from './simulator-source.ts';
 import type { BarAnalysis, RecordSource } from './stages.ts';
-import { SimulatedVenues, VenueConnections, venueCodec, venueSubscriptions } from './venue-sources.ts';
+import { SimulatedVenues, VenueConnections, venueSubscriptions } from './venue-sources.ts';
 
 export function simulatorFor(config: ServiceConfig): MarketSimulator {
   const instruments = [...DEFAULT_INSTRUMENTS, ...FX_INSTRUMENTS].filter((i) => config.instruments.includes(i.symbol));
@@ -53,28 +44,23 @@ export async function simulatorSource(config: ServiceConfig, _log: PipelineLogge
 }
 
 /**
- * The real venues' public feeds (needs network access): the crypto exchanges, OANDA and cTrader
- * when their credentials are in the environment (see README). Dukascopy publishes an hour's file
- * only after the hour, so it serves `emp import`, not live prices.
+ * The real venues' public feeds (needs network access), every registry venue the configuration
+ * names that lists a configured instrument: the crypto exchanges, OANDA and cTrader when their
+ * credentials are in the environment (see README). Dukascopy has no live feed (an hour's file
+ * comes only after the hour: it serves `emp import`).
  */
 export function liveSource(config: ServiceConfig, log: PipelineLogger): RecordSource {
-  const wanted = (v: { name: string }): boolean => (config.venues as readonly string[]).includes(v.name);
-  const lists = (v: VenueSpec): InstrumentId[] =>
-    [...DEFAULT_INSTRUMENTS, ...FX_INSTRUMENTS]
-      .filter((i) => config.instruments.includes(i.symbol) && venueLists(v, i))
-      .map((i) => venueInstrument(i.symbol, v));
-  const conns: FeedConnection[] = DEFAULT_VENUES.filter(wanted).map(
-    // Books too: the same clients as on the simulator, against the venues' own REST snapshots.
-    (v) => new VenueConnection(venueCodec(v.name, lists(v)), { subscriptions: venueSubscriptions(lists(v)) }),
-  );
-  for (const v of FX_VENUES.filter(wanted)) {
-    const symbols = lists(v);
+  const instruments = [...DEFAULT_INSTRUMENTS, ...FX_INSTRUMENTS].filter((i) => config.instruments.includes(i.symbol));
+  const conns: FeedConnection[] = [];
+  for (const v of VENUE_REGISTRY.filter((d) => config.venues.includes(d.name))) {
+    const symbols = venuePairs(v, instruments);
     if (symbols.length === 0) continue;
+    const blocked = v.liveBlocked?.();
     try {
-      if (v.name === 'oanda') conns.push(new HttpStreamConnection(new OandaStreamCodec(oandaOptionsFromEnv(symbols))));
-      else if (v.name === 'ctrader' && process.env.CTRADER_ACCESS_TOKEN)
-        conns.push(new VenueConnection(protocolFor('ctrader'), { subscriptions: venueSubscriptions(symbols) }));
-      else log.warn({ venue: v.name }, v.name === 'ctrader' ? 'cTrader needs CTRADER_* credentials; skipped' : 'no live feed; skipped');
+      if (blocked !== undefined) log.warn({ venue: v.name }, `${blocked}; skipped`);
+      else if (v.transport === 'websocket') conns.push(new VenueConnection(v.client(), { subscriptions: venueSubscriptions(symbols) }));
+      else if (v.live) conns.push(v.live(symbols));
+      else log.warn({ venue: v.name }, 'no live feed; skipped');
     } catch (err) {
       log.warn({ venue: v.name }, `${(err as Error).message}; skipped`);
     }

@@ -1,5 +1,6 @@
 import type { SourceStatusEvent } from '../core/events.ts';
 import type { MarketSimulator } from '../sources/simulator/index.ts';
+import { MessageRate } from '../stream/message-rate.ts';
 import type { HistoryBars, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
 
 /** Counts a venue's traffic for its health: messages/s over the last full second, last message age. */
@@ -9,33 +10,23 @@ export class VenueTraffic {
   reconnects = 0;
   lastMessage = Number.NaN;
   state: SourceStatusEvent['state'] = 'connecting';
-  private windowStart = Date.now();
-  private windowCount = 0;
-  private rate = 0;
+  private readonly rate = new MessageRate(Date.now());
 
   constructor(readonly venue: string) {}
 
   message(now: number): void {
     this.messages++;
-    this.windowCount++;
     this.lastMessage = now;
-    if (now - this.windowStart >= 1000) this.roll(now);
-  }
-
-  private roll(now: number): void {
-    this.rate = (this.windowCount * 1000) / Math.max(1, now - this.windowStart);
-    this.windowStart = now;
-    this.windowCount = 0;
+    this.rate.count(now);
   }
 
   snapshot(now = Date.now()): VenueHealthSnapshot {
-    if (now - this.windowStart >= 2000) this.roll(now);
     return {
       venue: this.venue,
       state: this.state,
       reconnects: this.reconnects,
       lastMessageAgeMs: Number.isNaN(this.lastMessage) ? null : Math.max(0, now - this.lastMessage),
-      messagesPerSec: this.rate,
+      messagesPerSec: this.rate.perSecond(now),
       errors: this.errors,
     };
   }

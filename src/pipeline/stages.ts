@@ -2,10 +2,11 @@
  * The contracts between the pipeline and its pluggable parts: where records come from, and
  * what runs on bars. The pipeline owns ordering and publishing; parts only compute.
  */
-import type { BookGapEvent, ConnectionState, EmpEvent, GapEvent, SourceStatusEvent } from '../core/events.ts';
+import type { BookGapEvent, EmpEvent, GapEvent, SourceStatusEvent } from '../core/events.ts';
 import type { InstrumentId } from '../core/instrument.ts';
 import type { Bar, BarSeries, MarketRecord } from '../core/market.ts';
 import type { OrderBook } from '../stream/book.ts';
+import type { FeedHealth } from '../stream/connection.ts';
 
 export interface SourceSink {
   record(r: MarketRecord): void;
@@ -34,13 +35,8 @@ export interface VenueBookRef {
   live(): boolean;
 }
 
-export interface VenueHealthSnapshot {
-  venue: string;
-  state: ConnectionState;
-  reconnects: number;
-  lastMessageAgeMs: number | null;
-  messagesPerSec: number;
-  errors: number;
+/** A venue's health as the service reports it: the feed's (src/stream/connection.ts), and its books'. */
+export interface VenueHealthSnapshot extends FeedHealth {
   /** L2 books found out of sync (sequence gap, bad checksum, invalid contents), for venues with books. */
   bookGaps?: number;
   /** Resyncs done: a fresh snapshot applied after a gap. */

@@ -1,7 +1,18 @@
-/** Sources: the multi-venue simulator, venue protocols, CSV loading. */
+/** Sources: the venue registry, venue clients and their loopback servers, the multi-venue simulator, CSV loading. */
 export { type BarCsvOptions, type LoadedBars, loadBarsCsv, readCsv } from './csv.ts';
 export { loadFractionalYearCloses } from './fractional-year.ts';
+export { LocalVenueServer, type Misbehaviour, serverCodecFor, type VenueServerCodec } from './loopback/index.ts';
 export * from './simulator/index.ts';
+export {
+  findVenue,
+  type HttpVenue,
+  type LoopbackFeed,
+  VENUE_NAMES,
+  VENUE_REGISTRY,
+  type VenueDescriptor,
+  venueDescriptor,
+  type WebSocketVenue,
+} from './venue-registry.ts';
 export {
   BOOK_CODECS,
   type BookCodec,
@@ -11,4 +22,5 @@ export {
   KRAKEN_PRECISION,
   krakenChecksum,
 } from './venues/books/index.ts';
+export { type VenueIdentity, venuePairs, venueSymbol } from './venues/identity.ts';
 export { protocolFor, TRADE_AND_QUOTE_VENUES, VENUE_PROTOCOLS } from './venues/index.ts';

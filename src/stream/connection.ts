@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import type { ConnectionState, GapEvent, SourceStatusEvent } from '../core/events.ts';
 import type { MarketRecord } from '../core/market.ts';
 import type { FrameOutcome, Subscription, VenueCodec } from './codec.ts';
+import { MessageRate } from './message-rate.ts';
 
 export type ConnectionErrorKind = 'socket' | 'recycle' | 'frame';
 
@@ -44,17 +45,34 @@ export interface VenueConnectionOptions extends ReconnectOptions {
   maxPayloadBytes?: number;
 }
 
-export interface ConnectionHealth {
+/** What the service reports of a feed (per venue): the part of its health the API and metrics show. */
+export interface FeedHealth {
   venue: string;
   state: ConnectionState;
   reconnects: number;
   lastMessageAgeMs: number | null;
   messagesPerSec: number;
   errors: number;
+}
+
+/** A connection's health: what is reported, and the transport's own counters. */
+export interface ConnectionHealth extends FeedHealth {
   /** Frames the codec could not use (malformed, unknown). */
   badFrames: number;
   idleTimeouts: number;
   gaps: number;
+}
+
+/** The reported part of a connection's health (its transport counters left out). */
+export function reportedHealth(h: ConnectionHealth): FeedHealth {
+  return {
+    venue: h.venue,
+    state: h.state,
+    reconnects: h.reconnects,
+    lastMessageAgeMs: h.lastMessageAgeMs,
+    messagesPerSec: h.messagesPerSec,
+    errors: h.errors,
+  };
 }
 
 /**
@@ -84,9 +102,7 @@ export abstract class FeedBase {
   /** Reconnection attempts since data last flowed (the backoff exponent). */
   protected attempt = 0;
   protected lastMessage = Number.NaN;
-  private windowStart = 0;
-  private windowCount = 0;
-  private rate = 0;
+  private readonly rate = new MessageRate();
   private readonly out: MarketRecord[] = [];
   private readonly gaps: GapEvent[] = [];
   protected recordCb: (r: MarketRecord) => void = () => {};
@@ -125,14 +141,7 @@ export abstract class FeedBase {
   protected arrived(): void {
     const now = Date.now();
     this.lastMessage = now;
-    this.windowCount++;
-    if (now - this.windowStart >= 1000) this.roll(now);
-  }
-
-  private roll(now: number): void {
-    this.rate = (this.windowCount * 1000) / Math.max(1, now - this.windowStart);
-    this.windowStart = now;
-    this.windowCount = 0;
+    this.rate.count(now);
   }
 
   /**
@@ -168,13 +177,12 @@ export abstract class FeedBase {
 
   health(): ConnectionHealth {
     const now = Date.now();
-    if (now - this.windowStart >= 2000) this.roll(now);
     return {
       venue: this.codec.venue,
       state: this.state,
       reconnects: this.counts.reconnects,
       lastMessageAgeMs: Number.isNaN(this.lastMessage) ? null : Math.max(0, now - this.lastMessage),
-      messagesPerSec: this.rate,
+      messagesPerSec: this.rate.perSecond(now),
       errors: this.counts.errors,
       badFrames: this.counts.badFrames,
       idleTimeouts: this.counts.idleTimeouts,

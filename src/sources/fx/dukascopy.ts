@@ -13,8 +13,10 @@ import { EmpError } from '../../core/errors.ts';
 import { pointSize } from '../../core/fx.ts';
 import type { InstrumentId } from '../../core/instrument.ts';
 import type { Quote } from '../../core/market.ts';
+import { venueSymbol } from '../venues/identity.ts';
 import { getWithRetry } from './http.ts';
 import { decodeLzmaAlone, LzmaError } from './lzma-decoder.ts';
+import { DUKASCOPY_VENUE } from './venues.ts';
 
 export const DUKASCOPY_URL = 'https://datafeed.dukascopy.com/datafeed';
 const ROW = 20;
@@ -30,7 +32,7 @@ export interface TickColumns {
 }
 
 /** Dukascopy's spelling: EUR-USD → EURUSD. */
-export const dukascopySymbol = (id: InstrumentId): string => id.replace('-', '');
+export const dukascopySymbol = (id: InstrumentId): string => venueSymbol(DUKASCOPY_VENUE, id);
 
 /** Path of an hour's file below the feed root (month from 00, as Dukascopy numbers it). */
 export function dukascopyPath(id: InstrumentId, hourStart: number): string {

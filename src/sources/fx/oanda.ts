@@ -10,7 +10,9 @@ import type { GapEvent } from '../../core/events.ts';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord, Quote } from '../../core/market.ts';
 import type { LineStreamCodec } from '../../stream/codec.ts';
+import { venueSymbol } from '../venues/identity.ts';
 import { type FrameOutcome, isoToMs, num, SymbolMap } from '../venues/protocol.ts';
+import { OANDA_VENUE } from './venues.ts';
 
 export const OANDA_STREAM_URLS = {
   practice: 'https://stream-fxpractice.oanda.com',
@@ -18,7 +20,7 @@ export const OANDA_STREAM_URLS = {
 } as const;
 
 /** OANDA's spelling: EUR-USD → EUR_USD. */
-export const oandaInstrument = (id: InstrumentId): string => id.replace('-', '_');
+export const oandaInstrument = (id: InstrumentId): string => venueSymbol(OANDA_VENUE, id);
 
 export interface OandaOptions {
   accountId: string;

@@ -1,21 +1,11 @@
-/** The loopback server codecs by venue. */
-import { BinanceServer } from './binance.ts';
-import { BitstampServer } from './bitstamp.ts';
-import { CoinbaseServer } from './coinbase.ts';
-import { CTraderServer } from './ctrader.ts';
-import { KrakenServer } from './kraken.ts';
-import { OkxServer } from './okx.ts';
+/** The loopback server codecs by venue, from the venue registry. */
+import { WEBSOCKET_VENUES } from '../venue-registry.ts';
 import type { VenueServerCodec } from './server-codec.ts';
 
 /** Server codecs by venue. A codec numbers the frames of one connection: make one per client. */
-export const VENUE_SERVER_CODECS: Record<string, () => VenueServerCodec> = {
-  binance: () => new BinanceServer(),
-  coinbase: () => new CoinbaseServer(),
-  kraken: () => new KrakenServer(),
-  bitstamp: () => new BitstampServer(),
-  okx: () => new OkxServer(),
-  ctrader: () => new CTraderServer(),
-};
+export const VENUE_SERVER_CODECS: Readonly<Record<string, () => VenueServerCodec>> = Object.fromEntries(
+  WEBSOCKET_VENUES.map((v) => [v.name, v.loopbackServer]),
+);
 
 export function serverCodecFor(venue: string): VenueServerCodec {
   const make = VENUE_SERVER_CODECS[venue];
@@ -23,4 +13,9 @@ export function serverCodecFor(venue: string): VenueServerCodec {
   return make();
 }
 
-export { BinanceServer, BitstampServer, CoinbaseServer, CTraderServer, KrakenServer, OkxServer };
+export { BinanceServer } from './binance.ts';
+export { BitstampServer } from './bitstamp.ts';
+export { CoinbaseServer } from './coinbase.ts';
+export { CTraderServer } from './ctrader.ts';
+export { KrakenServer } from './kraken.ts';
+export { OkxServer } from './okx.ts';

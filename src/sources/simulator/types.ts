@@ -7,9 +7,13 @@ import type { BarSeries, Quote, Trade } from '../../core/market.ts';
 import type { Regime } from '../../core/regime.ts';
 import type { EpochMs, Timeframe } from '../../core/time.ts';
 
-/** How a venue spells an instrument: BTCUSDT, BTC-USD, BTC/USD, btcusd, BTC-USDT, EUR_USD. */
-export type SymbolStyle = 'glued-upper' | 'dash' | 'slash' | 'glued-lower' | 'underscore';
+import type { AssetClass } from '../venues/identity.ts';
+import type { SymbolStyle } from '../venues/symbol-style.ts';
 
+export type { AssetClass } from '../venues/identity.ts';
+export type { SymbolStyle } from '../venues/symbol-style.ts';
+
+/** A simulated venue: its identity (as in src/sources/venues/identity.ts) and how the simulator makes its data. */
 export interface VenueSpec {
   /** binance, coinbase, kraken, bitstamp, okx, ... */
   name: string;
@@ -44,8 +48,6 @@ export interface Fault {
   /** bad_print: relative size of the spike (0.01..0.1, signed); clock_jump: ms; burst: rate multiplier. */
   magnitude: number;
 }
-
-export type AssetClass = 'crypto' | 'fx';
 
 export interface InstrumentSpec {
   /** Canonical id: in USD terms for crypto (BTC-USD), the pair itself for FX (EUR-USD, USD-JPY). */

@@ -1,12 +1,23 @@
-import { splitInstrument } from '../../core/instrument.ts';
-import type { InstrumentSpec, SymbolStyle, VenueSpec } from './types.ts';
+import { DUKASCOPY_VENUE, OANDA_VENUE } from '../fx/venues.ts';
+import { BINANCE_VENUE } from '../venues/binance/messages.ts';
+import { BITSTAMP_VENUE } from '../venues/bitstamp/messages.ts';
+import { COINBASE_VENUE } from '../venues/coinbase/messages.ts';
+import { CTRADER_VENUE } from '../venues/ctrader/messages.ts';
+import { KRAKEN_VENUE } from '../venues/kraken/messages.ts';
+import { OKX_VENUE } from '../venues/okx/messages.ts';
+import { type SymbolStyle, spellSymbol } from '../venues/symbol-style.ts';
+import type { InstrumentSpec, VenueSpec } from './types.ts';
+
+/**
+ * The simulator's venues: each venue's identity (asset class, quote currency, symbol style) as
+ * the venue states it in its own folder, with the simulator's own parameters for it — noise,
+ * spread, latency, clock skew, event rates.
+ */
 
 /** Five venues modelled on the big crypto exchanges' conventions (not their real statistics). */
 export const DEFAULT_VENUES: readonly VenueSpec[] = [
   {
-    name: 'binance',
-    symbolStyle: 'glued-upper',
-    quote: 'USDT',
+    ...BINANCE_VENUE,
     noiseBps: 1.5,
     spreadBps: 1,
     latencyMs: 25,
@@ -16,9 +27,7 @@ export const DEFAULT_VENUES: readonly VenueSpec[] = [
     quoteRate: 0.5,
   },
   {
-    name: 'coinbase',
-    symbolStyle: 'dash',
-    quote: 'USD',
+    ...COINBASE_VENUE,
     noiseBps: 2,
     spreadBps: 2,
     latencyMs: 40,
@@ -28,9 +37,7 @@ export const DEFAULT_VENUES: readonly VenueSpec[] = [
     quoteRate: 0.6,
   },
   {
-    name: 'kraken',
-    symbolStyle: 'slash',
-    quote: 'USD',
+    ...KRAKEN_VENUE,
     noiseBps: 3,
     spreadBps: 3,
     latencyMs: 60,
@@ -40,9 +47,7 @@ export const DEFAULT_VENUES: readonly VenueSpec[] = [
     quoteRate: 0.7,
   },
   {
-    name: 'bitstamp',
-    symbolStyle: 'glued-lower',
-    quote: 'USD',
+    ...BITSTAMP_VENUE,
     noiseBps: 4,
     spreadBps: 5,
     latencyMs: 80,
@@ -52,9 +57,7 @@ export const DEFAULT_VENUES: readonly VenueSpec[] = [
     quoteRate: 0.7,
   },
   {
-    name: 'okx',
-    symbolStyle: 'dash',
-    quote: 'USDT',
+    ...OKX_VENUE,
     noiseBps: 2.5,
     spreadBps: 2,
     latencyMs: 50,
@@ -78,10 +81,7 @@ export const DEFAULT_INSTRUMENTS: readonly InstrumentSpec[] = [
  */
 export const FX_VENUES: readonly VenueSpec[] = [
   {
-    name: 'dukascopy',
-    assetClass: 'fx',
-    symbolStyle: 'glued-upper',
-    quote: 'USD',
+    ...DUKASCOPY_VENUE,
     noiseBps: 0.3,
     spreadBps: 0.6,
     latencyMs: 30,
@@ -91,10 +91,7 @@ export const FX_VENUES: readonly VenueSpec[] = [
     quoteRate: 1,
   },
   {
-    name: 'oanda',
-    assetClass: 'fx',
-    symbolStyle: 'underscore',
-    quote: 'USD',
+    ...OANDA_VENUE,
     noiseBps: 0.4,
     spreadBps: 1,
     latencyMs: 45,
@@ -104,10 +101,7 @@ export const FX_VENUES: readonly VenueSpec[] = [
     quoteRate: 1,
   },
   {
-    name: 'ctrader',
-    assetClass: 'fx',
-    symbolStyle: 'glued-upper',
-    quote: 'USD',
+    ...CTRADER_VENUE,
     noiseBps: 0.5,
     spreadBps: 0.8,
     latencyMs: 35,
@@ -124,31 +118,9 @@ export const FX_INSTRUMENTS: readonly InstrumentSpec[] = [
   { symbol: 'USD-JPY', initialPrice: 150, assetClass: 'fx' },
 ];
 
-/** Does the venue list the instrument? (same asset class; crypto when unstated) */
-export const venueLists = (venue: VenueSpec, ins: InstrumentSpec): boolean =>
-  (venue.assetClass ?? 'crypto') === (ins.assetClass ?? 'crypto');
+export { venueInstrument, venueLists } from '../venues/identity.ts';
 
-/**
- * The venue's own canonical pair: BTC-USD on a USDT venue is BTC-USDT; an FX pair is itself.
- */
-export function venueInstrument(symbol: string, venue: VenueSpec): string {
-  if (venue.assetClass === 'fx') return symbol;
-  return `${splitInstrument(symbol).base}-${venue.quote}`;
-}
-
-/** How the venue spells a canonical pair on the wire. */
+/** How the venue spells a canonical pair on the wire (the venues' own spelling, src/sources/venues/symbol-style.ts). */
 export function formatSymbol(pair: string, style: SymbolStyle): string {
-  const { base, quote } = splitInstrument(pair);
-  switch (style) {
-    case 'glued-upper':
-      return `${base}${quote}`;
-    case 'glued-lower':
-      return `${base}${quote}`.toLowerCase();
-    case 'dash':
-      return `${base}-${quote}`;
-    case 'slash':
-      return `${base}/${quote}`;
-    case 'underscore':
-      return `${base}_${quote}`;
-  }
+  return spellSymbol(pair, style);
 }

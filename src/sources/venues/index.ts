@@ -1,26 +1,17 @@
-/** Venue clients by name. A client holds per-connection state: make one per connection. */
-import { BinanceClient } from './binance/client.ts';
-import { BitstampClient } from './bitstamp/client.ts';
-import { CoinbaseClient } from './coinbase/client.ts';
-import { CTraderClient } from './ctrader/client.ts';
-import { KrakenClient } from './kraken/client.ts';
-import { OkxClient } from './okx/client.ts';
+/** Venue clients by name, from the venue registry. A client holds per-connection state: make one per connection. */
+import { WEBSOCKET_VENUES } from '../venue-registry.ts';
 import type { VenueCodec } from './protocol.ts';
 
-export const VENUE_PROTOCOLS: Record<string, () => VenueCodec> = {
-  binance: () => new BinanceClient(),
-  coinbase: () => new CoinbaseClient(),
-  kraken: () => new KrakenClient(),
-  bitstamp: () => new BitstampClient(),
-  okx: () => new OkxClient(),
-  ctrader: () => new CTraderClient(),
-};
+/** The client codecs of the WebSocket venues (the HTTP venues' clients are in src/sources/fx/). */
+export const VENUE_PROTOCOLS: Readonly<Record<string, () => VenueCodec>> = Object.fromEntries(
+  WEBSOCKET_VENUES.map((v) => [v.name, v.client]),
+);
 
 /** Venues with both trades and quotes (the crypto exchanges). */
-export const TRADE_AND_QUOTE_VENUES: readonly string[] = Object.keys(VENUE_PROTOCOLS).filter((v) => {
-  const channels = (VENUE_PROTOCOLS[v] as () => VenueCodec)().channels;
+export const TRADE_AND_QUOTE_VENUES: readonly string[] = WEBSOCKET_VENUES.filter((v) => {
+  const channels = v.client().channels;
   return channels === undefined || channels.includes('trades');
-});
+}).map((v) => v.name);
 
 /** The client codec of a venue. */
 export function protocolFor(venue: string): VenueCodec {
@@ -29,5 +20,10 @@ export function protocolFor(venue: string): VenueCodec {
   return make();
 }
 
+export { BinanceClient } from './binance/client.ts';
+export { BitstampClient } from './bitstamp/client.ts';
+export { CoinbaseClient } from './coinbase/client.ts';
+export { CTraderClient } from './ctrader/client.ts';
+export { KrakenClient } from './kraken/client.ts';
+export { OkxClient } from './okx/client.ts';
 export type { FrameOutcome, Subscription, VenueCodec } from './protocol.ts';
-export { BinanceClient, BitstampClient, CoinbaseClient, CTraderClient, KrakenClient, OkxClient };

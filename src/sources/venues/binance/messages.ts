@@ -3,10 +3,16 @@
  * bookTicker streams, diff depth and its REST snapshot, and the method calls that subscribe.
  * Prices and quantities are decimal strings.
  */
-import type { SymbolStyle } from '../symbol-style.ts';
+import type { VenueIdentity } from '../identity.ts';
 
-/** BTCUSDT; lower case in stream names (`btcusdt@trade`). */
-export const BINANCE_SYMBOL_STYLE: SymbolStyle = 'glued-upper';
+/** Binance lists crypto against USDT and writes BTCUSDT (lower case in stream names: `btcusdt@trade`). */
+export const BINANCE_VENUE = {
+  name: 'binance',
+  assetClass: 'crypto',
+  quote: 'USDT',
+  symbolStyle: 'glued-upper',
+} as const satisfies VenueIdentity;
+export const BINANCE_SYMBOL_STYLE = BINANCE_VENUE.symbolStyle;
 
 /** `<symbol>@trade`. `m`: the buyer is the maker (so the taker sold). */
 export interface BinanceTrade {

@@ -4,10 +4,16 @@
  * Times are strings of seconds and microseconds; prices and amounts decimal strings (trades carry
  * numbers too).
  */
-import type { SymbolStyle } from '../symbol-style.ts';
+import type { VenueIdentity } from '../identity.ts';
 
-/** btcusd. */
-export const BITSTAMP_SYMBOL_STYLE: SymbolStyle = 'glued-lower';
+/** Bitstamp lists crypto against USD and writes btcusd. */
+export const BITSTAMP_VENUE = {
+  name: 'bitstamp',
+  assetClass: 'crypto',
+  quote: 'USD',
+  symbolStyle: 'glued-lower',
+} as const satisfies VenueIdentity;
+export const BITSTAMP_SYMBOL_STYLE = BITSTAMP_VENUE.symbolStyle;
 
 export interface BitstampEnvelope<Event extends string, Data> {
   data: Data;

@@ -4,10 +4,16 @@
  * `heartbeats`, `subscriptions` and `l2_data`. Prices and sizes are decimal strings; times
  * ISO-8601 with up to nanoseconds.
  */
-import type { SymbolStyle } from '../symbol-style.ts';
+import type { VenueIdentity } from '../identity.ts';
 
-/** BTC-USD, as the project writes it. */
-export const COINBASE_SYMBOL_STYLE: SymbolStyle = 'dash';
+/** Coinbase lists crypto against USD and writes BTC-USD, as the project does. */
+export const COINBASE_VENUE = {
+  name: 'coinbase',
+  assetClass: 'crypto',
+  quote: 'USD',
+  symbolStyle: 'dash',
+} as const satisfies VenueIdentity;
+export const COINBASE_SYMBOL_STYLE = COINBASE_VENUE.symbolStyle;
 
 /** The channel names of the trade and quote subscriptions. */
 export const COINBASE_CHANNEL = { trades: 'market_trades', quotes: 'ticker' } as const;

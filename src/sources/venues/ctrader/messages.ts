@@ -2,10 +2,16 @@
  * cTrader Open API messages in its JSON form: `{"clientMsgId", "payloadType", "payload"}`, the
  * payload types of the spot-price session, and prices as integers in 1/100000 of the unit.
  */
-import type { SymbolStyle } from '../symbol-style.ts';
+import type { VenueIdentity } from '../identity.ts';
 
-/** EURUSD. */
-export const CTRADER_SYMBOL_STYLE: SymbolStyle = 'glued-upper';
+/** cTrader brokers list FX pairs (and some crypto against USD), written EURUSD. */
+export const CTRADER_VENUE = {
+  name: 'ctrader',
+  assetClass: 'fx',
+  quote: 'USD',
+  symbolStyle: 'glued-upper',
+} as const satisfies VenueIdentity;
+export const CTRADER_SYMBOL_STYLE = CTRADER_VENUE.symbolStyle;
 
 export const CTRADER = {
   APPLICATION_AUTH_REQ: 2100,

@@ -3,10 +3,11 @@
  * acknowledgements, and channel messages (`trade`, `ticker`, `book`, `instrument`, `heartbeat`,
  * `status`). Prices and quantities are JSON numbers; times ISO-8601.
  */
-import type { SymbolStyle } from '../symbol-style.ts';
+import type { VenueIdentity } from '../identity.ts';
 
-/** BTC/USD. */
-export const KRAKEN_SYMBOL_STYLE: SymbolStyle = 'slash';
+/** Kraken lists crypto against USD and writes BTC/USD. */
+export const KRAKEN_VENUE = { name: 'kraken', assetClass: 'crypto', quote: 'USD', symbolStyle: 'slash' } as const satisfies VenueIdentity;
+export const KRAKEN_SYMBOL_STYLE = KRAKEN_VENUE.symbolStyle;
 
 export interface KrakenMethodCall {
   method: 'subscribe' | 'unsubscribe' | 'ping';

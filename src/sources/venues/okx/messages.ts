@@ -3,10 +3,11 @@
  * channel pushes `{arg, data}` on `trades`, `bbo-tbt` and `books` (with `action`). The text
  * frames `ping`/`pong` are the keep-alive. Numbers are decimal strings.
  */
-import type { SymbolStyle } from '../symbol-style.ts';
+import type { VenueIdentity } from '../identity.ts';
 
-/** BTC-USDT, as the project writes it. */
-export const OKX_SYMBOL_STYLE: SymbolStyle = 'dash';
+/** OKX lists crypto against USDT and writes BTC-USDT, as the project does. */
+export const OKX_VENUE = { name: 'okx', assetClass: 'crypto', quote: 'USDT', symbolStyle: 'dash' } as const satisfies VenueIdentity;
+export const OKX_SYMBOL_STYLE = OKX_VENUE.symbolStyle;
 
 /** The channel names of the trade and quote subscriptions. */
 export const OKX_CHANNEL = { trades: 'trades', quotes: 'bbo-tbt' } as const;
