@@ -18,7 +18,7 @@ import { RegimeStage } from './regime-stage.ts';
 import { SignalStage } from './signal-stage.ts';
 import { SimulatorSource } from './simulator-source.ts';
 import type { BarAnalysis, RecordSource } from './stages.ts';
-import { SimulatedVenues, VenueConnections, venueSubscriptions } from './venue-sources.ts';
+import { SimulatedVenues, VenueConnections, venueCodec, venueSubscriptions } from './venue-sources.ts';
 
 export function simulatorFor(config: ServiceConfig): MarketSimulator {
   const instruments = [...DEFAULT_INSTRUMENTS, ...FX_INSTRUMENTS].filter((i) => config.instruments.includes(i.symbol));
@@ -58,7 +58,9 @@ export function liveSource(config: ServiceConfig, log: PipelineLogger): RecordSo
     const blocked = v.liveBlocked?.();
     try {
       if (blocked !== undefined) log.warn({ venue: v.name }, `${blocked}; skipped`);
-      else if (v.transport === 'websocket') conns.push(new VenueConnection(v.client(), { subscriptions: venueSubscriptions(symbols) }));
+      // Books too, where the venue has them: the same clients as on the simulator, against the venues' own REST snapshots.
+      else if (v.transport === 'websocket')
+        conns.push(new VenueConnection(venueCodec(v.name, symbols), { subscriptions: venueSubscriptions(symbols) }));
       else if (v.live) conns.push(v.live(symbols));
       else log.warn({ venue: v.name }, 'no live feed; skipped');
     } catch (err) {

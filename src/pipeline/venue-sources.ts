@@ -1,20 +1,25 @@
 /**
  * Sources that arrive over venue WebSocket protocols: the simulator's venues served on loopback
  * by local venue servers (each in its own wire format) and read by the real adapters — the
- * default path of `emp start` — or the real venues (`--live`).
+ * default path of `emp start` — or the real venues (`--live`). The crypto venues' clients keep
+ * their L2 books too (BookingCodec), handed to the sink as they change.
  */
 import type { InstrumentId } from '../core/instrument.ts';
 import type { MarketRecord } from '../core/market.ts';
 import { LocalVenueServer } from '../sources/loopback/local-venue-server.ts';
-import type { MarketSimulator } from '../sources/simulator/index.ts';
+import type { BookMisbehaviour } from '../sources/loopback/venue-books.ts';
+import { type MarketSimulator, quoteDecimals } from '../sources/simulator/index.ts';
 import { venueInstrument, venueLists } from '../sources/simulator/venues.ts';
 import { type LoopbackFeed, venueDescriptor } from '../sources/venue-registry.ts';
+import { type BookCodec, bookCodecFor } from '../sources/venues/books/index.ts';
 import { protocolFor } from '../sources/venues/index.ts';
-import type { Subscription } from '../sources/venues/protocol.ts';
+import type { Subscription, VenueCodec } from '../sources/venues/protocol.ts';
+import type { OrderBook } from '../stream/book.ts';
 import { type FeedConnection, reportedHealth, VenueConnection } from '../stream/connection.ts';
 import { BoundedQueue } from '../stream/queue.ts';
-import { VenueChaos, type VenueChaosOptions } from './venue-chaos.ts';
 import type { HistoryBars, QueueStats, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
+import { BookingCodec } from './venue-books.ts';
+import { VenueChaos, type VenueChaosOptions } from './venue-chaos.ts';
 
 /** Trades and quotes of each instrument, as a venue lists it. */
 export function venueSubscriptions(symbols: readonly InstrumentId[]): Subscription[] {
@@ -22,6 +27,21 @@ export function venueSubscriptions(symbols: readonly InstrumentId[]): Subscripti
     { symbol, channel: 'trades' as const },
     { symbol, channel: 'quotes' as const },
   ]);
+}
+
+/**
+ * A venue's client codec: its trades and quotes, and its L2 books of `pairs` where the venue has a
+ * book channel (the crypto exchanges). `restOrigin` sends REST book snapshots to a loopback server.
+ */
+export function venueCodec(venue: string, pairs: readonly InstrumentId[], restOrigin?: string): VenueCodec {
+  const inner = protocolFor(venue);
+  if (bookCodecFor(venue) === undefined || pairs.length === 0) return inner;
+  return new BookingCodec(inner, {
+    pairs,
+    // No per-update views: the pipeline reads the books themselves when it publishes.
+    books: () => bookCodecFor(venue, { topN: 0 }) as BookCodec,
+    ...(restOrigin !== undefined ? { restOrigin } : {}),
+  });
 }
 
 /**
@@ -60,6 +80,8 @@ export class VenueConnections implements RecordSource {
     };
     for (const c of this.connections) {
       const venue = c.codec.venue;
+      if (c.codec instanceof BookingCodec)
+        c.codec.listen({ book: (ref) => sink.book?.(ref), gap: (e) => sink.bookGap?.(e), warn: (m) => sink.warn(venue, m) });
       c.onRecord(enqueue)
         .onGap((g) => sink.gap(g))
         .onStatus((s) => sink.status(s))
@@ -74,8 +96,19 @@ export class VenueConnections implements RecordSource {
 
   health(): VenueHealthSnapshot[] {
     return this.connections.map((c) => {
-      return reportedHealth(c.health());
+      const h = c.health();
+      const books = c.codec instanceof BookingCodec ? c.codec.stats : undefined;
+      return {
+        ...reportedHealth(h),
+        ...(books ? { bookGaps: books.gaps, bookResyncs: books.resyncs } : {}),
+      };
     });
+  }
+
+  /** A venue's client-side book codec (for venues whose connection keeps books). */
+  bookCodec(venue: string): BookingCodec | undefined {
+    const c = this.connections.find((x) => x.codec.venue === venue)?.codec;
+    return c instanceof BookingCodec ? c : undefined;
   }
 }
 
@@ -85,17 +118,25 @@ export interface SimulatedFeed extends LoopbackFeed {
   ws?: LocalVenueServer;
 }
 
-/** The server for a venue's protocol: WebSocket venues, OANDA's HTTP stream, Dukascopy's files. */
-async function simulatedFeed(venue: string): Promise<SimulatedFeed> {
+/**
+ * The server for a venue's protocol: WebSocket venues (with their books, priced at `decimals`, the
+ * simulator's quote grid), OANDA's HTTP stream, Dukascopy's files.
+ */
+async function simulatedFeed(venue: string, decimals: (pair: InstrumentId) => number, seed: number): Promise<SimulatedFeed> {
   const v = venueDescriptor(venue);
   if (v.transport !== 'websocket') return v.loopback();
-  const server = await LocalVenueServer.start({ venue });
+  const server = await LocalVenueServer.start({ venue, books: { decimals, seed } });
   return {
     ws: server,
     publish: (r) => server.publish(r),
     // The simulated venues send several messages a second; 5 s of silence is a dead feed.
     connect: (symbols, clock) =>
-      new VenueConnection(protocolFor(venue), { url: server.url, subscriptions: venueSubscriptions(symbols), idleDeadlineMs: 5000, clock }),
+      new VenueConnection(venueCodec(venue, server.books ? symbols : [], server.httpUrl), {
+        url: server.url,
+        subscriptions: venueSubscriptions(symbols),
+        idleDeadlineMs: 5000,
+        clock,
+      }),
     close: () => server.close(),
   };
 }
@@ -128,7 +169,13 @@ export class SimulatedVenues implements RecordSource {
   static async start(sim: MarketSimulator, speed: number, chaos?: Omit<VenueChaosOptions, 'seed'>): Promise<SimulatedVenues> {
     const servers = new Map<string, SimulatedFeed>();
     try {
-      for (const v of sim.config.venues) servers.set(v.name, await simulatedFeed(v.name));
+      for (const v of sim.config.venues) {
+        const decimals = (pair: InstrumentId): number => {
+          const ins = sim.config.instruments.find((i) => venueLists(v, i) && venueInstrument(i.symbol, v) === pair);
+          return ins ? quoteDecimals(ins) : 2;
+        };
+        servers.set(v.name, await simulatedFeed(v.name, decimals, sim.config.seed));
+      }
     } catch (err) {
       // The servers already listening would keep the process alive: close them before failing.
       await Promise.all([...servers.values()].map((s) => s.close().catch(() => {})));
@@ -181,5 +228,25 @@ export class SimulatedVenues implements RecordSource {
 
   injectedFaults(): Readonly<Record<string, number>> {
     return this.chaos?.injected ?? {};
+  }
+
+  /** Faults a venue's next book update (false: the venue serves no books, or cannot show that fault). */
+  misbehaveBooks(venue: string, kind: BookMisbehaviour): boolean {
+    return this.servers.get(venue)?.ws?.books?.misbehave(kind) ?? false;
+  }
+
+  /** The book a venue's server holds (the truth), undefined before its first quote. */
+  trueBook(venue: string, pair: InstrumentId): OrderBook | undefined {
+    return this.servers.get(venue)?.ws?.books?.trueBook(pair);
+  }
+
+  /** The book the pipeline's client of the venue holds. */
+  clientBook(venue: string, pair: InstrumentId): OrderBook | undefined {
+    return this.conns?.bookCodec(venue)?.books.book(pair);
+  }
+
+  /** Whether the client's book of a pair is built and in sequence. */
+  clientLive(venue: string, pair: InstrumentId): boolean {
+    return this.conns?.bookCodec(venue)?.books.isLive(pair) ?? false;
   }
 }
