@@ -753,6 +753,8 @@ function renderBook(): void {
   svg.dataset.bestBid = bestBid === undefined ? '' : String(bestBid);
   svg.dataset.bestAsk = bestAsk === undefined ? '' : String(bestAsk);
   svg.dataset.ts = String(b.ts);
+  // Venues' books may cross each other (one lagging, or an arbitrage); a venue's own never does.
+  svg.dataset.crossed = String(bookView === '' && b.crossed);
   if (bestBid === undefined || bestAsk === undefined || lastBid === undefined || lastAsk === undefined) {
     $('depth-bids').setAttribute('d', '');
     $('depth-asks').setAttribute('d', '');
