@@ -1,5 +1,6 @@
-import type { BookEvent } from '../src/core/events.ts';
+import type { BookEvent, ConsolidatedBookEvent } from '../src/core/events.ts';
 import { Rng } from '../src/core/random.ts';
+import { BookStage } from '../src/pipeline/book-stage.ts';
 import { BinanceBookCodec } from '../src/sources/venues/binance/book.ts';
 import { OrderBook } from '../src/stream/book.ts';
 
@@ -85,4 +86,33 @@ export default async function run(): Promise<void> {
       `  Binance diff frames (10 levels each), ${topN ? 'with a top-10 view per frame' : 'no views'}: ${Math.round((FRAMES * 10) / (t / 1000)).toLocaleString('en-US')} level updates/s, ${Math.round(FRAMES / (t / 1000)).toLocaleString('en-US')} frames/s (gaps: ${gaps})`,
     );
   }
+
+  // The service's consolidated book: five venues' 20-level books (two USDT, as on the simulator)
+  // merged into one event (50 levels a side, each venue's top 20, bands) and serialized.
+  const venues = ['binance', 'coinbase', 'kraken', 'bitstamp', 'okx'].map((venue, v) => {
+    const book = new OrderBook(1000);
+    for (let k = 0; k < 20; k++) {
+      book.set(true, mid - 0.5 * v - (k + 1) * 6, 0.1 + rng.next());
+      book.set(false, mid + 0.5 * v + (k + 1) * 6, 0.1 + rng.next());
+    }
+    return { venue, pair: v % 4 === 0 ? 'BTC-USDT' : 'BTC-USD', book, live: () => true };
+  });
+  const stage = new BookStage(['BTC-USD'], (pair) => ({ symbol: 'BTC-USD', factor: pair.endsWith('USDT') ? 1.0002 : 1 }), { everyMs: 0 });
+  const PUBLISHES = 20_000;
+  let bytes = 0;
+  let last: ConsolidatedBookEvent | undefined;
+  const t0 = performance.now();
+  for (let i = 0; i < PUBLISHES; i++) {
+    for (const ref of venues) stage.onBook(ref);
+    stage.flush(i + 1, (e) => {
+      last = e;
+    });
+  }
+  const buildMs = (performance.now() - t0) / PUBLISHES;
+  const t1 = performance.now();
+  for (let i = 0; i < 2000; i++) bytes = JSON.stringify(last).length;
+  const jsonMs = (performance.now() - t1) / 2000;
+  console.log(
+    `  consolidated book event, five 20-level venue books: build ${(buildMs * 1000).toFixed(1)} µs, JSON ${(jsonMs * 1000).toFixed(1)} µs, ${bytes.toLocaleString('en-US')} bytes (the service publishes at most 4 a second per instrument)`,
+  );
 }
