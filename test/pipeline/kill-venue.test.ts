@@ -42,8 +42,9 @@ describe('killing a venue during the live pipeline', () => {
       // Connecting the first time is not "connected again".
       expect(events.filter((e) => e.type === 'alert' && (e as Alert).kind === 'source_up')).toHaveLength(0);
       const kraken = source.servers.get('kraken')?.ws as LocalVenueServer;
-      await kraken.down();
+      // Counted from before the cut: the client may see the close (and the alert go out) while down() still awaits.
       const downAt = events.length;
+      await kraken.down();
       await until(
         () =>
           events
