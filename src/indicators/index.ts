@@ -19,6 +19,7 @@ export {
 } from './extras.ts';
 export type { Column, IndicatorBar, IndicatorGroup, IndicatorInfo, ParamSpec, PriceInput, StreamingIndicator } from './indicator.ts';
 export { COLUMNS, Indicator } from './indicator.ts';
+export { inputColumns } from './input-columns.ts';
 export { BinaryOperator, MathTransform, PriceTransform, Sum, WindowIndex } from './math.ts';
 export {
   Aroon,

@@ -1,7 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ParamError } from '../../core/errors.ts';
-import { COLUMNS, computeIndicator, type IndicatorInfo, listIndicators, type SeriesWithPeriods } from '../../indicators/index.ts';
+import {
+  COLUMNS,
+  computeIndicator,
+  type IndicatorInfo,
+  inputColumns,
+  listIndicators,
+  type SeriesWithPeriods,
+} from '../../indicators/index.ts';
+import { detectDelimiter, parseDelimiter } from '../../sources/csv.ts';
 import { addCsvInputOptions, type CsvInputOptions, loadInput } from '../input.ts';
 import { formatColumns, parseFormat, writeOut } from '../output.ts';
 
@@ -38,25 +46,11 @@ function parseParams(items: readonly string[], info: IndicatorInfo): Record<stri
   return out;
 }
 
-/** The delimiter the header uses most (comma on a tie). */
-function headerDelimiter(header: string): string {
-  let best = ',';
-  let most = 0;
-  for (const d of [',', ';', '\t', '|']) {
-    const k = header.split(d).length - 1;
-    if (k > most) {
-      most = k;
-      best = d;
-    }
-  }
-  return best;
-}
-
 /** MAVP's period column, read from the CSV by name, one value per data row. */
 async function readPeriodsColumn(file: string, name: string, rows: number, delimiter?: string): Promise<Float64Array> {
   const lines = (await readFile(file, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = lines[0] ?? '';
-  const d = delimiter === 'tab' ? '\t' : (delimiter ?? headerDelimiter(header));
+  const d = delimiter !== undefined ? parseDelimiter(delimiter) : detectDelimiter(header);
   const names = header.split(d).map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase());
   const at = names.indexOf(name.toLowerCase());
   if (at < 0) throw new ParamError(`MAVP: no "${name}" column in ${file} (choose one with --periods-column, or --param periods=close…)`);
@@ -117,12 +111,7 @@ export function registerIndicators(program: Command): void {
     if (!info) throw new ParamError(`unknown indicator "${name}" (see \`emp indicators list\`)`);
     const params = parseParams(opts.param, info);
     // Columns actually read: column parameters can swap the default inputs.
-    const cols = new Set<string>(info.inputs);
-    for (const p of info.params.filter((x) => x.type === 'column')) {
-      const k = params[p.name] ?? p.default;
-      cols.delete(COLUMNS[p.default] ?? '');
-      cols.add(COLUMNS[k] ?? '');
-    }
+    const cols = inputColumns(info, params);
     const needOhlc = cols.has('open') || cols.has('high') || cols.has('low');
     const series: SeriesWithPeriods = await loadInput(opts, { ohlc: needOhlc, volume: cols.has('volume') });
     if (cols.has('periods'))
