@@ -147,8 +147,8 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
 
   const breakout = (from: number, line: (i: number) => number, down: boolean): number | null =>
     firstCloseBeyond(s, from, window, line, down);
-  const push = (...hit: HitArgs): void => {
-    hits.push(chartHit(s, ...hit));
+  const push = (found: FoundPattern): void => {
+    hits.push(chartHit(s, found));
   };
 
   for (let k = 0; k < pivots.length; k++) {
@@ -181,16 +181,16 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
         const neck = b.price;
         const bo = breakout(c.index, () => neck, top);
         const height = Math.abs((a.price + c.price) / 2 - neck);
-        push(
-          top ? 'double_top' : 'double_bottom',
-          !top,
-          [a, b, c],
-          [{ name: 'neckline', line: { a: neck, b: 0 } }],
-          bo,
+        push({
+          pattern: top ? 'double_top' : 'double_bottom',
+          bullish: !top,
+          pivots: [a, b, c],
+          lines: [{ name: 'neckline', line: { a: neck, b: 0 } }],
+          breakoutIndex: bo,
           height,
-          neck,
-          1 - Math.abs(a.price - c.price) / (tol * 2),
-        );
+          breakLevel: neck,
+          geometry: 1 - Math.abs(a.price - c.price) / (tol * 2),
+        });
       }
     }
     if (!d || !e) continue;
@@ -207,16 +207,16 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
       if (Math.abs(mean - neck) >= 2 * tol5 && reverses(Math.abs(mean - neck))) {
         const bo = breakout(e.index, () => neck, top);
         const spread = Math.max(a.price, c.price, e.price) - Math.min(a.price, c.price, e.price);
-        push(
-          top ? 'triple_top' : 'triple_bottom',
-          !top,
-          [a, b, c, d, e],
-          [{ name: 'neckline', line: { a: neck, b: 0 } }],
-          bo,
-          Math.abs(mean - neck),
-          neck,
-          1 - spread / (2 * TRIPLE_SPREAD * tol5),
-        );
+        push({
+          pattern: top ? 'triple_top' : 'triple_bottom',
+          bullish: !top,
+          pivots: [a, b, c, d, e],
+          lines: [{ name: 'neckline', line: { a: neck, b: 0 } }],
+          breakoutIndex: bo,
+          height: Math.abs(mean - neck),
+          breakLevel: neck,
+          geometry: 1 - spread / (2 * TRIPLE_SPREAD * tol5),
+        });
       }
     }
     // Head and shoulders: the middle extreme beyond both shoulders, shoulders about level.
@@ -235,16 +235,16 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
         const height = Math.abs(c.price - at(neck, c.index));
         const sym = 1 - Math.abs(a.price - e.price) / (4 * tol5);
         const timeSym = 1 - Math.abs(c.index - a.index - (e.index - c.index)) / Math.max(1, e.index - a.index);
-        push(
-          top ? 'head_and_shoulders' : 'inverse_head_and_shoulders',
-          !top,
-          [a, b, c, d, e],
-          [{ name: 'neckline', line: neck }],
-          bo,
+        push({
+          pattern: top ? 'head_and_shoulders' : 'inverse_head_and_shoulders',
+          bullish: !top,
+          pivots: [a, b, c, d, e],
+          lines: [{ name: 'neckline', line: neck }],
+          breakoutIndex: bo,
           height,
-          at(neck, bo ?? e.index),
-          0.5 * sym + 0.3 * timeSym + 0.2 * Math.min(1, headOut / (2 * tol5)),
-        );
+          breakLevel: at(neck, bo ?? e.index),
+          geometry: 0.5 * sym + 0.3 * timeSym + 0.2 * Math.min(1, headOut / (2 * tol5)),
+        });
       }
     }
     // Lines through the highs and the lows of five alternating pivots.
@@ -279,19 +279,19 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
       bullish: boolean,
       bo = breakout(e.index, (i) => (bullish ? at(hl, i) : at(ll, i)), !bullish),
     ): void => {
-      push(
-        kind,
-        bullish,
-        five,
-        [
+      push({
+        pattern: kind,
+        bullish: bullish,
+        pivots: five,
+        lines: [
           { name: 'upper', line: hl },
           { name: 'lower', line: ll },
         ],
-        bo,
-        widthStart,
-        bullish ? at(hl, bo ?? e.index) : at(ll, bo ?? e.index),
-        conf,
-      );
+        breakoutIndex: bo,
+        height: widthStart,
+        breakLevel: bullish ? at(hl, bo ?? e.index) : at(ll, bo ?? e.index),
+        geometry: conf,
+      });
     };
     if (converging && Math.abs(rh) < 1 && rl > 1) tri('ascending_triangle', true);
     else if (converging && Math.abs(rl) < 1 && rh < -1) tri('descending_triangle', false);
@@ -315,8 +315,6 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
   return out;
 }
 
-type HitArgs = Parameters<typeof chartHit> extends [BarSeries, ...infer Rest] ? Rest : never;
-
 /** First close after `from`, within `window` bars, beyond the line: below it when `down`, else above. */
 function firstCloseBeyond(s: BarSeries, from: number, window: number, line: (i: number) => number, down: boolean): number | null {
   const n = s.close.length;
@@ -327,18 +325,24 @@ function firstCloseBeyond(s: BarSeries, from: number, window: number, line: (i: 
   return null;
 }
 
-/** A hit from its pivots and lines: breakout time, measured-move target (`height` beyond the break level), confidence. */
-function chartHit(
-  s: BarSeries,
-  pattern: ChartPatternKind,
-  bullish: boolean,
-  ps: Pivot[],
-  lines: { name: string; line: Line }[],
-  bo: number | null,
-  height: number,
-  breakLevel: number,
-  confidence: number,
-): ChartPatternHit {
+/** What a detector found, before the breakout's time, the target and the volume are added. */
+interface FoundPattern {
+  pattern: ChartPatternKind;
+  bullish: boolean;
+  pivots: Pivot[];
+  lines: { name: string; line: Line }[];
+  /** Bar of the confirming close beyond the neckline or trendline, null if not broken. */
+  breakoutIndex: number | null;
+  /** The measured move: the target lies this far beyond `breakLevel`, in the pattern's direction. */
+  height: number;
+  breakLevel: number;
+  /** The geometric score before breakout volume (clamped to [0, 1]). */
+  geometry: number;
+}
+
+/** A hit from its pivots and lines: breakout time, measured-move target, geometry with volume. */
+function chartHit(s: BarSeries, found: FoundPattern): ChartPatternHit {
+  const { pattern, bullish, pivots: ps, lines, breakoutIndex: bo, height, breakLevel } = found;
   const first = ps[0] as Pivot;
   const last = ps[ps.length - 1] as Pivot;
   return {
@@ -352,7 +356,7 @@ function chartHit(
     breakoutIndex: bo,
     target: bo === null ? null : bullish ? breakLevel + height : breakLevel - height,
     confidence: Number.NaN,
-    geometry: withVolume(s, confidence, first.index, last.index, bo),
+    geometry: withVolume(s, found.geometry, first.index, last.index, bo),
     pivots: ps,
     lines,
   };
@@ -460,25 +464,24 @@ function detectFlags(s: BarSeries, pivots: Pivot[], atrAt: (i: number) => number
     const sgn = bull ? 1 : -1;
     const pull = sgn * (p1.price - p2.price);
     if (pull <= 0 || pull > 0.5 * Math.abs(pole) || p2.index - p1.index > 20) continue;
-    // The measured move: the pole's length again, from where the pause breaks.
-    const hit = (
-      pattern: ChartPatternKind,
-      ps: Pivot[],
-      lines: { name: string; line: Line }[],
-      breakLine: Line,
-      bo: number | null,
-      geometry: number,
-    ) => chartHit(s, pattern, bull, ps, lines, bo, Math.abs(pole), at(breakLine, bo ?? (ps[ps.length - 1] as Pivot).index), geometry);
+    // The measured move: the pole's length again, from the level where the pause breaks.
+    const hit = ({ breakLine, ...found }: Omit<FoundPattern, 'bullish' | 'height' | 'breakLevel'> & { breakLine: Line }): ChartPatternHit =>
+      chartHit(s, {
+        ...found,
+        bullish: bull,
+        height: Math.abs(pole),
+        breakLevel: at(breakLine, found.breakoutIndex ?? (found.pivots[found.pivots.length - 1] as Pivot).index),
+      });
     const level: Line = { a: p1.price, b: 0 };
     out.push(
-      hit(
-        bull ? 'bull_flag' : 'bear_flag',
-        [p0, p1, p2],
-        [{ name: 'pole_end', line: level }],
-        level,
-        firstBeyond(p2.index, level, bull),
-        1 - pull / Math.abs(pole),
-      ),
+      hit({
+        pattern: bull ? 'bull_flag' : 'bear_flag',
+        pivots: [p0, p1, p2],
+        lines: [{ name: 'pole_end', line: level }],
+        breakLine: level,
+        breakoutIndex: firstBeyond(p2.index, level, bull),
+        geometry: 1 - pull / Math.abs(pole),
+      }),
     );
     const p3 = pivots[k + 3];
     const p4 = pivots[k + 4];
@@ -491,17 +494,17 @@ function detectFlags(s: BarSeries, pivots: Pivot[], atrAt: (i: number) => number
     const bo = firstBeyond(p4.index, breakLine, bull);
     const narrowing = 1 - Math.abs(p3.price - p4.price) / pull;
     out.push(
-      hit(
-        bull ? 'bull_pennant' : 'bear_pennant',
-        [p0, p1, p2, p3, p4],
-        [
+      hit({
+        pattern: bull ? 'bull_pennant' : 'bear_pennant',
+        pivots: [p0, p1, p2, p3, p4],
+        lines: [
           { name: 'upper', line: upper },
           { name: 'lower', line: lower },
         ],
-        breakLine,
-        bo,
-        0.5 * (1 - pull / Math.abs(pole)) + 0.5 * narrowing,
-      ),
+        breakLine: breakLine,
+        breakoutIndex: bo,
+        geometry: 0.5 * (1 - pull / Math.abs(pole)) + 0.5 * narrowing,
+      }),
     );
   }
   return out;
