@@ -2,6 +2,7 @@
 
 import { ParamError } from '../core/errors.ts';
 import type { BarSeries, Ohlcv } from '../core/market.ts';
+import { parseDuration } from '../core/time.ts';
 import { SignalEngine, type SignalEngineOptions, type SignalHit, type StrategySpec } from './engine.ts';
 import { MA_CROSS, STRATEGIES } from './strategies.ts';
 
@@ -26,16 +27,10 @@ export {
   signalSuite,
 } from './suite.ts';
 
-const TF_MS: Record<string, number> = {
-  '1m': 60e3,
-  '5m': 300e3,
-  '15m': 900e3,
-  '30m': 1800e3,
-  '1h': 3600e3,
-  '4h': 14400e3,
-  '1d': 86400e3,
-  '1w': 7 * 86400e3,
-};
+/** Timeframes a signal can be confirmed on: the bar timeframes and 30m, 1w; their lengths from core's duration units. */
+const TF_MS: Record<string, number> = Object.fromEntries(
+  ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w'].map((tf) => [tf, parseDuration(tf)]),
+);
 
 /**
  * Confirmation timeframes as bar multiples of the base: `['1d', '1w']` → 1w = 5 daily bars
