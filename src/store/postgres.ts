@@ -1,14 +1,10 @@
 import pg from 'pg';
-import type { Alert, Conflict, FusedPrice, RegimeState, Signal } from '../core/events.ts';
-import type { Bar } from '../core/market.ts';
-import type { EpochMs, Timeframe } from '../core/time.ts';
-import { type BarQuery, type FusedRow, fusedFromRow, type MarketStore, type RangeQuery, type Retention, type StoreBatch } from './store.ts';
+import type { EpochMs } from '../core/time.ts';
+import { EVENT_TABLES, type EventTable, retentionAges, SqlMarketStore } from './sql-store.ts';
+import type { Retention, StoreBatch } from './store.ts';
 
 /** Where the shared store is unless configured (`store.postgresUrl`, `EMP_DATABASE_URL`). */
 export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
-
-const EVENT_TABLES = ['signals', 'regimes', 'alerts', 'conflicts'] as const;
-type EventTable = (typeof EVENT_TABLES)[number];
 
 /**
  * Tables live in their own schema so several deployments (and tests) can share a database.
@@ -52,11 +48,13 @@ ${events}`;
  * Shared store on PostgreSQL (pg). Each append is one transaction of multi-row inserts built
  * with unnest() over column arrays, so a batch costs one round trip per table, not per row.
  */
-export class PostgresStore implements MarketStore {
+export class PostgresStore extends SqlMarketStore {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly schema: string,
-  ) {}
+  ) {
+    super();
+  }
 
   static async open(opts: { connectionString?: string; schema?: string } = {}): Promise<PostgresStore> {
     const schema = opts.schema ?? 'emp';
@@ -146,50 +144,13 @@ export class PostgresStore implements MarketStore {
     }
   }
 
-  async bars(q: BarQuery): Promise<Bar[]> {
-    const rows = await this.range<{
-      symbol: string;
-      timeframe: string;
-      ts: number;
-      open: number;
-      high: number;
-      low: number;
-      close: number;
-      volume: number;
-    }>('bars', q, 'timeframe', q.timeframe);
-    return rows.map((r) => ({ ...r, type: 'bar' as const, timeframe: r.timeframe as Timeframe, final: true }));
-  }
-
-  async fused(q: RangeQuery): Promise<FusedPrice[]> {
-    return (await this.range<FusedRow>('fused', q)).map(fusedFromRow);
-  }
-
-  async signals(q: RangeQuery): Promise<Signal[]> {
-    return this.events<Signal>('signals', q);
-  }
-
-  async regimes(q: RangeQuery): Promise<RegimeState[]> {
-    return this.events<RegimeState>('regimes', q);
-  }
-
-  async alerts(q: RangeQuery): Promise<Alert[]> {
-    return this.events<Alert>('alerts', q);
-  }
-
-  async conflicts(q: RangeQuery): Promise<Conflict[]> {
-    return this.events<Conflict>('conflicts', q);
-  }
-
   async prune(retention: Retention, now: EpochMs): Promise<number> {
     let n = 0;
-    const del = async (table: string, age: number | undefined): Promise<void> => {
-      if (age === undefined) return;
-      const r = await this.pool.query(`DELETE FROM ${this.schema}.${table} WHERE ts < $1`, [now - age]);
+    for (const [table, age] of retentionAges(retention)) {
+      if (age === undefined) continue;
+      const r = await this.pool.query(`DELETE FROM ${this.table(table)} WHERE ts < $1`, [now - age]);
       n += r.rowCount ?? 0;
-    };
-    await del('bars', retention.bars);
-    await del('fused', retention.fused);
-    for (const t of EVENT_TABLES) await del(t, retention.events);
+    }
     return n;
   }
 
@@ -202,25 +163,15 @@ export class PostgresStore implements MarketStore {
     await this.pool.end();
   }
 
-  private async events<T>(table: EventTable, q: RangeQuery): Promise<T[]> {
-    const rows = await this.range<{ body: T }>(table, q);
-    return rows.map((r) => r.body);
+  protected table(name: string): string {
+    return `${this.schema}.${name}`;
   }
 
-  private async range<T>(table: string, q: RangeQuery, extraCol?: string, extraVal?: unknown): Promise<T[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const add = (cond: string, v: unknown): void => {
-      args.push(v);
-      where.push(cond.replace('?', `$${args.length}`));
-    };
-    if (q.symbol !== undefined) add('symbol = ?', q.symbol);
-    if (extraCol) add(`${extraCol} = ?`, extraVal);
-    if (q.from !== undefined) add('ts >= ?', q.from);
-    if (q.to !== undefined) add('ts <= ?', q.to);
-    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const limit = q.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(q.limit))}` : '';
-    const res = await this.pool.query(`SELECT * FROM ${this.schema}.${table} ${cond} ORDER BY ts DESC ${limit}`, args);
-    return (res.rows as T[]).reverse();
+  protected placeholder(n: number): string {
+    return `$${n}`;
+  }
+
+  protected async select<T>(sql: string, args: unknown[]): Promise<T[]> {
+    return (await this.pool.query(sql, args)).rows as T[];
   }
 }

@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Alert, Conflict, FusedPrice, RegimeState, Signal } from '../core/events.ts';
-import type { Bar } from '../core/market.ts';
-import type { EpochMs, Timeframe } from '../core/time.ts';
-import { type BarQuery, type FusedRow, fusedFromRow, type MarketStore, type RangeQuery, type Retention, type StoreBatch } from './store.ts';
+import type { EpochMs } from '../core/time.ts';
+import { EVENT_TABLES, type EventTable, retentionAges, SqlMarketStore } from './sql-store.ts';
+import type { Retention, StoreBatch } from './store.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS bars (
@@ -33,26 +32,12 @@ CREATE INDEX IF NOT EXISTS regimes_age ON regimes (ts);
 CREATE INDEX IF NOT EXISTS conflicts_age ON conflicts (ts);
 `;
 
-const EVENT_TABLES = ['signals', 'regimes', 'alerts', 'conflicts'] as const;
-type EventTable = (typeof EVENT_TABLES)[number];
-
-interface BarRow {
-  symbol: string;
-  timeframe: string;
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
 /**
  * Embedded store on better-sqlite3 in WAL mode. Each append is one transaction; with WAL and
  * synchronous=NORMAL a committed transaction survives the process being killed (not
  * necessarily a power cut, which would need synchronous=FULL: `durable: true`).
  */
-export class SqliteStore implements MarketStore {
+export class SqliteStore extends SqlMarketStore {
   private readonly db: Database.Database;
   private readonly insertBar: Database.Statement;
   private readonly insertFused: Database.Statement;
@@ -60,6 +45,7 @@ export class SqliteStore implements MarketStore {
   private readonly appendTx: (b: StoreBatch) => void;
 
   constructor(file: string, opts: { durable?: boolean } = {}) {
+    super();
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -93,51 +79,11 @@ export class SqliteStore implements MarketStore {
     this.appendTx(batch);
   }
 
-  async bars(q: BarQuery): Promise<Bar[]> {
-    const rows = this.range<BarRow>('bars', q, 'timeframe = ?', [q.timeframe]);
-    return rows.map((r) => ({
-      type: 'bar',
-      symbol: r.symbol,
-      timeframe: r.timeframe as Timeframe,
-      ts: r.ts,
-      open: r.open,
-      high: r.high,
-      low: r.low,
-      close: r.close,
-      volume: r.volume,
-      final: true,
-    }));
-  }
-
-  async fused(q: RangeQuery): Promise<FusedPrice[]> {
-    return this.range<FusedRow>('fused', q).map(fusedFromRow);
-  }
-
-  async signals(q: RangeQuery): Promise<Signal[]> {
-    return this.events<Signal>('signals', q);
-  }
-
-  async regimes(q: RangeQuery): Promise<RegimeState[]> {
-    return this.events<RegimeState>('regimes', q);
-  }
-
-  async alerts(q: RangeQuery): Promise<Alert[]> {
-    return this.events<Alert>('alerts', q);
-  }
-
-  async conflicts(q: RangeQuery): Promise<Conflict[]> {
-    return this.events<Conflict>('conflicts', q);
-  }
-
   async prune(retention: Retention, now: EpochMs): Promise<number> {
     let n = 0;
-    const del = (table: string, age: number | undefined): void => {
-      if (age !== undefined) n += this.db.prepare(`DELETE FROM ${table} WHERE ts < ?`).run(now - age).changes;
-    };
     this.db.transaction(() => {
-      del('bars', retention.bars);
-      del('fused', retention.fused);
-      for (const t of EVENT_TABLES) del(t, retention.events);
+      for (const [table, age] of retentionAges(retention))
+        if (age !== undefined) n += this.db.prepare(`DELETE FROM ${table} WHERE ts < ?`).run(now - age).changes;
     })();
     return n;
   }
@@ -151,33 +97,15 @@ export class SqliteStore implements MarketStore {
     if (this.db.open) this.db.close();
   }
 
-  private events<T>(table: EventTable, q: RangeQuery): T[] {
-    return this.range<{ body: string }>(table, q).map((r) => JSON.parse(r.body) as T);
+  protected table(name: string): string {
+    return name;
   }
 
-  /** Rows in [from, to] in ascending time; with `limit`, the most recent `limit` of them. */
-  private range<T>(table: string, q: RangeQuery, extra?: string, extraArgs: unknown[] = []): T[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.symbol !== undefined) {
-      where.push('symbol = ?');
-      args.push(q.symbol);
-    }
-    if (extra) {
-      where.push(extra);
-      args.push(...extraArgs);
-    }
-    if (q.from !== undefined) {
-      where.push('ts >= ?');
-      args.push(q.from);
-    }
-    if (q.to !== undefined) {
-      where.push('ts <= ?');
-      args.push(q.to);
-    }
-    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const limit = q.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(q.limit))}` : '';
-    const rows = this.db.prepare(`SELECT * FROM ${table} ${cond} ORDER BY ts DESC ${limit}`).all(...args) as T[];
-    return rows.reverse();
+  protected placeholder(): string {
+    return '?';
+  }
+
+  protected async select<T>(sql: string, args: unknown[]): Promise<T[]> {
+    return this.db.prepare(sql).all(...args) as T[];
   }
 }
