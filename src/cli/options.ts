@@ -37,3 +37,10 @@ export function nonNegInt(flag: string, v: string): number {
   if (!Number.isInteger(n) || n < 0) throw new EmpError('BAD_ARGUMENT', `--${flag} must be a non-negative integer, got "${v}"`);
   return n;
 }
+
+export function intInRange(text: string, name: string, min: number, max: number): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new EmpError('BAD_ARGUMENT', `--${name} must be an integer in [${min}, ${max}], got "${text}"`);
+  return v;
+}

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { EmpError } from '../../core/errors.ts';
 import { parseDuration, parseTimeframe } from '../../core/time.ts';
 import { DEFAULT_VENUES, MarketSimulator, simulateBarChunks } from '../../sources/simulator/index.ts';
+import { intInRange } from '../options.ts';
 import { CsvFile, progressBar } from '../output.ts';
 
 interface SimulateOptions {
@@ -14,13 +15,6 @@ interface SimulateOptions {
   bars?: string;
   count: string;
   progress: boolean;
-}
-
-function int(text: string, name: string, min: number, max: number): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min || v > max)
-    throw new EmpError('BAD_ARGUMENT', `--${name} must be an integer in [${min}, ${max}], got "${text}"`);
-  return v;
 }
 
 export function registerSimulate(program: Command): void {
@@ -50,11 +44,11 @@ Venue data (default): DIR/truth.csv (time,symbol,price,usdt_basis,regime), DIR/<
 Bars (--bars TF): DIR/bars.csv (time,open,high,low,close,volume,regime).`,
     )
     .action(async (opts: SimulateOptions) => {
-      const seed = int(opts.seed, 'seed', 0, 2 ** 32 - 1);
+      const seed = intInRange(opts.seed, 'seed', 0, 2 ** 32 - 1);
       mkdirSync(opts.out, { recursive: true });
       if (opts.bars !== undefined) {
         const tf = parseTimeframe(opts.bars);
-        const count = int(opts.count, 'count', 1, 100_000_000);
+        const count = intInRange(opts.count, 'count', 1, 100_000_000);
         const f = new CsvFile(join(opts.out, 'bars.csv'), 'time,open,high,low,close,volume,regime');
         const bar = progressBar(count, opts.progress, `simulate ${tf} bars`, 'bars');
         let done = 0;
@@ -78,7 +72,7 @@ Bars (--bars TF): DIR/bars.csv (time,open,high,low,close,volume,regime).`,
       const durationMs = parseDuration(opts.duration);
       if (durationMs <= 0 || durationMs > 30 * 86_400_000)
         throw new EmpError('BAD_DURATION', `--duration must be within (0, 30d], got "${opts.duration}"`);
-      const nVenues = int(opts.venues, 'venues', 1, DEFAULT_VENUES.length);
+      const nVenues = intInRange(opts.venues, 'venues', 1, DEFAULT_VENUES.length);
       const sim = new MarketSimulator({ seed, durationMs, venues: DEFAULT_VENUES.slice(0, nVenues) });
       const c = sim.config;
 
