@@ -85,15 +85,6 @@ export class ConfigError extends EmpError {
   }
 }
 
-/** A frame or message that does not follow the protocol it claims to speak. */
-export class ProtocolError extends EmpError {
-  readonly venue: string;
-  constructor(venue: string, message: string) {
-    super('PROTOCOL', `${venue}: ${message}`);
-    this.venue = venue;
-  }
-}
-
 export function isInputError(err: unknown): err is EmpError {
   return err instanceof EmpError && err.isInputError;
 }
