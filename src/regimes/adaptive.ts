@@ -93,8 +93,16 @@ const MIN_STEP = 0.15;
 export interface AdaptiveRegimeOptions extends LabelerOptions {
   /** Returns needed before the first calibration (default 250). */
   minBars?: number;
-  /** Most recent returns a calibration uses (default 2500: expanding until then, then rolling, so that "typical" follows the instrument's recent years). */
+  /** Most recent returns a calibration uses (default 2500: expanding until then, then rolling, so that "typical" follows the instrument's recent years), unless `windowChanges` asks for more. */
   maxWindow?: number;
+  /**
+   * The window is stretched beyond `maxWindow` to span at least this many of the fitted chain's
+   * expected regime changes (default 60), up to `windowLimit` bars (default 10,000, for cost):
+   * where regimes last many bars (hourly bars of regimes lasting months) 2,500 bars hold only a
+   * few episodes of each, too few to calibrate six states on.
+   */
+  windowChanges?: number;
+  windowLimit?: number;
   /** Volume: 'auto' uses it when it follows the returns' size on the series itself (default), 'never' ignores it. */
   volume?: 'auto' | 'never';
   /** Correlation between log volume and log absolute return above which volume is used (default 0.15, and at least 4/√window). */
@@ -615,6 +623,8 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     this.opts = {
       minBars: MIN_CALIBRATION_BARS,
       maxWindow: 2500,
+      windowChanges: 60,
+      windowLimit: 10_000,
       volume: 'auto',
       volumeCorrelation: 0.15,
       spreads: [0.8, 1.2, 1.6],
@@ -653,6 +663,20 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     this.seasonTotal += a;
     this.seasonN++;
     return out;
+  }
+
+  /**
+   * Bars the next calibration may use: `maxWindow`, or more where the calibration in force expects
+   * fewer than `windowChanges` regime changes in it (its mean stay, 1 / Σ π_i (1 − a_ii), from the
+   * series' own fit), at most `windowLimit`.
+   */
+  private windowCap(): number {
+    const f = this.fit;
+    if (!f) return this.opts.maxWindow;
+    let leave = 0;
+    for (let j = 0; j < K; j++) leave += (f.stationary[j] as number) * (1 - (f.trans[j * K + j] as number));
+    const want = leave > 0 ? this.opts.windowChanges / leave : this.opts.windowLimit;
+    return Math.round(Math.min(this.opts.windowLimit, Math.max(this.opts.maxWindow, want)));
   }
 
   /** True once the series' own calibration is in force (false: the template filter's fallback). */
@@ -734,7 +758,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     }
     const volRatio = this.longVar > 0 ? Math.sqrt(this.shortVar / this.longVar) : 1;
     if (this.n >= this.nextFit) {
-      const len = Math.min(this.n, this.opts.maxWindow);
+      const len = Math.min(this.n, this.windowCap());
       const from = this.n - len;
       const r0 = this.ret.subarray(from, this.n);
       if (!(medianAbs(r0, len) > 0)) {

@@ -18,7 +18,19 @@ export interface RegimeOutput {
   probabilities: Float64Array;
   changed: boolean;
   alerts: RegimeAlert[];
+  /** The regime this bar's probabilities favour (their maximum), which `regime` may lag. */
+  supported: Regime;
+  /** Why `regime` is not `supported` (undefined when they agree); see `HoldReason`. */
+  held?: HoldReason;
 }
+
+/**
+ * Why the reported label differs from the most probable regime: 'smoothing', the probabilities
+ * averaged over the last bars still favour it; 'margin', the new regime leads by less than the
+ * margin; 'dwell', the label has not yet lasted its minimum dwell. Shown beside the label so a
+ * reader sees hysteresis, not a contradiction.
+ */
+export type HoldReason = 'smoothing' | 'margin' | 'dwell';
 
 /** What every online classifier offers. */
 export interface OnlineRegimeClassifier {
@@ -66,7 +78,11 @@ export class RegimeLabeler {
   }
 
   /** One bar's probabilities (REGIMES order) and volatility ratio; alerts are appended to `alerts`. */
-  step(raw: ArrayLike<number>, volRatio: number, alerts: RegimeAlert[]): { regime: Regime; changed: boolean } {
+  step(
+    raw: ArrayLike<number>,
+    volRatio: number,
+    alerts: RegimeAlert[],
+  ): { regime: Regime; changed: boolean; supported: Regime; held?: HoldReason } {
     const a = 2 / (this.opts.smoothing + 1);
     for (let j = 0; j < K; j++) this.smooth[j] = (this.smooth[j] as number) + a * ((raw[j] as number) - (this.smooth[j] as number));
     const cur = REGIMES.indexOf(this.label);
@@ -78,7 +94,8 @@ export class RegimeLabeler {
     if (!fast) for (let j = 1; j < K; j++) if ((p[j] as number) > (p[best] as number)) best = j;
     this.dwell++;
     let changed = false;
-    if (best !== cur && (p[best] as number) >= (p[cur] as number) + this.opts.margin && (fast || this.dwell >= this.opts.minDwell)) {
+    const leads = best !== cur && (p[best] as number) >= (p[cur] as number) + this.opts.margin;
+    if (leads && (fast || this.dwell >= this.opts.minDwell)) {
       const from = this.label;
       this.label = REGIMES[best] as Regime;
       this.dwell = 0;
@@ -103,7 +120,10 @@ export class RegimeLabeler {
         message: `short-run volatility ${volRatio.toFixed(1)}× its long-run level`,
       });
     } else if (this.spiking && volRatio < this.opts.spikeRatio / 1.5) this.spiking = false;
-    return { regime: this.label, changed };
+    const supported = REGIMES[rawBest] as Regime;
+    if (supported === this.label) return { regime: this.label, changed, supported };
+    const held: HoldReason = best === to ? 'smoothing' : leads ? 'dwell' : 'margin';
+    return { regime: this.label, changed, supported, held };
   }
 
   /** Transition probabilities between reported labels, bar to bar (counts with a +1 prior). */
@@ -131,6 +151,8 @@ export class RegimeLabeler {
 export abstract class LabelledClassifier implements OnlineRegimeClassifier {
   protected readonly labeler: RegimeLabeler;
   readonly probabilities = new Float64Array(K).fill(1 / K);
+  /** The last labelled bar's supported regime and hold reason (repeated by `hold`). */
+  private last: { supported: Regime; held?: HoldReason } | null = null;
 
   constructor(options: LabelerOptions = {}) {
     this.labeler = new RegimeLabeler(options);
@@ -141,13 +163,21 @@ export abstract class LabelledClassifier implements OnlineRegimeClassifier {
   /** This bar's probabilities are in `probabilities`: label them. */
   protected label(volRatio: number): RegimeOutput {
     const alerts: RegimeAlert[] = [];
-    const { regime, changed } = this.labeler.step(this.probabilities, volRatio, alerts);
-    return { regime, probabilities: this.probabilities, changed, alerts };
+    const { regime, changed, supported, held } = this.labeler.step(this.probabilities, volRatio, alerts);
+    this.last = held ? { supported, held } : { supported };
+    return { regime, probabilities: this.probabilities, changed, alerts, supported, ...(held ? { held } : {}) };
   }
 
   /** No new probabilities (warm-up, a bad price): the label stands. */
   protected hold(): RegimeOutput {
-    return { regime: this.labeler.regime, probabilities: this.probabilities, changed: false, alerts: [] };
+    return {
+      regime: this.labeler.regime,
+      probabilities: this.probabilities,
+      changed: false,
+      alerts: [],
+      supported: this.labeler.regime,
+      ...this.last,
+    };
   }
 
   get regime(): Regime {
