@@ -1,6 +1,7 @@
 /** Sources: the venue registry, venue clients and their loopback servers, the multi-venue simulator, CSV loading. */
 export { type BarCsvOptions, type LoadedBars, loadBarsCsv, readCsv } from './csv.ts';
 export { loadFractionalYearCloses } from './fractional-year.ts';
+export { midPriceBars, type Tick, ticksInRange } from './fx/tick-bars.ts';
 export { LocalVenueServer, type Misbehaviour, serverCodecFor, type VenueServerCodec } from './loopback/index.ts';
 export { type BookLine, type FrameCounts, RecordedFrames } from './recorded-frames.ts';
 export * from './simulator/index.ts';

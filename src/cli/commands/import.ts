@@ -6,14 +6,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EmpError } from '../../core/errors.ts';
-import { pointSize } from '../../core/fx.ts';
 import { canonicalInstrument, isInstrumentId } from '../../core/instrument.ts';
 import type { Bar } from '../../core/market.ts';
 import { formatIso, parseTimeframe, parseTimeValue, type Timeframe } from '../../core/time.ts';
 import { AlphaVantageClient, alphaVantageOptionsFromEnv } from '../../sources/fx/alphavantage.ts';
 import { DukascopyDownloader } from '../../sources/fx/dukascopy.ts';
+import { midPriceBars, ticksInRange } from '../../sources/fx/tick-bars.ts';
 import { YahooChartClient } from '../../sources/fx/yahoo.ts';
-import { BarAggregator } from '../../stream/bars.ts';
 import { CsvFile, progressBar } from '../output.ts';
 
 export const IMPORT_SOURCES = ['dukascopy', 'yahoo', 'alphavantage'] as const;
@@ -72,37 +71,18 @@ export function registerImport(program: Command): void {
         const out = new CsvFile(o.out, ticks ? 'time,bid,ask,bid_size,ask_size' : BAR_HEADER);
         const hours = Math.ceil((to - from) / 3_600_000);
         const bar = progressBar(hours, o.progress, `import ${id}`);
-        // Bars from the mid price; volume is the tick count (Dukascopy's volumes are quoted liquidity, not trades).
-        const agg = tf ? new BarAggregator(id, [tf]) : null;
-        const inv = Math.round(1 / pointSize(id));
-        // Bars close inside the aggregator's callback; they are written (async) after each price.
-        const pending: Bar[] = [];
-        const keepClosed = (b: Bar): void => {
-          if (b.final) pending.push(b);
-        };
-        const flush = async (): Promise<void> => {
-          for (const b of pending.splice(0)) {
+        const chunks = d.range(id, from, to, (done) => bar?.update(done));
+        if (tf) {
+          for await (const b of midPriceBars(chunks, id, tf, from, to)) {
             await out.row(barRow(b));
             written++;
           }
-        };
-        for await (const t of d.range(id, from, to, (done) => bar?.update(done))) {
-          for (let i = 0; i < t.time.length; i++) {
-            const ts = t.time[i] as number;
-            if (ts < from || ts >= to) continue;
-            if (!agg) {
-              await out.row(`${formatIso(ts)},${t.bid[i]},${t.ask[i]},${t.bidSize[i]},${t.askSize[i]}`);
-              written++;
-              continue;
-            }
-            // Mid in points, then to price: exact to the last decimal ((a + b) / 2 in floats is not).
-            agg.onPrice(ts, (Math.round((t.bid[i] as number) * inv) + Math.round((t.ask[i] as number) * inv)) / (2 * inv), 1, keepClosed);
-            if (pending.length) await flush();
+        } else {
+          for await (const t of ticksInRange(chunks, from, to)) {
+            await out.row(`${formatIso(t.ts)},${t.bid},${t.ask},${t.bidSize},${t.askSize}`);
+            written++;
           }
         }
-        // The range is over: the last bar is as complete as it will be.
-        agg?.close(keepClosed);
-        await flush();
         bar?.stop();
         await out.close();
         process.stderr.write(
