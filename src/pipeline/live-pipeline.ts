@@ -523,9 +523,7 @@ export class LivePipeline implements ApiBackend {
       this.source.health().map((h) => [{ venue: h.venue }, h.messagesPerSec]),
     );
     const q = (k: 'received' | 'depth' | 'dropped' | 'coalesced'): number => this.source.queueStats?.()?.[k] ?? 0;
-    m.register('emp_intake_records_received_total', 'counter', 'records the venue clients put on the intake queue', () =>
-      q('received'),
-    );
+    m.register('emp_intake_records_received_total', 'counter', 'records the venue clients put on the intake queue', () => q('received'));
     m.register('emp_intake_queue_depth', 'gauge', 'records waiting between the venue sockets and fusion', () => q('depth'));
     m.register('emp_intake_queue_dropped_total', 'counter', 'records dropped by the intake queue (oldest first, when full)', () =>
       q('dropped'),

@@ -76,7 +76,9 @@ export function scoreFamilyCase(c: FamilyCase, seed: number, bars = c.bars): Fam
     argmaxLabels[i] = REGIMES[best] as Regime;
     if (!adaptive.calibrated) continue;
     filtered.set(o.probabilities, i * K);
-    FORECAST_HORIZONS.forEach((h, k) => fc.set(adaptive.forecast(h, tmp), (i * horizons + k) * K));
+    FORECAST_HORIZONS.forEach((h, k) => {
+      fc.set(adaptive.forecast(h, tmp), (i * horizons + k) * K);
+    });
   }
   const freq = new Float64Array(K);
   for (const r of truth) freq[REGIMES.indexOf(r)] = (freq[REGIMES.indexOf(r)] as number) + 1 / n;
