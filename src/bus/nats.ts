@@ -318,7 +318,7 @@ export class NatsJetStreamBus implements EventBus {
 }
 
 /** Venue and instrument names as subject tokens (`.`, `*`, `>` and spaces are reserved). */
-export function subjectToken(s: string): string {
+function subjectToken(s: string): string {
   return s.replace(/[.*> ]/g, '_');
 }
 

@@ -18,7 +18,7 @@ export const LAG_STEPS = 11;
 const LAG_EVIDENCE = 0.9;
 const LAG_ALPHA = 0.005;
 /** Snapshots kept: at least LAG_STEP_MS / 5 apart, so 64 cover at least 6.4 s. */
-export const HISTORY = 64;
+const HISTORY = 64;
 const MIN_SPACING_MS = LAG_STEP_MS / 5;
 
 /**

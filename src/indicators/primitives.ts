@@ -193,7 +193,7 @@ export class WmaStage implements ScalarStage {
 }
 
 /** Stages applied one after another; NaN stops the chain during warm-up. */
-export class ChainStage implements ScalarStage {
+class ChainStage implements ScalarStage {
   readonly lookback: number;
   constructor(readonly stages: ScalarStage[]) {
     this.lookback = stages.reduce((a, s) => a + s.lookback, 0);
@@ -215,7 +215,7 @@ export class ChainStage implements ScalarStage {
 }
 
 /** DEMA = 2·EMA − EMA(EMA). */
-export class DemaStage implements ScalarStage {
+class DemaStage implements ScalarStage {
   private readonly e1: EmaStage;
   private readonly e2: EmaStage;
   readonly lookback: number;
@@ -241,7 +241,7 @@ export class DemaStage implements ScalarStage {
 }
 
 /** TEMA = 3·EMA − 3·EMA² + EMA³. */
-export class TemaStage implements ScalarStage {
+class TemaStage implements ScalarStage {
   private readonly e: EmaStage[];
   readonly lookback: number;
   constructor(n: number) {
@@ -266,14 +266,14 @@ export class TemaStage implements ScalarStage {
 }
 
 /** Triangular MA: an SMA of an SMA, split as TA-Lib splits the period. */
-export function trimaStage(n: number): ScalarStage {
+function trimaStage(n: number): ScalarStage {
   const a = n % 2 === 1 ? (n + 1) / 2 : n / 2;
   const b = n % 2 === 1 ? a : a + 1;
   return new ChainStage([new SmaStage(a), new SmaStage(b)]);
 }
 
 /** Kaufman adaptive MA (fast 2, slow 30, as TA-Lib). */
-export class KamaStage implements ScalarStage {
+class KamaStage implements ScalarStage {
   private readonly ring: Ring;
   private sumRoc = 0;
   private value = Number.NaN;

@@ -29,7 +29,7 @@ export interface Level {
 }
 
 /** The swing scale: ATR(14) (shorter on very short series), or null on close-only files. */
-export function pivotAtr(s: BarSeries): Float64Array | null {
+function pivotAtr(s: BarSeries): Float64Array | null {
   const n = s.close.length;
   return s.hasOhlc ? (computeIndicator('ATR', s, { timeperiod: Math.min(14, Math.max(1, n - 1)) }).real as Float64Array) : null;
 }

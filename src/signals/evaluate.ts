@@ -24,7 +24,7 @@ export interface CalibrationBin {
   realized: number;
 }
 
-export interface CoveragePoint {
+interface CoveragePoint {
   /** Act only on signals with confidence ≥ threshold (0: all). */
   threshold: number;
   signals: number;

@@ -11,7 +11,7 @@ export interface CsvRow {
 }
 
 /** Field separators a CSV may use; `auto` picks one from the header row. */
-export const DELIMITERS = [',', ';', '\t', '|'] as const;
+const DELIMITERS = [',', ';', '\t', '|'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
 
 /** `,` `;` `|`, or `tab` / `\t` for a tab (a literal tab is awkward on a command line). */
@@ -23,7 +23,7 @@ export function parseDelimiter(text: string): Delimiter {
   return d as Delimiter;
 }
 
-export const delimiterName = (d: Delimiter): string => (d === '\t' ? 'tab' : d === ';' ? 'semicolon' : d === '|' ? 'pipe' : 'comma');
+const delimiterName = (d: Delimiter): string => (d === '\t' ? 'tab' : d === ';' ? 'semicolon' : d === '|' ? 'pipe' : 'comma');
 
 /**
  * The header's separator: the candidate occurring most often outside quotes (comma on a tie,
@@ -138,7 +138,7 @@ export function findColumn(header: readonly string[], names: readonly string[]):
 
 export const TIME_COLUMNS = ['time', 'date', 'timestamp', 'datetime'] as const;
 /** `price` is accepted for close: single-price series (e.g. FX fixings) are close-only files. */
-export const CLOSE_COLUMNS = ['close', 'price'] as const;
+const CLOSE_COLUMNS = ['close', 'price'] as const;
 
 export interface BarCsvOptions {
   /** Require open/high/low (default false: close-only files are accepted, O=H=L=C). */
@@ -179,7 +179,7 @@ interface Columns {
  * When a header did not split into the expected columns, what the file looks like instead:
  * a separator other than the one in use (`time;open;...` read with a comma).
  */
-export function delimiterHint(header: readonly string[], delimiter: Delimiter): string {
+function delimiterHint(header: readonly string[], delimiter: Delimiter): string {
   const joined = header.join(delimiter);
   const other = detectDelimiter(joined);
   if (other !== delimiter && header.length <= 2) {
@@ -250,7 +250,7 @@ class Column {
 }
 
 /** For a time the format could not read, the `--time-format` that probably would. */
-export function timeHint(text: string, format: TimeFormat): string {
+function timeHint(text: string, format: TimeFormat): string {
   const s = text.trim();
   const m = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(?:[ T](\d{1,2}:\d{2}(:\d{2})?))?$/.exec(s);
   if (m) {

@@ -14,7 +14,7 @@ import type { Bar } from '../../core/market.ts';
 import type { Timeframe } from '../../core/time.ts';
 import { getJson, type HttpOptions, RateLimiter, redact } from './http.ts';
 
-export const ALPHAVANTAGE_URL = 'https://www.alphavantage.co';
+const ALPHAVANTAGE_URL = 'https://www.alphavantage.co';
 
 const INTRADAY: Partial<Record<Timeframe, string>> = { '1m': '1min', '5m': '5min', '15m': '15min', '1h': '60min' };
 

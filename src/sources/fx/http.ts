@@ -51,7 +51,7 @@ export async function getWithRetry<T>(
  * (`connect ECONNREFUSED 127.0.0.1:1`, `getaddrinfo ENOTFOUND host`, a TLS error), which is
  * what a user needs to see.
  */
-export function networkFailure(err: unknown): string {
+function networkFailure(err: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const msg = e instanceof Error ? e.message : String(e);

@@ -128,7 +128,10 @@ function columns(h: HourTicks): TickColumns {
   };
 }
 
-/** Worker side of `startInWorker`: serve, report the URL, take records from the parent. */
+/**
+ * Worker side of `startInWorker`: serve, report the URL, take records from the parent.
+ * @public imported by name in the worker that `startInWorker` starts.
+ */
 export async function serveDukascopyInWorker(): Promise<void> {
   if (!parentPort) throw new Error('serveDukascopyInWorker runs in a worker thread');
   const port = parentPort;

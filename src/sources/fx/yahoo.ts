@@ -13,7 +13,7 @@ import type { Bar } from '../../core/market.ts';
 import type { Timeframe } from '../../core/time.ts';
 import { getJson, type HttpOptions } from './http.ts';
 
-export const YAHOO_URL = 'https://query1.finance.yahoo.com';
+const YAHOO_URL = 'https://query1.finance.yahoo.com';
 
 const INTERVAL: Partial<Record<Timeframe, { name: string; windowDays: number }>> = {
   '1m': { name: '1m', windowDays: 7 },
