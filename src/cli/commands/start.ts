@@ -1,15 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import pino from 'pino';
-import { ConfigError, EmpError } from '../../core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { parseDuration } from '../../core/time.ts';
 import { loadConfigFile, parseConfig, type ServiceConfig } from '../../pipeline/config.ts';
-import { LivePipeline } from '../../pipeline/live-pipeline.ts';
-import { defaultParts, liveSource, simulatorSource } from '../../pipeline/parts.ts';
-import { checkRoleConfig, connectBus, GatewayBackend, IngestRole, openAnalyze, ROLES, type Role } from '../../pipeline/roles.ts';
-import type { RecordSource } from '../../pipeline/stages.ts';
-import { assertListenAllowed, type RunningServer, startServer } from '../../server/server.ts';
+import { checkRoleConfig, ROLES, type Role } from '../../pipeline/roles.ts';
+import { runRole, runService } from '../service.ts';
 
 interface StartOptions {
   port?: string;
@@ -27,8 +21,6 @@ interface StartOptions {
   role?: string;
   instruments?: string;
 }
-
-const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** Config file first, then flags over it; validated by the one schema. */
 export function resolveConfig(opts: StartOptions, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -65,10 +57,7 @@ export function resolveConfig(opts: StartOptions, env: NodeJS.ProcessEnv = proce
   return parseConfig(raw, opts.config ?? 'flags');
 }
 
-/**
- * `emp start`: the service. Sources (the simulator's venues by default) → fusion → bars →
- * analysis → API, dashboard and store, until SIGINT/SIGTERM (then: stop intake, flush, close).
- */
+/** `emp start`: the service in one process, or one role of it scaled out (src/cli/service.ts). */
 export function registerStart(program: Command): void {
   program
     .command('start')
@@ -91,133 +80,12 @@ export function registerStart(program: Command): void {
       const config = resolveConfig(opts);
       const role = (opts.role ?? 'all') as Role;
       if (!(ROLES as readonly string[]).includes(role)) throw new ConfigError(`--role: expected one of ${ROLES.join(', ')}, got "${role}"`);
-      if (role !== 'all') {
-        try {
-          checkRoleConfig(role, config);
-        } catch (err) {
-          throw new ConfigError((err as Error).message);
-        }
-        return runRole(role, config);
-      }
-      // Refused before anything is opened.
-      assertListenAllowed(config.server.host, config.server.token);
-      const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info' }, pino.destination(2));
-      const webRoot = join(ROOT, 'web', 'dist');
-      let source: RecordSource | undefined;
-      let pipeline: LivePipeline | undefined;
-      let server: RunningServer | undefined;
+      if (role === 'all') return runService(config);
       try {
-        source = config.live ? liveSource(config, log) : await simulatorSource(config, log);
-        pipeline = await LivePipeline.open(config, source, defaultParts(config), log);
-        // The API first: a port in use fails before any venue is connected, and the WebSocket
-        // gateway is subscribed before the first record.
-        server = await startServer(pipeline, {
-          host: config.server.host,
-          port: config.server.port,
-          token: config.server.token,
-          origins: config.server.origins,
-          webRoot: existsSync(webRoot) ? webRoot : undefined,
-        });
-        await pipeline.start();
+        checkRoleConfig(role, config);
       } catch (err) {
-        // Release whatever was opened; the caller exits with a one-line reason.
-        await server?.close().catch(() => {});
-        if (pipeline) await pipeline.stop().catch(() => {});
-        else await source?.stop().catch(() => {});
-        if (err instanceof EmpError) throw err;
-        throw new EmpError('UNAVAILABLE', `cannot start: ${String((err as Error).message ?? err).split('\n')[0]}`, { cause: err });
+        throw new ConfigError((err as Error).message);
       }
-      process.stdout.write(`emp: dashboard and API at ${server.url}/ (Ctrl-C to stop)\n`);
-      if (!existsSync(webRoot)) process.stdout.write('emp: dashboard not built (run `npm run build:web`); the API is up\n');
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string): void => {
-          log.info({ signal }, 'shutting down');
-          resolve();
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-      });
-      await server.close();
-      await pipeline.stop();
-      process.stdout.write('emp: stopped\n');
+      return runRole(role, config);
     });
-}
-
-/** Until SIGINT or SIGTERM. */
-function untilSignal(log: pino.Logger): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      log.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-}
-
-/** One role of the scaled-out service (README: Scale-out), until SIGINT or SIGTERM. */
-async function runRole(role: Exclude<Role, 'all'>, config: ServiceConfig): Promise<void> {
-  const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info', base: { role } }, pino.destination(2));
-  const fail = (err: unknown): never => {
-    if (err instanceof EmpError) throw err;
-    throw new EmpError('UNAVAILABLE', `cannot start ${role}: ${String((err as Error).message ?? err).split('\n')[0]}`, { cause: err });
-  };
-  let stop: () => Promise<void>;
-  if (role === 'ingest') {
-    let source: RecordSource | undefined;
-    try {
-      const bus = await connectBus(config, log);
-      source = config.live ? liveSource(config, log) : await simulatorSource(config, log);
-      const ingest = new IngestRole(bus, source, log);
-      ingest.start();
-      stop = () => ingest.stop();
-    } catch (err) {
-      await source?.stop().catch(() => {});
-      return fail(err);
-    }
-    process.stdout.write(`emp: ingest publishing ${config.instruments.join(', ')} to ${config.bus.stream} (Ctrl-C to stop)\n`);
-  } else if (role === 'analyze') {
-    try {
-      const { pipeline, source } = await openAnalyze(config, defaultParts(config), log);
-      try {
-        await pipeline.start();
-        await source.started;
-      } catch (err) {
-        await pipeline.stop().catch(() => {});
-        throw err;
-      }
-      stop = () => pipeline.stop();
-    } catch (err) {
-      return fail(err);
-    }
-    process.stdout.write(`emp: analyze ${config.instruments.join(', ')} (Ctrl-C to stop)\n`);
-  } else {
-    assertListenAllowed(config.server.host, config.server.token);
-    const webRoot = join(ROOT, 'web', 'dist');
-    let backend: GatewayBackend | undefined;
-    let server: RunningServer;
-    try {
-      backend = await GatewayBackend.open(config, log);
-      server = await startServer(backend, {
-        host: config.server.host,
-        port: config.server.port,
-        token: config.server.token,
-        origins: config.server.origins,
-        webRoot: existsSync(webRoot) ? webRoot : undefined,
-      });
-      await backend.bus.ready();
-    } catch (err) {
-      await backend?.close().catch(() => {});
-      return fail(err);
-    }
-    const b = backend;
-    stop = async () => {
-      await server.close();
-      await b.close();
-    };
-    process.stdout.write(`emp: gateway: dashboard and API at ${server.url}/ (Ctrl-C to stop)\n`);
-  }
-  await untilSignal(log);
-  await stop();
-  process.stdout.write('emp: stopped\n');
 }

@@ -1,0 +1,137 @@
+/**
+ * The service's process: the pipeline (or one scale-out role) and the API started, released
+ * again on a failed start, then run until SIGINT or SIGTERM and stopped in order.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { EmpError } from '../core/errors.ts';
+import type { ServiceConfig } from '../pipeline/config.ts';
+import { LivePipeline } from '../pipeline/live-pipeline.ts';
+import { defaultParts, liveSource, simulatorSource } from '../pipeline/parts.ts';
+import { connectBus, GatewayBackend, IngestRole, openAnalyze, type Role } from '../pipeline/roles.ts';
+import type { RecordSource } from '../pipeline/stages.ts';
+import { assertListenAllowed, type RunningServer, startServer } from '../server/server.ts';
+
+const WEB_ROOT = join(import.meta.dirname, '..', '..', 'web', 'dist');
+
+/** The API (and the dashboard when it is built) for a backend, as the config says. */
+function serve(backend: Parameters<typeof startServer>[0], config: ServiceConfig): Promise<RunningServer> {
+  return startServer(backend, {
+    host: config.server.host,
+    port: config.server.port,
+    token: config.server.token,
+    origins: config.server.origins,
+    webRoot: existsSync(WEB_ROOT) ? WEB_ROOT : undefined,
+  });
+}
+
+/** Until SIGINT or SIGTERM. */
+function untilSignal(log: pino.Logger): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+/** A failed start as one line: input errors as they are, anything else UNAVAILABLE. */
+function startError(err: unknown, what: string): EmpError {
+  if (err instanceof EmpError) return err;
+  return new EmpError('UNAVAILABLE', `cannot start${what}: ${String((err as Error).message ?? err).split('\n')[0]}`, { cause: err });
+}
+
+/**
+ * The whole service in one process: sources (the simulator's venues by default) → fusion → bars →
+ * analysis → API, dashboard and store, until SIGINT/SIGTERM (then: stop intake, flush, close).
+ */
+export async function runService(config: ServiceConfig): Promise<void> {
+  // Refused before anything is opened.
+  assertListenAllowed(config.server.host, config.server.token);
+  const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info' }, pino.destination(2));
+  let source: RecordSource | undefined;
+  let pipeline: LivePipeline | undefined;
+  let server: RunningServer | undefined;
+  try {
+    source = config.live ? liveSource(config, log) : await simulatorSource(config, log);
+    pipeline = await LivePipeline.open(config, source, defaultParts(config), log);
+    // The API first: a port in use fails before any venue is connected, and the WebSocket
+    // gateway is subscribed before the first record.
+    server = await serve(pipeline, config);
+    await pipeline.start();
+  } catch (err) {
+    // Release whatever was opened; the caller exits with a one-line reason.
+    await server?.close().catch(() => {});
+    if (pipeline) await pipeline.stop().catch(() => {});
+    else await source?.stop().catch(() => {});
+    throw startError(err, '');
+  }
+  process.stdout.write(`emp: dashboard and API at ${server.url}/ (Ctrl-C to stop)\n`);
+  if (!existsSync(WEB_ROOT)) process.stdout.write('emp: dashboard not built (run `npm run build:web`); the API is up\n');
+  await untilSignal(log);
+  await server.close();
+  await pipeline.stop();
+  process.stdout.write('emp: stopped\n');
+}
+
+/** One role of the scaled-out service (README: Scale-out), until SIGINT or SIGTERM. */
+export async function runRole(role: Exclude<Role, 'all'>, config: ServiceConfig): Promise<void> {
+  const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info', base: { role } }, pino.destination(2));
+  const fail = (err: unknown): never => {
+    throw startError(err, ` ${role}`);
+  };
+  let stop: () => Promise<void>;
+  if (role === 'ingest') {
+    let source: RecordSource | undefined;
+    try {
+      const bus = await connectBus(config, log);
+      source = config.live ? liveSource(config, log) : await simulatorSource(config, log);
+      const ingest = new IngestRole(bus, source, log);
+      ingest.start();
+      stop = () => ingest.stop();
+    } catch (err) {
+      await source?.stop().catch(() => {});
+      return fail(err);
+    }
+    process.stdout.write(`emp: ingest publishing ${config.instruments.join(', ')} to ${config.bus.stream} (Ctrl-C to stop)\n`);
+  } else if (role === 'analyze') {
+    try {
+      const { pipeline, source } = await openAnalyze(config, defaultParts(config), log);
+      try {
+        await pipeline.start();
+        await source.started;
+      } catch (err) {
+        await pipeline.stop().catch(() => {});
+        throw err;
+      }
+      stop = () => pipeline.stop();
+    } catch (err) {
+      return fail(err);
+    }
+    process.stdout.write(`emp: analyze ${config.instruments.join(', ')} (Ctrl-C to stop)\n`);
+  } else {
+    assertListenAllowed(config.server.host, config.server.token);
+    let backend: GatewayBackend | undefined;
+    let server: RunningServer;
+    try {
+      backend = await GatewayBackend.open(config, log);
+      server = await serve(backend, config);
+      await backend.bus.ready();
+    } catch (err) {
+      await backend?.close().catch(() => {});
+      return fail(err);
+    }
+    const b = backend;
+    stop = async () => {
+      await server.close();
+      await b.close();
+    };
+    process.stdout.write(`emp: gateway: dashboard and API at ${server.url}/ (Ctrl-C to stop)\n`);
+  }
+  await untilSignal(log);
+  await stop();
+  process.stdout.write('emp: stopped\n');
+}
