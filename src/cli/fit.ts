@@ -20,7 +20,7 @@ const NAMED: [string, number][] = [
 ];
 
 /** The bars' typical spacing: the median gap over the first thousand bars (weekends and holidays are the exception). */
-export function barSpacingMs(s: Pick<BarSeries, 'time'>): number {
+function barSpacingMs(s: Pick<BarSeries, 'time'>): number {
   const gaps: number[] = [];
   for (let i = 1; i < Math.min(s.time.length, 1001); i++) gaps.push((s.time[i] as number) - (s.time[i - 1] as number));
   if (gaps.length === 0) return Number.NaN;
@@ -29,7 +29,7 @@ export function barSpacingMs(s: Pick<BarSeries, 'time'>): number {
 }
 
 /** A spacing as a timeframe name when it is one (1d), else in the largest whole unit. */
-export function spacingName(ms: number): string {
+function spacingName(ms: number): string {
   const named = NAMED.find(([, v]) => Math.abs(v - ms) <= v * 0.01);
   if (named) return named[0];
   for (const [u, v] of [

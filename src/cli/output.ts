@@ -88,7 +88,7 @@ function watchSignals(on: boolean): void {
 }
 
 /** Opens `target` for writing through a temporary file that becomes `target` on commit. */
-export function stageFile(target: string): Staged {
+function stageFile(target: string): Staged {
   const temp = join(dirname(target), `.${basename(target)}.emp-${process.pid}-${staged.length}.tmp`);
   const stream = createWriteStream(temp);
   const s: Staged = { target, temp, stream };
@@ -201,8 +201,8 @@ async function finishTerminal(): Promise<void> {
 }
 
 /** How much of an unasked-for output a terminal shows. */
-export const TERMINAL_HEAD = 20;
-export const TERMINAL_TAIL = 5;
+const TERMINAL_HEAD = 20;
+const TERMINAL_TAIL = 5;
 const TERMINAL_WIDTH = 400;
 
 /** Passes the first lines through, keeps the last few, counts the rest. */

@@ -10,7 +10,7 @@
  */
 import { ExpandingQuantile } from './quantile.ts';
 
-export const REGIME_FEATURES = ['z', 'logVol', 'trend'] as const;
+const REGIME_FEATURES = ['z', 'logVol', 'trend'] as const;
 export const FEATURE_COUNT = REGIME_FEATURES.length;
 
 const TREND_BARS = 20;
@@ -97,12 +97,12 @@ export interface FeatureExtractor {
  * used) moves little with the mix of regimes seen so far. Every feature is about the bar itself, so that consecutive feature vectors do not
  * share data — what an HMM assumes.
  */
-export const BAR_FEATURES = ['z', 'logRange', 'logVolume'] as const;
+const BAR_FEATURES = ['z', 'logRange', 'logVolume'] as const;
 
 /** Chosen on simulation seeds 1–6 (0.01…0.1 tried), checked on 7–12: README, "Regimes". */
 const QUIET_QUANTILE = 0.02;
 
-export class BarRegimeFeatures implements FeatureExtractor {
+class BarRegimeFeatures implements FeatureExtractor {
   readonly values = new Float64Array(BAR_FEATURES.length);
   private readonly closeFeatures = new RegimeFeatures();
   private readonly range = new ExpandingQuantile(QUIET_QUANTILE, -25, 5, 0.01);

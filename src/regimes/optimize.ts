@@ -9,7 +9,7 @@ export interface MinimizeResult {
   converged: boolean;
 }
 
-export function numericGradient(f: (x: Float64Array) => number, x: Float64Array, out: Float64Array): Float64Array {
+function numericGradient(f: (x: Float64Array) => number, x: Float64Array, out: Float64Array): Float64Array {
   const y = Float64Array.from(x);
   for (let i = 0; i < x.length; i++) {
     const h = 1e-6 * Math.max(1, Math.abs(x[i] as number));
