@@ -83,6 +83,14 @@ const base = `http://127.0.0.1:${port}`;
 
 // ---- the service ---------------------------------------------------------------------------
 let service: ChildProcess | undefined;
+/** Exits nobody asked for: each is a failure of the run, and the service is started again. */
+const crashes: { at: number; code: number | null; signal: string | null }[] = [];
+let stopping = false;
+/** Resolves when the current service process has exited (at once if it already has). */
+const serviceExit = (): Promise<void> =>
+  new Promise((r) =>
+    service === undefined || service.exitCode !== null || service.signalCode !== null ? r() : service.once('exit', () => r()),
+  );
 async function startService(): Promise<number> {
   const t0 = Date.now();
   const child = spawn(join(ROOT, 'bin', 'emp'), ['start', '--port', String(port), '--config', configFile], {
@@ -99,6 +107,13 @@ async function startService(): Promise<number> {
       if (out.includes('dashboard and API at')) resolve();
     });
     child.once('exit', (code) => reject(new Error(`emp start exited with ${code} (log: ${join(dataDir, 'service.log')})`)));
+  });
+  child.once('exit', (code, signal) => {
+    if (stopping || service !== child || signal === 'SIGKILL') return;
+    crashes.push({ at: Date.now() - t0, code, signal });
+    console.log(`soak: the service exited by itself (code ${code}, signal ${signal}); restarting (log: ${join(dataDir, 'service.log')})`);
+    incarnation++;
+    void startService();
   });
   return Date.now() - t0;
 }
@@ -281,7 +296,7 @@ for (const fault of timeline) {
     continue;
   }
   const before = await committedRows();
-  const dead = new Promise((r) => service?.once('exit', r));
+  const dead = serviceExit();
   service?.kill('SIGKILL');
   await dead;
   const after = await committedRows();
@@ -294,7 +309,8 @@ await new Promise((r) => setTimeout(r, Math.max(0, t0 + durationMs - Date.now())
 clearInterval(sampler);
 for (const p of clientProcs) p.kill('SIGTERM');
 const last = samples.filter((s) => s.up).at(-1)?.metrics ?? {};
-const exited = new Promise((r) => service?.once('exit', r));
+stopping = true;
+const exited = serviceExit();
 service?.kill('SIGTERM');
 await exited;
 
@@ -383,6 +399,7 @@ for (const k of kills)
   console.log(
     `| SIGKILL at ${Math.round(k.at / 1000)} s: committed rows lost | ${Math.max(0, k.before - k.after)} (of ${k.before}); restart ${k.restartMs} ms |`,
   );
+console.log(`| service exits nobody asked for (crashes) | ${crashes.length} |`);
 for (const r of restarts) console.log(`| ${r.service} crash-restart at ${Math.round(r.at / 1000)} s | back in ${r.restartMs} ms |`);
 await nats?.stop();
 await postgres?.stop();
@@ -403,6 +420,7 @@ if (args.json)
       rssSlopeMbPerHour: rssSlope,
       kills,
       restarts,
+      crashes,
     }),
   );
 process.exit(0);

@@ -52,6 +52,8 @@ export class PostgresStore extends SqlMarketStore {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly schema: string,
+    /** Connections the server dropped (restart, admin kill, network): counted, never fatal. */
+    readonly connectionErrors: { count: number; last: string | undefined },
   ) {
     super();
   }
@@ -61,6 +63,16 @@ export class PostgresStore extends SqlMarketStore {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
     const url = opts.connectionString ?? DEFAULT_POSTGRES_URL;
     const pool = new pg.Pool({ connectionString: url, max: 4 });
+    // A server restart ends every connection: pg then emits 'error' on the pool (idle clients)
+    // or on a checked-out client between queries, and an unheard 'error' would end the process.
+    // The pool drops the broken client; the writer's retry reconnects.
+    const errors: { count: number; last: string | undefined } = { count: 0, last: undefined };
+    const onError = (err: Error): void => {
+      errors.count++;
+      errors.last = err.message;
+    };
+    pool.on('error', onError);
+    pool.on('connect', (client) => client.on('error', onError));
     try {
       const client = await pool.connect();
       try {
@@ -79,7 +91,7 @@ export class PostgresStore extends SqlMarketStore {
       await pool.end().catch(() => {});
       throw err;
     }
-    return new PostgresStore(pool, schema);
+    return new PostgresStore(pool, schema, errors);
   }
 
   async append(b: StoreBatch): Promise<void> {

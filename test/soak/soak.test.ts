@@ -20,6 +20,7 @@ interface SoakReport {
   wsUpdates: number;
   kills: { before: number; after: number }[];
   restarts: { service: string; restartMs: number }[];
+  crashes: unknown[];
 }
 
 describe('soak (2 minutes, NATS + PostgreSQL, with faults)', () => {
@@ -41,6 +42,7 @@ describe('soak (2 minutes, NATS + PostgreSQL, with faults)', () => {
     const r = JSON.parse(readFileSync(out, 'utf8')) as SoakReport;
     expect(r.samplesWithAccounting).toBeGreaterThan(60);
     expect(r.unaccounted).toBe(0);
+    expect(r.crashes).toEqual([]);
     expect(r.kills).toHaveLength(1);
     for (const k of r.kills) expect(k.after).toBeGreaterThanOrEqual(k.before);
     expect(r.restarts.map((x) => x.service).sort()).toEqual(['nats', 'postgres']);
