@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bar } from '../../src/core/market.ts';
+import { evaluateSeries } from '../../src/signals/report.ts';
+import { calibrationProtocol, scorecardCells } from '../../web/src/analytics.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -43,7 +46,8 @@ beforeAll(async () => {
   });
   if (!CHROMIUM) throw new Error('chromium not found (.ci/run installs it: apt-get install -y chromium)');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-}, 60_000);
+  // The build (the page and the calibration worker) alone takes 30 s or more on a busy 2-core machine.
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -211,6 +215,103 @@ describe('dashboard', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it("shows each strategy's reliability diagram and scorecard, as evaluateSeries gives on the same closed bars", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(`${url}/?symbol=BTC-USD&tf=1m`);
+    const card = page.locator('#calibration');
+    await page
+      .waitForFunction(() => document.getElementById('calibration')?.dataset.state === 'ready', undefined, { timeout: 60_000 })
+      .catch(async (e: Error) => {
+        throw new Error(
+          `${e.message}\ncard: ${await card.getAttribute('data-state')} ${await page.locator('#cal-protocol').textContent()}`,
+        );
+      });
+    // One read of the whole card: it may recompute a few bar closes later.
+    const shown = await page.evaluate(() => {
+      const el = document.getElementById('calibration') as HTMLElement;
+      return {
+        data: { ...el.dataset },
+        protocol: document.getElementById('cal-protocol')?.textContent ?? '',
+        rows: Array.from(el.querySelectorAll<HTMLElement>('.cal-row')).map((r) => ({
+          data: { ...r.dataset },
+          cells: Object.fromEntries(Array.from(r.querySelectorAll<HTMLElement>('[data-f]')).map((c) => [c.dataset.f, c.textContent])),
+          points: Array.from(r.querySelectorAll<SVGCircleElement>('svg.reliability circle.pt')).map((c) => ({
+            n: Number(c.dataset.n),
+            r: Number(c.getAttribute('r')),
+            box: c.getBoundingClientRect().width,
+          })),
+          diagonals: r.querySelectorAll('svg.reliability line.diag').length,
+          note: r.querySelector('.cal-note')?.textContent ?? '',
+        })),
+      };
+    });
+    const protocol = calibrationProtocol('BTC-USD', '1m');
+    expect(shown.data.horizon).toBe(String(protocol.horizon));
+    expect(shown.data.costBps).toBe(String(protocol.costBps));
+    expect(shown.data.timeframes).toBe(protocol.timeframes.join(','));
+    expect(shown.protocol).toContain(`Walk-forward over ${Number(shown.data.bars).toLocaleString('en-US')} closed 1m bars`);
+    // The same closed bars from the API, scored here independently. The store writes in batches:
+    // ask again until every bar the page scored is there.
+    let bars: Bar[] = [];
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const res = await page.request.get(
+        `${url}/api/history/bars?symbol=BTC-USD&timeframe=1m&from=${shown.data.first}&to=${shown.data.last}&limit=100000`,
+      );
+      bars = ((await res.json()) as Bar[]).filter((b) => b.final);
+      if (bars.length >= Number(shown.data.bars)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(bars.length).toBe(Number(shown.data.bars));
+    const col = (f: (b: Bar) => number) => Float64Array.from(bars, f);
+    const report = evaluateSeries(
+      {
+        time: col((b) => b.ts),
+        open: col((b) => b.open),
+        high: col((b) => b.high),
+        low: col((b) => b.low),
+        close: col((b) => b.close),
+        volume: col((b) => b.volume),
+        hasOhlc: true,
+        hasVolume: true,
+      },
+      protocol,
+    );
+    const strategies = report.methods.filter((m) => m.kind === 'strategy');
+    expect(shown.rows.map((r) => r.data.strategy)).toEqual(strategies.map((m) => m.method));
+    const same = (shownValue: string | undefined, v: number) => {
+      const x = Number(shownValue);
+      if (Number.isNaN(v)) expect(x).toBeNaN();
+      else expect(x).toBeCloseTo(v, 9);
+    };
+    for (const [k, m] of strategies.entries()) {
+      const row = shown.rows[k];
+      if (!row) throw new Error(`no row for ${m.method}`);
+      expect(Number(row.data.signals), m.method).toBe(m.signals);
+      same(row.data.hitRate, m.hitRate);
+      same(row.data.ece, m.ece);
+      same(row.data.brierSkill, m.brierSkill);
+      same(row.data.avgReturnBps, m.avgReturnBps);
+      same(row.data.deflatedSharpe, m.deflatedSharpe);
+      // What a reader sees: the same figures, formatted.
+      expect(row.cells, m.method).toEqual(scorecardCells(m));
+      // The diagram: the diagonal and one point per non-empty bucket, sized by its signals.
+      expect(row.diagonals).toBe(1);
+      expect(row.points.map((p) => p.n)).toEqual(m.calibration.filter((b) => b.n > 0).map((b) => b.n));
+      for (const p of row.points) expect(p.box).toBeGreaterThan(0);
+      if (m.signals < 30) expect(row.note).toMatch(/too few|no scored signal/);
+      else expect(row.note).toBe('');
+    }
+    // On a day or two of 1-minute bars the rules fire: points to plot, bigger for fuller buckets.
+    expect(shown.rows.filter((r) => r.points.length > 0).length).toBeGreaterThanOrEqual(1);
+    console.log(
+      `calibration card: ${shown.data.bars} bars in ${shown.data.ms} ms (worker); ${strategies.map((m) => `${m.method} ${m.signals}`).join(', ')}`,
+    );
+    await card.screenshot({ path: join(root, 'test-output', 'calibration.png') }).catch(() => {});
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 
   it('prices EUR-USD in points: 5 decimals on the price axis, the legend and the fused price', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });

@@ -9,6 +9,8 @@ import { computeIndicator, type IndicatorInfo } from '../../src/indicators/index
 import { scanCandlesticks } from '../../src/patterns/candlestick.ts';
 import { type ChartPatternHit, detectChartPatterns } from '../../src/patterns/chart.ts';
 import { findLevels, type Level } from '../../src/patterns/levels.ts';
+import type { CalibrationBin, Scorecard } from '../../src/signals/evaluate.ts';
+import type { SeriesReport } from '../../src/signals/report.ts';
 
 export type Catalogue = IndicatorInfo[];
 
@@ -229,4 +231,135 @@ const GENERIC = new Set(['doji', 'longline', 'shortline', 'spinningtop', 'highwa
 export function markLabel(m: PatternMark): string {
   const main = m.names.find((n) => !GENERIC.has(n)) ?? m.names[0] ?? '';
   return m.names.length > 1 ? `${main} +${m.names.length - 1}` : main;
+}
+
+// --- signal calibration card (pure shaping of evaluateSeries' scorecards) --------------------
+
+/** Below this many scored signals a reliability diagram is mostly sampling noise (ECE's floor alone is ~0.1). */
+export const MIN_DIAGRAM_SIGNALS = 30;
+
+/** The next larger timeframe confirms a signal, as the live stage's ×5 does on 1-minute bars. */
+const CONFIRMING_TF: Record<string, string> = { '1m': '5m', '5m': '15m', '15m': '1h', '1h': '4h', '4h': '1d', '1d': '1w' };
+
+/** What evaluateSeries is asked on the dashboard: the CLI's protocol, with costs and confirmation suited to the chart. */
+export interface CalibrationProtocol {
+  horizon: number;
+  embargo: number;
+  /** Per side, basis points. */
+  costBps: number;
+  /** Base timeframe then the confirming one. */
+  timeframes: string[];
+  /** Random draws per random baseline (10, not the CLI's 50: the page recomputes as bars close). */
+  draws: number;
+}
+
+/** FX pays about a basis point per side, everything else (crypto taker fees, index futures) about five. */
+export function calibrationProtocol(symbol: string, tf: string): CalibrationProtocol {
+  let fx = false;
+  try {
+    const { base, quote } = splitInstrument(symbol);
+    fx = FX_CURRENCIES.has(base) && FX_CURRENCIES.has(quote);
+  } catch {
+    // Not an instrument name: priced like the rest.
+  }
+  const up = CONFIRMING_TF[tf];
+  return { horizon: 5, embargo: 5, costBps: fx ? 1 : 5, timeframes: up ? [tf, up] : [tf], draws: 10 };
+}
+
+export interface ReliabilityPoint {
+  /** SVG coordinates inside a `size`-wide square, y downwards. */
+  x: number;
+  y: number;
+  r: number;
+  n: number;
+  bucket: string;
+  predicted: number;
+  realized: number;
+}
+
+/**
+ * One point per non-empty confidence bucket of a reliability diagram drawn in a `size` square with
+ * `pad` on each side: x the mean stated confidence, y the realized hit rate (both 0–1), the area
+ * proportional to the bucket's signals (radius from rMin to rMax at the largest bucket).
+ */
+export function reliabilityPoints(bins: readonly CalibrationBin[], size: number, pad: number, rMin = 1.5, rMax = 5): ReliabilityPoint[] {
+  const span = size - 2 * pad;
+  const maxN = Math.max(1, ...bins.map((b) => b.n));
+  return bins
+    .filter((b) => b.n > 0)
+    .map((b) => ({
+      x: pad + b.predicted * span,
+      y: pad + (1 - b.realized) * span,
+      r: rMin + (rMax - rMin) * Math.sqrt(b.n / maxN),
+      n: b.n,
+      bucket: b.bucket,
+      predicted: b.predicted,
+      realized: b.realized,
+    }));
+}
+
+const MINUS = '\u2212';
+export const signed = (s: string): string => s.replace(/^-/, MINUS);
+
+/** The scorecard row as shown ('–' where the figure does not exist, e.g. no signals). */
+export interface ScorecardCells {
+  signals: string;
+  hitRate: string;
+  /** With its sampling floor: "0.148 (0.091)". */
+  ece: string;
+  brierSkill: string;
+  avgReturn: string;
+  deflatedSharpe: string;
+}
+
+export function scorecardCells(
+  c: Pick<Scorecard, 'signals' | 'hitRate' | 'ece' | 'eceFloor' | 'brierSkill' | 'avgReturnBps' | 'deflatedSharpe'>,
+): ScorecardCells {
+  const ok = Number.isFinite;
+  return {
+    signals: String(c.signals),
+    hitRate: ok(c.hitRate) ? `${(c.hitRate * 100).toFixed(1)} %` : '–',
+    ece: ok(c.ece) ? `${c.ece.toFixed(3)}${ok(c.eceFloor) ? ` (${c.eceFloor.toFixed(3)})` : ''}` : '–',
+    brierSkill: ok(c.brierSkill) ? signed(c.brierSkill.toFixed(3)) : '–',
+    avgReturn: ok(c.avgReturnBps) ? `${signed(c.avgReturnBps.toFixed(1))} bps` : '–',
+    deflatedSharpe: ok(c.deflatedSharpe) ? c.deflatedSharpe.toFixed(2) : '–',
+  };
+}
+
+/** What a diagram with `signals` points can say: nothing plotted, noise, or a reading. */
+export function diagramNote(signals: number, min = MIN_DIAGRAM_SIGNALS): string {
+  if (signals === 0) return 'no scored signal yet';
+  if (signals < min) return `only ${signals} signal${signals === 1 ? '' : 's'}: too few for a meaningful diagram (fewer than ${min})`;
+  return '';
+}
+
+/** The protocol the card states, in one sentence. */
+export function protocolText(
+  r: Pick<SeriesReport, 'bars' | 'horizon' | 'costBps' | 'embargo' | 'calibration' | 'memory' | 'trials'>,
+  p: CalibrationProtocol,
+): string {
+  const tf = p.timeframes[0] ?? '';
+  const confirm = p.timeframes[1] ? `, confirmed on ${p.timeframes[1]}` : '';
+  return (
+    `Walk-forward over ${r.bars.toLocaleString('en-US')} closed ${tf} bars${confirm}: each signal judged ${r.horizon} bars later, ` +
+    `its confidence calibrated (${r.calibration}, ${r.memory} memory) only on earlier signals whose horizon ended ` +
+    `≥ ${r.embargo} bars before it (purged, embargoed); ${r.costBps} bp${r.costBps === 1 ? '' : 's'} cost per side; ` +
+    `Sharpe deflated for ${r.trials} rules tried.`
+  );
+}
+
+/**
+ * Whether the card is due for a new evaluation: at once for another instrument or timeframe,
+ * otherwise after `every` bars closed since the last run (counted by time, so trimming old bars
+ * from memory does not reset it) and `minMs` since it (a replay at 120× closes a 1-minute bar
+ * every half second), never while one is running.
+ */
+export function calibrationDue(
+  s: { key: string; lastKey: string; newCloses: number; now: number; lastAt: number; busy: boolean },
+  every = 5,
+  minMs = 30_000,
+): boolean {
+  if (s.busy) return false;
+  if (s.key !== s.lastKey) return true;
+  return s.newCloses >= every && s.now - s.lastAt >= minMs;
 }

@@ -39,19 +39,30 @@ import { REGIMES, TIMEFRAMES, type Timeframe } from '../../src/core/index.ts';
 import { resolveInstrument } from '../../src/core/instrument.ts';
 import type { BarSeries } from '../../src/core/market.ts';
 import { type IndicatorInfo, indicatorLookback } from '../../src/indicators/index.ts';
+import type { CalibrationBin } from '../../src/signals/evaluate.ts';
+import type { SeriesReport } from '../../src/signals/report.ts';
 import {
   type Annotations,
   annotate,
+  type CalibrationProtocol,
   type Catalogue,
+  calibrationDue,
+  calibrationProtocol,
   computeOverlay,
+  diagramNote,
   formatViewState,
   markLabel,
   type PatternMark,
   paneKey,
   parseViewState,
   pricePrecision,
+  protocolText,
+  reliabilityPoints,
+  scorecardCells,
   selectPatternMarks,
+  signed,
 } from './analytics.ts';
+import type { CalibrationRequest, CalibrationResponse } from './calibration.worker.ts';
 
 const REGIME_COLOR: Record<string, string> = {
   bull: '#26a69a',
@@ -813,6 +824,161 @@ function addAlert(a: Alert): void {
   while (list.children.length > 100) list.lastElementChild?.remove();
 }
 
+// --- signal calibration ---------------------------------------------------------------------
+// Every strategy's out-of-sample scorecard on the closed bars in view (evaluateSeries, in a
+// worker): a reliability diagram and a row of figures each. Recomputed for another instrument or
+// timeframe and every few bar closes, never per tick.
+const DIAGRAM = 96;
+const DIAGRAM_PAD = 8;
+let calWorker: Worker | undefined;
+let calSeq = 0;
+let calBusy = false;
+/** Instrument and timeframe whose history is in state.bars (a switch is pending until it lands). */
+let loadedKey = '';
+/** The view last scored, its newest closed bar and when (performance.now()). */
+const cal = { key: '', lastTs: 0, at: 0 };
+
+const viewKey = (): string => `${state.symbol}|${state.tf}`;
+
+function maybeCalibrate(): void {
+  const key = viewKey();
+  if (!state.symbol || loadedKey !== key) return;
+  const closed = state.bars.filter((b) => b.final);
+  const now = performance.now();
+  const newCloses = closed.filter((b) => b.ts > cal.lastTs).length;
+  if (!calibrationDue({ key, lastKey: cal.key, newCloses, now, lastAt: cal.at, busy: calBusy })) return;
+  const card = $('calibration');
+  if (cal.key !== key) {
+    card.dataset.state = 'computing';
+    $('cal-rows').innerHTML = '';
+    $('cal-protocol').textContent = `Scoring every strategy on the closed ${state.tf} bars of ${state.symbol}…`;
+    $('cal-baselines').textContent = '';
+  }
+  Object.assign(cal, { key, lastTs: closed[closed.length - 1]?.ts ?? 0, at: now });
+  if (closed.length < 60) {
+    // Indicators need their warm-up and every signal its horizon: nothing to score yet.
+    card.dataset.state = 'too-few-bars';
+    $('cal-protocol').textContent = `${closed.length} closed ${state.tf} bars: too few to score signals on (the rules need about 60).`;
+    return;
+  }
+  calWorker ??= startCalibrationWorker();
+  calBusy = true;
+  const protocol = calibrationProtocol(state.symbol, state.tf);
+  const series = barSeries(closed);
+  const id = ++calSeq;
+  pendingCal.set(id, { key, protocol, first: closed[0]?.ts ?? 0, last: closed[closed.length - 1]?.ts ?? 0 });
+  calWorker.postMessage({ id, series, opts: protocol } satisfies CalibrationRequest, [
+    series.time.buffer,
+    series.open.buffer,
+    series.high.buffer,
+    series.low.buffer,
+    series.close.buffer,
+    series.volume.buffer,
+  ]);
+}
+
+const pendingCal = new Map<number, { key: string; protocol: CalibrationProtocol; first: number; last: number }>();
+
+function startCalibrationWorker(): Worker {
+  const w = new Worker(new URL('./calibration.worker.ts', import.meta.url), { type: 'module' });
+  w.onmessage = (e: MessageEvent<CalibrationResponse>) => {
+    calBusy = false;
+    const req = pendingCal.get(e.data.id);
+    pendingCal.delete(e.data.id);
+    // Answers for a view no longer shown are dropped; the switch already asked for its own.
+    if (req && req.key === viewKey()) {
+      if ('error' in e.data) {
+        $('calibration').dataset.state = 'error';
+        $('cal-protocol').textContent = `Could not score the signals: ${e.data.error}`;
+      } else renderCalibration(e.data.report, req, e.data.ms);
+    }
+    maybeCalibrate();
+  };
+  w.onerror = (e) => {
+    calBusy = false;
+    $('calibration').dataset.state = 'error';
+    $('cal-protocol').textContent = `Could not score the signals: ${e.message}`;
+  };
+  return w;
+}
+
+function reliabilitySvg(bins: CalibrationBin[]): string {
+  const s = DIAGRAM;
+  const p = DIAGRAM_PAD;
+  const pts = reliabilityPoints(bins, s, p);
+  const grid = [0.25, 0.5, 0.75]
+    .map((v) => {
+      const x = p + v * (s - 2 * p);
+      const y = p + (1 - v) * (s - 2 * p);
+      return `<line class="grid" x1="${x}" y1="${p}" x2="${x}" y2="${s - p}"/><line class="grid" x1="${p}" y1="${y}" x2="${s - p}" y2="${y}"/>`;
+    })
+    .join('');
+  const dots = pts
+    .map(
+      (q) =>
+        `<circle class="pt" cx="${q.x.toFixed(2)}" cy="${q.y.toFixed(2)}" r="${q.r.toFixed(2)}" data-n="${q.n}" data-bucket="${esc(q.bucket)}"><title>stated ${esc(q.bucket)} (mean ${(q.predicted * 100).toFixed(0)} %): right ${(q.realized * 100).toFixed(0)} % of ${q.n}</title></circle>`,
+    )
+    .join('');
+  return (
+    `<svg class="reliability" viewBox="0 0 ${s} ${s}" width="${s}" height="${s}" role="img" aria-label="reliability diagram: stated confidence (x) against realized hit rate (y)">` +
+    `<rect class="frame" x="${p}" y="${p}" width="${s - 2 * p}" height="${s - 2 * p}"/>${grid}` +
+    `<line class="diag" x1="${p}" y1="${s - p}" x2="${s - p}" y2="${p}"/>${dots}</svg>`
+  );
+}
+
+function renderCalibration(r: SeriesReport, req: { protocol: CalibrationProtocol; first: number; last: number }, ms: number): void {
+  const card = $('calibration');
+  Object.assign(card.dataset, {
+    state: 'ready',
+    bars: String(r.bars),
+    first: String(req.first),
+    last: String(req.last),
+    horizon: String(r.horizon),
+    costBps: String(r.costBps),
+    embargo: String(r.embargo),
+    timeframes: req.protocol.timeframes.join(','),
+    draws: String(req.protocol.draws),
+    ms: ms.toFixed(0),
+  });
+  $('cal-protocol').textContent = protocolText(r, req.protocol);
+  const strategies = r.methods.filter((m) => m.kind === 'strategy');
+  $('cal-rows').innerHTML = strategies
+    .map((m) => {
+      const c = scorecardCells(m);
+      const rnd = r.methods[r.methods.indexOf(m) + 1];
+      const note = diagramNote(m.signals);
+      const cell = (f: keyof typeof c, label: string, title: string) =>
+        `<span title="${esc(title)}"><span class="lbl">${label}</span> <b data-f="${f}">${esc(c[f])}</b></span>`;
+      return (
+        `<div class="cal-row" data-strategy="${esc(m.method)}" data-signals="${m.signals}" data-hit-rate="${m.hitRate}" data-ece="${m.ece}" ` +
+        `data-brier-skill="${m.brierSkill}" data-avg-return-bps="${m.avgReturnBps}" data-deflated-sharpe="${m.deflatedSharpe}">` +
+        reliabilitySvg(m.calibration) +
+        `<div class="cal-score"><div class="cal-name">${esc(m.method)}</div><div class="cal-cells">` +
+        cell('signals', 'signals', 'signals scored at their horizon') +
+        cell('hitRate', 'hit', 'share right at the horizon') +
+        cell('ece', 'ECE', 'expected calibration error (its sampling floor)') +
+        cell(
+          'brierSkill',
+          'Brier skill',
+          '1 − Brier / Brier of the walk-forward base rate: > 0 means the confidence knows more than the base rate',
+        ) +
+        cell('avgReturn', 'avg', 'mean return per signal after costs') +
+        cell('deflatedSharpe', 'DSR', 'deflated Sharpe: probability the true Sharpe beats the best of the rules tried by luck') +
+        '</div>' +
+        (rnd?.kind === 'random'
+          ? `<div class="muted cal-random">random, same count: ${esc(scorecardCells(rnd).hitRate)} hit, ${esc(scorecardCells(rnd).avgReturn)}</div>`
+          : '') +
+        (note ? `<div class="cal-note">${esc(note)}</div>` : '') +
+        '</div></div>'
+      );
+    })
+    .join('');
+  const bh = r.methods.find((m) => m.kind === 'buy_and_hold');
+  $('cal-baselines').textContent = bh
+    ? `Buy and hold: ${signed((bh.avgReturnBps / 100).toFixed(2))} % total, Sharpe ${signed(bh.sharpe.toFixed(2))}, DSR ${scorecardCells(bh).deflatedSharpe}. Diagram: stated confidence (x) against how often it was right (y), the diagonal is perfect calibration, dot area ∝ signals in the bucket.`
+    : '';
+}
+
 // --- loading --------------------------------------------------------------------------------
 let loadSeq = 0;
 async function loadHistory(): Promise<void> {
@@ -841,6 +1007,8 @@ async function loadHistory(): Promise<void> {
   }
   renderRegime();
   initialZoom();
+  loadedKey = viewKey();
+  maybeCalibrate();
   // The store writes closed bars a moment after they close: one that closed just before this
   // answer may be in neither it nor the live stream (which only sends what comes next). Ask
   // again shortly for the last few and fill any hole.
@@ -853,13 +1021,17 @@ async function fillRecent(seq: number): Promise<void> {
     () => [] as Bar[],
   );
   if (seq !== loadSeq) return;
-  const have = new Set(state.bars.map((b) => b.ts));
+  const have = new Map(state.bars.map((b) => [b.ts, b]));
   const first = state.bars[0]?.ts ?? Number.POSITIVE_INFINITY;
   const missing = recent.filter((b) => b.final && !have.has(b.ts) && b.ts > first);
+  // The history's open bar may have closed before the live stream started: take its final form.
+  const closed = recent.filter((b) => b.final && have.get(b.ts)?.final === false);
   chartEl.dataset.filled = String(missing.length);
-  if (missing.length === 0) return;
-  state.bars = [...state.bars, ...missing].sort((a, b) => a.ts - b.ts);
+  if (missing.length === 0 && closed.length === 0) return;
+  for (const b of closed) have.set(b.ts, b);
+  state.bars = [...have.values(), ...missing].sort((a, b) => a.ts - b.ts);
   setAllData();
+  maybeCalibrate();
 }
 
 // --- live updates ---------------------------------------------------------------------------
@@ -923,6 +1095,7 @@ function onRecord(r: { type: string }): void {
       const b = r as Bar;
       if (b.symbol === state.symbol && b.timeframe === state.tf) {
         upsertBar(b);
+        if (b.final) maybeCalibrate();
         if (!analyticsPending) {
           analyticsPending = true;
           // Indicators and patterns over thousands of bars: once a second at most, not per tick
