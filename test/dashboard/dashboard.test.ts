@@ -253,9 +253,9 @@ describe('dashboard', () => {
     expect(shown.data.timeframes).toBe(protocol.timeframes.join(','));
     expect(shown.protocol).toContain(`Walk-forward over ${Number(shown.data.bars).toLocaleString('en-US')} closed 1m bars`);
     // The same closed bars from the API, scored here independently. The store writes in batches:
-    // ask again until every bar the page scored is there.
+    // ask again until every bar the page scored is there (up to 30 s: the writer lags on a busy machine).
     let bars: Bar[] = [];
-    for (let attempt = 0; attempt < 20; attempt++) {
+    for (let attempt = 0; attempt < 60; attempt++) {
       const res = await page.request.get(
         `${url}/api/history/bars?symbol=BTC-USD&timeframe=1m&from=${shown.data.first}&to=${shown.data.last}&limit=100000`,
       );
@@ -263,7 +263,9 @@ describe('dashboard', () => {
       if (bars.length >= Number(shown.data.bars)) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    expect(bars.length).toBe(Number(shown.data.bars));
+    expect(bars.length, `closed bars from ${shown.data.first} to ${shown.data.last}: the API's against the page's`).toBe(
+      Number(shown.data.bars),
+    );
     const col = (f: (b: Bar) => number) => Float64Array.from(bars, f);
     const report = evaluateSeries(
       {
