@@ -39,7 +39,7 @@ export interface LeftOutRow {
 }
 
 /** How each file's rows got their source name. */
-export interface FileSource {
+interface FileSource {
   file: string;
   /** The name given to the file's rows, or null when a source column names them. */
   source: string | null;
@@ -73,7 +73,7 @@ const RECV_COLUMNS = ['recv_time', 'receipt_time', 'recvtime'] as const;
  * folder's name. A name that would still be shared is an error message, raised only if that
  * file's rows need it (a file with a source column names its own sources).
  */
-export function fileSourceNames(files: readonly string[]): { name: string; how: 'file name' | 'folder name'; error?: string }[] {
+function fileSourceNames(files: readonly string[]): { name: string; how: 'file name' | 'folder name'; error?: string }[] {
   const base = files.map((f) => basename(f).replace(/\.[^.]*$/, ''));
   const out = files.map((f, i) => {
     const shared = base.some((b, j) => j !== i && b === base[i]);

@@ -6,7 +6,7 @@ import { TIMEFRAMES } from '../core/time.ts';
 import { VENUE_NAMES } from '../sources/venue-registry.ts';
 import { DEFAULT_POSTGRES_URL } from '../store/postgres.ts';
 
-export const configSchema = z.strictObject({
+const configSchema = z.strictObject({
   /** Instruments, fused across the venues that list them: crypto in USD terms, FX pairs as themselves. */
   instruments: z
     .array(z.string().regex(/^[A-Z0-9]+-[A-Z0-9]+$/, 'instrument ids look like BTC-USD'))

@@ -33,7 +33,7 @@ export interface PipelineParts {
 }
 
 /** Time bars from fused prices: open-bar updates and closed bars, per timeframe. */
-export interface BarBuilder {
+interface BarBuilder {
   onPrice(ts: number, price: number, size: number, emit: (bar: Bar) => void): void;
   /** The bar still open in a timeframe (a copy), if any. */
   openBar(tf: Timeframe): Bar | undefined;

@@ -20,7 +20,7 @@ import { SimulatorSource } from './simulator-source.ts';
 import type { BarAnalysis, RecordSource } from './stages.ts';
 import { SimulatedVenues, VenueConnections, venueCodec, venueSubscriptions } from './venue-sources.ts';
 
-export function simulatorFor(config: ServiceConfig): MarketSimulator {
+function simulatorFor(config: ServiceConfig): MarketSimulator {
   const instruments = [...DEFAULT_INSTRUMENTS, ...FX_INSTRUMENTS].filter((i) => config.instruments.includes(i.symbol));
   // A venue none of whose instruments is configured would only ever look dead: leave it out.
   const venues = [...DEFAULT_VENUES, ...FX_VENUES].filter(

@@ -52,7 +52,7 @@ export async function connectBus(config: ServiceConfig, log: PipelineLogger): Pr
   }
 }
 
-export async function openStore(config: ServiceConfig): Promise<PostgresStore> {
+async function openStore(config: ServiceConfig): Promise<PostgresStore> {
   try {
     return await PostgresStore.open({ connectionString: config.store.postgresUrl, schema: config.store.postgresSchema });
   } catch (err) {
@@ -65,7 +65,7 @@ export async function openStore(config: ServiceConfig): Promise<PostgresStore> {
  * otherwise what the venue said and when it said it (its event time, or our receipt time when
  * it gives none), so the same frame read twice has the same id.
  */
-export function recordId(r: MarketRecord): string {
+function recordId(r: MarketRecord): string {
   const head = `${r.venue}:${r.symbol}`;
   if (r.type === 'trade') return r.id !== null ? `${head}:t:${r.id}` : `${head}:t:${r.ts ?? r.recvTs}:${r.price}:${r.size}:${r.side}`;
   return `${head}:q:${r.ts ?? r.recvTs}:${r.bid}:${r.bidSize}:${r.ask}:${r.askSize}`;
@@ -268,7 +268,7 @@ class GatewayBus implements EventBus {
 }
 
 /** A venue whose ingest process has sent no health report for this long is taken for down. */
-export const INGEST_SILENT_MS = 5000;
+const INGEST_SILENT_MS = 5000;
 
 export class GatewayBackend implements ApiBackend {
   private readonly latestFused = new Map<string, FusedPrice>();

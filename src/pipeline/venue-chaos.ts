@@ -8,7 +8,7 @@
  */
 import { Rng } from '../core/random.ts';
 
-export const VENUE_FAULT_KINDS = ['down', 'silent', 'close', 'malformed', 'oversized'] as const;
+const VENUE_FAULT_KINDS = ['down', 'silent', 'close', 'malformed', 'oversized'] as const;
 export type VenueFaultKind = (typeof VENUE_FAULT_KINDS)[number];
 
 /** What a loopback venue server offers for misbehaving (see LocalVenueServer). */

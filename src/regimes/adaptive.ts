@@ -416,7 +416,7 @@ function mStep(f: AdaptiveFit, w: Work, r: Float64Array, lv: Float64Array | null
  * The trend statistic per bar: the log move over the last TREND_BARS bars (fewer at the window's
  * start) over scale × √bars, i.e. a t-statistic of the recent drift against the window's volatility.
  */
-export function trendStatistic(r: Float64Array, n: number, scale: number): Float64Array {
+function trendStatistic(r: Float64Array, n: number, scale: number): Float64Array {
   const out = new Float64Array(n);
   let sum = 0;
   for (let t = 0; t < n; t++) {
@@ -518,7 +518,7 @@ function volumeCorrelation(r: Float64Array, lv: Float64Array, n: number, scale: 
  * window's log volume correlates with the fitted volatility, EM again with volume as a second
  * feature. Returns the fit and the filtered distribution at the window's last bar.
  */
-export function calibrate(
+function calibrate(
   r: Float64Array,
   lv: Float64Array | null,
   n: number,

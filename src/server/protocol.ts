@@ -6,7 +6,7 @@ import { TIMEFRAMES } from '../core/time.ts';
 const TF = `(${TIMEFRAMES.join('|')})`;
 const CHANNEL = new RegExp(`^(fused|signals|regimes|alerts|sources|conflicts|book|bars:${TF}|indicators:${TF})$`);
 
-export const channelSchema = z.string().regex(CHANNEL, {
+const channelSchema = z.string().regex(CHANNEL, {
   message: `unknown channel (expected fused, bars:<tf>, indicators:<tf>, signals, regimes, alerts, sources, conflicts, book; tf one of ${TIMEFRAMES.join(', ')})`,
 });
 
@@ -26,7 +26,7 @@ export const clientMessageSchema = z.discriminatedUnion('op', [
 ]);
 
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
-export type Channel = z.infer<typeof channelSchema>;
+type Channel = z.infer<typeof channelSchema>;
 
 /** The channel an event is published on, or undefined for events the API does not stream. */
 export function channelOf(e: EmpEvent): string | undefined {

@@ -16,7 +16,7 @@ const ts = z.number().describe('epoch milliseconds');
 const timeframe = z.enum(TIMEFRAMES);
 const regime = z.enum(REGIMES);
 
-export const barSchema = z.object({
+const barSchema = z.object({
   type: z.literal('bar'),
   symbol,
   timeframe,
@@ -29,7 +29,7 @@ export const barSchema = z.object({
   final: z.boolean().describe('false while the bar is still open'),
 });
 
-export const fusedSchema = z.object({
+const fusedSchema = z.object({
   type: z.literal('fused'),
   symbol,
   ts,
@@ -50,7 +50,7 @@ export const fusedSchema = z.object({
   ask: z.number().optional(),
 });
 
-export const regimeSchema = z.object({
+const regimeSchema = z.object({
   type: z.literal('regime'),
   symbol,
   timeframe,
@@ -59,7 +59,7 @@ export const regimeSchema = z.object({
   probabilities: z.record(regime, z.number()).describe('probability of each regime'),
 });
 
-export const signalSchema = z.object({
+const signalSchema = z.object({
   type: z.literal('signal'),
   symbol,
   timeframe,
@@ -72,7 +72,7 @@ export const signalSchema = z.object({
   confirmations: z.array(z.object({ timeframe: z.string(), agrees: z.boolean() })),
 });
 
-export const alertSchema = z.object({
+const alertSchema = z.object({
   type: z.literal('alert'),
   kind: z.enum(['regime_change', 'volatility_spike', 'crash_onset', 'source_down', 'source_up', 'conflict', 'signal']),
   severity: z.enum(['info', 'warning', 'critical']),
@@ -81,7 +81,7 @@ export const alertSchema = z.object({
   message: z.string(),
 });
 
-export const conflictSchema = z.object({
+const conflictSchema = z.object({
   type: z.literal('conflict'),
   symbol,
   ts,
@@ -90,7 +90,7 @@ export const conflictSchema = z.object({
   resolution: z.string(),
 });
 
-export const indicatorsSchema = z.object({
+const indicatorsSchema = z.object({
   type: z.literal('indicators'),
   symbol,
   timeframe,
@@ -101,7 +101,7 @@ export const indicatorsSchema = z.object({
 
 const bookLevel = z.tuple([z.number().describe('price, USD'), z.number().describe('size, base units')]);
 
-export const bookSchema = z.object({
+const bookSchema = z.object({
   type: z.literal('consolidated_book'),
   symbol,
   ts: ts.describe('when the book was read, epoch ms'),
@@ -141,7 +141,7 @@ export const bookSchema = z.object({
     .describe('each in-sequence venue book, top levels'),
 });
 
-export const instrumentSchema = z.object({
+const instrumentSchema = z.object({
   symbol,
   price: z.number().nullable(),
   confidence: z.number().nullable(),
@@ -150,7 +150,7 @@ export const instrumentSchema = z.object({
   regime: z.object({ timeframe, regime, probabilities: z.record(regime, z.number()) }).nullable(),
 });
 
-export const errorSchema = z.object({ error: z.string() });
+const errorSchema = z.object({ error: z.string() });
 
 /** What each endpoint answers (history kinds answer arrays of the event they name). */
 export const API_SCHEMAS = {

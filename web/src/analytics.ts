@@ -140,7 +140,7 @@ export interface PatternMark {
 }
 
 /** Candlestick hits per bar on `series`, with strength and follow-through. */
-export function candlestickMarks(series: BarSeries): PatternMark[] {
+function candlestickMarks(series: BarSeries): PatternMark[] {
   const byBar = new Map<number, PatternMark>();
   for (const [name, hits] of Object.entries(scanCandlesticks(series))) {
     hits.forEach((v, i) => {
@@ -236,7 +236,7 @@ export function markLabel(m: PatternMark): string {
 // --- signal calibration card (pure shaping of evaluateSeries' scorecards) --------------------
 
 /** Below this many scored signals a reliability diagram is mostly sampling noise (ECE's floor alone is ~0.1). */
-export const MIN_DIAGRAM_SIGNALS = 30;
+const MIN_DIAGRAM_SIGNALS = 30;
 
 /** The next larger timeframe confirms a signal, as the live stage's ×5 does on 1-minute bars. */
 const CONFIRMING_TF: Record<string, string> = { '1m': '5m', '5m': '15m', '15m': '1h', '1h': '4h', '4h': '1d', '1d': '1w' };

@@ -15,7 +15,7 @@ import { midPriceBars, ticksInRange } from '../../sources/fx/tick-bars.ts';
 import { YahooChartClient } from '../../sources/fx/yahoo.ts';
 import { CsvFile, progressBar } from '../output.ts';
 
-export const IMPORT_SOURCES = ['dukascopy', 'yahoo', 'alphavantage'] as const;
+const IMPORT_SOURCES = ['dukascopy', 'yahoo', 'alphavantage'] as const;
 
 interface ImportOptions {
   source: string;

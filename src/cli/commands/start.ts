@@ -23,7 +23,7 @@ interface StartOptions {
 }
 
 /** Config file first, then flags over it; validated by the one schema. */
-export function resolveConfig(opts: StartOptions, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+function resolveConfig(opts: StartOptions, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const raw = (opts.config ? loadConfigFile(opts.config) : {}) as Record<string, Record<string, unknown>>;
   const num = (flag: string, v: string): number => {
     const n = Number(v);

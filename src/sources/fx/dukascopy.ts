@@ -32,7 +32,7 @@ export interface TickColumns {
 }
 
 /** Dukascopy's spelling: EUR-USD → EURUSD. */
-export const dukascopySymbol = (id: InstrumentId): string => venueSymbol(DUKASCOPY_VENUE, id);
+const dukascopySymbol = (id: InstrumentId): string => venueSymbol(DUKASCOPY_VENUE, id);
 
 /** Path of an hour's file below the feed root (month from 00, as Dukascopy numbers it). */
 export function dukascopyPath(id: InstrumentId, hourStart: number): string {
@@ -46,7 +46,7 @@ export function dukascopyPath(id: InstrumentId, hourStart: number): string {
  * more is refused before anything is decoded, so a hostile or corrupt file cannot make the
  * decoder allocate without bound.
  */
-export const MAX_HOUR_BYTES = ROW * HOUR;
+const MAX_HOUR_BYTES = ROW * HOUR;
 
 function lzmaDecompress(bytes: Uint8Array, what: string): Uint8Array {
   try {

@@ -14,13 +14,13 @@ import { venueSymbol } from '../venues/identity.ts';
 import { type FrameOutcome, isoToMs, num, SymbolMap } from '../venues/protocol.ts';
 import { OANDA_VENUE } from './venues.ts';
 
-export const OANDA_STREAM_URLS = {
+const OANDA_STREAM_URLS = {
   practice: 'https://stream-fxpractice.oanda.com',
   live: 'https://stream-fxtrade.oanda.com',
 } as const;
 
 /** OANDA's spelling: EUR-USD → EUR_USD. */
-export const oandaInstrument = (id: InstrumentId): string => venueSymbol(OANDA_VENUE, id);
+const oandaInstrument = (id: InstrumentId): string => venueSymbol(OANDA_VENUE, id);
 
 export interface OandaOptions {
   accountId: string;

@@ -12,10 +12,3 @@ export function serverCodecFor(venue: string): VenueServerCodec {
   if (!make) throw new RangeError(`no loopback server for venue "${venue}" (known: ${Object.keys(VENUE_SERVER_CODECS).join(', ')})`);
   return make();
 }
-
-export { BinanceServer } from './binance.ts';
-export { BitstampServer } from './bitstamp.ts';
-export { CoinbaseServer } from './coinbase.ts';
-export { CTraderServer } from './ctrader.ts';
-export { KrakenServer } from './kraken.ts';
-export { OkxServer } from './okx.ts';

@@ -20,10 +20,4 @@ export function protocolFor(venue: string): VenueCodec {
   return make();
 }
 
-export { BinanceClient } from './binance/client.ts';
-export { BitstampClient } from './bitstamp/client.ts';
-export { CoinbaseClient } from './coinbase/client.ts';
-export { CTraderClient } from './ctrader/client.ts';
-export { KrakenClient } from './kraken/client.ts';
-export { OkxClient } from './okx/client.ts';
-export type { FrameOutcome, Subscription, VenueCodec } from './protocol.ts';
+export type { VenueCodec } from './protocol.ts';

@@ -8,7 +8,7 @@ import type { InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
 import type { FrameOutcome } from '../../stream/codec.ts';
 
-export type { Channel, FrameOutcome, LineStreamCodec, Subscription, VenueCodec } from '../../stream/codec.ts';
+export type { FrameOutcome, Subscription, VenueCodec } from '../../stream/codec.ts';
 
 /** Canonical id of a venue symbol, memoized (the same few symbols arrive millions of times). */
 export class SymbolMap {
@@ -45,7 +45,7 @@ export function isoToMs(s: unknown): number | null {
 }
 
 /** What is wrong with a record a codec produced, or undefined when it is well-formed. */
-export function recordProblem(r: MarketRecord): string | undefined {
+function recordProblem(r: MarketRecord): string | undefined {
   const positive = (x: number): boolean => Number.isFinite(x) && x > 0;
   const size = (x: number): boolean => Number.isFinite(x) && x >= 0;
   // A quote's size may be unknown (NaN: cTrader's spot events carry none), never negative or infinite.

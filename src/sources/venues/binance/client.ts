@@ -15,7 +15,7 @@ import { spellSymbol } from '../symbol-style.ts';
 import { BINANCE_SYMBOL_STYLE, type BinanceInbound, type BinanceMethodCall } from './messages.ts';
 
 /** The stream name of a subscription: `btcusdt@trade`, `btcusdt@bookTicker`. */
-export const binanceStreamName = (symbol: InstrumentId, channel: Subscription['channel']): string =>
+const binanceStreamName = (symbol: InstrumentId, channel: Subscription['channel']): string =>
   `${spellSymbol(symbol, BINANCE_SYMBOL_STYLE).toLowerCase()}@${channel === 'trades' ? 'trade' : 'bookTicker'}`;
 
 export class BinanceClient implements VenueCodec {

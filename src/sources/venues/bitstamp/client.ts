@@ -13,7 +13,7 @@ import { spellSymbol } from '../symbol-style.ts';
 import { BITSTAMP_SYMBOL_STYLE, type BitstampInbound, type BitstampRequest } from './messages.ts';
 
 /** The channel of a subscription: `live_trades_btcusd`, `order_book_btcusd`. */
-export const bitstampChannel = (s: Subscription): string =>
+const bitstampChannel = (s: Subscription): string =>
   `${s.channel === 'trades' ? 'live_trades' : 'order_book'}_${spellSymbol(s.symbol, BITSTAMP_SYMBOL_STYLE)}`;
 
 function microsToMs(v: unknown): number | null {

@@ -15,7 +15,7 @@ export const BITSTAMP_VENUE = {
 } as const satisfies VenueIdentity;
 export const BITSTAMP_SYMBOL_STYLE = BITSTAMP_VENUE.symbolStyle;
 
-export interface BitstampEnvelope<Event extends string, Data> {
+interface BitstampEnvelope<Event extends string, Data> {
   data: Data;
   channel: string;
   event: Event;
@@ -27,7 +27,7 @@ export interface BitstampRequest {
 }
 
 /** `type` 0 is a buy, 1 a sell (the taker's side). */
-export interface BitstampTrade {
+interface BitstampTrade {
   id: number;
   timestamp: string;
   amount: number;
@@ -39,7 +39,7 @@ export interface BitstampTrade {
 }
 
 /** `order_book_<pair>`, `diff_order_book_<pair>` data and the REST body: [price, amount] levels. */
-export interface BitstampBookData {
+interface BitstampBookData {
   timestamp: string;
   microtimestamp: string;
   bids: string[][];

@@ -11,10 +11,6 @@ export function bookCodecFor(venue: string, opts?: BookCodecOptions): BookCodec 
   return BOOK_CODECS[venue]?.(opts);
 }
 
-export { BinanceBookCodec } from '../binance/book.ts';
-export { BitstampBookCodec } from '../bitstamp/book.ts';
-export { CoinbaseBookCodec } from '../coinbase/book.ts';
-export { checksumToken, KRAKEN_PRECISION, KrakenBookCodec, krakenChecksum } from '../kraken/book.ts';
-export { OkxBookCodec } from '../okx/book.ts';
+export { KRAKEN_PRECISION, krakenChecksum } from '../kraken/book.ts';
+
 export type { BookCodec, BookCodecOptions, BookCounts } from './book-state.ts';
-export { crc32 } from './crc32.ts';

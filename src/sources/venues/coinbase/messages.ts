@@ -24,7 +24,7 @@ export interface CoinbaseSubscribe {
   channel: string;
 }
 
-export interface CoinbaseEnvelope<Channel extends string, Event> {
+interface CoinbaseEnvelope<Channel extends string, Event> {
   channel: Channel;
   client_id: string;
   timestamp: string;
@@ -33,7 +33,7 @@ export interface CoinbaseEnvelope<Channel extends string, Event> {
 }
 
 /** Trade `side` is the maker's (the taker is the opposite side). */
-export interface CoinbaseTrade {
+interface CoinbaseTrade {
   trade_id: string;
   product_id: string;
   price: string;
@@ -42,7 +42,7 @@ export interface CoinbaseTrade {
   time: string;
 }
 
-export interface CoinbaseTicker {
+interface CoinbaseTicker {
   type: 'ticker';
   product_id: string;
   price: string;

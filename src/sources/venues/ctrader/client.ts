@@ -23,7 +23,7 @@ export interface CTraderCredentials {
   accessToken: string;
 }
 
-export function ctraderCredentialsFromEnv(env = process.env): CTraderCredentials {
+function ctraderCredentialsFromEnv(env = process.env): CTraderCredentials {
   // Without credentials the codec still speaks the protocol (the local servers accept any).
   return {
     clientId: env.CTRADER_CLIENT_ID ?? 'local',

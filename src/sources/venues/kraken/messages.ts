@@ -32,14 +32,14 @@ export interface KrakenPong {
   time_out: string;
 }
 
-export interface KrakenChannelMessage<Channel extends string, Data> {
+interface KrakenChannelMessage<Channel extends string, Data> {
   channel: Channel;
   type: 'snapshot' | 'update';
   data: Data;
 }
 
 /** `side` is the taker's. */
-export interface KrakenTrade {
+interface KrakenTrade {
   symbol: string;
   side: 'buy' | 'sell';
   price: number;
@@ -49,7 +49,7 @@ export interface KrakenTrade {
   timestamp: string;
 }
 
-export interface KrakenTicker {
+interface KrakenTicker {
   symbol: string;
   bid: number;
   bid_qty: number;
@@ -59,13 +59,13 @@ export interface KrakenTicker {
   timestamp: string;
 }
 
-export interface KrakenBookLevel {
+interface KrakenBookLevel {
   price: number;
   qty: number;
 }
 
 /** A book snapshot or update, with the CRC32 checksum of the top 10 levels after it. */
-export interface KrakenBookData {
+interface KrakenBookData {
   symbol: string;
   bids: KrakenBookLevel[];
   asks: KrakenBookLevel[];
@@ -74,7 +74,7 @@ export interface KrakenBookData {
 }
 
 /** The `instrument` channel: how a client learns the precisions the book checksum is computed at. */
-export interface KrakenInstrumentData {
+interface KrakenInstrumentData {
   assets: unknown[];
   pairs: { symbol: string; price_precision: number; qty_precision: number }[];
 }
@@ -86,7 +86,7 @@ export type KrakenInstrument = KrakenChannelMessage<'instrument', KrakenInstrume
 export interface KrakenHeartbeat {
   channel: 'heartbeat';
 }
-export interface KrakenStatus {
+interface KrakenStatus {
   channel: 'status';
   data: unknown;
 }

@@ -12,7 +12,7 @@ export const OKX_SYMBOL_STYLE = OKX_VENUE.symbolStyle;
 /** The channel names of the trade and quote subscriptions. */
 export const OKX_CHANNEL = { trades: 'trades', quotes: 'bbo-tbt' } as const;
 
-export interface OkxArg {
+interface OkxArg {
   channel: string;
   instId: string;
 }
