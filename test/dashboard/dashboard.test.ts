@@ -222,7 +222,15 @@ describe('dashboard', () => {
     await page.goto(`${url}/?symbol=BTC-USD&tf=1m`);
     const card = page.locator('#calibration');
     await page
-      .waitForFunction(() => document.getElementById('calibration')?.dataset.state === 'ready', undefined, { timeout: 60_000 })
+      // Scored after the page has filled the bars the store was still writing when it loaded.
+      .waitForFunction(
+        () => {
+          const card = document.getElementById('calibration')?.dataset;
+          return card?.state === 'ready' && card.afterFills === '1';
+        },
+        undefined,
+        { timeout: 90_000 },
+      )
       .catch(async (e: Error) => {
         throw new Error(
           `${e.message}\ncard: ${await card.getAttribute('data-state')} ${await page.locator('#cal-protocol').textContent()}`,

@@ -866,7 +866,13 @@ function maybeCalibrate(): void {
   const protocol = calibrationProtocol(state.symbol, state.tf);
   const series = barSeries(closed);
   const id = ++calSeq;
-  pendingCal.set(id, { key, protocol, first: closed[0]?.ts ?? 0, last: closed[closed.length - 1]?.ts ?? 0 });
+  pendingCal.set(id, {
+    key,
+    protocol,
+    first: closed[0]?.ts ?? 0,
+    last: closed[closed.length - 1]?.ts ?? 0,
+    afterFills: chartEl.dataset.fillsDone === '1',
+  });
   calWorker.postMessage({ id, series, opts: protocol } satisfies CalibrationRequest, [
     series.time.buffer,
     series.open.buffer,
@@ -877,7 +883,7 @@ function maybeCalibrate(): void {
   ]);
 }
 
-const pendingCal = new Map<number, { key: string; protocol: CalibrationProtocol; first: number; last: number }>();
+const pendingCal = new Map<number, { key: string; protocol: CalibrationProtocol; first: number; last: number; afterFills: boolean }>();
 
 function startCalibrationWorker(): Worker {
   const w = new Worker(new URL('./calibration.worker.ts', import.meta.url), { type: 'module' });
@@ -926,10 +932,15 @@ function reliabilitySvg(bins: CalibrationBin[]): string {
   );
 }
 
-function renderCalibration(r: SeriesReport, req: { protocol: CalibrationProtocol; first: number; last: number }, ms: number): void {
+function renderCalibration(
+  r: SeriesReport,
+  req: { protocol: CalibrationProtocol; first: number; last: number; afterFills: boolean },
+  ms: number,
+): void {
   const card = $('calibration');
   Object.assign(card.dataset, {
     state: 'ready',
+    afterFills: req.afterFills ? '1' : '0',
     bars: String(r.bars),
     first: String(req.first),
     last: String(req.last),
@@ -1009,25 +1020,39 @@ async function loadHistory(): Promise<void> {
   initialZoom();
   loadedKey = viewKey();
   maybeCalibrate();
-  // The store writes closed bars a moment after they close: one that closed just before this
-  // answer may be in neither it nor the live stream (which only sends what comes next). Ask
-  // again shortly for the last few and fill any hole.
-  setTimeout(() => void fillRecent(seq), 3000);
+  // The store writes closed bars in batches, behind their close (seconds on a busy machine): bars
+  // that closed before this answer may be in neither it nor the live stream (which only sends
+  // what comes next). Ask again for everything since the answer's last bar, a few times, and fill
+  // any hole.
+  chartEl.dataset.fillsDone = '';
+  const since = bars[bars.length - 1]?.ts ?? 0;
+  FILL_AFTER_MS.forEach((ms, i) => setTimeout(() => void fillRecent(seq, since, i === FILL_AFTER_MS.length - 1), ms));
 }
 
-async function fillRecent(seq: number): Promise<void> {
+const FILL_AFTER_MS = [3000, 10_000, 25_000];
+
+async function fillRecent(seq: number, since: number, last: boolean): Promise<void> {
   if (seq !== loadSeq || !state.symbol) return;
-  const recent = await getJson<Bar[]>(`/api/history/bars?symbol=${encodeURIComponent(state.symbol)}&timeframe=${state.tf}&limit=30`).catch(
-    () => [] as Bar[],
-  );
+  const recent = await getJson<Bar[]>(
+    `/api/history/bars?symbol=${encodeURIComponent(state.symbol)}&timeframe=${state.tf}&from=${since}&limit=${HISTORY_LIMIT}`,
+  ).catch(() => [] as Bar[]);
   if (seq !== loadSeq) return;
+  if (last) {
+    chartEl.dataset.fillsDone = '1';
+    // Score again on the completed history (the card's figures then cover every stored bar).
+    cal.key = '';
+  }
   const have = new Map(state.bars.map((b) => [b.ts, b]));
   const first = state.bars[0]?.ts ?? Number.POSITIVE_INFINITY;
   const missing = recent.filter((b) => b.final && !have.has(b.ts) && b.ts > first);
   // The history's open bar may have closed before the live stream started: take its final form.
   const closed = recent.filter((b) => b.final && have.get(b.ts)?.final === false);
   chartEl.dataset.filled = String(missing.length);
-  if (missing.length === 0 && closed.length === 0) return;
+  if (missing.length === 0 && closed.length === 0) {
+    if (last) maybeCalibrate();
+    return;
+  }
+  if (missing.length > 0) cal.key = '';
   for (const b of closed) have.set(b.ts, b);
   state.bars = [...have.values(), ...missing].sort((a, b) => a.ts - b.ts);
   setAllData();
