@@ -1026,7 +1026,7 @@ async function loadHistory(): Promise<void> {
   // any hole.
   chartEl.dataset.fillsDone = '';
   const since = bars[bars.length - 1]?.ts ?? 0;
-  FILL_AFTER_MS.forEach((ms, i) => setTimeout(() => void fillRecent(seq, since, i === FILL_AFTER_MS.length - 1), ms));
+  for (const [i, ms] of FILL_AFTER_MS.entries()) setTimeout(() => void fillRecent(seq, since, i === FILL_AFTER_MS.length - 1), ms);
 }
 
 const FILL_AFTER_MS = [3000, 10_000, 25_000];
