@@ -274,6 +274,15 @@ const durationMs = MINUTES * 60_000;
 console.log(
   `soak: ${MINUTES} min, bus ${args.bus}, store ${args.store}, ${CLIENTS} WS clients (${SLOW} slow), speed ${args.speed}, ${KILLS} SIGKILL(s); data ${dataDir}`,
 );
+// Interrupted (Ctrl-C, a test's timeout): take the service, the clients and the private servers
+// down with the run, so none outlives it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    stopping = true;
+    service?.kill('SIGKILL');
+    for (const p of clientProcs) p.kill('SIGKILL');
+    void Promise.allSettled([nats?.stop(), postgres?.stop()]).then(() => process.exit(130));
+  });
 const firstStartMs = await startService();
 startClients();
 const sampler = setInterval(() => void sample(), 1000);
