@@ -41,6 +41,23 @@ function emp(cfg: string, args: string[]): { child: ChildProcess; started: Promi
   return { child, started, exited: new Promise((r) => child.on('exit', r)), out: () => out };
 }
 
+/** `split` analyze processes, each taking its share of the instruments. */
+function analyzeRoles(cfg: string, split: number): ReturnType<typeof emp>[] {
+  const per = Math.ceil(INSTRUMENTS.length / split);
+  return Array.from({ length: split }, (_, i) =>
+    emp(cfg, [
+      '--role',
+      'analyze',
+      '--bus',
+      'nats',
+      '--store',
+      'postgres',
+      '--instruments',
+      INSTRUMENTS.slice(i * per, (i + 1) * per).join(','),
+    ]),
+  );
+}
+
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
@@ -65,22 +82,7 @@ async function live(jsm: JetStreamManager, db: pg.Pool, dir: string, tag: string
       server: { port: 0 },
     }),
   );
-  const per = Math.ceil(INSTRUMENTS.length / split);
-  const procs = [
-    ...Array.from({ length: split }, (_, i) =>
-      emp(cfg, [
-        '--role',
-        'analyze',
-        '--bus',
-        'nats',
-        '--store',
-        'postgres',
-        '--instruments',
-        INSTRUMENTS.slice(i * per, (i + 1) * per).join(','),
-      ]),
-    ),
-    emp(cfg, ['--role', 'gateway', '--bus', 'nats', '--store', 'postgres']),
-  ];
+  const procs = [...analyzeRoles(cfg, split), emp(cfg, ['--role', 'gateway', '--bus', 'nats', '--store', 'postgres'])];
   await Promise.all(procs.map((p) => p.started));
   const url = /at (http:\/\/[^ ]+)\//.exec(procs[procs.length - 1]?.out() ?? '')?.[1] ?? '';
   const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
@@ -159,19 +161,7 @@ export default async function scale(): Promise<void> {
       for (const s of INSTRUMENTS) await jsm.consumers.delete(stream, durableName(s)).catch(() => {});
       const schema = `emp_${tag}_${split}`;
       const cfg = config(schema);
-      const per = Math.ceil(INSTRUMENTS.length / split);
-      const procs = Array.from({ length: split }, (_, i) =>
-        emp(cfg, [
-          '--role',
-          'analyze',
-          '--bus',
-          'nats',
-          '--store',
-          'postgres',
-          '--instruments',
-          INSTRUMENTS.slice(i * per, (i + 1) * per).join(','),
-        ]),
-      );
+      const procs = analyzeRoles(cfg, split);
       const t0 = Math.min(...(await Promise.all(procs.map((p) => p.started))));
       // Drained: every durable consumer has delivered its whole backlog.
       for (;;) {
