@@ -102,6 +102,38 @@ describe('walk-forward calibrator', () => {
     });
   }
 
+  it('platt, no information: the confidences collapse onto the base rate — their spread is within the base rate’s own sampling error', () => {
+    const sd = (xs: number[]): number => {
+      const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
+    };
+    // 1,500 signals right 55 % of the time whatever their strength and side; scored from the 300th,
+    // when about 298 outcomes are eligible: a base rate estimated from them has a sampling error of
+    // √(0.55 · 0.45 / 298) ≈ 0.029. The slopes, fitted to noise, must not add to the spread: the
+    // single calibrator's confidences move no more than its walk-forward base rate does.
+    const one = stream('platt', () => 0.55, 1500, 2).slice(300);
+    const p = one.map((o) => o.p);
+    expect(sd(p)).toBeLessThan(Math.sqrt((0.55 * 0.45) / 298));
+    expect(sd(p)).toBeLessThan(sd(one.map((o) => o.base)) + 0.001);
+    // The mixture's shortest memory (half-life 100 signals) estimates the base rate from an
+    // effective (1 + d) / (1 − d) ≈ 289 outcomes (d = 0.5^(1/100)): its spread is bounded by that error.
+    const d = 0.5 ** (1 / 100);
+    const mixed = stream('platt', () => 0.55, 1500, 2, true)
+      .slice(300)
+      .map((o) => o.p);
+    expect(sd(mixed)).toBeLessThan(Math.sqrt((0.55 * 0.45 * (1 - d)) / (1 + d)));
+    // Short streams (150 signals, as on the real daily series): the confidences spread less than the
+    // plain walk-forward hit rate (Beta(1, 1)) would, on average over 40 streams.
+    let spread = 0;
+    let plain = 0;
+    for (let seed = 100; seed < 140; seed++) {
+      const r = stream('platt', () => 0.55, 150, seed, true);
+      spread += sd(r.map((o) => o.p));
+      plain += sd(r.map((o) => o.base));
+    }
+    expect(spread).toBeLessThan(0.8 * plain);
+  });
+
   it('adaptive memory: after the base rate shifts, the mixture follows and the all-past calibrator lags; the mixture does not peek either', () => {
     // Right 65 % of the time for 1,500 signals, then 40 %: momentum that faded.
     const truth = (_side: 'buy' | 'sell', _x: number, k: number): number => (k < 1500 ? 0.65 : 0.4);
