@@ -8,7 +8,9 @@ import { plantPattern } from './generator.ts';
 import type { Pivot } from './levels.ts';
 
 describe('chart patterns', () => {
-  // Thresholds were tuned on seeds from 1; this checks seeds from 1001, which the tuning never saw.
+  // Thresholds were tuned on seeds from 1; this checks seeds from 1001, never tuned on (they were
+  // scored after earlier tuning rounds; the double tops' rule was then scored once on fresh seeds
+  // 20001… and 30001…, see README).
   // The floors are the issue's targets (#20: ≥ 80 % precision at ≥ 85 % recall, wedges ≥ 70 %),
   // set before measuring, not the measured figures; a second hit on a planted pattern counts as false.
   const held = scoreChartPatterns(40, 1001);
@@ -22,8 +24,10 @@ describe('chart patterns', () => {
     for (const s of held) expect(s.found).toBeGreaterThan(0);
   });
 
-  it('wedges: precision ≥ 0.7 on held-out seeds (they were the weakest kinds with duplicates counted)', () => {
-    for (const s of held.filter((x) => x.pattern.endsWith('wedge'))) expect(s.precision).toBeGreaterThanOrEqual(0.7);
+  it('wedges, double tops and bottoms: precision ≥ 0.7 on held-out seeds (the weakest kinds with duplicates counted)', () => {
+    const weak = held.filter((x) => x.pattern.endsWith('wedge') || x.pattern.startsWith('double'));
+    expect(weak).toHaveLength(4);
+    for (const s of weak) expect(s.precision).toBeGreaterThanOrEqual(0.7);
   });
 
   it('one hit per formation: no two hits of one kind share two pivots or half their span; merging loses no planted pattern', () => {
