@@ -54,7 +54,7 @@ interface Outcome {
  * those synthetic streams. (The simulator's dev seeds, whose true hit rates are all 0.5, favour
  * ever stronger priors: a property of the simulator, not of markets, so not followed.)
  */
-const BASE_PRIOR = 5;
+export const BASE_PRIOR = 5;
 
 /**
  * Shrinkage, tuned on simulator seeds 11–20 only (never on the real series or the reported seed).
@@ -107,7 +107,7 @@ export class WalkForwardCalibrator {
     this.outcomes.push({ index, x: strength, side: side === 'buy' ? 1 : -1, hit: hit ? 1 : 0 });
   }
 
-  /** Base rate of eligible outcomes at bar t, Beta(1, 1) prior: the reference forecast of the Brier skill score. */
+  /** The plain walk-forward hit rate of eligible outcomes at bar t (Beta(1, 1) prior), no calibration. */
   baseRate(t: number): number {
     this.advance(t);
     return (this.hits + 1) / (this.eligible + 2);

@@ -10,6 +10,7 @@
  */
 import { Rng } from '../core/random.ts';
 import type { Side } from './engine.ts';
+import { BASE_PRIOR } from './calibrate.ts';
 
 export interface ScoredSignal {
   index: number;
@@ -108,14 +109,16 @@ export function scoreSignals(
   const years = Math.max(1e-9, ((time[n - 1] as number) - (time[0] as number)) / (365.25 * 86_400_000));
   const conf = used.map((s) => s.confidence);
   const withConf = opts.scoreConfidence !== false && m > 0;
-  // The reference forecast: the hit rate of earlier signals whose horizon ended `embargo` bars before.
+  // The reference forecast: the hit rate of earlier signals whose horizon ended `embargo` bars
+  // before, with the calibrator's own prior — so the skill counts only what strength and side add
+  // (against a Beta(1, 1) reference the prior alone scored as skill).
   const base: number[] = [];
   let eligible = 0;
   let baseHits = 0;
   for (let k = 0; k < m; k++) {
     const t = (used[k] as ScoredSignal).index;
     while (eligible < k && (used[eligible] as ScoredSignal).index + horizon + embargo <= t) baseHits += hits[eligible++] as number;
-    base.push((baseHits + 1) / (eligible + 2));
+    base.push((baseHits + BASE_PRIOR) / (eligible + 2 * BASE_PRIOR));
   }
   const brier = withConf ? brierScore(conf, hits) : Number.NaN;
   return {
