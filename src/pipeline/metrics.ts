@@ -2,6 +2,8 @@
  * A small metrics registry rendered in the Prometheus text format. Values are read at scrape
  * time from getters, so the hot path only bumps plain numbers it already keeps.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 type Labels = Record<string, string>;
 
 interface Family {
@@ -38,4 +40,37 @@ export class MetricsRegistry {
     }
     return `${out.join('\n')}\n`;
   }
+}
+
+/**
+ * The process's own health, in the registry of the process that serves /metrics: how late the
+ * event loop runs its callbacks (a busy loop answers every socket and request that late), and its
+ * memory. The delay quantiles are those of the last complete window of `windowMs` (default 10 s),
+ * sampled every 10 ms. Returns a function that stops the sampling.
+ */
+export function registerProcessMetrics(m: MetricsRegistry, windowMs = 10_000): () => void {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  let last: [number, number][] = [];
+  const roll = (): void => {
+    // Nanoseconds to milliseconds; an empty window (no sample yet) reads 0.
+    last = h.count === 0 ? [] : ([0.5, 0.99, 1] as const).map((q) => [q, (q === 1 ? h.max : h.percentile(q * 100)) / 1e6]);
+    h.reset();
+  };
+  const timer = setInterval(roll, windowMs);
+  timer.unref();
+  m.register('emp_event_loop_delay_ms', 'gauge', `event-loop delay over the last ${windowMs / 1000} s, by quantile (1: the longest)`, () =>
+    last.map(([q, v]) => [{ quantile: String(q) }, v]),
+  );
+  m.register('emp_process_resident_memory_bytes', 'gauge', 'resident set size of the process', () => process.memoryUsage.rss());
+  m.register(
+    'emp_process_heap_used_bytes',
+    'gauge',
+    'V8 heap in use (live objects and garbage not yet collected)',
+    () => process.memoryUsage().heapUsed,
+  );
+  return () => {
+    clearInterval(timer);
+    h.disable();
+  };
 }

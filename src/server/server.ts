@@ -17,7 +17,7 @@ declare module 'fastify' {
 }
 
 import type { ApiBackend } from '../pipeline/api-backend.ts';
-import type { MetricsRegistry } from '../pipeline/metrics.ts';
+import { type MetricsRegistry, registerProcessMetrics } from '../pipeline/metrics.ts';
 
 export type { ApiBackend };
 
@@ -207,6 +207,7 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
     reply.code(404).send({ error: `no such API endpoint: ${req.method} ${req.url.split('?')[0]}` }),
   );
   registerApiMetrics(backend.metricsRegistry, gateway, httpStats);
+  const stopProcessMetrics = registerProcessMetrics(backend.metricsRegistry);
   app.get('/metrics', guarded, async (_req, reply) => reply.type('text/plain; version=0.0.4').send(backend.metricsRegistry.render()));
 
   if (opts.webRoot && existsSync(opts.webRoot)) {
@@ -236,6 +237,7 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
   try {
     await app.listen({ host: opts.host, port: opts.port });
   } catch (err) {
+    stopProcessMetrics();
     gateway.close();
     await app.close();
     const code = (err as NodeJS.ErrnoException).code;
@@ -259,6 +261,7 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
     app,
     gateway,
     close: async () => {
+      stopProcessMetrics();
       gateway.close();
       await app.close();
     },

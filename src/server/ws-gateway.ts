@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { EventBus } from '../bus/bus.ts';
 import type { EmpEvent } from '../core/events.ts';
+import { socketOf, TurnCork } from '../stream/turn-cork.ts';
 import { type ClientMessage, channelOf, clientMessageSchema, snapshotKey } from './protocol.ts';
 
 export interface GatewayOptions {
@@ -67,6 +68,8 @@ export class WsGateway {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private readonly perAddress = new Map<string, number>();
+  /** Each client's updates of one event-loop turn leave in one write. */
+  private readonly cork = new TurnCork();
   readonly stats = {
     connections: 0,
     /** Upgrades refused: foreign origin, too many sockets in all, too many from one address. */
@@ -316,14 +319,14 @@ export class WsGateway {
     if (!ch) return;
     this.remember(e);
     const key = snapshotKey(e);
-    let text: string | undefined;
+    let frame: Buffer | undefined;
     for (const c of this.clients) {
       if (!c.authed) continue;
       const subs = c.subs.get(ch);
       if (subs === undefined || (subs !== null && !subs.has(key))) continue;
-      // Serialise once per event, not per client.
-      text ??= JSON.stringify({ channel: ch, ...e });
-      this.sendText(c, text);
+      // Serialised and UTF-8 encoded once per event, not per client.
+      frame ??= Buffer.from(JSON.stringify({ channel: ch, ...e }));
+      this.sendText(c, frame);
     }
   }
 
@@ -336,7 +339,7 @@ export class WsGateway {
     this.sendText(c, text);
   }
 
-  private sendText(c: Client, text: string): void {
+  private sendText(c: Client, text: string | Buffer): void {
     if (c.ws.readyState !== c.ws.OPEN) return;
     const now = Date.now();
     const highWater = Math.min(
@@ -354,13 +357,15 @@ export class WsGateway {
       }
       return;
     }
+    // Held bytes count toward the high-water mark: they leave well before it (a burst is not dropped for being held).
+    this.cork.hold(socketOf(c.ws), highWater / 4);
     if (c.dropped > 0) {
       c.ws.send(JSON.stringify({ type: 'dropped', count: c.dropped }));
       c.dropped = 0;
     }
     c.overSince = null;
     this.stats.sent++;
-    c.ws.send(text);
+    c.ws.send(text, { binary: false });
   }
 
   private takeToken(c: Client): boolean {

@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { MarketRecord } from '../../core/market.ts';
+import { socketOf, TurnCork } from '../../stream/turn-cork.ts';
 import type { VenueServerCodec } from './server-codec.ts';
 import { VENUE_SERVER_CODECS } from './server-codecs.ts';
 import { type BookMisbehaviour, type LoopbackBookClient, LoopbackBooks, type LoopbackBooksOptions } from './venue-books.ts';
@@ -49,6 +50,7 @@ export class LocalVenueServer {
   /** The venue's books, when it serves them. */
   readonly books: LoopbackBooks | undefined;
   private silent = false;
+  private readonly cork = new TurnCork();
   private heartbeat: NodeJS.Timeout | undefined;
   /** `dropped`: messages not sent to a client more than SLOW_CLIENT_BYTES behind. */
   readonly stats = { connections: 0, sent: 0, clientFrames: 0, dropped: 0 };
@@ -140,6 +142,8 @@ export class LocalVenueServer {
       this.stats.dropped++;
       return;
     }
+    // A turn's frames to a client leave in one write (the simulator publishes in bursts).
+    this.cork.hold(socketOf(c.ws));
     c.ws.send(text);
     this.stats.sent++;
   }

@@ -33,16 +33,20 @@ export interface DepthChange {
 export class SimulatedDepth {
   readonly book: OrderBook;
   private readonly levels: number;
-  private step: number;
-  private readonly decimals: number;
+  /** Distance between levels in grid units (10^-decimals), NaN until the first quote. */
+  private stepTicks: number;
+  private readonly scale: number;
   private readonly rng: Rng;
-  /** The resting size drawn for each price away from the touch. */
+  /** The resting size drawn for each price away from the touch, by its grid index (an integer key: cheap to hash). */
   private readonly resting = new Map<number, number>();
+  /** The ladders last sent, best first (the book holds the same levels). */
+  private prev: { bids: BookLevel[]; asks: BookLevel[] } = { bids: [], asks: [] };
 
   constructor(opts: DepthOptions = {}) {
     this.levels = opts.levels ?? 20;
-    this.step = opts.step ?? Number.NaN;
-    this.decimals = opts.decimals ?? 2;
+    const decimals = opts.decimals ?? 2;
+    this.scale = 10 ** decimals;
+    this.stepTicks = opts.step === undefined ? Number.NaN : Math.max(1, Math.round(opts.step * this.scale));
     this.rng = new Rng(opts.seed ?? 1);
     this.book = new OrderBook(Math.max(this.levels, 1));
   }
@@ -50,56 +54,69 @@ export class SimulatedDepth {
   /** The book after this quote, and what changed. A crossed or empty quote changes nothing. */
   onQuote(q: Pick<Quote, 'bid' | 'ask' | 'bidSize' | 'askSize'>): DepthChange {
     if (!(q.bid > 0 && q.ask > q.bid)) return { snapshot: false, bids: [], asks: [] };
-    const snapshot = Number.isNaN(this.step);
-    if (snapshot) {
-      const grid = 10 ** -this.decimals;
-      this.step = Math.max(grid, Math.round((((q.bid + q.ask) / 2) * 1e-4) / grid) * grid);
-    }
+    const snapshot = Number.isNaN(this.stepTicks);
+    // 1 bp of the first mid, on the price grid.
+    if (snapshot) this.stepTicks = Math.max(1, Math.round(((q.bid + q.ask) / 2) * 1e-4 * this.scale));
     const next = { bids: this.ladder(true, q.bid, q.bidSize), asks: this.ladder(false, q.ask, q.askSize) };
-    const bids = diff(this.book, true, next.bids);
-    const asks = diff(this.book, false, next.asks);
+    const bids = diff(this.prev.bids, next.bids, true);
+    const asks = diff(this.prev.asks, next.asks, false);
+    this.prev = next;
     this.book.clear();
-    for (const [p, s] of next.bids) this.book.set(true, p, s);
-    for (const [p, s] of next.asks) this.book.set(false, p, s);
+    // Worst level first: each one lands at the book's best end, where setting a level moves nothing.
+    for (let i = next.bids.length - 1; i >= 0; i--) {
+      const l = next.bids[i] as BookLevel;
+      this.book.set(true, l[0], l[1]);
+    }
+    for (let i = next.asks.length - 1; i >= 0; i--) {
+      const l = next.asks[i] as BookLevel;
+      this.book.set(false, l[0], l[1]);
+    }
     return snapshot ? { snapshot, bids: next.bids, asks: next.asks } : { snapshot, bids, asks };
   }
 
   private ladder(isBid: boolean, touch: number, touchSize: number): BookLevel[] {
-    const out: BookLevel[] = [[touch, Number.isFinite(touchSize) && touchSize > 0 ? touchSize : this.size(touch, 1)]];
+    const touchIndex = Math.round(touch * this.scale);
+    const out: BookLevel[] = [[touch, Number.isFinite(touchSize) && touchSize > 0 ? touchSize : this.size(touchIndex, 1)]];
     for (let k = 1; k < this.levels; k++) {
-      const p = round(isBid ? touch - k * this.step : touch + k * this.step, this.decimals);
-      if (p <= 0) break;
-      out.push([p, this.size(p, k)]);
+      const index = isBid ? touchIndex - k * this.stepTicks : touchIndex + k * this.stepTicks;
+      if (index <= 0) break;
+      out.push([index / this.scale, this.size(index, k)]);
     }
     return out;
   }
 
-  private size(price: number, k: number): number {
-    let s = this.resting.get(price);
+  private size(index: number, k: number): number {
+    let s = this.resting.get(index);
     if (s === undefined) {
       // Mean grows with the distance from the touch; lots of 1e-4.
       s = Math.max(1, Math.round(this.rng.exponential(0.5 + 0.15 * k) * 1e4)) / 1e4;
-      this.resting.set(price, s);
+      this.resting.set(index, s);
       if (this.resting.size > 50_000) this.resting.clear(); // bounded: a trending market visits ever new prices
     }
     return s;
   }
 }
 
-function round(x: number, decimals: number): number {
-  const f = 10 ** decimals;
-  return Math.round(x * f) / f;
-}
-
-/** Levels to send so `book`'s side becomes `next`: changed or new levels, and 0 for the ones gone. */
-function diff(book: OrderBook, isBid: boolean, next: readonly BookLevel[]): BookLevel[] {
-  const side = isBid ? book.bids : book.asks;
+/**
+ * Levels to send so a side that was `prev` becomes `next` (both best first): changed or new levels
+ * in `next`'s order, then 0 for the ones gone, in `prev`'s order. One merge pass over the two
+ * sorted ladders.
+ */
+function diff(prev: readonly BookLevel[], next: readonly BookLevel[], isBid: boolean): BookLevel[] {
   const out: BookLevel[] = [];
-  const keep = new Set<number>();
-  for (const [p, s] of next) {
-    keep.add(p);
-    if (side.sizeAt(p) !== s) out.push([p, s]);
+  const kept = new Uint8Array(prev.length);
+  // Prices times `dir` grow toward the touch (no closure here: this runs per level).
+  const dir = isBid ? 1 : -1;
+  let j = 0;
+  for (const level of next) {
+    const p = level[0];
+    while (j < prev.length && dir * ((prev[j] as BookLevel)[0] - p) > 0) j++;
+    const old = prev[j];
+    if (old !== undefined && old[0] === p) {
+      kept[j] = 1;
+      if (old[1] !== level[1]) out.push(level);
+    } else out.push(level);
   }
-  for (let i = 0; i < side.length; i++) if (!keep.has(side.price(i))) out.push([side.price(i), 0]);
+  for (let i = 0; i < prev.length; i++) if (kept[i] === 0) out.push([(prev[i] as BookLevel)[0], 0]);
   return out;
 }

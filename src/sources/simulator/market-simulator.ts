@@ -23,6 +23,8 @@ export interface SimulatorConfig {
 
 /** Mean notional of one trade, USD. */
 const TRADE_NOTIONAL = 5_000;
+/** Longest run of records `stream` yields without letting the event loop turn (ms). */
+const STREAM_SLICE_MS = 10;
 /** USDT/USD basis: mean-reverting around 1 (half-life about a day), kept within ±30 bps. */
 const BASIS_REVERSION_PER_YEAR = 250;
 const BASIS_VOL_PER_YEAR = 0.02;
@@ -151,10 +153,12 @@ export class MarketSimulator {
     const speed = opts.speed ?? 1;
     const wall0 = Date.now();
     const sim0 = this.config.start;
+    let sliceStart = wall0;
     for (const r of this.records()) {
       if (opts.signal?.aborted) return;
       const due = wall0 + (r.recvTs - sim0) / speed;
-      const wait = due - Date.now();
+      const now = Date.now();
+      const wait = due - now;
       if (wait > 1) {
         await new Promise<void>((resolve) => {
           const done = (): void => {
@@ -166,6 +170,14 @@ export class MarketSimulator {
           opts.signal?.addEventListener('abort', done);
         });
         if (opts.signal?.aborted) return;
+        sliceStart = Date.now();
+      } else if (now - sliceStart >= STREAM_SLICE_MS) {
+        // Behind schedule, records are due at once and the loop would never leave the microtask
+        // queue: socket reads, timers and HTTP requests would starve (a consumer in the same
+        // process, such as emp start, stopped answering). Give the event loop a turn.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (opts.signal?.aborted) return;
+        sliceStart = Date.now();
       }
       const scale = opts.clock === 'simulated' ? 1 : speed;
       r.recvTs = wall0 + (r.recvTs - sim0) / scale;
