@@ -13,7 +13,8 @@ export interface InstrumentSummary {
   confidence: number | null;
   status: FusedPrice['status'];
   ts: number | null;
-  regime: Pick<RegimeState, 'timeframe' | 'regime' | 'probabilities'> | null;
+  /** The regime stage's latest state (its event less type, symbol and ts). */
+  regime: Omit<RegimeState, 'type' | 'symbol' | 'ts'> | null;
 }
 
 /** One venue as `/api/sources` lists it. */

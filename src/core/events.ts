@@ -1,6 +1,6 @@
 import type { InstrumentId } from './instrument.ts';
 import type { Bar, Quote, Trade } from './market.ts';
-import type { Regime } from './regime.ts';
+import type { Regime, RegimeHoldReason, VolatilityRegime } from './regime.ts';
 import type { EpochMs, Timeframe } from './time.ts';
 
 export type ExclusionReason = 'stale' | 'outlier' | 'crossed' | 'low_quality';
@@ -58,9 +58,24 @@ export interface RegimeState {
   symbol: InstrumentId;
   timeframe: Timeframe;
   ts: EpochMs;
+  /** The reported label: `supported`, or held against it for the reason in `held`. */
   regime: Regime;
-  /** Probability of each regime (keyed by name, as on the command line). */
+  /** Probability of each regime (keyed by name, as on the command line); filtered, bars up to this one. */
   probabilities: Record<Regime, number>;
+  /** The regime this bar's probabilities favour (their maximum). */
+  supported: Regime;
+  /** Why `regime` is not `supported` (hysteresis); absent when they agree. */
+  held?: RegimeHoldReason;
+  /** Trend direction and strength, −1..1 (tanh of half the 20-bar drift t-statistic); null for the first bars. */
+  trend: number | null;
+  /** Short-run volatility against the instrument's own history; null for the first 20 bars. */
+  volatilityRegime: VolatilityRegime | null;
+  /** True once the classifier is calibrated on this instrument's own bars (else the template filter answered). */
+  calibrated: boolean;
+  /** Why the template filter answered instead of a calibration; only when not calibrated. */
+  fallback?: string;
+  /** Probability of each regime `horizons[k]` bars ahead (1, 5, 20), keyed like `probabilities`; only when calibrated. */
+  forecast?: { horizons: number[]; probabilities: Record<Regime, number[]> };
 }
 
 export type AlertKind = 'regime_change' | 'volatility_spike' | 'crash_onset' | 'source_down' | 'source_up' | 'conflict' | 'signal';

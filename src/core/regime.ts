@@ -9,3 +9,13 @@ export function isRegime(s: string): s is Regime {
 export function regimeIndex(r: Regime): number {
   return REGIMES.indexOf(r);
 }
+
+/** Where the short-run volatility sits in the instrument's own history (below its 25th percentile, above its 75th, between). */
+export type VolatilityRegime = 'low' | 'normal' | 'high';
+
+/**
+ * Why a reported regime label differs from the regime the bar's probabilities favour (hysteresis):
+ * 'smoothing', the probabilities averaged over the last bars still favour the label; 'margin', the
+ * new regime leads by less than the margin; 'dwell', the label has not yet lasted its minimum dwell.
+ */
+export type RegimeHoldReason = 'smoothing' | 'margin' | 'dwell';

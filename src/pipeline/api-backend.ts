@@ -41,6 +41,11 @@ export function instrumentSummary(symbol: string, f: FusedPrice | undefined, r: 
     confidence: f?.confidence ?? null,
     status: f?.status ?? 'unknown',
     ts: f?.ts ?? null,
-    regime: r ? { timeframe: r.timeframe, regime: r.regime, probabilities: r.probabilities } : null,
+    regime: r ? regimeSummary(r) : null,
   };
+}
+
+function regimeSummary(r: RegimeState): NonNullable<InstrumentSummary['regime']> {
+  const { type: _type, symbol: _symbol, ts: _ts, ...rest } = r;
+  return rest;
 }

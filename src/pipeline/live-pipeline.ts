@@ -53,7 +53,7 @@ const OPEN_BAR_EVERY_MS = 500;
 const BOOK_EVERY_MS = 250;
 /** At most one conflict alert per instrument per this much data time. */
 const CONFLICT_ALERT_MS = 30_000;
-/** Stored closed bars replayed into the analysis at start, per instrument and timeframe. */
+/** Stored closed bars replayed into the analysis at start, per instrument and timeframe (more where a stage asks: `warmBars`). */
 const WARM_BARS = 500;
 /**
  * On a resumable source, records received this long before the end of the last stored 1-minute
@@ -487,7 +487,8 @@ export class LivePipeline implements ApiBackend {
     for (const lane of this.lanes.values()) {
       for (const [tf, stages] of lane.analysis) {
         if (stages.length === 0) continue;
-        const bars = await this.store.bars({ symbol: lane.symbol, timeframe: tf, limit: WARM_BARS });
+        const limit = Math.max(WARM_BARS, ...stages.map((s) => s.warmBars ?? 0));
+        const bars = await this.store.bars({ symbol: lane.symbol, timeframe: tf, limit });
         for (const b of bars) for (const s of stages) s.warm(b);
       }
     }

@@ -86,6 +86,8 @@ export interface HistoryBars {
 
 /** Analysis on one instrument's bars of one timeframe: sees open updates and closed bars. */
 export interface BarAnalysis {
+  /** Stored bars it wants to warm from, when more than the pipeline's default. */
+  readonly warmBars?: number;
   /** Warms state from a stored closed bar (no events). */
   warm(bar: Bar): void;
   onBar(bar: Bar, emit: (e: EmpEvent) => void): void;

@@ -91,6 +91,19 @@ export interface AdaptiveState {
   fittedTransitionMatrix: { labels: Regime[]; matrix: number[][] } | null;
 }
 
+/** Why the adaptive classifier's answer is the template filter's: the same words in `emp regimes` JSON and the live event. */
+export const ADAPTIVE_FALLBACK = `fewer than ${MIN_CALIBRATION_BARS} returns: the template filter (fixed volatility ratios) answered, not a calibration on this series`;
+
+/** The calibrated classifier's forecast from its last bar, 1, 5 and 20 bars ahead, keyed by regime (false before a calibration). */
+export function regimeForecast(c: AdaptiveRegimeClassifier): false | { horizons: number[]; probabilities: Record<Regime, number[]> } {
+  if (!c.calibrated) return false;
+  const f = FORECAST_BARS.map((h) => c.forecast(h));
+  return {
+    horizons: [...FORECAST_BARS],
+    probabilities: Object.fromEntries(REGIMES.map((x, k) => [x, f.map((p) => p[k] as number)])) as Record<Regime, number[]>,
+  };
+}
+
 /**
  * The adaptive classifier's own state after a series: whether it is calibrated (else the
  * template filter's fallback answered), its forecast from the last bar, and its fitted
@@ -100,17 +113,9 @@ export function adaptiveState(c: OnlineRegimeClassifier): AdaptiveState | undefi
   if (!(c instanceof AdaptiveRegimeClassifier)) return undefined;
   return {
     calibrated: c.calibrated,
-    fallback: c.calibrated
-      ? null
-      : `fewer than ${MIN_CALIBRATION_BARS} returns: the template filter (fixed volatility ratios) answered, not a calibration on this series`,
+    fallback: c.calibrated ? null : ADAPTIVE_FALLBACK,
     usesVolume: c.calibration?.useVolume ?? false,
-    forecast: c.calibrated && {
-      horizons: [...FORECAST_BARS],
-      probabilities: Object.fromEntries(REGIMES.map((x, k) => [x, FORECAST_BARS.map((h) => c.forecast(h)[k] as number)])) as Record<
-        Regime,
-        number[]
-      >,
-    },
+    forecast: regimeForecast(c),
     fittedTransitionMatrix: c.calibration
       ? { labels: [...REGIMES], matrix: REGIMES.map((_, i) => Array.from(c.calibration?.trans.subarray(i * 6, i * 6 + 6) ?? [])) }
       : null,

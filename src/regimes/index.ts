@@ -5,11 +5,13 @@ export { volatilityRule } from './baseline.ts';
 export { type ChangePoint, returnChangePoints } from './bocpd.ts';
 export { DEFAULT_TEMPLATES, RegimeClassifier, type RegimeClassifierOptions, type RegimeTemplate } from './classifier.ts';
 export {
+  ADAPTIVE_FALLBACK,
   type AdaptiveState,
   adaptiveState,
   classifySeries,
   FORECAST_BARS,
   type RegimeChange,
+  regimeForecast,
   type SeriesClassification,
   smoothClassification,
 } from './classify-series.ts';
@@ -62,4 +64,4 @@ export {
   scoreChangePoints,
   scoreOnSimulation,
 } from './scorecard.ts';
-export { trendAndVolatility, type VolatilityRegime } from './trend.ts';
+export { TrendVolatility, trendAndVolatility, type VolatilityRegime } from './trend.ts';

@@ -4,7 +4,7 @@
  * change, crash onset, volatility spike) fired once per event, and the transition matrix of the
  * reported labels. Shared by every classifier so they differ only in their probabilities.
  */
-import { REGIMES, type Regime } from '../core/regime.ts';
+import { REGIMES, type Regime, type RegimeHoldReason } from '../core/regime.ts';
 
 export interface RegimeAlert {
   kind: 'regime_change' | 'volatility_spike' | 'crash_onset';
@@ -25,12 +25,10 @@ export interface RegimeOutput {
 }
 
 /**
- * Why the reported label differs from the most probable regime: 'smoothing', the probabilities
- * averaged over the last bars still favour it; 'margin', the new regime leads by less than the
- * margin; 'dwell', the label has not yet lasted its minimum dwell. Shown beside the label so a
- * reader sees hysteresis, not a contradiction.
+ * Why the reported label differs from the most probable regime (core/regime.ts, where the live
+ * event's type finds it too). Shown beside the label so a reader sees hysteresis, not a contradiction.
  */
-export type HoldReason = 'smoothing' | 'margin' | 'dwell';
+export type HoldReason = RegimeHoldReason;
 
 /** What every online classifier offers. */
 export interface OnlineRegimeClassifier {

@@ -55,8 +55,24 @@ const regimeSchema = z.object({
   symbol,
   timeframe,
   ts,
-  regime,
+  regime: regime.describe('the reported label: `supported`, or held against it for the reason in `held`'),
   probabilities: z.record(regime, z.number()).describe('probability of each regime'),
+  supported: regime.describe("the regime this bar's probabilities favour (their maximum)"),
+  held: z
+    .enum(['smoothing', 'margin', 'dwell'])
+    .optional()
+    .describe('why `regime` is not `supported` (hysteresis); absent when they agree'),
+  trend: z.number().nullable().describe('trend direction and strength, -1..1; null for the first bars'),
+  volatilityRegime: z
+    .enum(['low', 'normal', 'high'])
+    .nullable()
+    .describe("short-run volatility against the instrument's own history; null for the first 20 bars"),
+  calibrated: z.boolean().describe("true once calibrated on the instrument's own bars (else the template filter answered)"),
+  fallback: z.string().optional().describe('why the template filter answered; only when not calibrated'),
+  forecast: z
+    .object({ horizons: z.array(z.number()), probabilities: z.record(regime, z.array(z.number())) })
+    .optional()
+    .describe('probability of each regime horizons[k] bars ahead (1, 5, 20); only when calibrated'),
 });
 
 const signalSchema = z.object({
@@ -147,7 +163,7 @@ const instrumentSchema = z.object({
   confidence: z.number().nullable(),
   status: z.enum(['ok', 'degraded', 'unknown']),
   ts: ts.nullable(),
-  regime: z.object({ timeframe, regime, probabilities: z.record(regime, z.number()) }).nullable(),
+  regime: regimeSchema.omit({ type: true, symbol: true, ts: true }).nullable(),
 });
 
 const errorSchema = z.object({ error: z.string() });

@@ -29,6 +29,10 @@ const regime: RegimeState = {
   ts: T0,
   regime: 'bull',
   probabilities: { bull: 0.7, bear: 0.1, sideways: 0.1, high_volatility: 0.05, crash: 0.025, recovery: 0.025 },
+  supported: 'bull',
+  trend: 0.4,
+  volatilityRegime: 'normal',
+  calibrated: true,
 };
 const alert: Alert = { type: 'alert', kind: 'regime_change', severity: 'info', symbol: 'BTC-USD', ts: T0, message: 'bull' };
 const signal = { type: 'signal', symbol: 'BTC-USD', ts: T0, side: 'buy', strategy: 'ma_cross' } as unknown as Signal;

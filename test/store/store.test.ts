@@ -58,6 +58,10 @@ const regime = (i: number): RegimeState => ({
   ts: T0 + i * MIN,
   regime: 'bull',
   probabilities: { bull: 0.7, bear: 0.1, sideways: 0.1, high_volatility: 0.05, crash: 0.025, recovery: 0.025 },
+  supported: 'bull',
+  trend: 0.4,
+  volatilityRegime: 'normal',
+  calibrated: true,
 });
 const alert = (i: number): Alert => ({
   type: 'alert',

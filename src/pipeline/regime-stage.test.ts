@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { EmpEvent, RegimeState } from '../core/events.ts';
+import type { Bar, BarSeries } from '../core/market.ts';
+import { REGIMES } from '../core/regime.ts';
+import { AdaptiveRegimeClassifier, adaptiveState, classifySeries, trendAndVolatility } from '../regimes/index.ts';
+import { simulateBars } from '../sources/simulator/index.ts';
+import { RegimeStage } from './regime-stage.ts';
+
+const bar = (s: BarSeries, i: number): Bar => ({
+  type: 'bar',
+  symbol: 'X-USD',
+  timeframe: '1m',
+  ts: s.time[i] as number,
+  open: s.open[i] as number,
+  high: s.high[i] as number,
+  low: s.low[i] as number,
+  close: s.close[i] as number,
+  volume: s.volume[i] as number,
+  final: true,
+});
+
+/** The regime events of a stage fed bars [from, to) live. */
+function live(stage: RegimeStage, s: BarSeries, from: number, to: number): RegimeState[] {
+  const out: EmpEvent[] = [];
+  for (let i = from; i < to; i++) stage.onBar(bar(s, i), (e) => out.push(e));
+  return out.filter((e): e is RegimeState => e.type === 'regime');
+}
+
+describe('RegimeStage', () => {
+  const { bars: s } = simulateBars({ symbol: 'X-USD', timeframe: '1m', count: 1500, seed: 7 });
+  let all: RegimeState[] | undefined;
+  /** The events of one stage fed the whole series live (made once, read by several tests). */
+  const allLive = (): RegimeState[] => {
+    all ??= live(new RegimeStage(), s, 0, s.close.length);
+    return all;
+  };
+
+  it('every event: the label is the regime its probabilities support, or `held` says why; the forecast and axes beside it', () => {
+    const events = allLive();
+    expect(events).toHaveLength(s.close.length);
+    let held = 0;
+    events.forEach((e, i) => {
+      const p = REGIMES.map((r) => e.probabilities[r]);
+      expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+      // `supported` is the probabilities' maximum, found here independently.
+      expect(e.probabilities[e.supported]).toBe(Math.max(...p));
+      // Never a silent contradiction: the label agrees with them, or a hold reason is given.
+      if (e.regime === e.supported) expect(e.held).toBeUndefined();
+      else {
+        expect(['smoothing', 'margin', 'dwell']).toContain(e.held);
+        held++;
+      }
+      if (e.trend !== null) expect(Math.abs(e.trend)).toBeLessThanOrEqual(1);
+      expect([null, 'low', 'normal', 'high']).toContain(e.volatilityRegime);
+      // Calibrated from the 250th return on (bar i has i returns): the README's threshold.
+      expect(e.calibrated).toBe(i >= 250);
+      if (e.calibrated) {
+        expect(e.fallback).toBeUndefined();
+        expect(e.forecast?.horizons).toEqual([1, 5, 20]);
+        for (let k = 0; k < 3; k++) expect(REGIMES.reduce((a, r) => a + (e.forecast?.probabilities[r][k] as number), 0)).toBeCloseTo(1, 9);
+      } else {
+        expect(e.fallback).toMatch(/fewer than 250 returns: the template filter/);
+        expect(e.forecast).toBeUndefined();
+      }
+    });
+    // Hysteresis happens on this series (so the branch above is exercised), and the axes fill in.
+    expect(held).toBeGreaterThan(0);
+    expect(events.filter((e) => e.volatilityRegime === 'high').length).toBeGreaterThan(0);
+    expect(events.slice(20).every((e) => e.trend !== null && e.volatilityRegime !== null)).toBe(true);
+  });
+
+  it('says what `emp regimes --format json` says for the same bars, under the same names', () => {
+    const events = allLive();
+    const batch = classifySeries(s, () => new AdaptiveRegimeClassifier());
+    const axes = trendAndVolatility(s.close);
+    const state = adaptiveState(batch.classifier);
+    expect(events.map((e) => e.regime)).toEqual(batch.regime);
+    for (const r of REGIMES) expect(events.map((e) => e.probabilities[r])).toEqual(batch.probabilities[r]);
+    expect(events.map((e) => e.volatilityRegime)).toEqual(axes.volatilityRegime);
+    events.forEach((e, i) => {
+      const t = axes.trend[i] as number;
+      if (Number.isNaN(t)) expect(e.trend).toBeNull();
+      else expect(e.trend).toBe(Math.round(t * 1e4) / 1e4); // as the JSON rounds it
+    });
+    const last = events[events.length - 1] as RegimeState;
+    expect(state?.calibrated).toBe(true);
+    expect(last.calibrated).toBe(true);
+    expect(last.forecast).toEqual(state?.forecast);
+  });
+
+  it('warmed from ≥ 250 stored bars, its first live event is calibrated, and the same as if it had seen them live', () => {
+    const warmed = new RegimeStage();
+    for (let i = 0; i < 250; i++) warmed.warm(bar(s, i));
+    const first = live(warmed, s, 250, 251)[0] as RegimeState;
+    expect(first.calibrated).toBe(true);
+    expect(first.forecast).toBeDefined();
+    expect(first).toEqual(allLive()[250]);
+    // Fewer than 250 returns: the stated fallback, not a silent guess.
+    const short = new RegimeStage();
+    for (let i = 0; i < 200; i++) short.warm(bar(s, i));
+    const early = live(short, s, 200, 201)[0] as RegimeState;
+    expect(early.calibrated).toBe(false);
+    expect(early.fallback).toMatch(/fewer than 250 returns/);
+  });
+
+  it('open bars and bars at or before the last one emit nothing', () => {
+    const st = new RegimeStage();
+    const out: EmpEvent[] = [];
+    st.onBar({ ...bar(s, 0), final: false }, (e) => out.push(e));
+    st.onBar(bar(s, 1), (e) => out.push(e));
+    st.onBar(bar(s, 1), (e) => out.push(e));
+    st.onBar(bar(s, 0), (e) => out.push(e));
+    expect(out.filter((e) => e.type === 'regime')).toHaveLength(1);
+  });
+});
