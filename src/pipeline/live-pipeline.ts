@@ -53,6 +53,13 @@ const OPEN_BAR_EVERY_MS = 500;
 const BOOK_EVERY_MS = 250;
 /** At most one conflict alert per instrument per this much data time. */
 const CONFLICT_ALERT_MS = 30_000;
+/**
+ * Bars wait for their analysis to a later event-loop turn once this turn has run this long (ms)
+ * since its first analysis: instruments' bars close together, and their calibrations (a regime
+ * refit takes 100-250 ms) would otherwise all run in one turn, during which nothing else is
+ * answered (the API, the venue sockets).
+ */
+const ANALYSIS_SLICE_MS = 20;
 /** Stored closed bars replayed into the analysis at start, per instrument and timeframe (more where a stage asks: `warmBars`). */
 const WARM_BARS = 500;
 /**
@@ -118,6 +125,12 @@ export class LivePipeline implements ApiBackend {
   private readonly lastConflictAlert = new Map<string, number>();
   /** Stored-bar marks waiting for the store writer before the source may forget their records. */
   private readonly acks: { symbol: string; before: number; mark: number }[] = [];
+  /** Bars waiting for their analysis, in order (ANALYSIS_SLICE_MS); `analysisHead` is the next one. */
+  private analysisQueue: { lane: InstrumentLane; bar: Bar }[] = [];
+  private analysisHead = 0;
+  private analysisScheduled = false;
+  /** When this turn's first analysis ran (performance.now()); -1: none yet. */
+  private sliceStart = -1;
 
   private constructor(
     readonly config: ServiceConfig,
@@ -224,6 +237,8 @@ export class LivePipeline implements ApiBackend {
     // started first, other processes' followers) receives the very first record's events.
     await this.bus.ready();
     this.replayHistory(history);
+    // Start-up: the history's analysis completes before live data (and start() resolving).
+    this.runAnalysis(Number.POSITIVE_INFINITY);
     this.source.start(this.sink);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
@@ -238,6 +253,8 @@ export class LivePipeline implements ApiBackend {
     if (this.timer) clearInterval(this.timer);
     if (this.bookTimer) clearInterval(this.bookTimer);
     await this.source.stop();
+    // Bars still waiting for their analysis get it before the store is flushed.
+    this.runAnalysis(Number.POSITIVE_INFINITY);
     await this.pruning?.stop();
     await this.writer?.close();
     await this.bus.close();
@@ -342,19 +359,50 @@ export class LivePipeline implements ApiBackend {
     }
     this.stats.bars++;
     this.publish(bar);
-    for (const a of lane.analysis.get(bar.timeframe) ?? []) {
-      try {
-        a.onBar(bar, this.emit);
-      } catch (err) {
-        this.stats.analysisErrors++;
-        this.log.error({ err, symbol: bar.symbol, timeframe: bar.timeframe }, 'analysis failed');
-      }
-    }
-    // The bar and its analysis are with the store writer now (a local bus delivers at once): once
-    // committed, the records that made it may be forgotten upstream.
-    if (bar.final && bar.timeframe === '1m' && this.source.committed && this.writer)
-      this.acks.push({ symbol: bar.symbol, before: bar.ts + 60_000 - ACK_MARGIN_MS, mark: this.writer.mark() });
+    this.analysisQueue.push({ lane, bar });
+    if (!this.analysisScheduled) this.runAnalysis(ANALYSIS_SLICE_MS);
   };
+
+  /**
+   * Analyses queued bars in order until this turn has run `sliceMs` since its first analysis;
+   * the rest continue in the next turn (after the sockets and timers due have had theirs).
+   */
+  private runAnalysis(sliceMs: number): void {
+    this.analysisScheduled = false;
+    const q = this.analysisQueue;
+    while (this.analysisHead < q.length) {
+      const now = performance.now();
+      if (this.sliceStart < 0) {
+        this.sliceStart = now;
+        setImmediate(() => {
+          this.sliceStart = -1;
+        });
+      } else if (now - this.sliceStart > sliceMs) {
+        if (this.analysisHead > 4096) {
+          q.splice(0, this.analysisHead);
+          this.analysisHead = 0;
+        }
+        this.analysisScheduled = true;
+        setImmediate(() => this.runAnalysis(ANALYSIS_SLICE_MS));
+        return;
+      }
+      const { lane, bar } = q[this.analysisHead++] as { lane: InstrumentLane; bar: Bar };
+      for (const a of lane.analysis.get(bar.timeframe) ?? []) {
+        try {
+          a.onBar(bar, this.emit);
+        } catch (err) {
+          this.stats.analysisErrors++;
+          this.log.error({ err, symbol: bar.symbol, timeframe: bar.timeframe }, 'analysis failed');
+        }
+      }
+      // The bar and its analysis are with the store writer now (a local bus delivers at once): once
+      // committed, the records that made it may be forgotten upstream.
+      if (bar.final && bar.timeframe === '1m' && this.source.committed && this.writer)
+        this.acks.push({ symbol: bar.symbol, before: bar.ts + 60_000 - ACK_MARGIN_MS, mark: this.writer.mark() });
+    }
+    this.analysisQueue = [];
+    this.analysisHead = 0;
+  }
 
   private readonly emit = (e: EmpEvent): void => {
     if (e.type === 'regime') this.latestRegime.set(`${e.symbol}:${e.timeframe}`, e);

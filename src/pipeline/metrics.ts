@@ -64,10 +64,18 @@ export function registerProcessMetrics(m: MetricsRegistry, windowMs = 10_000): (
   );
   m.register('emp_process_resident_memory_bytes', 'gauge', 'resident set size of the process', () => process.memoryUsage.rss());
   m.register(
-    'emp_process_heap_used_bytes',
+    'emp_process_memory_bytes',
     'gauge',
-    'V8 heap in use (live objects and garbage not yet collected)',
-    () => process.memoryUsage().heapUsed,
+    'V8 heap reserved and in use (live objects and garbage not yet collected), and memory outside it',
+    () => {
+      const u = process.memoryUsage();
+      return [
+        [{ kind: 'heap_total' }, u.heapTotal],
+        [{ kind: 'heap_used' }, u.heapUsed],
+        [{ kind: 'external' }, u.external],
+        [{ kind: 'array_buffers' }, u.arrayBuffers],
+      ];
+    },
   );
   return () => {
     clearInterval(timer);
