@@ -514,9 +514,13 @@ function volumeCorrelation(r: Float64Array, lv: Float64Array, n: number, scale: 
 }
 
 /**
- * Calibrates on one window: EM on returns from `start` (warm or template), then, when the
- * window's log volume correlates with the fitted volatility, EM again with volume as a second
- * feature. Returns the fit and the filtered distribution at the window's last bar.
+ * Calibrates on one window: EM from each start (the previous fit, template spreads); the best
+ * likelihood wins. When the window's log volume correlates with its returns' size, every start
+ * runs EM with volume as a second feature and the starts are compared on the joint likelihood:
+ * volume tells the calm states from the rough ones bar by bar, so it is what best tells a right
+ * labelling of the window from a wrong one (choosing on the returns alone and adding volume
+ * afterwards kept the returns' choice). Returns the fit and the filtered distribution at the
+ * window's last bar.
  */
 function calibrate(
   r: Float64Array,
@@ -544,13 +548,24 @@ function calibrate(
     }
     return ll;
   };
-  // Each start (a previous fit, or a template spread) runs EM on the returns; the best likelihood wins.
+  const corr = lv ? volumeCorrelation(r, lv, n, scale) : Number.NaN;
+  // The bar is higher for a short window (chance correlation shrinks as 1/√n).
+  const vol = lv && corr >= Math.max(opts.volumeCorrelation, 4 / Math.sqrt(n)) ? lv : null;
+  // Each start (a previous fit, or a template spread) runs EM; the best likelihood wins.
   let f: AdaptiveFit | null = null;
   let best = Number.NEGATIVE_INFINITY;
   for (const s of starts) {
     const g = typeof s === 'number' ? templateFit(scale, s) : rescaled(s, scale);
-    g.useVolume = false;
-    const ll = run(g, null, opts.iterations);
+    if (vol && !g.useVolume) {
+      // Volume parameters from the start's states (one E-step on the returns), then EM jointly.
+      emissions(g, r, null, tr, n, w.logE);
+      forward(g.trans, w.logE, n, w.alpha);
+      backward(g, w, n);
+      mStep(g, w, r, vol, tr, n);
+    }
+    g.useVolume = vol !== null;
+    g.volumeCorrelation = corr;
+    const ll = run(g, vol, opts.iterations);
     if (ll > best || !f) {
       best = ll;
       f = g;
@@ -558,19 +573,6 @@ function calibrate(
   }
   const fit = f as AdaptiveFit;
   fit.window = n;
-  if (lv) {
-    emissions(fit, r, null, tr, n, w.logE);
-    forward(fit.trans, w.logE, n, w.alpha);
-    backward(fit, w, n);
-    fit.volumeCorrelation = volumeCorrelation(r, lv, n, scale);
-    // The bar is higher for a short window (chance correlation shrinks as 1/√n).
-    if (fit.volumeCorrelation >= Math.max(opts.volumeCorrelation, 4 / Math.sqrt(n))) {
-      // Start the volume parameters from the return-only states, then refine jointly.
-      mStep(fit, w, r, lv, tr, n);
-      fit.useVolume = true;
-      run(fit, lv, Math.max(5, opts.iterations >> 1));
-    }
-  }
   // Long-run distribution: the chain run from uniform (rows are sticky, so a few hundred steps).
   const st = fit.stationary.fill(1 / K);
   const nx = new Float64Array(K);
@@ -616,10 +618,13 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   private typicalGap = Number.NaN;
 
   constructor(options: AdaptiveRegimeOptions = {}) {
-    // Labels from probabilities averaged over ~10 bars and held at least 5 bars: real series'
-    // volatility moves continuously, and unsmoothed labels change ~24 times a year on the NYSE
-    // composite. A crash takes the label at once.
-    super({ smoothing: 10, minDwell: 5, fast: ['crash'], ...options });
+    // Labels from probabilities averaged over ~3 bars; a new label must lead the current one by
+    // 0.5 and the current one have lasted 5 bars: real series' volatility moves continuously, and
+    // unsmoothed labels change ~24 times a year on the NYSE composite. A wide margin holds that
+    // churn down where a long average would lag every change (chosen on the family's development
+    // seeds: it costs the short regimes less). Crash, high volatility and recovery, the brief
+    // regimes, take the label at once when this bar's probabilities put them 0.5 ahead.
+    super({ smoothing: 3, minDwell: 5, margin: 0.5, fast: ['crash', 'high_volatility', 'recovery'], ...options });
     this.opts = {
       minBars: MIN_CALIBRATION_BARS,
       maxWindow: 2500,
