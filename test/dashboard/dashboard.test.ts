@@ -116,6 +116,16 @@ describe('dashboard', () => {
     expect(probs).toHaveLength(6);
     expect(Math.max(...probs) - Math.min(...probs)).toBeGreaterThan(0.1);
     expect(Number(await page.locator('#regime-band').getAttribute('data-distinct'))).toBeGreaterThanOrEqual(2);
+    // Calibrated on the history; the label is the regime its probabilities support, or the panel
+    // says why it is held (read at once: states arrive twice a second).
+    const panel = await page.evaluate(() => {
+      const why = document.getElementById('regime-why') as HTMLElement;
+      const { held, supported, calibrated } = why.dataset;
+      return { label: document.getElementById('regime-band')?.dataset.regime, text: why.textContent ?? '', held, supported, calibrated };
+    });
+    expect(panel.calibrated).toBe('true');
+    if (panel.held) expect(panel.text).toBe(`— held: ${panel.held} (${panel.supported?.replace('_', ' ')} leads)`);
+    else expect(panel.label).toBe(panel.supported);
     // Hovering a bar shows that bar's OHLC, not the last one's.
     const lastTs = await page.locator('.legend .ohlc').getAttribute('data-ts');
     const box = await chart.boundingBox();

@@ -39,6 +39,7 @@ import { REGIMES, TIMEFRAMES, type Timeframe } from '../../src/core/index.ts';
 import { resolveInstrument } from '../../src/core/instrument.ts';
 import type { BarSeries } from '../../src/core/market.ts';
 import { type IndicatorInfo, indicatorLookback } from '../../src/indicators/index.ts';
+import { MIN_CALIBRATION_BARS } from '../../src/regimes/adaptive.ts';
 import type { CalibrationBin } from '../../src/signals/evaluate.ts';
 import type { SeriesReport } from '../../src/signals/report.ts';
 import {
@@ -546,11 +547,35 @@ function updateRegimeBandTail(): void {
   regimeBand.update({ time: sec(b.ts), value: 1, color: r && !isUniform(r) ? REGIME_COLOR[r.regime] : '#1c2029' });
 }
 
+/**
+ * Beside the label: why it differs from the regime the probabilities support (hysteresis), or
+ * that the classifier is still calibrating. States stored before these fields existed show nothing.
+ */
+function regimeNote(r: RegimeState): string {
+  if (r.calibrated === false) return `calibrating (template filter until ${MIN_CALIBRATION_BARS} bars)`;
+  return r.held && r.supported ? `— held: ${r.held} (${r.supported.replace('_', ' ')} leads)` : '';
+}
+
+/** The two other axes: trend (−1..1) and the volatility regime. */
+function regimeAxes(r: RegimeState): string {
+  const axes: string[] = [];
+  if (typeof r.trend === 'number') axes.push(`trend ${r.trend >= 0 ? '+' : ''}${r.trend.toFixed(2)}`);
+  if (r.volatilityRegime) axes.push(`volatility ${r.volatilityRegime}`);
+  return axes.join(' · ');
+}
+
 function renderRegime(): void {
   const mine = state.regimes.filter((r) => r.symbol === state.symbol);
   const last = mine[mine.length - 1];
   $('regime-label').textContent = last ? last.regime.replace('_', ' ') : '–';
   $('regime-label').style.color = last ? (REGIME_COLOR[last.regime] ?? '') : '';
+  const why = $('regime-why');
+  why.textContent = last ? regimeNote(last) : '';
+  $('regime-axes').textContent = last ? regimeAxes(last) : '';
+  why.title = last?.fallback ?? '';
+  why.dataset.held = last?.held ?? '';
+  why.dataset.supported = last?.supported ?? '';
+  why.dataset.calibrated = last?.calibrated === undefined ? '' : String(last.calibrated);
   const probs = last ? REGIMES.map((r) => last.probabilities[r] ?? 0) : [];
   $('regime-probs').innerHTML = last
     ? REGIMES.map((r, i) => {
