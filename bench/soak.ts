@@ -12,6 +12,12 @@
  *   own data faults;
  * - availability of the fused price: the share of 1-second samples in which each instrument's
  *   fused price had changed within the last 2 s (wall clock), while at least one venue was up;
+ *   over every sample, over every sample but those taken while the service was down for a
+ *   SIGKILL the soak sent (from the kill until the restarted service says it is up; a crash is
+ *   not excused), and over the samples the API answered (within 0.9 s); the first start is not
+ *   counted (no instrument is known before it);
+ * - the service's event-loop delay (`emp_event_loop_delay_ms`, worst 10-s window) and its V8 heap
+ *   in use beside RSS (a growing heap is a leak; RSS growing over a flat heap is the allocator's);
  * - events accounted at the intake: records received = fused + coalesced + dropped + queued,
  *   checked on every sample (an incarnation's counters start at zero);
  * - WebSocket clients (many per loopback address, some that stop reading): updates received,
@@ -194,11 +200,16 @@ const clientTotals = (): ClientStats =>
 interface Sample {
   t: number;
   up: boolean;
+  /** How long the API took to answer (or to fail), ms. */
+  ms: number;
   rssMb: number;
   metrics: Record<string, number>;
   /** Per instrument: fused price fresh (changed in the last 2 s)? null when no venue was up. */
   fresh: Record<string, boolean | null>;
 }
+/** From each SIGKILL the soak sends until the restarted service is up (ms since the epoch). */
+const killWindows: { from: number; to: number }[] = [];
+const inKillWindow = (t: number): boolean => killWindows.some((w) => t >= w.from && t <= w.to);
 const samples: Sample[] = [];
 const lastChange = new Map<string, { ts: number; at: number }>();
 let incarnation = 0;
@@ -222,7 +233,7 @@ function parseMetrics(text: string): Record<string, number> {
 
 async function sample(): Promise<void> {
   const t = Date.now();
-  const s: Sample = { t, up: false, rssMb: Number.NaN, metrics: {}, fresh: {} };
+  const s: Sample = { t, up: false, ms: Number.NaN, rssMb: Number.NaN, metrics: {}, fresh: {} };
   try {
     const [instruments, sources, metrics] = await Promise.all([
       fetch(`${base}/api/instruments`, { signal: AbortSignal.timeout(900) }).then(
@@ -244,6 +255,7 @@ async function sample(): Promise<void> {
     // Down (killed, restarting): every instrument counts as unavailable.
     for (const sym of lastChange.keys()) s.fresh[sym] = false;
   }
+  s.ms = Date.now() - t;
   try {
     const status = readFileSync(`/proc/${service?.pid}/status`, 'utf8');
     s.rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
@@ -306,11 +318,14 @@ for (const fault of timeline) {
   }
   const before = await committedRows();
   const dead = serviceExit();
+  const down = { from: Date.now(), to: Number.POSITIVE_INFINITY };
+  killWindows.push(down);
   service?.kill('SIGKILL');
   await dead;
   const after = await committedRows();
   incarnation++;
   const restartMs = await startService();
+  down.to = Date.now();
   kills.push({ at: Date.now() - t0, before, after, restartMs });
   console.log(`soak: SIGKILL at ${secs()} s: ${before} committed rows before, ${after} after; restarted in ${restartMs} ms`);
 }
@@ -331,6 +346,7 @@ const avail = (pred: (s: Sample) => boolean) =>
     return counted.length === 0 ? Number.NaN : counted.filter((s) => s.fresh[sym]).length / counted.length;
   });
 const all = avail(() => true);
+const butKills = avail((s) => !inKillWindow(s.t));
 const whileUp = avail((s) => s.up);
 // RSS slope of the longest incarnation, after its warm-up.
 const byInc = new Map<number, Sample[]>();
@@ -364,6 +380,19 @@ const unaccountedPer = samples
   .filter((s) => s.metrics.emp_intake_records_received_total !== undefined)
   .map((s) => (s.metrics.emp_intake_records_received_total ?? 0) - intake(s.metrics) - (s.metrics.emp_intake_queue_depth ?? 0));
 const unaccounted = unaccountedPer.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
+// Event-loop delay: the worst 10-s window's p99 and longest delay seen by any answered sample.
+const loopDelay = (q: string): number =>
+  samples.reduce((m, s) => Math.max(m, s.metrics[`emp_event_loop_delay_ms{quantile="${q}"}`] ?? 0), 0);
+const heapMb = (s: Sample | undefined): number => (s?.metrics['emp_process_memory_bytes{kind="heap_used"}'] ?? Number.NaN) / 2 ** 20;
+const steadyHeap = steady.filter((s) => Number.isFinite(heapMb(s)));
+const heapSlope =
+  steadyHeap.length > 10
+    ? slope(
+        steadyHeap.map((s) => s.t / 3_600_000),
+        steadyHeap.map(heapMb),
+      )
+    : Number.NaN;
+const unanswered = samples.filter((s) => !s.up && s.t - t0 > 10_000 && !inKillWindow(s.t)).length;
 // Counters restart with each incarnation: add up each incarnation's last reading.
 const lastOfIncarnation = new Map<number, Sample>();
 samples.forEach((s, i) => {
@@ -378,7 +407,13 @@ const f3 = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}
 console.log('\n| measure | value |\n|---|---|');
 console.log(`| duration | ${MINUTES} min, first start ${firstStartMs} ms |`);
 for (const [i, sym] of symbols.entries())
-  console.log(`| availability ${sym} (all samples / while the service was up) | ${f3(all[i] as number)} / ${f3(whileUp[i] as number)} |`);
+  console.log(
+    `| availability ${sym} (every sample / all but the SIGKILL restarts / samples the API answered) | ${f3(all[i] as number)} / ${f3(butKills[i] as number)} / ${f3(whileUp[i] as number)} |`,
+  );
+console.log(
+  `| samples the API did not answer within 0.9 s, outside the SIGKILL restarts (after 10 s) | ${unanswered} of ${samples.length} |`,
+);
+console.log(`| event-loop delay, worst 10-s window: p99 / longest | ${f1(loopDelay('0.99'))} / ${f1(loopDelay('1'))} ms |`);
 console.log(`| venue records/s into the intake: fused + coalesced + dropped (last incarnation) | ${f1(rate)} |`);
 console.log(
   `| records fused / quotes coalesced / dropped at intake (last incarnation) | ${last.emp_records_total ?? 'n/a'} / ${last.emp_intake_queue_coalesced_total ?? 'n/a'} / ${last.emp_intake_queue_dropped_total ?? 'n/a'} |`,
@@ -404,6 +439,9 @@ console.log(
 );
 console.log(`| RSS slope after ${WARMUP_MS / 1000} s warm-up (longest run, ${steady.length} samples) | ${f1(rssSlope)} MB/hour |`);
 console.log(`| RSS at the end of that run | ${f1(steady.at(-1)?.rssMb ?? Number.NaN)} MB |`);
+console.log(
+  `| V8 heap in use: slope over the same samples / at the end | ${f1(heapSlope)} MB/hour / ${f1(heapMb(steadyHeap.at(-1)))} MB |`,
+);
 for (const k of kills)
   console.log(
     `| SIGKILL at ${Math.round(k.at / 1000)} s: committed rows lost | ${Math.max(0, k.before - k.after)} (of ${k.before}); restart ${k.restartMs} ms |`,
@@ -419,7 +457,21 @@ if (args.json)
       minutes: MINUTES,
       bus: args.bus,
       store: args.store,
-      availability: Object.fromEntries(symbols.map((sym, i) => [sym, { all: all[i], whileUp: whileUp[i] }])),
+      availability: Object.fromEntries(symbols.map((sym, i) => [sym, { all: all[i], butKills: butKills[i], whileUp: whileUp[i] }])),
+      unanswered,
+      eventLoopDelayMs: { p99: loopDelay('0.99'), max: loopDelay('1') },
+      heapSlopeMbPerHour: heapSlope,
+      rssEndMb: steady.at(-1)?.rssMb ?? null,
+      // Each sample: seconds since the start, answered (1/0), in a SIGKILL restart (1/0), ms to answer, fresh instruments, RSS MB, heap MB.
+      timeline: samples.map((s) => [
+        Math.round((s.t - t0) / 1000),
+        s.up ? 1 : 0,
+        inKillWindow(s.t) ? 1 : 0,
+        s.ms,
+        Object.values(s.fresh).filter((x) => x === true).length,
+        Math.round(s.rssMb),
+        Math.round(heapMb(s)),
+      ]),
       intakeRecordsPerSecond: rate,
       unaccounted: unaccountedPer.length ? unaccounted : null,
       samplesWithAccounting: unaccountedPer.length,

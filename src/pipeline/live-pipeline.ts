@@ -581,6 +581,22 @@ export class LivePipeline implements ApiBackend {
     m.register('emp_simulator_venue_faults_total', 'counter', 'transport faults injected by simulator.chaos, by kind', () =>
       Object.entries(this.source.injectedFaults?.() ?? {}).map(([kind, n]) => [{ kind }, n]),
     );
+    const bus = this.bus;
+    if (bus instanceof NatsJetStreamBus) {
+      // Publishes that failed or were given up are otherwise invisible (fire-and-forget from the hot path).
+      m.register('emp_bus_publishes_total', 'counter', 'JetStream publishes, by outcome', () => [
+        [{ outcome: 'acked' }, bus.stats.acked],
+        [{ outcome: 'error' }, bus.stats.publishErrors],
+        [{ outcome: 'dropped' }, bus.stats.publishDropped],
+      ]);
+      m.register('emp_bus_received_total', 'counter', 'events read back from JetStream by this process', () => bus.stats.received);
+      m.register(
+        'emp_bus_consumer_errors_total',
+        'counter',
+        'JetStream consumers that failed (re-created)',
+        () => bus.stats.consumerErrors,
+      );
+    }
     m.register('emp_store_rows_written_total', 'counter', 'rows committed to the store', () => this.writer?.stats.written ?? 0);
     const prune = (k: 'runs' | 'pruned' | 'errors' | 'lastRunTs'): number => this.pruning?.stats[k] ?? 0;
     m.register('emp_store_rows_pruned_total', 'counter', 'rows deleted by retention (store.retentionDays)', () => prune('pruned'));
