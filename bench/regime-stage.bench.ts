@@ -1,4 +1,4 @@
-import type { Bar } from '../src/core/market.ts';
+import { seriesBar } from '../src/core/market.ts';
 import { RegimeStage } from '../src/pipeline/regime-stage.ts';
 import { simulateBars } from '../src/sources/simulator/index.ts';
 
@@ -18,18 +18,7 @@ export default async function run(): Promise<void> {
       const each = new Float64Array(count);
       const emit = (): void => {};
       for (let i = 0; i < count; i++) {
-        const bar: Bar = {
-          type: 'bar',
-          symbol: 'X-USD',
-          timeframe: '1m',
-          ts: s.time[i] as number,
-          open: s.open[i] as number,
-          high: s.high[i] as number,
-          low: s.low[i] as number,
-          close: s.close[i] as number,
-          volume: s.volume[i] as number,
-          final: true,
-        };
+        const bar = seriesBar(s, i, 'X-USD', '1m');
         const t = performance.now();
         stage.onBar(bar, emit);
         each[i] = performance.now() - t;

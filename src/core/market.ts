@@ -102,3 +102,19 @@ export function sliceSeries(s: BarSeries, start: number, end: number): BarSeries
     hasVolume: s.hasVolume,
   };
 }
+
+/** Row i of a series as a bar event (replaying a series through the live stages). */
+export function seriesBar(s: BarSeries, i: number, symbol: InstrumentId, timeframe: Timeframe, final = true): Bar {
+  return {
+    type: 'bar',
+    symbol,
+    timeframe,
+    ts: s.time[i] as number,
+    open: s.open[i] as number,
+    high: s.high[i] as number,
+    low: s.low[i] as number,
+    close: s.close[i] as number,
+    volume: s.volume[i] as number,
+    final,
+  };
+}

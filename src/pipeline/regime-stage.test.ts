@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { EmpEvent, RegimeState } from '../core/events.ts';
-import type { Bar, BarSeries } from '../core/market.ts';
+import { type Bar, type BarSeries, seriesBar } from '../core/market.ts';
 import { REGIMES } from '../core/regime.ts';
 import { AdaptiveRegimeClassifier, adaptiveState, classifySeries, trendAndVolatility } from '../regimes/index.ts';
 import { simulateBars } from '../sources/simulator/index.ts';
 import { RegimeStage } from './regime-stage.ts';
 
-const bar = (s: BarSeries, i: number): Bar => ({
-  type: 'bar',
-  symbol: 'X-USD',
-  timeframe: '1m',
-  ts: s.time[i] as number,
-  open: s.open[i] as number,
-  high: s.high[i] as number,
-  low: s.low[i] as number,
-  close: s.close[i] as number,
-  volume: s.volume[i] as number,
-  final: true,
-});
+const bar = (s: BarSeries, i: number): Bar => seriesBar(s, i, 'X-USD', '1m');
 
 /** The regime events of a stage fed bars [from, to) live. */
 function live(stage: RegimeStage, s: BarSeries, from: number, to: number): RegimeState[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EmpEvent, Signal } from '../core/events.ts';
-import type { Bar } from '../core/market.ts';
+import { seriesBar } from '../core/market.ts';
 import { generateSignals } from '../signals/index.ts';
 import { simulateBars } from '../sources/simulator/index.ts';
 import { SignalStage } from './signal-stage.ts';
@@ -11,18 +11,7 @@ describe('SignalStage', () => {
     const stage = new SignalStage('trend_following');
     const events: EmpEvent[] = [];
     for (let i = 0; i < bars.close.length; i++) {
-      const b: Bar = {
-        type: 'bar',
-        symbol: 'X-USD',
-        timeframe: '1m',
-        ts: bars.time[i] as number,
-        open: bars.open[i] as number,
-        high: bars.high[i] as number,
-        low: bars.low[i] as number,
-        close: bars.close[i] as number,
-        volume: bars.volume[i] as number,
-        final: false,
-      };
+      const b = seriesBar(bars, i, 'X-USD', '1m', false);
       stage.onBar(b, (e) => events.push(e));
       stage.onBar({ ...b, final: true }, (e) => events.push(e));
     }
