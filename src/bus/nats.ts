@@ -17,6 +17,13 @@ import { type EventBus, type EventFilter, type EventHandler, matches, subjectOf 
 const MAX_INFLIGHT = 1024;
 /** Publishes waiting for the window at most (about 100 MB of JSON at worst). */
 const MAX_QUEUED = 500_000;
+/**
+ * How long a publish waits for its acknowledgement (ms; the client's default is 5 s). A publish
+ * reaches the server at once, but its ack is read only when the event loop turns: behind a
+ * start-up's history analysis (several seconds of CPU in one stretch) the 5-s timers fired before
+ * the acks were read, and a whole window of stored publishes was counted as failed.
+ */
+const ACK_TIMEOUT_MS = 30_000;
 /** Longest run of consumed messages handled before the event loop gets a turn (ms). */
 const SLICE_MS = 10;
 
@@ -128,7 +135,7 @@ export class NatsJetStreamBus implements EventBus {
       return;
     }
     this.inflightCount++;
-    this.js.publish(subject, data, msgID === undefined ? undefined : { msgID }).then(
+    this.js.publish(subject, data, msgID === undefined ? { timeout: ACK_TIMEOUT_MS } : { msgID, timeout: ACK_TIMEOUT_MS }).then(
       () => {
         this.stats.acked++;
         this.release();

@@ -32,4 +32,24 @@ describe('NatsJetStreamBus under a burst of publishes', () => {
       await bus.close();
     }
   }, 120_000);
+
+  it('a publish is not counted as failed because the event loop was busy when its ack arrived', async () => {
+    // The service analyses its start-up history in one stretch of several seconds while the
+    // history's events are being published: the acks wait in the socket until the loop turns.
+    const stream = `BUSY_${process.pid}_${Date.now() % 1_000_000}`;
+    const bus = await NatsJetStreamBus.connect({ stream });
+    const n = 3000;
+    try {
+      for (let i = 0; i < n; i++) bus.publish({ type: 'alert', kind: 'source_down', severity: 'info', symbol: null, ts: i, message: 'x' });
+      const t = Date.now();
+      while (Date.now() - t < 6500) {
+        // busy: longer than the NATS client's default 5-s ack timeout
+      }
+      await bus.drain();
+      expect(bus.stats).toMatchObject({ published: n, acked: n, publishErrors: 0, publishDropped: 0 });
+    } finally {
+      await bus.destroy();
+      await bus.close();
+    }
+  }, 60_000);
 });
