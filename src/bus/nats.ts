@@ -300,7 +300,13 @@ export class NatsJetStreamBus implements EventBus {
     const feed = new RecordFeed(() => messages.close());
     let last = 0;
     const done = (async () => {
+      let sliceStart = performance.now();
       for await (const m of messages) {
+        // As in subscribe(): a backlog iterated in microtasks starves the process; a turn every SLICE_MS.
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          sliceStart = performance.now();
+        }
         if (m.seq <= last) continue;
         last = m.seq;
         let record: MarketRecord | GapEvent;
