@@ -9,8 +9,8 @@
  * number of strategies tried (Bailey & López de Prado's deflated Sharpe ratio). Pure: no I/O.
  */
 import { Rng } from '../core/random.ts';
-import type { Side } from './engine.ts';
 import { BASE_PRIOR } from './calibrate.ts';
+import type { Side } from './engine.ts';
 
 export interface ScoredSignal {
   index: number;
