@@ -26,6 +26,8 @@ const MAX_QUEUED = 500_000;
 const ACK_TIMEOUT_MS = 30_000;
 /** Longest run of consumed messages handled before the event loop gets a turn (ms). */
 const SLICE_MS = 10;
+/** Lets the event loop run its sockets and timers once; resolves with the time it resumed. */
+const nextTurn = (): Promise<number> => new Promise((r) => setImmediate(() => r(performance.now())));
 
 export interface NatsBusOptions {
   servers?: string;
@@ -230,10 +232,7 @@ export class NatsJetStreamBus implements EventBus {
             // Buffered messages are iterated in microtasks, which never let the event loop turn: a
             // backlog (the start-up history) starved every socket and timer of the process for tens
             // of seconds. Give it a turn every SLICE_MS.
-            if (performance.now() - sliceStart > SLICE_MS) {
-              await new Promise<void>((r) => setImmediate(r));
-              sliceStart = performance.now();
-            }
+            if (performance.now() - sliceStart > SLICE_MS) sliceStart = await nextTurn();
           }
         } catch (err) {
           // Start is not held up by a consumer that cannot be created yet (counted, retried).
@@ -303,10 +302,7 @@ export class NatsJetStreamBus implements EventBus {
       let sliceStart = performance.now();
       for await (const m of messages) {
         // As in subscribe(): a backlog iterated in microtasks starves the process; a turn every SLICE_MS.
-        if (performance.now() - sliceStart > SLICE_MS) {
-          await new Promise<void>((r) => setImmediate(r));
-          sliceStart = performance.now();
-        }
+        if (performance.now() - sliceStart > SLICE_MS) sliceStart = await nextTurn();
         if (m.seq <= last) continue;
         last = m.seq;
         let record: MarketRecord | GapEvent;

@@ -126,7 +126,7 @@ export class LivePipeline implements ApiBackend {
   /** Stored-bar marks waiting for the store writer before the source may forget their records. */
   private readonly acks: { symbol: string; before: number; mark: number }[] = [];
   /** Bars waiting for their analysis, in order (ANALYSIS_SLICE_MS); `analysisHead` is the next one. */
-  private analysisQueue: { lane: InstrumentLane; bar: Bar }[] = [];
+  private readonly analysisQueue: { lane: InstrumentLane; bar: Bar }[] = [];
   private analysisHead = 0;
   private analysisScheduled = false;
   /** When this turn's first analysis ran (performance.now()); -1: none yet. */
@@ -400,7 +400,7 @@ export class LivePipeline implements ApiBackend {
       if (bar.final && bar.timeframe === '1m' && this.source.committed && this.writer)
         this.acks.push({ symbol: bar.symbol, before: bar.ts + 60_000 - ACK_MARGIN_MS, mark: this.writer.mark() });
     }
-    this.analysisQueue = [];
+    q.length = 0;
     this.analysisHead = 0;
   }
 

@@ -54,6 +54,9 @@ interface Client {
   alive: boolean;
 }
 
+/** ws's send options, shared: one object per process, not one per client and event. */
+const TEXT_FRAME = { binary: false } as const;
+
 /**
  * The `/ws` endpoint: subscribe/unsubscribe per channel and symbols, a snapshot of the latest
  * records then incremental updates. Slow-client policy: while a client's socket buffer is above
@@ -365,7 +368,7 @@ export class WsGateway {
     }
     c.overSince = null;
     this.stats.sent++;
-    c.ws.send(text, { binary: false });
+    c.ws.send(text, TEXT_FRAME);
   }
 
   private takeToken(c: Client): boolean {
