@@ -21,8 +21,8 @@ export interface ApiBackend {
   symbols(): readonly string[];
   /** The bar still open for an instrument and timeframe, served after the stored closed ones. */
   openBar?(symbol: string, timeframe: Timeframe): Bar | undefined;
-  /** The bar that closed last (the store may not have it yet: writes are batched). */
-  lastClosedBar?(symbol: string, timeframe: Timeframe): Bar | undefined;
+  /** The latest closed bars with `ts` after `after`, oldest first (the store may not have them yet: writes are batched). */
+  closedBarsAfter?(symbol: string, timeframe: Timeframe, after: number): Bar[];
   sources(): SourceSummary[];
   /** The latest consolidated book of an instrument (absent where the process keeps no books). */
   book?(symbol: string): ConsolidatedBookEvent | undefined;

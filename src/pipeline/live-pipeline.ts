@@ -22,6 +22,7 @@ import { type ApiBackend, instrumentSummary } from './api-backend.ts';
 import { BookStage } from './book-stage.ts';
 import type { ServiceConfig } from './config.ts';
 import { MetricsRegistry } from './metrics.ts';
+import { RecentBars } from './recent-bars.ts';
 import type { BarAnalysis, HistoryBars, RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
 
 export interface PipelineParts {
@@ -91,12 +92,12 @@ interface InstrumentLane {
   pendingSize: number;
   /** Prices before this time go to fusion only: their bars are stored already (resume). */
   resumeFrom: number;
-  /** The bar that closed last, per timeframe (served before the store has it). */
-  lastClosed: Map<Timeframe, Bar>;
 }
 
 export class LivePipeline implements ApiBackend {
   readonly engine: FusionEngine;
+  /** Closed bars served before the batched writer has stored them. */
+  private readonly recentBars = new RecentBars();
   readonly metricsRegistry = new MetricsRegistry();
   /** The consolidated book per instrument, from the venues' own books. */
   readonly books: BookStage;
@@ -153,7 +154,6 @@ export class LivePipeline implements ApiBackend {
         lastFusedPublish: 0,
         lastFusedStore: 0,
         lastOpenPublish: new Map(),
-        lastClosed: new Map(),
         analysis,
         pendingSize: 0,
         resumeFrom: Number.NEGATIVE_INFINITY,
@@ -355,7 +355,7 @@ export class LivePipeline implements ApiBackend {
       // Stored (with its analysis) before a restart: the replay that closes it again is not news.
       if (bar.ts + timeframeMs(bar.timeframe) <= lane.resumeFrom) return;
       lane.lastOpenPublish.set(bar.timeframe, 0);
-      lane.lastClosed.set(bar.timeframe, bar);
+      this.recentBars.add(bar);
     }
     this.stats.bars++;
     this.publish(bar);
@@ -636,8 +636,8 @@ export class LivePipeline implements ApiBackend {
     return this.lanes.get(symbol)?.bars.openBar(timeframe);
   }
 
-  lastClosedBar(symbol: string, timeframe: Timeframe): Bar | undefined {
-    return this.lanes.get(symbol)?.lastClosed.get(timeframe);
+  closedBarsAfter(symbol: string, timeframe: Timeframe, after: number): Bar[] {
+    return this.recentBars.since(symbol, timeframe, after);
   }
 
   sources(): SourceSummary[] {

@@ -20,6 +20,7 @@ import { type ApiBackend, instrumentSummary } from './api-backend.ts';
 import type { ServiceConfig } from './config.ts';
 import { LivePipeline, type PipelineLogger, type PipelineParts } from './live-pipeline.ts';
 import { MetricsRegistry } from './metrics.ts';
+import { RecentBars } from './recent-bars.ts';
 import type { RecordSource, SourceSink, VenueHealthSnapshot } from './stages.ts';
 
 export const ROLES = ['all', 'ingest', 'analyze', 'gateway'] as const;
@@ -274,7 +275,8 @@ export class GatewayBackend implements ApiBackend {
   private readonly latestFused = new Map<string, FusedPrice>();
   private readonly latestRegime = new Map<string, RegimeState>();
   private readonly openBars = new Map<string, Bar>();
-  private readonly closedBars = new Map<string, Bar>();
+  /** Closed bars served before the analyze role's batched writer has stored them. */
+  private readonly recentBars = new RecentBars();
   private readonly health = new Map<string, SourceHealth>();
   /** Venues whose ingest went silent: the last health report's time. */
   private readonly silent = new Map<string, number>();
@@ -341,7 +343,7 @@ export class GatewayBackend implements ApiBackend {
       case 'bar':
         if (e.final) {
           this.openBars.delete(`${e.symbol}:${e.timeframe}`);
-          this.closedBars.set(`${e.symbol}:${e.timeframe}`, e);
+          this.recentBars.add(e);
         } else this.openBars.set(`${e.symbol}:${e.timeframe}`, e);
         break;
       case 'source_health':
@@ -365,8 +367,8 @@ export class GatewayBackend implements ApiBackend {
     return this.openBars.get(`${symbol}:${timeframe}`);
   }
 
-  lastClosedBar(symbol: string, timeframe: Timeframe): Bar | undefined {
-    return this.closedBars.get(`${symbol}:${timeframe}`);
+  closedBarsAfter(symbol: string, timeframe: Timeframe, after: number): Bar[] {
+    return this.recentBars.since(symbol, timeframe, after);
   }
 
   sources(): SourceSummary[] {

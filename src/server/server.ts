@@ -167,14 +167,15 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
       case 'bars': {
         if (!symbol || !timeframe) return reply.code(400).send({ error: 'bars need symbol and timeframe' });
         const bars: Bar[] = await backend.store.bars({ ...range, symbol, timeframe });
-        // The bar that closed last (batched writes may not have stored it yet) and the open bar
-        // complete the series: a 1h chart is not empty until the first hour closes, and a chart
-        // loaded as a bar closes has no hole.
-        for (const live of [backend.lastClosedBar?.(symbol, timeframe), backend.openBar?.(symbol, timeframe)]) {
+        // The bars closed since the last one stored (batched writes lag behind the stream) and
+        // the open bar complete the series: a chart loaded while the writer is behind has no hole,
+        // and a 1h chart is not empty until the first hour closes.
+        const stored = bars[bars.length - 1]?.ts ?? Number.NEGATIVE_INFINITY;
+        const open = backend.openBar?.(symbol, timeframe);
+        for (const b of [...(backend.closedBarsAfter?.(symbol, timeframe, stored) ?? []), ...(open ? [open] : [])]) {
           const last = bars[bars.length - 1];
-          if (!live || (to !== undefined && live.ts > to) || (from !== undefined && live.ts < from) || (last && live.ts <= last.ts))
-            continue;
-          bars.push(live);
+          if ((to !== undefined && b.ts > to) || (from !== undefined && b.ts < from) || (last && b.ts <= last.ts)) continue;
+          bars.push(b);
           if (bars.length > limit) bars.shift();
         }
         return bars;
