@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bar } from '../../src/core/market.ts';
+import type { Bar, BarSeries } from '../../src/core/market.ts';
 import { evaluateSeries } from '../../src/signals/report.ts';
-import { calibrationProtocol, scorecardCells } from '../../web/src/analytics.ts';
+import { calibrationProtocol, scorecardCells, seriesFingerprint } from '../../web/src/analytics.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -230,74 +230,14 @@ describe('dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors = collectErrors(page);
     await page.goto(`${url}/?symbol=BTC-USD&tf=1m`);
-    const card = page.locator('#calibration');
-    await page
-      // Scored after the page has filled the bars the store was still writing when it loaded.
-      .waitForFunction(
-        () => {
-          const card = document.getElementById('calibration')?.dataset;
-          return card?.state === 'ready' && card.afterFills === '1';
-        },
-        undefined,
-        { timeout: 90_000 },
-      )
-      .catch(async (e: Error) => {
-        throw new Error(
-          `${e.message}\ncard: ${await card.getAttribute('data-state')} ${await page.locator('#cal-protocol').textContent()}`,
-        );
-      });
-    // One read of the whole card: it may recompute a few bar closes later.
-    const shown = await page.evaluate(() => {
-      const el = document.getElementById('calibration') as HTMLElement;
-      return {
-        data: { ...el.dataset },
-        protocol: document.getElementById('cal-protocol')?.textContent ?? '',
-        rows: Array.from(el.querySelectorAll<HTMLElement>('.cal-row')).map((r) => ({
-          data: { ...r.dataset },
-          cells: Object.fromEntries(Array.from(r.querySelectorAll<HTMLElement>('[data-f]')).map((c) => [c.dataset.f, c.textContent])),
-          points: Array.from(r.querySelectorAll<SVGCircleElement>('svg.reliability circle.pt')).map((c) => ({
-            n: Number(c.dataset.n),
-            r: Number(c.getAttribute('r')),
-            box: c.getBoundingClientRect().width,
-          })),
-          diagonals: r.querySelectorAll('svg.reliability line.diag').length,
-          note: r.querySelector('.cal-note')?.textContent ?? '',
-        })),
-      };
-    });
+    await cardScoredAfterFills(page);
+    const { shown, bars } = await cardAgreeingWithStore(page, 'BTC-USD');
     const protocol = calibrationProtocol('BTC-USD', '1m');
     expect(shown.data.horizon).toBe(String(protocol.horizon));
     expect(shown.data.costBps).toBe(String(protocol.costBps));
     expect(shown.data.timeframes).toBe(protocol.timeframes.join(','));
     expect(shown.protocol).toContain(`Walk-forward over ${Number(shown.data.bars).toLocaleString('en-US')} closed 1m bars`);
-    // The same closed bars from the API, scored here independently. The store writes in batches:
-    // ask again until every bar the page scored is there (up to 30 s: the writer lags on a busy machine).
-    let bars: Bar[] = [];
-    for (let attempt = 0; attempt < 60; attempt++) {
-      const res = await page.request.get(
-        `${url}/api/history/bars?symbol=BTC-USD&timeframe=1m&from=${shown.data.first}&to=${shown.data.last}&limit=100000`,
-      );
-      bars = ((await res.json()) as Bar[]).filter((b) => b.final);
-      if (bars.length >= Number(shown.data.bars)) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(bars.length, `closed bars from ${shown.data.first} to ${shown.data.last}: the API's against the page's`).toBe(
-      Number(shown.data.bars),
-    );
-    const col = (f: (b: Bar) => number) => Float64Array.from(bars, f);
-    const report = evaluateSeries(
-      {
-        time: col((b) => b.ts),
-        open: col((b) => b.open),
-        high: col((b) => b.high),
-        low: col((b) => b.low),
-        close: col((b) => b.close),
-        volume: col((b) => b.volume),
-        hasOhlc: true,
-        hasVolume: true,
-      },
-      protocol,
-    );
+    const report = evaluateSeries(seriesOf(bars), protocol);
     const strategies = report.methods.filter((m) => m.kind === 'strategy');
     expect(shown.rows.map((r) => r.data.strategy)).toEqual(strategies.map((m) => m.method));
     const same = (shownValue: string | undefined, v: number) => {
@@ -328,10 +268,66 @@ describe('dashboard', () => {
     console.log(
       `calibration card: ${shown.data.bars} bars in ${shown.data.ms} ms (worker); ${strategies.map((m) => `${m.method} ${m.signals}`).join(', ')}`,
     );
-    await card.screenshot({ path: join(root, 'test-output', 'calibration.png') }).catch(() => {});
+    await page
+      .locator('#calibration')
+      .screenshot({ path: join(root, 'test-output', 'calibration.png') })
+      .catch(() => {});
     expect(errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 210_000);
+
+  it('heals the bars the live stream lost: a lost close and a lost bar come back from the store, into the chart and the scorecard', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = collectErrors(page);
+    // Between the page and the server, a link that loses BTC-USD 1m bar updates once armed, as the
+    // server does to a slow page (it drops, then says how many): the close of one bar, every
+    // update of the next.
+    let armed = false;
+    const lost: { ts: number; what: 'close' | 'bar' }[] = [];
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        if (armed && lost.length < 2 && typeof m === 'string' && m.includes('"type":"bar"')) {
+          const e = JSON.parse(m) as Bar;
+          if (e.symbol === 'BTC-USD' && e.timeframe === '1m') {
+            if (lost.length === 0 && e.final) {
+              lost.push({ ts: e.ts, what: 'close' });
+              return;
+            }
+            if (lost.length === 1 && e.ts > (lost[0]?.ts ?? 0)) {
+              // Every update of this bar is lost; the next bar's first update ends the loss.
+              if (e.final) lost.push({ ts: e.ts, what: 'bar' });
+              return;
+            }
+          }
+        }
+        ws.send(m);
+      });
+    });
+    await page.goto(`${url}/?symbol=BTC-USD&tf=1m`);
+    // Armed once the page's own fills after load are done: what it heals from here on, it heals
+    // because it noticed the loss.
+    await cardScoredAfterFills(page);
+    const heals = async () => Number((await page.locator('#chart').getAttribute('data-heals')) ?? 0);
+    const healsBefore = await heals();
+    armed = true;
+    for (let i = 0; i < 120 && lost.length < 2; i++) await new Promise((r) => setTimeout(r, 250));
+    expect(lost.map((l) => l.what)).toEqual(['close', 'bar']);
+    // The page noticed (the next bar's first update came after an unclosed one, then a gap).
+    await page.waitForFunction((n) => Number(document.getElementById('chart')?.dataset.heals ?? 0) > n, healsBefore, { timeout: 30_000 });
+    // The card scores again on bars that include both, and they are the store's closed bars.
+    let agreed = await cardAgreeingWithStore(page, 'BTC-USD');
+    const deadline = Date.now() + 60_000;
+    while (Number(agreed.shown.data.last) <= (lost[1]?.ts ?? 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000));
+      agreed = await cardAgreeingWithStore(page, 'BTC-USD');
+    }
+    const scored = new Set(agreed.bars.map((b) => b.ts));
+    for (const l of lost) expect(scored.has(l.ts), `lost ${l.what} at ${l.ts}`).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
 
   it('prices EUR-USD in points: 5 decimals on the price axis, the legend and the fused price', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
@@ -460,6 +456,87 @@ async function waitForBars(page: Page, n: number): Promise<void> {
       }));
       throw new Error(`${e.message}\npage: ${JSON.stringify(shown)}`);
     });
+}
+
+/** Waits until the calibration card has scored the history after the page's fills (up to 90 s). */
+async function cardScoredAfterFills(page: Page): Promise<void> {
+  await page
+    .waitForFunction(
+      () => {
+        const card = document.getElementById('calibration')?.dataset;
+        return card?.state === 'ready' && card.afterFills === '1';
+      },
+      undefined,
+      { timeout: 90_000 },
+    )
+    .catch(async (e: Error) => {
+      throw new Error(
+        `${e.message}\ncard: ${await page.locator('#calibration').getAttribute('data-state')} ${await page.locator('#cal-protocol').textContent()}`,
+      );
+    });
+}
+
+/** One read of the whole calibration card (it may recompute a few bar closes later). */
+function readCard(page: Page) {
+  return page.evaluate(() => {
+    const el = document.getElementById('calibration') as HTMLElement;
+    return {
+      data: { ...el.dataset },
+      protocol: document.getElementById('cal-protocol')?.textContent ?? '',
+      rows: Array.from(el.querySelectorAll<HTMLElement>('.cal-row')).map((r) => ({
+        data: { ...r.dataset },
+        cells: Object.fromEntries(Array.from(r.querySelectorAll<HTMLElement>('[data-f]')).map((c) => [c.dataset.f, c.textContent])),
+        points: Array.from(r.querySelectorAll<SVGCircleElement>('svg.reliability circle.pt')).map((c) => ({
+          n: Number(c.dataset.n),
+          r: Number(c.getAttribute('r')),
+          box: c.getBoundingClientRect().width,
+        })),
+        diagonals: r.querySelectorAll('svg.reliability line.diag').length,
+        note: r.querySelector('.cal-note')?.textContent ?? '',
+      })),
+    };
+  });
+}
+
+const seriesOf = (bars: Bar[]): BarSeries => {
+  const col = (f: (b: Bar) => number) => Float64Array.from(bars, f);
+  return {
+    time: col((b) => b.ts),
+    open: col((b) => b.open),
+    high: col((b) => b.high),
+    low: col((b) => b.low),
+    close: col((b) => b.close),
+    volume: col((b) => b.volume),
+    hasOhlc: true,
+    hasVolume: true,
+  };
+};
+
+/**
+ * A reading of the calibration card and the store's closed 1m bars over the span it scored, once
+ * they are the same bars (the card names them by fingerprint). The store writes in batches,
+ * seconds behind the stream, and the page rescores when it heals a bar the stream lost: the card
+ * is read again until a reading and the store agree (up to 60 s), and the test fails if none does.
+ */
+async function cardAgreeingWithStore(page: Page, symbol: string) {
+  const closedBars = async (first: string | undefined, last: string | undefined) => {
+    const res = await page.request.get(`${url}/api/history/bars?symbol=${symbol}&timeframe=1m&from=${first}&to=${last}&limit=100000`);
+    return ((await res.json()) as Bar[]).filter((b) => b.final);
+  };
+  let shown = await readCard(page);
+  let bars = await closedBars(shown.data.first, shown.data.last);
+  const deadline = Date.now() + 60_000;
+  while (seriesFingerprint(seriesOf(bars)) !== shown.data.fingerprint && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    shown = await readCard(page);
+    bars = await closedBars(shown.data.first, shown.data.last);
+  }
+  expect(
+    seriesFingerprint(seriesOf(bars)),
+    `closed bars from ${shown.data.first} to ${shown.data.last} (count:hash): the API's against the page's`,
+  ).toBe(shown.data.fingerprint);
+  expect(bars.length).toBe(Number(shown.data.bars));
+  return { shown, bars };
 }
 
 function collectErrors(page: Page): string[] {

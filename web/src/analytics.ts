@@ -266,6 +266,26 @@ export function calibrationProtocol(symbol: string, tf: string): CalibrationProt
   return { horizon: 5, embargo: 5, costBps: fx ? 1 : 5, timeframes: up ? [tf, up] : [tf], draws: 10 };
 }
 
+/**
+ * A 32-bit FNV-1a-style hash over every value of a bar series (its IEEE-754 bits, word by word): equal only when two
+ * series hold the same bars, so a card can say which bars it scored without listing them.
+ */
+export function seriesFingerprint(s: BarSeries): string {
+  const cols = [s.time, s.open, s.high, s.low, s.close, s.volume];
+  const n = s.time.length;
+  const cell = new Float64Array(1);
+  const words = new Uint32Array(cell.buffer);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < n; i++) {
+    for (const c of cols) {
+      cell[0] = c[i] as number;
+      h = Math.imul(h ^ (words[0] as number), 0x01000193);
+      h = Math.imul(h ^ (words[1] as number), 0x01000193);
+    }
+  }
+  return `${n}:${(h >>> 0).toString(16).padStart(8, '0')}`;
+}
+
 export interface ReliabilityPoint {
   /** SVG coordinates inside a `size`-wide square, y downwards. */
   x: number;

@@ -61,6 +61,7 @@ import {
   reliabilityPoints,
   scorecardCells,
   selectPatternMarks,
+  seriesFingerprint,
   signed,
 } from './analytics.ts';
 import type { CalibrationRequest, CalibrationResponse } from './calibration.worker.ts';
@@ -258,8 +259,12 @@ function tfMs(tf: Timeframe): number {
 function upsertBar(b: Bar): void {
   const last = state.bars[state.bars.length - 1];
   if (last && last.ts === b.ts) state.bars[state.bars.length - 1] = b;
-  else if (!last || b.ts > last.ts) state.bars.push(b);
-  else return;
+  else if (!last || b.ts > last.ts) {
+    // The previous bar never got its close, or bars are missing in between: the stream lost
+    // something (or the market was shut); the store has what closed.
+    if (last && (!last.final || b.ts - last.ts > tfMs(state.tf))) healBars(last.ts);
+    state.bars.push(b);
+  } else return;
   if (state.bars.length > MAX_BARS) {
     // Dropping from the front shifts every bar's index: redraw everything once, not per bar.
     state.bars.splice(0, 1000);
@@ -897,6 +902,8 @@ function maybeCalibrate(): void {
     first: closed[0]?.ts ?? 0,
     last: closed[closed.length - 1]?.ts ?? 0,
     afterFills: chartEl.dataset.fillsDone === '1',
+    // Taken before the arrays are handed to the worker (the transfer empties them here).
+    fingerprint: seriesFingerprint(series),
   });
   calWorker.postMessage({ id, series, opts: protocol } satisfies CalibrationRequest, [
     series.time.buffer,
@@ -908,7 +915,16 @@ function maybeCalibrate(): void {
   ]);
 }
 
-const pendingCal = new Map<number, { key: string; protocol: CalibrationProtocol; first: number; last: number; afterFills: boolean }>();
+interface CalibrationJob {
+  key: string;
+  protocol: CalibrationProtocol;
+  first: number;
+  last: number;
+  afterFills: boolean;
+  /** seriesFingerprint of the closed bars scored. */
+  fingerprint: string;
+}
+const pendingCal = new Map<number, CalibrationJob>();
 
 function startCalibrationWorker(): Worker {
   const w = new Worker(new URL('./calibration.worker.ts', import.meta.url), { type: 'module' });
@@ -957,11 +973,7 @@ function reliabilitySvg(bins: CalibrationBin[]): string {
   );
 }
 
-function renderCalibration(
-  r: SeriesReport,
-  req: { protocol: CalibrationProtocol; first: number; last: number; afterFills: boolean },
-  ms: number,
-): void {
+function renderCalibration(r: SeriesReport, req: CalibrationJob, ms: number): void {
   const card = $('calibration');
   Object.assign(card.dataset, {
     state: 'ready',
@@ -969,6 +981,7 @@ function renderCalibration(
     bars: String(r.bars),
     first: String(req.first),
     last: String(req.last),
+    fingerprint: req.fingerprint,
     horizon: String(r.horizon),
     costBps: String(r.costBps),
     embargo: String(r.embargo),
@@ -1084,6 +1097,32 @@ async function fillRecent(seq: number, since: number, last: boolean): Promise<vo
   maybeCalibrate();
 }
 
+/** Asks after a suspected loss: the store writes behind the stream, so twice. */
+const HEAL_AFTER_MS = [2000, 8000];
+/** The heal under way for the history load `seq`: bars from `since` on are asked for again. */
+let healing: { seq: number; since: number } | undefined;
+
+/**
+ * Fills what the live stream lost from `since` on: updates the server dropped while this page
+ * was slow (it says so with a `dropped` notice), a close that never came, a hole between bars.
+ * Without this a lost close stayed open and out of every closed-bar figure for good.
+ */
+function healBars(since: number): void {
+  if (healing && healing.seq === loadSeq) {
+    healing.since = Math.min(healing.since, since);
+    return;
+  }
+  const h = { seq: loadSeq, since };
+  healing = h;
+  chartEl.dataset.heals = String(Number(chartEl.dataset.heals ?? '0') + 1);
+  for (const [i, ms] of HEAL_AFTER_MS.entries())
+    setTimeout(() => {
+      void fillRecent(h.seq, h.since, false).finally(() => {
+        if (i === HEAL_AFTER_MS.length - 1 && healing === h) healing = undefined;
+      });
+    }, ms);
+}
+
 // --- live updates ---------------------------------------------------------------------------
 let ws: WebSocket | undefined;
 let subscribedTf: Timeframe | undefined;
@@ -1121,6 +1160,12 @@ function connect(): void {
     }
     if (msg.type === 'error') {
       if (msg.code === 'UNKNOWN_SYMBOL') showError(msg.error ?? 'unknown instrument');
+      return;
+    }
+    if (msg.type === 'dropped') {
+      // Updates were dropped while this page was slow: bars since the last one held may be lost.
+      const last = state.bars[state.bars.length - 1];
+      if (last && loadedKey === viewKey()) healBars(last.ts);
       return;
     }
     if (msg.channel) onRecord(msg);
