@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bar, BarSeries } from '../../src/core/market.ts';
 import { evaluateSeries } from '../../src/signals/report.ts';
 import { calibrationProtocol, scorecardCells, seriesFingerprint } from '../../web/src/analytics.ts';
@@ -55,6 +55,12 @@ afterAll(async () => {
 });
 
 describe('dashboard', () => {
+  // A test that fails before closing its page must not leave it running (a live chart at 120×
+  // costs the machine a core) under the tests after it.
+  afterEach(async () => {
+    for (const ctx of browser?.contexts() ?? []) await ctx.close();
+  });
+
   it('shows live fused candles, the regime band, the venue table and an alert; saves a screenshot', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
@@ -148,20 +154,32 @@ describe('dashboard', () => {
     const errors = collectErrors(page);
     await page.goto(`${url}/?symbol=BTC-USD`);
     const depth = page.locator('#depth');
-    /** What the chart shows: its view, levels, touch, and the drawn areas' sizes on screen. */
-    const shown = async () => ({
-      view: await depth.getAttribute('data-view'),
-      bidLevels: Number(await depth.getAttribute('data-bid-levels')),
-      askLevels: Number(await depth.getAttribute('data-ask-levels')),
-      bestBid: Number(await depth.getAttribute('data-best-bid')),
-      bestAsk: Number(await depth.getAttribute('data-best-ask')),
-      crossed: await depth.getAttribute('data-crossed'),
-      bids: await page.locator('#depth-bids').getAttribute('d'),
-      asks: await page.locator('#depth-asks').getAttribute('d'),
-      bidBox: await page.locator('#depth-bids').boundingBox(),
-      askBox: await page.locator('#depth-asks').boundingBox(),
-      meta: await page.locator('#book-meta').textContent(),
-    });
+    /**
+     * What the chart shows: its view, levels, touch, and the drawn areas' sizes on screen — read in
+     * one evaluation: the chart redraws a few times a second, and attributes read one await apart
+     * can come from two books (a bid of one and an ask of the next looked crossed in CI).
+     */
+    const shown = () =>
+      page.evaluate(() => {
+        const d = (document.getElementById('depth') as unknown as SVGSVGElement).dataset;
+        const box = (id: string) => {
+          const r = document.getElementById(id)?.getBoundingClientRect();
+          return r && r.width > 0 ? { x: r.x, width: r.width, height: r.height } : null;
+        };
+        return {
+          view: d.view ?? null,
+          bidLevels: Number(d.bidLevels),
+          askLevels: Number(d.askLevels),
+          bestBid: Number(d.bestBid),
+          bestAsk: Number(d.bestAsk),
+          crossed: d.crossed ?? null,
+          bids: document.getElementById('depth-bids')?.getAttribute('d') ?? null,
+          asks: document.getElementById('depth-asks')?.getAttribute('d') ?? null,
+          bidBox: box('depth-bids'),
+          askBox: box('depth-asks'),
+          meta: document.getElementById('book-meta')?.textContent ?? null,
+        };
+      });
     await page
       .waitForFunction(
         () => {
@@ -309,13 +327,15 @@ describe('dashboard', () => {
     // Armed once the page's own fills after load are done: what it heals from here on, it heals
     // because it noticed the loss.
     await cardScoredAfterFills(page);
-    const heals = async () => Number((await page.locator('#chart').getAttribute('data-heals')) ?? 0);
-    const healsBefore = await heals();
+    const losses = async () => Number((await page.locator('#chart').getAttribute('data-losses')) ?? 0);
+    const lossesBefore = await losses();
     armed = true;
     for (let i = 0; i < 120 && lost.length < 2; i++) await new Promise((r) => setTimeout(r, 250));
     expect(lost.map((l) => l.what)).toEqual(['close', 'bar']);
     // The page noticed (the next bar's first update came after an unclosed one, then a gap).
-    await page.waitForFunction((n) => Number(document.getElementById('chart')?.dataset.heals ?? 0) > n, healsBefore, { timeout: 30_000 });
+    await page.waitForFunction((n) => Number(document.getElementById('chart')?.dataset.losses ?? 0) > n, lossesBefore, {
+      timeout: 30_000,
+    });
     // The card scores again on bars that include both, and they are the store's closed bars.
     let agreed = await cardAgreeingWithStore(page, 'BTC-USD');
     const deadline = Date.now() + 60_000;

@@ -1099,27 +1099,27 @@ async function fillRecent(seq: number, since: number, last: boolean): Promise<vo
 
 /** Asks after a suspected loss: the store writes behind the stream, so twice. */
 const HEAL_AFTER_MS = [2000, 8000];
-/** The heal under way for the history load `seq`: bars from `since` on are asked for again. */
-let healing: { seq: number; since: number } | undefined;
+/** A heal whose first ask is still to come: a loss noticed meanwhile joins it. */
+let nextHeal: { seq: number; since: number } | undefined;
 
 /**
  * Fills what the live stream lost from `since` on: updates the server dropped while this page
  * was slow (it says so with a `dropped` notice), a close that never came, a hole between bars.
- * Without this a lost close stayed open and out of every closed-bar figure for good.
+ * Without this a lost close stayed open and out of every closed-bar figure for good. At most one
+ * heal starts per 2 s; `data-losses` counts the losses noticed.
  */
 function healBars(since: number): void {
-  if (healing && healing.seq === loadSeq) {
-    healing.since = Math.min(healing.since, since);
+  chartEl.dataset.losses = String(Number(chartEl.dataset.losses ?? '0') + 1);
+  if (nextHeal && nextHeal.seq === loadSeq) {
+    nextHeal.since = Math.min(nextHeal.since, since);
     return;
   }
   const h = { seq: loadSeq, since };
-  healing = h;
-  chartEl.dataset.heals = String(Number(chartEl.dataset.heals ?? '0') + 1);
+  nextHeal = h;
   for (const [i, ms] of HEAL_AFTER_MS.entries())
     setTimeout(() => {
-      void fillRecent(h.seq, h.since, false).finally(() => {
-        if (i === HEAL_AFTER_MS.length - 1 && healing === h) healing = undefined;
-      });
+      if (i === 0 && nextHeal === h) nextHeal = undefined;
+      void fillRecent(h.seq, h.since, false);
     }, ms);
 }
 
