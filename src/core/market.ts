@@ -103,6 +103,20 @@ export function sliceSeries(s: BarSeries, start: number, end: number): BarSeries
   };
 }
 
+/** Bar events as a series (the inverse of `seriesBar`, over every row). */
+export function barSeries(bars: readonly Bar[]): BarSeries {
+  return {
+    time: Float64Array.from(bars, (b) => b.ts),
+    open: Float64Array.from(bars, (b) => b.open),
+    high: Float64Array.from(bars, (b) => b.high),
+    low: Float64Array.from(bars, (b) => b.low),
+    close: Float64Array.from(bars, (b) => b.close),
+    volume: Float64Array.from(bars, (b) => b.volume),
+    hasOhlc: true,
+    hasVolume: true,
+  };
+}
+
 /** Row i of a series as a bar event (replaying a series through the live stages). */
 export function seriesBar(s: BarSeries, i: number, symbol: InstrumentId, timeframe: Timeframe, final = true): Bar {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EmpEvent, IndicatorUpdate } from '../core/events.ts';
-import type { Bar } from '../core/market.ts';
+import { type Bar, barSeries } from '../core/market.ts';
 import { Rng } from '../core/random.ts';
 import { computeIndicator } from '../indicators/index.ts';
 import { IndicatorStage, parseIndicatorSpec } from './indicator-stage.ts';
@@ -36,16 +36,7 @@ describe('IndicatorStage', () => {
     }
     const finals = events.filter((e): e is IndicatorUpdate => e.type === 'indicators' && e.final);
     expect(finals).toHaveLength(60);
-    const series = {
-      time: Float64Array.from(closed, (b) => b.ts),
-      open: Float64Array.from(closed, (b) => b.open),
-      high: Float64Array.from(closed, (b) => b.high),
-      low: Float64Array.from(closed, (b) => b.low),
-      close: Float64Array.from(closed, (b) => b.close),
-      volume: Float64Array.from(closed, (b) => b.volume),
-      hasOhlc: true,
-      hasVolume: true,
-    };
+    const series = barSeries(closed);
     const rsi = computeIndicator('RSI', series, { timeperiod: 5 }).real as Float64Array;
     const macd = computeIndicator('MACD', series, { fastperiod: 3, slowperiod: 6, signalperiod: 2 });
     finals.forEach((u, i) => {

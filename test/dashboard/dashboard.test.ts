@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Bar, BarSeries } from '../../src/core/market.ts';
+import { type Bar, barSeries } from '../../src/core/market.ts';
 import { evaluateSeries } from '../../src/signals/report.ts';
 import { calibrationProtocol, scorecardCells, seriesFingerprint } from '../../web/src/analytics.ts';
 
@@ -153,7 +153,6 @@ describe('dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors = collectErrors(page);
     await page.goto(`${url}/?symbol=BTC-USD`);
-    const depth = page.locator('#depth');
     /**
      * What the chart shows: its view, levels, touch, and the drawn areas' sizes on screen — read in
      * one evaluation: the chart redraws a few times a second, and attributes read one await apart
@@ -255,7 +254,7 @@ describe('dashboard', () => {
     expect(shown.data.costBps).toBe(String(protocol.costBps));
     expect(shown.data.timeframes).toBe(protocol.timeframes.join(','));
     expect(shown.protocol).toContain(`Walk-forward over ${Number(shown.data.bars).toLocaleString('en-US')} closed 1m bars`);
-    const report = evaluateSeries(seriesOf(bars), protocol);
+    const report = evaluateSeries(barSeries(bars), protocol);
     const strategies = report.methods.filter((m) => m.kind === 'strategy');
     expect(shown.rows.map((r) => r.data.strategy)).toEqual(strategies.map((m) => m.method));
     const same = (shownValue: string | undefined, v: number) => {
@@ -518,20 +517,6 @@ function readCard(page: Page) {
   });
 }
 
-const seriesOf = (bars: Bar[]): BarSeries => {
-  const col = (f: (b: Bar) => number) => Float64Array.from(bars, f);
-  return {
-    time: col((b) => b.ts),
-    open: col((b) => b.open),
-    high: col((b) => b.high),
-    low: col((b) => b.low),
-    close: col((b) => b.close),
-    volume: col((b) => b.volume),
-    hasOhlc: true,
-    hasVolume: true,
-  };
-};
-
 /**
  * A reading of the calibration card and the store's closed 1m bars over the span it scored, once
  * they are the same bars (the card names them by fingerprint). The store writes in batches,
@@ -546,13 +531,13 @@ async function cardAgreeingWithStore(page: Page, symbol: string) {
   let shown = await readCard(page);
   let bars = await closedBars(shown.data.first, shown.data.last);
   const deadline = Date.now() + 60_000;
-  while (seriesFingerprint(seriesOf(bars)) !== shown.data.fingerprint && Date.now() < deadline) {
+  while (seriesFingerprint(barSeries(bars)) !== shown.data.fingerprint && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
     shown = await readCard(page);
     bars = await closedBars(shown.data.first, shown.data.last);
   }
   expect(
-    seriesFingerprint(seriesOf(bars)),
+    seriesFingerprint(barSeries(bars)),
     `closed bars from ${shown.data.first} to ${shown.data.last} (count:hash): the API's against the page's`,
   ).toBe(shown.data.fingerprint);
   expect(bars.length).toBe(Number(shown.data.bars));

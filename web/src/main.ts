@@ -37,7 +37,7 @@ import type {
 } from '../../src/core/index.ts';
 import { REGIMES, TIMEFRAMES, type Timeframe } from '../../src/core/index.ts';
 import { resolveInstrument } from '../../src/core/instrument.ts';
-import type { BarSeries } from '../../src/core/market.ts';
+import { barSeries } from '../../src/core/market.ts';
 import { type IndicatorInfo, indicatorLookback } from '../../src/indicators/index.ts';
 import { MIN_CALIBRATION_BARS } from '../../src/regimes/adaptive.ts';
 import type { CalibrationBin } from '../../src/signals/evaluate.ts';
@@ -288,19 +288,6 @@ function markBars(): void {
   // The price axis' own formatter on the last close: what its labels and the crosshair read.
   chartEl.dataset.axisLabel = last ? candles.priceFormatter().format(last.close) : '';
   if (crosshairIndex === undefined) renderLegend();
-}
-
-function barSeries(bars: Bar[]): BarSeries {
-  return {
-    time: Float64Array.from(bars, (b) => b.ts),
-    open: Float64Array.from(bars, (b) => b.open),
-    high: Float64Array.from(bars, (b) => b.high),
-    low: Float64Array.from(bars, (b) => b.low),
-    close: Float64Array.from(bars, (b) => b.close),
-    volume: Float64Array.from(bars, (b) => b.volume),
-    hasOhlc: true,
-    hasVolume: true,
-  };
 }
 
 // --- panes ----------------------------------------------------------------------------------
