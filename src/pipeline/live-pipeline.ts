@@ -126,10 +126,15 @@ export class LivePipeline implements ApiBackend {
   private readonly lastConflictAlert = new Map<string, number>();
   /** Stored-bar marks waiting for the store writer before the source may forget their records. */
   private readonly acks: { symbol: string; before: number; mark: number }[] = [];
-  /** Bars waiting for their analysis, in order (ANALYSIS_SLICE_MS); `analysisHead` is the next one. */
-  private readonly analysisQueue: { lane: InstrumentLane; bar: Bar }[] = [];
+  /**
+   * Bars waiting for their analysis, in order (ANALYSIS_SLICE_MS); `analysisHead` is the next one.
+   * A `warm` entry is a stored bar that only warms its stages (at start, ahead of every new bar).
+   */
+  private readonly analysisQueue: { lane: InstrumentLane; bar: Bar; warm: boolean }[] = [];
   private analysisHead = 0;
   private analysisScheduled = false;
+  /** Called once the analysis queue is next empty. */
+  private analysisDrained: (() => void)[] = [];
   /** When this turn's first analysis ran (performance.now()); -1: none yet. */
   private sliceStart = -1;
 
@@ -190,11 +195,15 @@ export class LivePipeline implements ApiBackend {
   }
 
   /**
-   * Warms analysis from stored bars, then starts the store writer, waits until every bus
-   * consumer is ready, and starts the sources and the periodic tick.
+   * Queues the analysis's warm-up (stored bars) and the source's history, starts the store writer,
+   * waits until every bus consumer is ready, starts the sources and the periodic tick, and resolves
+   * once the warm-up and the history have been analysed. The sources start before that analysis
+   * (it takes seconds: each instrument's regime calibrations), which runs in slices between live
+   * records as any backlog does: a restarted service publishes fused prices within a moment, and
+   * its new bars are analysed after the stored ones, in order.
    */
   async start(): Promise<void> {
-    await this.warm();
+    await this.queueWarm();
     if (this.resumable) await this.resume();
     const history = await this.history();
     const writer = new StoreWriter(this.store, { onError: (err) => this.log.error({ err }, 'store write failed') });
@@ -236,14 +245,22 @@ export class LivePipeline implements ApiBackend {
     // Every consumer made so far (the store writer here, the API's gateway when the server was
     // started first, other processes' followers) receives the very first record's events.
     await this.bus.ready();
+    // History enters the bar builders before any live price (bars are built in time order).
     this.replayHistory(history);
-    // Start-up: the history's analysis completes before live data (and start() resolving).
-    this.runAnalysis(Number.POSITIVE_INFINITY);
+    const caughtUp = this.analysisIdle();
+    if (!this.analysisScheduled) this.runAnalysis(ANALYSIS_SLICE_MS);
     this.source.start(this.sink);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
     this.bookTimer = setInterval(() => this.books.flush(Date.now(), (e) => this.publish(e)), BOOK_EVERY_MS / 2);
     this.bookTimer.unref();
+    await caughtUp;
+  }
+
+  /** Resolves when every bar queued so far has had its analysis. */
+  analysisIdle(): Promise<void> {
+    if (this.analysisHead >= this.analysisQueue.length) return Promise.resolve();
+    return new Promise((resolve) => this.analysisDrained.push(resolve));
   }
 
   /** Stop intake, flush the store, close everything. */
@@ -359,7 +376,7 @@ export class LivePipeline implements ApiBackend {
     }
     this.stats.bars++;
     this.publish(bar);
-    this.analysisQueue.push({ lane, bar });
+    this.analysisQueue.push({ lane, bar, warm: false });
     if (!this.analysisScheduled) this.runAnalysis(ANALYSIS_SLICE_MS);
   };
 
@@ -386,10 +403,11 @@ export class LivePipeline implements ApiBackend {
         setImmediate(() => this.runAnalysis(ANALYSIS_SLICE_MS));
         return;
       }
-      const { lane, bar } = q[this.analysisHead++] as { lane: InstrumentLane; bar: Bar };
+      const { lane, bar, warm } = q[this.analysisHead++] as { lane: InstrumentLane; bar: Bar; warm: boolean };
       for (const a of lane.analysis.get(bar.timeframe) ?? []) {
         try {
-          a.onBar(bar, this.emit);
+          if (warm) a.warm(bar);
+          else a.onBar(bar, this.emit);
         } catch (err) {
           this.stats.analysisErrors++;
           this.log.error({ err, symbol: bar.symbol, timeframe: bar.timeframe }, 'analysis failed');
@@ -397,11 +415,16 @@ export class LivePipeline implements ApiBackend {
       }
       // The bar and its analysis are with the store writer now (a local bus delivers at once): once
       // committed, the records that made it may be forgotten upstream.
-      if (bar.final && bar.timeframe === '1m' && this.source.committed && this.writer)
+      if (!warm && bar.final && bar.timeframe === '1m' && this.source.committed && this.writer)
         this.acks.push({ symbol: bar.symbol, before: bar.ts + 60_000 - ACK_MARGIN_MS, mark: this.writer.mark() });
     }
     q.length = 0;
     this.analysisHead = 0;
+    const drained = this.analysisDrained;
+    if (drained.length > 0) {
+      this.analysisDrained = [];
+      for (const resolve of drained) resolve();
+    }
   }
 
   private readonly emit = (e: EmpEvent): void => {
@@ -531,13 +554,14 @@ export class LivePipeline implements ApiBackend {
     }
   }
 
-  private async warm(): Promise<void> {
+  /** Stored bars, queued to warm the analysis of their instrument and timeframe ahead of any new bar. */
+  private async queueWarm(): Promise<void> {
     for (const lane of this.lanes.values()) {
       for (const [tf, stages] of lane.analysis) {
         if (stages.length === 0) continue;
         const limit = Math.max(WARM_BARS, ...stages.map((s) => s.warmBars ?? 0));
-        const bars = await this.store.bars({ symbol: lane.symbol, timeframe: tf, limit });
-        for (const b of bars) for (const s of stages) s.warm(b);
+        for (const bar of await this.store.bars({ symbol: lane.symbol, timeframe: tf, limit }))
+          this.analysisQueue.push({ lane, bar, warm: true });
       }
     }
   }

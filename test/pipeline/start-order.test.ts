@@ -6,11 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { NatsJetStreamBus } from '../../src/bus/nats.ts';
 import type { EmpEvent } from '../../src/core/events.ts';
-import type { Quote } from '../../src/core/market.ts';
+import type { Bar, Quote } from '../../src/core/market.ts';
 import { parseConfig } from '../../src/pipeline/config.ts';
 import { LivePipeline } from '../../src/pipeline/live-pipeline.ts';
 import { defaultParts } from '../../src/pipeline/parts.ts';
-import type { RecordSource, SourceSink, VenueHealthSnapshot } from '../../src/pipeline/stages.ts';
+import type { BarAnalysis, RecordSource, SourceSink, VenueHealthSnapshot } from '../../src/pipeline/stages.ts';
+import { SqliteStore } from '../../src/store/sqlite.ts';
 
 /** A source whose records are fixed and go out synchronously the moment it is started. */
 class ScriptedSource implements RecordSource {
@@ -19,7 +20,8 @@ class ScriptedSource implements RecordSource {
   start(sink: SourceSink): void {
     this.startedAt = Date.now();
     sink.status({ type: 'source_status', venue: 'probe', ts: this.startedAt, state: 'open' });
-    for (const q of this.quotes) sink.record({ ...q, recvTs: this.startedAt });
+    // A quote's recvTs is an offset from the start.
+    for (const q of this.quotes) sink.record({ ...q, recvTs: this.startedAt + q.recvTs });
   }
   async stop(): Promise<void> {}
   health(): VenueHealthSnapshot[] {
@@ -87,6 +89,77 @@ describe.each(['inprocess', 'nats'] as const)('start order on the %s bus', (kind
       await p.stop();
       await follower?.destroy();
       await follower?.close();
+    }
+  }, 30_000);
+});
+
+/** An analysis stage whose warm-up costs `msPerBar` of CPU per stored bar, as regime calibrations do. */
+class SlowWarmStage implements BarAnalysis {
+  readonly calls: { kind: 'warm' | 'bar'; ts: number; at: number }[] = [];
+  constructor(private readonly msPerBar: number) {}
+  warm(bar: Bar): void {
+    const end = performance.now() + this.msPerBar;
+    while (performance.now() < end) {
+      // busy: the stage's own work
+    }
+    this.calls.push({ kind: 'warm', ts: bar.ts, at: performance.now() });
+  }
+  onBar(bar: Bar): void {
+    if (bar.final) this.calls.push({ kind: 'bar', ts: bar.ts, at: performance.now() });
+  }
+}
+
+describe('a restart with a long analysis warm-up', () => {
+  it('publishes fused prices while the stored bars warm the analysis, analyses new bars after them, and resolves start() once warm', async () => {
+    const tag = `sw${process.pid}_${Date.now() % 1_000_000}`;
+    const cfg = parseConfig({
+      instruments: ['BTC-USD'],
+      store: { dataDir: `/tmp/emp-${tag}` },
+      fusion: { publishEveryMs: 0 },
+      simulator: { historyMs: 0 },
+      analysis: { timeframes: ['1m'], indicators: [], strategies: [] },
+    });
+    // 400 stored bars ending two minutes ago: 400 × 3 ms = 1.2 s of warm-up.
+    const end = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
+    const stored: Bar[] = Array.from({ length: 400 }, (_, i) => {
+      const px = 60_000 + i;
+      return {
+        symbol: 'BTC-USD',
+        timeframe: '1m',
+        ts: end - (399 - i) * 60_000,
+        open: px,
+        high: px + 1,
+        low: px - 1,
+        close: px,
+        volume: 1,
+        final: true,
+      };
+    });
+    const store = new SqliteStore(`/tmp/emp-${tag}.sqlite`);
+    await store.append({ bars: stored });
+    const stage = new SlowWarmStage(3);
+    const defaults = defaultParts(cfg);
+    const parts = { ...defaults, analysis: () => [stage] };
+    // Two quotes a minute apart on the source's clock: the second closes the first one's bar.
+    const source = new ScriptedSource([quote('probe', 60_500), { ...quote('probe', 60_501), recvTs: 61_000 }]);
+    const p = await LivePipeline.open(cfg, source, parts, undefined, { store });
+    let firstFusedAt = Number.NaN;
+    p.bus.subscribe({ types: ['fused'] }, () => {
+      if (Number.isNaN(firstFusedAt)) firstFusedAt = performance.now();
+    });
+    try {
+      await p.start();
+      const resolvedAt = performance.now();
+      const warms = stage.calls.filter((c) => c.kind === 'warm');
+      expect(warms.map((c) => c.ts)).toEqual(stored.map((b) => b.ts));
+      const lastWarm = (warms.at(-1) as { at: number }).at;
+      // The fused price went out well before the warm-up ended (old order: only after it).
+      expect(firstFusedAt).toBeLessThan(lastWarm - 500);
+      expect(resolvedAt).toBeGreaterThanOrEqual(lastWarm);
+      // The new bar is analysed after every stored one.
+      expect(stage.calls.findIndex((c) => c.kind === 'bar')).toBe(warms.length);
+    } finally {
+      await p.stop();
     }
   }, 30_000);
 });
