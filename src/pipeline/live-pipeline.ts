@@ -61,6 +61,12 @@ const CONFLICT_ALERT_MS = 30_000;
  * answered (the API, the venue sockets).
  */
 const ANALYSIS_SLICE_MS = 20;
+/**
+ * At start, the analysis's catch-up (warm-up and history, seconds of regime calibrations) waits
+ * until every instrument has its first fused price, or this long (ms) after the sources start:
+ * a restarted service publishes prices first (about 0.5 s sooner than with both competing).
+ */
+const CATCH_UP_WAIT_MS = 1000;
 /** Stored closed bars replayed into the analysis at start, per instrument and timeframe (more where a stage asks: `warmBars`). */
 const WARM_BARS = 500;
 /**
@@ -135,6 +141,8 @@ export class LivePipeline implements ApiBackend {
   private analysisScheduled = false;
   /** Called once the analysis queue is next empty. */
   private analysisDrained: (() => void)[] = [];
+  /** Set while the start's catch-up waits for the first fused prices (CATCH_UP_WAIT_MS). */
+  private catchUpTimer: NodeJS.Timeout | undefined;
   /** When this turn's first analysis ran (performance.now()); -1: none yet. */
   private sliceStart = -1;
 
@@ -198,9 +206,10 @@ export class LivePipeline implements ApiBackend {
    * Queues the analysis's warm-up (stored bars) and the source's history, starts the store writer,
    * waits until every bus consumer is ready, starts the sources and the periodic tick, and resolves
    * once the warm-up and the history have been analysed. The sources start before that analysis
-   * (it takes seconds: each instrument's regime calibrations), which runs in slices between live
-   * records as any backlog does: a restarted service publishes fused prices within a moment, and
-   * its new bars are analysed after the stored ones, in order.
+   * (it takes seconds: each instrument's regime calibrations); it starts once every instrument has
+   * a fused price (CATCH_UP_WAIT_MS) and runs in slices between live records as any backlog does:
+   * a restarted service publishes fused prices within a moment, and its new bars are analysed
+   * after the stored ones, in order.
    */
   async start(): Promise<void> {
     await this.queueWarm();
@@ -245,16 +254,25 @@ export class LivePipeline implements ApiBackend {
     // Every consumer made so far (the store writer here, the API's gateway when the server was
     // started first, other processes' followers) receives the very first record's events.
     await this.bus.ready();
+    // Held until the first fused prices are out (releaseCatchUp).
+    this.analysisScheduled = true;
     // History enters the bar builders before any live price (bars are built in time order).
     this.replayHistory(history);
     const caughtUp = this.analysisIdle();
-    if (!this.analysisScheduled) this.runAnalysis(ANALYSIS_SLICE_MS);
     this.source.start(this.sink);
+    if (this.latestFused.size < this.lanes.size) this.catchUpTimer = setTimeout(() => this.releaseCatchUp(), CATCH_UP_WAIT_MS);
+    else this.releaseCatchUp();
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
     this.bookTimer = setInterval(() => this.books.flush(Date.now(), (e) => this.publish(e)), BOOK_EVERY_MS / 2);
     this.bookTimer.unref();
     await caughtUp;
+  }
+
+  private releaseCatchUp(): void {
+    clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = undefined;
+    this.runAnalysis(ANALYSIS_SLICE_MS);
   }
 
   /** Resolves when every bar queued so far has had its analysis. */
@@ -269,6 +287,7 @@ export class LivePipeline implements ApiBackend {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.bookTimer) clearInterval(this.bookTimer);
+    clearTimeout(this.catchUpTimer);
     await this.source.stop();
     // Bars still waiting for their analysis get it before the store is flushed.
     this.runAnalysis(Number.POSITIVE_INFINITY);
@@ -349,6 +368,7 @@ export class LivePipeline implements ApiBackend {
       const f = this.engine.fused(res.symbol);
       if (f) {
         this.latestFused.set(f.symbol, f);
+        if (this.catchUpTimer && this.latestFused.size === this.lanes.size) this.releaseCatchUp();
         this.stats.fused++;
         this.publish(f);
         // A faster simulation stamps receipts on its own clock: map back to the wall.

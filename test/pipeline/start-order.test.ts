@@ -124,6 +124,7 @@ describe('a restart with a long analysis warm-up', () => {
     const stored: Bar[] = Array.from({ length: 400 }, (_, i) => {
       const px = 60_000 + i;
       return {
+        type: 'bar',
         symbol: 'BTC-USD',
         timeframe: '1m',
         ts: end - (399 - i) * 60_000,
