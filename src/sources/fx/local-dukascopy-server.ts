@@ -35,11 +35,11 @@ export class LocalDukascopyServer {
   /** The same server in a worker thread; records cross by message. */
   static async startInWorker(): Promise<{ baseUrl: string; publish(r: MarketRecord): void; close(): Promise<void> }> {
     const require = createRequire(import.meta.url);
-    // The worker loads this TypeScript file through tsx, as bin/emp does.
+    // The worker loads this file as bin/emp does: TypeScript through tsx, a build's JavaScript as it is.
     const worker = new Worker(
       `(async () => {
         const { workerData } = require('node:worker_threads');
-        (await import(workerData.tsx)).register();
+        if (workerData.module.endsWith('.ts')) (await import(workerData.tsx)).register();
         await (await import(workerData.module)).serveDukascopyInWorker();
       })();`,
       // tsx's ESM entry (its CommonJS one cannot be imported from here).
