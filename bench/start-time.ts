@@ -1,11 +1,14 @@
 /**
  * `node --import tsx bench/start-time.ts [RUNS] [TREE]`: how long `bin/emp start` takes to come
- * up — from launch to its "dashboard and API at" line, with a fresh data directory and the
- * default two days of simulated history for the four default instruments — in wall time and in
- * the process's CPU time (user + system, from /proc; the wall time depends on what else the
- * machine runs, the CPU time much less). TREE: another checkout to time (default this one).
+ * up, with a fresh data directory and the default two days of simulated history for the four
+ * default instruments, and again after a SIGKILL on the same data directory (a crash and its
+ * restart). Per start: from launch until every instrument has a fused price (polled every 20 ms
+ * on `/api/instruments`: what a user or a supervisor's health check sees) and until the "dashboard
+ * and API at" line (the warm-up and the history analysed), in wall time, and the process's CPU
+ * time at that line (user + system, from /proc; the wall time depends on what else the machine
+ * runs, the CPU time much less). TREE: another checkout to time (default this one).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,37 +22,84 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-async function once(): Promise<{ wall: number; cpu: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'emp-start-time-'));
+interface Start {
+  p: ChildProcess;
+  /** Seconds from launch until every instrument had a fused price. */
+  priced: number;
+  /** Seconds from launch to the address line, and the CPU seconds used by then. */
+  line: number;
+  cpu: number;
+}
+
+async function everyInstrumentPriced(port: number, t0: number, p: ChildProcess): Promise<number> {
+  while (p.exitCode === null) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api/instruments`, { signal: AbortSignal.timeout(500) });
+      const list = (await r.json()) as { ts: number | null }[];
+      if (list.length > 0 && list.every((i) => i.ts !== null)) return (performance.now() - t0) / 1000;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('emp start exited before every instrument was priced');
+}
+
+async function start(dir: string, port: number): Promise<Start> {
   const t0 = performance.now();
-  const p = spawn(join(tree, 'bin', 'emp'), ['start', '--port', '0', '--data-dir', dir], { cwd: tree, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(join(tree, 'bin', 'emp'), ['start', '--port', String(port), '--data-dir', dir], {
+    cwd: tree,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, EMP_LOG_LEVEL: 'warn' },
+  });
+  const priced = everyInstrumentPriced(port, t0, p);
+  const line = await new Promise<{ line: number; cpu: number }>((res, rej) => {
+    let out = '';
+    const on = (d: Buffer): void => {
+      out += d.toString();
+      if (out.includes('dashboard and API at')) res({ line: (performance.now() - t0) / 1000, cpu: p.pid ? cpuSeconds(p.pid) : Number.NaN });
+    };
+    p.stdout?.on('data', on);
+    p.stderr?.on('data', on);
+    p.on('exit', (code) => rej(new Error(`emp start exited with ${code}: ${out}`)));
+    setTimeout(() => rej(new Error('no address within 120 s')), 120_000).unref();
+  });
+  return { p, priced: await priced, ...line };
+}
+
+const stopped = (p: ChildProcess): Promise<unknown> =>
+  new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
+
+async function once(): Promise<{ fresh: Start; restart: Start }> {
+  const dir = mkdtempSync(join(tmpdir(), 'emp-start-time-'));
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
   try {
-    return await new Promise((res, rej) => {
-      let out = '';
-      const on = (d: Buffer): void => {
-        out += d.toString();
-        if (out.includes('dashboard and API at'))
-          res({ wall: (performance.now() - t0) / 1000, cpu: p.pid ? cpuSeconds(p.pid) : Number.NaN });
-      };
-      p.stdout.on('data', on);
-      p.stderr.on('data', on);
-      p.on('exit', (code) => rej(new Error(`emp start exited with ${code}: ${out}`)));
-      setTimeout(() => rej(new Error('no address within 120 s')), 120_000).unref();
-    });
+    const fresh = await start(dir, port);
+    // Live for a while, so the restart has live bars stored after the history.
+    await new Promise((r) => setTimeout(r, 5000));
+    fresh.p.kill('SIGKILL');
+    await stopped(fresh.p);
+    const restart = await start(dir, port);
+    restart.p.kill('SIGINT');
+    await stopped(restart.p);
+    return { fresh, restart };
   } finally {
-    p.kill('SIGINT');
-    await new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)));
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1] as number;
-const wall: number[] = [];
-const cpu: number[] = [];
+const all: { fresh: Start; restart: Start }[] = [];
+const fmt = (s: Start): string =>
+  `every instrument priced ${s.priced.toFixed(2)} s, address line ${s.line.toFixed(2)} s (${s.cpu.toFixed(2)} s CPU)`;
 for (let i = 0; i < runs; i++) {
   const r = await once();
-  wall.push(r.wall);
-  cpu.push(r.cpu);
-  console.log(`run ${i + 1}: ${r.wall.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s CPU`);
+  all.push(r);
+  console.log(`run ${i + 1}: fresh start: ${fmt(r.fresh)}; restart after SIGKILL: ${fmt(r.restart)}`);
 }
-console.log(`${tree}: median of ${runs}: ${median(wall).toFixed(2)} s wall, ${median(cpu).toFixed(2)} s CPU`);
+for (const k of ['fresh', 'restart'] as const) {
+  const m = (f: (s: Start) => number): string => median(all.map((r) => f(r[k]))).toFixed(2);
+  console.log(
+    `${tree}: ${k === 'fresh' ? 'fresh start' : 'restart after SIGKILL'}, median of ${runs}: every instrument priced ${m((s) => s.priced)} s, address line ${m((s) => s.line)} s wall, ${m((s) => s.cpu)} s CPU`,
+  );
+}

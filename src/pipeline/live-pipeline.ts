@@ -276,7 +276,7 @@ export class LivePipeline implements ApiBackend {
   }
 
   /** Resolves when every bar queued so far has had its analysis. */
-  analysisIdle(): Promise<void> {
+  private analysisIdle(): Promise<void> {
     if (this.analysisHead >= this.analysisQueue.length) return Promise.resolve();
     return new Promise((resolve) => this.analysisDrained.push(resolve));
   }
