@@ -427,7 +427,11 @@ export class LivePipeline implements ApiBackend {
       for (const a of lane.analysis.get(bar.timeframe) ?? []) {
         try {
           if (warm) a.warm(bar);
-          else a.onBar(bar, this.emit);
+          else {
+            a.onBar(bar, this.emit);
+            const cp = a.checkpoint?.();
+            if (cp && a.id) this.writer?.checkpoint({ symbol: bar.symbol, timeframe: bar.timeframe, stage: a.id, ...cp });
+          }
         } catch (err) {
           this.stats.analysisErrors++;
           this.log.error({ err, symbol: bar.symbol, timeframe: bar.timeframe }, 'analysis failed');
@@ -579,6 +583,17 @@ export class LivePipeline implements ApiBackend {
     for (const lane of this.lanes.values()) {
       for (const [tf, stages] of lane.analysis) {
         if (stages.length === 0) continue;
+        for (const s of stages) {
+          if (!s.restore || !s.id) continue;
+          const cp = await this.store.checkpoint({ symbol: lane.symbol, timeframe: tf, stage: s.id });
+          if (!cp) continue;
+          try {
+            s.restore(cp.ts, cp.body);
+          } catch (err) {
+            // Unreadable (another version's, damaged): the warm-up recalibrates from the stored bars.
+            this.log.warn({ err, symbol: lane.symbol, timeframe: tf, stage: s.id }, 'stored checkpoint not restored');
+          }
+        }
         const limit = Math.max(WARM_BARS, ...stages.map((s) => s.warmBars ?? 0));
         for (const bar of await this.store.bars({ symbol: lane.symbol, timeframe: tf, limit }))
           this.analysisQueue.push({ lane, bar, warm: true });

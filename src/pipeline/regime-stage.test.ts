@@ -92,6 +92,33 @@ describe('RegimeStage', () => {
     expect(early.fallback).toMatch(/fewer than 250 returns/);
   });
 
+  it('restored from its last checkpoint and warmed from the same stored bars, it goes on exactly as the uninterrupted stage', () => {
+    // The uninterrupted stage's checkpoints, as the pipeline stores them, up to a restart at bar 1200.
+    const before = new RegimeStage();
+    let stored: { ts: number; body: string } | undefined;
+    for (let i = 0; i < 1200; i++) {
+      before.onBar(bar(s, i), () => {});
+      stored = before.checkpoint() ?? stored;
+    }
+    if (!stored) throw new Error('no calibration in 1200 bars');
+    const restarted = new RegimeStage();
+    restarted.restore(stored.ts, stored.body);
+    for (let i = 0; i < 1200; i++) restarted.warm(bar(s, i));
+    // The same probabilities, labels, forecasts and next calibrations: the warm-up filtered the
+    // stored bars with the calibration in force, and the schedule went on from the checkpoint.
+    expect(live(restarted, s, 1200, s.close.length)).toEqual(allLive().slice(1200));
+  });
+
+  it('a stored checkpoint it cannot read is refused with an error (the pipeline then warms without it)', () => {
+    expect(() => new RegimeStage().restore(0, 'not json')).toThrow();
+    expect(() => new RegimeStage().restore(0, '{"fit":{}}')).toThrow();
+    const before = new RegimeStage();
+    for (let i = 0; i < 300; i++) before.onBar(bar(s, i), () => {});
+    const cp = JSON.parse(before.checkpoint()?.body ?? '{}');
+    cp.fit.trans = cp.fit.trans.slice(1);
+    expect(() => new RegimeStage().restore(0, JSON.stringify(cp))).toThrow(/expected 36 finite numbers/);
+  });
+
   it('open bars and bars at or before the last one emit nothing', () => {
     const st = new RegimeStage();
     const out: EmpEvent[] = [];

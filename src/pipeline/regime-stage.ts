@@ -1,8 +1,29 @@
+import { z } from 'zod';
 import type { EmpEvent, RegimeState } from '../core/events.ts';
 import type { Bar } from '../core/market.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { ADAPTIVE_FALLBACK, AdaptiveRegimeClassifier, regimeForecast, TrendVolatility } from '../regimes/index.ts';
 import type { BarAnalysis } from './stages.ts';
+
+const numbers = z.array(z.number());
+/** A stored checkpoint (AdaptiveCheckpoint): read from the store, so checked. */
+const checkpointSchema = z.object({
+  fit: z.object({
+    mu: numbers,
+    variance: numbers,
+    trans: numbers,
+    volumeMean: numbers,
+    volumeVariance: numbers,
+    trendMean: numbers,
+    stationary: numbers,
+    useVolume: z.boolean(),
+    trendVariance: z.number(),
+    volumeCorrelation: z.number().nullable(),
+    scale: z.number(),
+    window: z.number(),
+  }),
+  refitAfter: z.number(),
+});
 
 /**
  * The regime classifier on closed bars of one instrument and timeframe: a state per bar, alerts on
@@ -16,10 +37,37 @@ export class RegimeStage implements BarAnalysis {
   private readonly classifier = new AdaptiveRegimeClassifier();
   private readonly axes = new TrendVolatility();
   private lastTs = Number.NEGATIVE_INFINITY;
+  readonly id = 'regime';
+  /** The calibration last handed out as a checkpoint (its bar count). */
+  private checkpointed = Number.NaN;
+  private pending: { ts: number; body: string } | undefined;
+  /** A restored checkpoint: its bar time, bars until its next calibration, warm bars after it. */
+  private restored: { ts: number; refitAfter: number; since: number } | undefined;
+
+  /**
+   * A restart goes on with the calibration in force when it stopped: the warm-up's stored bars
+   * are filtered with it (no calibration: seconds of CPU at start for six instruments), and the
+   * next calibration falls due when it would have.
+   */
+  restore(ts: number, body: string): void {
+    const cp = checkpointSchema.parse(JSON.parse(body));
+    this.classifier.restore(cp, cp.refitAfter);
+    this.checkpointed = this.classifier.calibration?.at ?? Number.NaN;
+    this.restored = { ts, refitAfter: cp.refitAfter, since: 0 };
+  }
+
+  checkpoint(): { ts: number; body: string } | undefined {
+    const p = this.pending;
+    this.pending = undefined;
+    return p;
+  }
 
   warm(bar: Bar): void {
     if (bar.ts <= this.lastTs) return;
     this.lastTs = bar.ts;
+    const r = this.restored;
+    if (r && bar.ts > r.ts) r.since++;
+    this.classifier.deferCalibration = r !== undefined;
     this.classifier.update({ close: bar.close, volume: bar.volume, time: bar.ts });
     this.axes.update(bar.close);
   }
@@ -28,6 +76,12 @@ export class RegimeStage implements BarAnalysis {
     if (!bar.final || bar.ts <= this.lastTs) return;
     this.lastTs = bar.ts;
     const c = this.classifier;
+    const r = this.restored;
+    if (r) {
+      c.refitIn(r.refitAfter - r.since);
+      this.restored = undefined;
+    }
+    c.deferCalibration = false;
     const out = c.update({ close: bar.close, volume: bar.volume, time: bar.ts });
     const axes = this.axes.update(bar.close);
     const forecast = regimeForecast(c);
@@ -47,6 +101,11 @@ export class RegimeStage implements BarAnalysis {
       ...(forecast ? { forecast } : {}),
     };
     emit(state);
+    const at = c.calibration?.at;
+    if (at !== undefined && at !== this.checkpointed) {
+      this.checkpointed = at;
+      this.pending = { ts: bar.ts, body: JSON.stringify(c.checkpoint()) };
+    }
     for (const a of out.alerts) {
       emit({
         type: 'alert',

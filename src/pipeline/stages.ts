@@ -91,4 +91,10 @@ export interface BarAnalysis {
   /** Warms state from a stored closed bar (no events). */
   warm(bar: Bar): void;
   onBar(bar: Bar, emit: (e: EmpEvent) => void): void;
+  /** Names its checkpoints in the store (stages with `checkpoint` and `restore`). */
+  readonly id?: string;
+  /** Model state made since the last call (by the bars' onBar), to store: a restart restores it. */
+  checkpoint?(): { ts: number; body: string } | undefined;
+  /** Puts a stored checkpoint in force, before the warm-up; throws on a body it cannot read. */
+  restore?(ts: number, body: string): void;
 }

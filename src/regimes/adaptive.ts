@@ -134,6 +134,21 @@ export interface AdaptiveFit {
   at: number;
 }
 
+/**
+ * The calibration in force as plain data (JSON-safe: NaN as null), and how many bars after it
+ * the next one falls due: what a restarted process needs to go on where this one left off.
+ */
+export interface AdaptiveCheckpoint {
+  fit: Record<'mu' | 'variance' | 'trans' | 'volumeMean' | 'volumeVariance' | 'trendMean' | 'stationary', number[]> & {
+    useVolume: boolean;
+    trendVariance: number;
+    volumeCorrelation: number | null;
+    scale: number;
+    window: number;
+  };
+  refitAfter: number;
+}
+
 /** Working arrays of one EM run (sized to the window). */
 interface Work {
   logE: Float64Array;
@@ -616,6 +631,12 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   private nextFit: number;
   private readonly gaps: number[] = [];
   private typicalGap = Number.NaN;
+  /**
+   * While true, a calibration that falls due waits (the filter goes on with the calibration in
+   * force); the first update after it is cleared makes it. A warm-up from a restored checkpoint
+   * replays stored bars through the filter only.
+   */
+  deferCalibration = false;
 
   constructor(options: AdaptiveRegimeOptions = {}) {
     // Labels from probabilities averaged over ~3 bars; a new label must lead the current one by
@@ -718,6 +739,69 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     return out;
   }
 
+  /** The calibration in force and when the next falls due (null before the first). */
+  checkpoint(): AdaptiveCheckpoint | null {
+    const f = this.fit;
+    if (!f) return null;
+    const arr = (a: Float64Array): number[] => Array.from(a);
+    return {
+      fit: {
+        mu: arr(f.mu),
+        variance: arr(f.variance),
+        trans: arr(f.trans),
+        volumeMean: arr(f.volumeMean),
+        volumeVariance: arr(f.volumeVariance),
+        trendMean: arr(f.trendMean),
+        stationary: arr(f.stationary),
+        useVolume: f.useVolume,
+        trendVariance: f.trendVariance,
+        volumeCorrelation: Number.isNaN(f.volumeCorrelation) ? null : f.volumeCorrelation,
+        scale: f.scale,
+        window: f.window,
+      },
+      refitAfter: this.nextFit - f.at,
+    };
+  }
+
+  /**
+   * Puts a checkpoint's calibration in force (the bars that follow are filtered with it, the next
+   * calibration starts from it) and sets the next calibration `refitIn` bars from now.
+   */
+  restore(cp: AdaptiveCheckpoint, refitIn: number): void {
+    const f = cp.fit;
+    const arr = (a: number[], n: number): Float64Array => {
+      if (a.length !== n || !a.every(Number.isFinite)) throw new RangeError(`regime checkpoint: expected ${n} finite numbers`);
+      return Float64Array.from(a);
+    };
+    this.fit = {
+      mu: arr(f.mu, K),
+      variance: arr(f.variance, K),
+      trans: arr(f.trans, K * K),
+      volumeMean: arr(f.volumeMean, K),
+      volumeVariance: arr(f.volumeVariance, K),
+      trendMean: arr(f.trendMean, K),
+      stationary: arr(f.stationary, K),
+      useVolume: f.useVolume,
+      trendVariance: f.trendVariance,
+      volumeCorrelation: f.volumeCorrelation ?? Number.NaN,
+      scale: f.scale,
+      window: f.window,
+      at: this.n,
+    };
+    this.still = false;
+    this.refitIn(refitIn);
+  }
+
+  /** The next calibration falls due `bars` returns from now (at least one). */
+  refitIn(bars: number): void {
+    this.nextFit = this.n + Math.max(1, Math.round(bars));
+  }
+
+  /** Returns seen so far. */
+  get bars(): number {
+    return this.n;
+  }
+
   update(bar: { close: number; volume?: number; time?: number }): RegimeOutput {
     const fb = this.fallback.update(bar);
     const prev = this.prevClose;
@@ -762,7 +846,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
       this.shortVar += 0.2 * (r2 - this.shortVar);
     }
     const volRatio = this.longVar > 0 ? Math.sqrt(this.shortVar / this.longVar) : 1;
-    if (this.n >= this.nextFit) {
+    if (this.n >= this.nextFit && !this.deferCalibration) {
       const len = Math.min(this.n, this.windowCap());
       const from = this.n - len;
       const r0 = this.ret.subarray(from, this.n);

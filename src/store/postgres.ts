@@ -39,6 +39,9 @@ CREATE TABLE IF NOT EXISTS ${schema}.fused (
   confidence DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, sources INTEGER NOT NULL, excluded INTEGER NOT NULL,
   body JSONB, PRIMARY KEY (symbol, ts));
 ALTER TABLE ${schema}.fused ADD COLUMN IF NOT EXISTS body JSONB;
+CREATE TABLE IF NOT EXISTS ${schema}.checkpoints (
+  symbol TEXT NOT NULL, timeframe TEXT NOT NULL, stage TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (symbol, timeframe, stage));
 CREATE INDEX IF NOT EXISTS bars_age ON ${schema}.bars (ts);
 CREATE INDEX IF NOT EXISTS fused_age ON ${schema}.fused (ts);
 ${events}`;
@@ -99,6 +102,15 @@ export class PostgresStore extends SqlMarketStore {
     const s = this.schema;
     try {
       await client.query('BEGIN');
+      if (b.checkpoints?.length) {
+        // The latest per key: one batch may hold two of the same stage.
+        const x = [...new Map(b.checkpoints.map((c) => [`${c.symbol}|${c.timeframe}|${c.stage}`, c])).values()];
+        await client.query(
+          `INSERT INTO ${s}.checkpoints SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[])
+           ON CONFLICT (symbol, timeframe, stage) DO UPDATE SET ts = EXCLUDED.ts, body = EXCLUDED.body`,
+          [x.map((r) => r.symbol), x.map((r) => r.timeframe), x.map((r) => r.stage), x.map((r) => r.ts), x.map((r) => r.body)],
+        );
+      }
       if (b.bars?.length) {
         const x = b.bars;
         await client.query(

@@ -4,9 +4,19 @@
  * writes a placeholder and runs a SELECT.
  */
 import type { Alert, Conflict, FusedPrice, RegimeState, Signal } from '../core/events.ts';
+import type { InstrumentId } from '../core/instrument.ts';
 import type { Bar } from '../core/market.ts';
 import type { EpochMs, Timeframe } from '../core/time.ts';
-import { type BarQuery, type FusedRow, fusedFromRow, type MarketStore, type RangeQuery, type Retention, type StoreBatch } from './store.ts';
+import {
+  type BarQuery,
+  type FusedRow,
+  fusedFromRow,
+  type MarketStore,
+  type RangeQuery,
+  type Retention,
+  type StageCheckpoint,
+  type StoreBatch,
+} from './store.ts';
 
 export const EVENT_TABLES = ['signals', 'regimes', 'alerts', 'conflicts'] as const;
 export type EventTable = (typeof EVENT_TABLES)[number];
@@ -41,6 +51,16 @@ export abstract class SqlMarketStore implements MarketStore {
   /** The n-th (1-based) query parameter. */
   protected abstract placeholder(n: number): string;
   protected abstract select<T>(sql: string, args: unknown[]): Promise<T[]>;
+
+  async checkpoint(q: { symbol: InstrumentId; timeframe: Timeframe; stage: string }): Promise<StageCheckpoint | undefined> {
+    const p = (n: number): string => this.placeholder(n);
+    const rows = await this.select<StageCheckpoint>(
+      `SELECT symbol, timeframe, stage, ts, body FROM ${this.table('checkpoints')} WHERE symbol = ${p(1)} AND timeframe = ${p(2)} AND stage = ${p(3)}`,
+      [q.symbol, q.timeframe, q.stage],
+    );
+    const r = rows[0];
+    return r && { ...r, ts: Number(r.ts) };
+  }
 
   async bars(q: BarQuery): Promise<Bar[]> {
     const rows = await this.range<BarRow>('bars', q, { timeframe: q.timeframe });

@@ -6,6 +6,10 @@ import { EVENT_TABLES, type EventTable, retentionAges, SqlMarketStore } from './
 import type { Retention, StoreBatch } from './store.ts';
 
 const SCHEMA = `
+CREATE TABLE IF NOT EXISTS checkpoints (
+  symbol TEXT NOT NULL, timeframe TEXT NOT NULL, stage TEXT NOT NULL, ts REAL NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (symbol, timeframe, stage)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bars (
   symbol TEXT NOT NULL, timeframe TEXT NOT NULL, ts REAL NOT NULL,
   open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL,
@@ -40,6 +44,7 @@ CREATE INDEX IF NOT EXISTS conflicts_age ON conflicts (ts);
 export class SqliteStore extends SqlMarketStore {
   private readonly db: Database.Database;
   private readonly insertBar: Database.Statement;
+  private readonly insertCheckpoint: Database.Statement;
   private readonly insertFused: Database.Statement;
   private readonly insertEvent: Record<EventTable, Database.Statement>;
   private readonly appendTx: (b: StoreBatch) => void;
@@ -59,6 +64,9 @@ export class SqliteStore extends SqlMarketStore {
     this.insertBar = this.db.prepare(
       'INSERT OR REPLACE INTO bars (symbol, timeframe, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.insertCheckpoint = this.db.prepare(
+      'INSERT OR REPLACE INTO checkpoints (symbol, timeframe, stage, ts, body) VALUES (?, ?, ?, ?, ?)',
+    );
     this.insertFused = this.db.prepare(
       'INSERT OR REPLACE INTO fused (symbol, ts, price, confidence, status, sources, excluded, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -66,6 +74,7 @@ export class SqliteStore extends SqlMarketStore {
       EVENT_TABLES.map((t) => [t, this.db.prepare(`INSERT INTO ${t} (symbol, ts, body) VALUES (?, ?, ?)`)]),
     ) as Record<EventTable, Database.Statement>;
     this.appendTx = this.db.transaction((b: StoreBatch) => {
+      for (const c of b.checkpoints ?? []) this.insertCheckpoint.run(c.symbol, c.timeframe, c.stage, c.ts, c.body);
       for (const x of b.bars ?? []) this.insertBar.run(x.symbol, x.timeframe, x.ts, x.open, x.high, x.low, x.close, x.volume);
       for (const f of b.fused ?? []) this.insertFused.run(f.symbol, f.ts, f.price, f.confidence, f.status, f.sources, f.excluded, f.body);
       for (const s of b.signals ?? []) this.insertEvent.signals.run(s.symbol, s.ts, JSON.stringify(s));

@@ -21,7 +21,21 @@ export interface FusedRow {
 }
 
 /** One write batch: everything accumulated since the last flush, committed atomically. */
+/**
+ * An analysis stage's model state (a regime classifier's calibration), the latest per instrument,
+ * timeframe and stage: a restart goes on from it instead of recalibrating from stored bars.
+ */
+export interface StageCheckpoint {
+  symbol: InstrumentId;
+  timeframe: Timeframe;
+  stage: string;
+  /** The bar it was made on. */
+  ts: EpochMs;
+  body: string;
+}
+
 export interface StoreBatch {
+  checkpoints?: StageCheckpoint[];
   bars?: Bar[];
   fused?: FusedRow[];
   signals?: Signal[];
@@ -59,6 +73,8 @@ export interface MarketStore {
   regimes(q: RangeQuery): Promise<RegimeState[]>;
   alerts(q: RangeQuery): Promise<Alert[]>;
   conflicts(q: RangeQuery): Promise<Conflict[]>;
+  /** The stage's latest checkpoint for the instrument and timeframe, if one was stored. */
+  checkpoint(q: { symbol: InstrumentId; timeframe: Timeframe; stage: string }): Promise<StageCheckpoint | undefined>;
   /** Deletes rows older than the retention ages relative to `now`; returns rows deleted. */
   prune(retention: Retention, now: EpochMs): Promise<number>;
   close(): Promise<void>;
@@ -93,5 +109,13 @@ export function fusedFromRow(r: Omit<FusedRow, 'body'> & { body: string | object
 }
 
 export function isEmptyBatch(b: StoreBatch): boolean {
-  return !b.bars?.length && !b.fused?.length && !b.signals?.length && !b.regimes?.length && !b.alerts?.length && !b.conflicts?.length;
+  return (
+    !b.checkpoints?.length &&
+    !b.bars?.length &&
+    !b.fused?.length &&
+    !b.signals?.length &&
+    !b.regimes?.length &&
+    !b.alerts?.length &&
+    !b.conflicts?.length
+  );
 }

@@ -1,6 +1,6 @@
 import type { Alert, Conflict, RegimeState, Signal } from '../core/events.ts';
 import type { Bar } from '../core/market.ts';
-import type { FusedRow, MarketStore, StoreBatch } from './store.ts';
+import type { FusedRow, MarketStore, StageCheckpoint, StoreBatch } from './store.ts';
 import { isEmptyBatch } from './store.ts';
 
 export interface StoreWriterOptions {
@@ -38,6 +38,9 @@ export class StoreWriter {
     this.timer.unref();
   }
 
+  checkpoint(c: StageCheckpoint): void {
+    this.add(this.pending.checkpoints, c);
+  }
   bar(b: Bar): void {
     this.add(this.pending.bars, b);
   }
@@ -129,6 +132,6 @@ export class StoreWriter {
   }
 
   private static empty(): Required<StoreBatch> {
-    return { bars: [], fused: [], signals: [], regimes: [], alerts: [], conflicts: [] };
+    return { checkpoints: [], bars: [], fused: [], signals: [], regimes: [], alerts: [], conflicts: [] };
   }
 }

@@ -131,6 +131,17 @@ describe.each(stores)('%s', (_name, open) => {
     expect(got.map((b) => b.close)).toEqual([105]);
   });
 
+  it('keeps the latest checkpoint per instrument, timeframe and stage, also of two in one batch', async () => {
+    const s = await fresh();
+    const cp = (ts: number, body: string, symbol = 'BTC-USD') => ({ symbol, timeframe: '1m' as const, stage: 'regime', ts, body });
+    await s.append({ checkpoints: [cp(T0, '{"a":1}'), cp(T0 + MIN, '{"a":2}'), cp(T0, '{"e":1}', 'ETH-USD')] });
+    expect(await s.checkpoint({ symbol: 'BTC-USD', timeframe: '1m', stage: 'regime' })).toEqual(cp(T0 + MIN, '{"a":2}'));
+    await s.append({ checkpoints: [cp(T0 + 2 * MIN, '{"a":3}')] });
+    expect(await s.checkpoint({ symbol: 'BTC-USD', timeframe: '1m', stage: 'regime' })).toEqual(cp(T0 + 2 * MIN, '{"a":3}'));
+    expect(await s.checkpoint({ symbol: 'ETH-USD', timeframe: '1m', stage: 'regime' })).toEqual(cp(T0, '{"e":1}', 'ETH-USD'));
+    expect(await s.checkpoint({ symbol: 'BTC-USD', timeframe: '5m', stage: 'regime' })).toBeUndefined();
+  });
+
   it('prunes by retention age', async () => {
     const s = await fresh();
     await s.append({ bars: Array.from({ length: 10 }, (_, i) => bar(i)), alerts: [alert(0), alert(9)] });
