@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { EmpEvent, RegimeState } from '../core/events.ts';
 import type { Bar } from '../core/market.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
-import { ADAPTIVE_FALLBACK, AdaptiveRegimeClassifier, regimeForecast, TrendVolatility } from '../regimes/index.ts';
+import { ADAPTIVE_FALLBACK, type AdaptiveCheckpoint, AdaptiveRegimeClassifier, regimeForecast, TrendVolatility } from '../regimes/index.ts';
 import type { BarAnalysis } from './stages.ts';
 
 const numbers = z.array(z.number());
-/** A stored checkpoint (AdaptiveCheckpoint): read from the store, so checked. */
-const checkpointSchema = z.object({
+/** A stored checkpoint: read from the store, so checked; typed so that it cannot drift from the classifier's. */
+const checkpointSchema: z.ZodType<AdaptiveCheckpoint> = z.object({
   fit: z.object({
     mu: numbers,
     variance: numbers,
@@ -51,7 +51,7 @@ export class RegimeStage implements BarAnalysis {
    */
   restore(ts: number, body: string): void {
     const cp = checkpointSchema.parse(JSON.parse(body));
-    this.classifier.restore(cp, cp.refitAfter);
+    this.classifier.restore(cp);
     this.checkpointed = this.classifier.calibration?.at ?? Number.NaN;
     this.restored = { ts, refitAfter: cp.refitAfter, since: 0 };
   }

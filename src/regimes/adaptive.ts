@@ -765,9 +765,9 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
 
   /**
    * Puts a checkpoint's calibration in force (the bars that follow are filtered with it, the next
-   * calibration starts from it) and sets the next calibration `refitIn` bars from now.
+   * calibration starts from it), the next calibration `cp.refitAfter` bars from now.
    */
-  restore(cp: AdaptiveCheckpoint, refitIn: number): void {
+  restore(cp: AdaptiveCheckpoint): void {
     const f = cp.fit;
     const arr = (a: number[], n: number): Float64Array => {
       if (a.length !== n || !a.every(Number.isFinite)) throw new RangeError(`regime checkpoint: expected ${n} finite numbers`);
@@ -789,17 +789,12 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
       at: this.n,
     };
     this.still = false;
-    this.refitIn(refitIn);
+    this.refitIn(cp.refitAfter);
   }
 
   /** The next calibration falls due `bars` returns from now (at least one). */
   refitIn(bars: number): void {
     this.nextFit = this.n + Math.max(1, Math.round(bars));
-  }
-
-  /** Returns seen so far. */
-  get bars(): number {
-    return this.n;
   }
 
   update(bar: { close: number; volume?: number; time?: number }): RegimeOutput {
