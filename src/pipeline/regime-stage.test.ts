@@ -114,9 +114,54 @@ describe('RegimeStage', () => {
     expect(() => new RegimeStage().restore(0, '{"fit":{}}')).toThrow();
     const before = new RegimeStage();
     for (let i = 0; i < 300; i++) before.onBar(bar(s, i), () => {});
-    const cp = JSON.parse(before.checkpoint()?.body ?? '{}');
+    const body = before.checkpoint()?.body ?? '{}';
+    const cp = JSON.parse(body);
     cp.fit.trans = cp.fit.trans.slice(1);
     expect(() => new RegimeStage().restore(0, JSON.stringify(cp))).toThrow(/expected 36 finite numbers/);
+    // Well-formed but impossible values: each would make the filter's probabilities NaN.
+    const good = JSON.parse(body);
+    const edited = (edit: (fit: Record<string, unknown>) => void): string => {
+      const c = structuredClone(good);
+      edit(c.fit);
+      return JSON.stringify(c);
+    };
+    expect(() => new RegimeStage().restore(0, JSON.stringify(good))).not.toThrow();
+    expect(() =>
+      new RegimeStage().restore(
+        0,
+        edited((f) => (f.trendVariance = -1)),
+      ),
+    ).toThrow(/trend variance/);
+    expect(() =>
+      new RegimeStage().restore(
+        0,
+        edited((f) => (f.scale = -0.01)),
+      ),
+    ).toThrow(/scale/);
+    expect(() =>
+      new RegimeStage().restore(
+        0,
+        edited((f) => ((f.variance as number[])[2] = -1)),
+      ),
+    ).toThrow(/return variance/);
+    expect(() =>
+      new RegimeStage().restore(
+        0,
+        edited((f) => ((f.volumeVariance as number[])[0] = 0)),
+      ),
+    ).toThrow(/volume variance/);
+    expect(() =>
+      new RegimeStage().restore(
+        0,
+        edited((f) => ((f.trans as number[])[7] = 0.5)),
+      ),
+    ).toThrow(/transition row 1/);
+    expect(() =>
+      new RegimeStage().restore(
+        0,
+        edited((f) => ((f.stationary as number[])[0] = -0.1)),
+      ),
+    ).toThrow(/stationary/);
   });
 
   it('open bars and bars at or before the last one emit nothing', () => {

@@ -773,14 +773,33 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
       if (a.length !== n || !a.every(Number.isFinite)) throw new RangeError(`regime checkpoint: expected ${n} finite numbers`);
       return Float64Array.from(a);
     };
+    // A value no calibration produces (a hand-edited or corrupted row) would give NaN probabilities
+    // until the next calibration: refused, so the caller recalibrates instead.
+    const refuse = (what: string): never => {
+      throw new RangeError(`regime checkpoint: ${what}`);
+    };
+    const distribution = (a: Float64Array, what: string): void => {
+      if (a.some((x) => x < 0) || Math.abs(a.reduce((s, x) => s + x, 0) - 1) > 1e-6) refuse(`${what} is not a probability distribution`);
+    };
+    const trans = arr(f.trans, K * K);
+    for (let i = 0; i < K; i++) distribution(trans.subarray(i * K, (i + 1) * K), `transition row ${i}`);
+    const stationary = arr(f.stationary, K);
+    distribution(stationary, 'the stationary distribution');
+    const variance = arr(f.variance, K);
+    const volumeVariance = arr(f.volumeVariance, K);
+    if (variance.some((x) => x < 0)) refuse('a negative return variance');
+    if (volumeVariance.some((x) => !(x > 0))) refuse('a volume variance not above 0');
+    if (!(f.trendVariance > 0)) refuse(`trend variance ${f.trendVariance} not above 0`);
+    if (!(f.scale >= 0) || !Number.isFinite(f.scale)) refuse(`scale ${f.scale}`);
+    if (!Number.isInteger(f.window) || f.window < 0) refuse(`window ${f.window}`);
     this.fit = {
       mu: arr(f.mu, K),
-      variance: arr(f.variance, K),
-      trans: arr(f.trans, K * K),
+      variance,
+      trans,
       volumeMean: arr(f.volumeMean, K),
-      volumeVariance: arr(f.volumeVariance, K),
+      volumeVariance,
       trendMean: arr(f.trendMean, K),
-      stationary: arr(f.stationary, K),
+      stationary,
       useVolume: f.useVolume,
       trendVariance: f.trendVariance,
       volumeCorrelation: f.volumeCorrelation ?? Number.NaN,
