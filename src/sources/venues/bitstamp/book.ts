@@ -4,10 +4,12 @@
  * (`GET /api/v2/order_book/<pair>/` → `{timestamp, microtimestamp, bids, asks}`) or an
  * `order_book_<pair>` message (the top 100 levels, a whole book each time, applied as a snapshot).
  * Bitstamp numbers nothing, so sequencing is by time: diffs received before the snapshot are
- * buffered and those not newer than its `microtimestamp` dropped (the snapshot contains them), and
- * a diff older than the last applied one is out of order — a `sequence` gap, the book rebuilt from
- * the next snapshot. A lost diff between two in-order ones cannot be seen on this channel (no
- * sequence number, no checksum); crossed books and unreadable levels still are (`invalid`).
+ * buffered and those not newer than its `microtimestamp` dropped (the snapshot contains them), as
+ * are such diffs received after it (the REST answer and the socket are not ordered: a diff the
+ * snapshot contains may still be on its way), and a diff older than the last applied diff is out
+ * of order — a `sequence` gap, the book rebuilt from the next snapshot. A lost diff between two
+ * in-order ones cannot be seen on this channel (no sequence number, no checksum); crossed books
+ * and unreadable levels still are (`invalid`).
  *
  * A recorded REST body names no pair: it applies to the one book waiting for a snapshot, or to the
  * pair in a `pair` / `symbol` field, which this codec accepts as an extension.
@@ -89,6 +91,11 @@ export class BitstampBookCodec extends VenueBookCodec implements BookCodec {
   }
 
   private apply(b: SymbolBook, ev: Diff, out: BookEvent[]): void {
+    if (!b.chained && ev.micros <= b.seq) {
+      // Sent before the snapshot was taken and delivered after it: already in the book.
+      this.books.counts.skipped++;
+      return;
+    }
     if (ev.micros < b.seq) {
       this.books.gap(
         b,
@@ -104,6 +111,7 @@ export class BitstampBookCodec extends VenueBookCodec implements BookCodec {
     }
     if (!this.books.update(b, ev.bids, ev.asks, ev.micros / 1000, ev.recvTs, out)) return;
     b.seq = ev.micros;
+    b.chained = true;
     this.books.view(b, ev.micros / 1000, ev.recvTs, out);
   }
 
@@ -136,6 +144,7 @@ export class BitstampBookCodec extends VenueBookCodec implements BookCodec {
     const buf = this.pending.take(b.symbol);
     if (!this.books.snapshot(b, bids, asks, micros / 1000, recvTs, out)) return;
     b.seq = micros;
+    b.chained = false;
     this.books.view(b, micros / 1000, recvTs, out);
     for (const ev of buf) {
       if (ev.micros <= micros) {

@@ -56,7 +56,10 @@ export interface SymbolBook {
   live: boolean;
   /** Venue sequence state (Binance u, OKX seqId, Bitstamp microtimestamp); NaN when unknown. */
   seq: number;
-  /** Whether an update has been applied since the snapshot (Binance futures' `pu` chaining starts then). */
+  /**
+   * Whether an update has been applied since the snapshot (Binance futures' `pu` chaining starts
+   * then; until then Bitstamp drops a late diff the snapshot contains instead of calling it out of order).
+   */
   chained: boolean;
 }
 
