@@ -72,4 +72,33 @@ describe('simulated depth through the venue protocols into a consolidated book',
     expect(viewChecks).toBeGreaterThan(1500);
     expect(consolidatedChecks).toBeGreaterThan(20);
   });
+
+  it('a touch moving within a step moves no deeper level, and the sizes kept stay bounded on a trending price', () => {
+    const d = new SimulatedDepth({ seed: 3, decimals: 2, step: 6 });
+    const quote = (bid: number): ReturnType<SimulatedDepth['onQuote']> =>
+      d.onQuote({ bid: bid / 100, ask: (bid + 2) / 100, bidSize: 1, askSize: 1 });
+    const first = quote(6_000_003);
+    expect(first.snapshot).toBe(true);
+    // Deeper levels sit on multiples of the step (600 ticks), the first strictly beyond the touch.
+    expect(first.bids.slice(1, 3).map((l) => l[0])).toEqual([60_000, 59_994]);
+    expect(first.asks.slice(1, 3).map((l) => l[0])).toEqual([60_006, 60_012]);
+    const deeper = d.book.top(20).bids.slice(1);
+    // One tick up: the old touch goes, the new one comes; no deeper level changes price or size.
+    const moved = quote(6_000_004);
+    expect(moved.bids).toEqual([
+      [60_000.04, 1],
+      [60_000.03, 0],
+    ]);
+    expect(d.book.top(20).bids.slice(1)).toEqual(deeper);
+    // A walk that trends a long way: every book is a 20-level ladder, and the memory of drawn sizes stays bounded.
+    const resting = (d as unknown as { resting: Map<number, number> }).resting;
+    let most = 0;
+    for (let i = 0; i < 200_000; i++) {
+      quote(6_000_000 + i * 7 + ((i * 7919) % 13));
+      most = Math.max(most, resting.size);
+      if (i % 10_000 === 0) expect(d.book.top(20).bids).toHaveLength(20);
+    }
+    // 16 ladders' worth (16 × 20) before the sizes far from the touch are forgotten; without that, one per lattice price visited (2,372).
+    expect(most).toBeLessThanOrEqual(16 * 20 + 2);
+  });
 });

@@ -75,7 +75,7 @@ describe('venue books in the live pipeline', () => {
           10_000,
           () => `${venue}'s book to equal the server's`,
         );
-        expect(health(venue)?.bookGaps).toBe(0);
+        expect(health(venue)?.bookGaps, `${venue} before any fault: ${JSON.stringify(health(venue))}`).toBe(0);
       }
       for (const [venue, , fault] of FAULTS) expect(source.misbehaveBooks(venue, fault)).toBe(true);
       for (const [venue, pair, , reasons, depth] of FAULTS) {
