@@ -1,6 +1,6 @@
 /**
  * `npm run soak -- [--minutes N] [--bus nats] [--store postgres] [--clients 500] [--slow 50]
- * [--speed 1000] [--kills 1] [--nats-restarts 1] [--pg-restarts 1] [--chaos-gap-ms 20000]
+ * [--speed 1000] [--thread main|worker] [--kills 1] [--nats-restarts 1] [--pg-restarts 1] [--chaos-gap-ms 20000]
  * [--instruments A,B] [--json FILE]`: the service (`bin/emp start`, a child process) under WebSocket load with faults
  * on a schedule, watched from outside as an operator would:
  *
@@ -44,6 +44,8 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '500' },
     slow: { type: 'string', default: '50' },
     speed: { type: 'string', default: '1000' },
+    /** Where the simulated venues' servers run (`simulator.thread`). */
+    thread: { type: 'string', default: 'main' },
     kills: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
     'nats-restarts': { type: 'string', default: '1' },
@@ -78,6 +80,7 @@ writeFileSync(
     simulator: {
       seed: Number(args.seed),
       speed: Number(args.speed),
+      thread: args.thread,
       ...(chaosGapMs > 0 ? { chaos: { meanGapMs: chaosGapMs } } : {}),
     },
     store: { kind: args.store, dataDir, postgresSchema: tag, ...(postgres ? { postgresUrl: postgres.url } : {}) },

@@ -37,6 +37,14 @@ const configSchema = z.strictObject({
       /** ws: each venue served on a loopback socket in its own protocol and read by its real adapter; memory: in-process. */
       transport: z.enum(['ws', 'memory']).default('ws'),
       /**
+       * Where the simulated venues' servers (and the simulator) run with `transport: ws`: on the
+       * pipeline's thread (default; tests read and fault their books there), or in a worker thread
+       * of their own, so the pipeline's event loop only reads the venues, as it reads real ones.
+       * The worker reads more records a second at high speeds, but on a 2-core machine it made a
+       * restart under load slower (README, Reliability): hence not the default.
+       */
+      thread: z.enum(['main', 'worker']).default('main'),
+      /**
        * History generated before going live (ms of 1-minute bars, default two days), run through
        * the bars and analysis like live data, so charts, indicators and regimes are warm at once.
        * Stored bars are reused: only the part after the last stored 1-minute bar is generated.

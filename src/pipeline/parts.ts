@@ -40,7 +40,7 @@ function simulatorFor(config: ServiceConfig): MarketSimulator {
 export async function simulatorSource(config: ServiceConfig, _log: PipelineLogger): Promise<RecordSource> {
   const sim = simulatorFor(config);
   if (config.simulator.transport === 'memory') return new SimulatorSource(sim, config.simulator.speed);
-  return SimulatedVenues.start(sim, config.simulator.speed, config.simulator.chaos);
+  return SimulatedVenues.start(sim, config.simulator.speed, config.simulator.chaos, config.simulator.thread);
 }
 
 /**

@@ -4,13 +4,15 @@
  * default path of `emp start` — or the real venues (`--live`). The crypto venues' clients keep
  * their L2 books too (BookingCodec), handed to the sink as they change.
  */
+import { parentPort, type Worker, workerData } from 'node:worker_threads';
 import type { InstrumentId } from '../core/instrument.ts';
 import type { MarketRecord } from '../core/market.ts';
 import { LocalVenueServer } from '../sources/loopback/local-venue-server.ts';
 import type { BookMisbehaviour } from '../sources/loopback/venue-books.ts';
-import { type MarketSimulator, quoteDecimals } from '../sources/simulator/index.ts';
+import { startModuleWorker } from '../sources/module-worker.ts';
+import { MarketSimulator, quoteDecimals, type SimulatorConfig } from '../sources/simulator/index.ts';
 import { venueInstrument, venueLists } from '../sources/simulator/venues.ts';
-import { type LoopbackFeed, venueDescriptor } from '../sources/venue-registry.ts';
+import { venueDescriptor } from '../sources/venue-registry.ts';
 import { type BookCodec, bookCodecFor } from '../sources/venues/books/index.ts';
 import { protocolFor } from '../sources/venues/index.ts';
 import type { Subscription, VenueCodec } from '../sources/venues/protocol.ts';
@@ -112,8 +114,20 @@ export class VenueConnections implements RecordSource {
   }
 }
 
-/** A simulated venue on loopback: its server (in the venue's protocol) and our real client of it. */
-export interface SimulatedFeed extends LoopbackFeed {
+/** Where a simulated venue's server listens: all its client needs, from this thread or another. */
+interface FeedAddress {
+  venue: string;
+  /** The WebSocket URL, or an HTTP venue's base URL. */
+  url: string;
+  /** A WebSocket venue's REST origin for book snapshots, where it serves books. */
+  restOrigin?: string;
+}
+
+/** A simulated venue's server, in the venue's protocol. */
+export interface SimulatedServer {
+  address: FeedAddress;
+  publish(r: MarketRecord): void;
+  close(): Promise<void>;
   /** The WebSocket server, for venues that have one (chaos tests take it down and up). */
   ws?: LocalVenueServer;
 }
@@ -122,80 +136,96 @@ export interface SimulatedFeed extends LoopbackFeed {
  * The server for a venue's protocol: WebSocket venues (with their books, priced at `decimals`, the
  * simulator's quote grid), OANDA's HTTP stream, Dukascopy's files.
  */
-async function simulatedFeed(venue: string, decimals: (pair: InstrumentId) => number, seed: number): Promise<SimulatedFeed> {
+async function simulatedServer(venue: string, decimals: (pair: InstrumentId) => number, seed: number): Promise<SimulatedServer> {
   const v = venueDescriptor(venue);
-  if (v.transport !== 'websocket') return v.loopback();
+  if (v.transport !== 'websocket') {
+    const server = await v.loopback();
+    return { address: { venue, url: server.address }, publish: (r) => server.publish(r), close: () => server.close() };
+  }
   const server = await LocalVenueServer.start({ venue, books: { decimals, seed } });
   return {
     ws: server,
+    address: { venue, url: server.url, ...(server.books ? { restOrigin: server.httpUrl } : {}) },
     publish: (r) => server.publish(r),
-    // The simulated venues send several messages a second; 5 s of silence is a dead feed.
-    connect: (symbols, clock) =>
-      new VenueConnection(venueCodec(venue, server.books ? symbols : [], server.httpUrl), {
-        url: server.url,
-        subscriptions: venueSubscriptions(symbols),
-        idleDeadlineMs: 5000,
-        clock,
-      }),
     close: () => server.close(),
   };
 }
 
+/** Our real client of a simulated venue's server, its receipt times on `clock`. */
+function simulatedClient(a: FeedAddress, symbols: InstrumentId[], clock: () => number): FeedConnection {
+  const v = venueDescriptor(a.venue);
+  if (v.transport !== 'websocket') return v.loopbackClient(a.url, symbols, clock);
+  return new VenueConnection(venueCodec(a.venue, a.restOrigin !== undefined ? symbols : [], a.restOrigin), {
+    url: a.url,
+    subscriptions: venueSubscriptions(symbols),
+    // The simulated venues send several messages a second; 5 s of silence is a dead feed.
+    idleDeadlineMs: 5000,
+    clock,
+  });
+}
+
+/** The server side of the simulated venues, wherever it runs. */
+interface VenueServers {
+  readonly addresses: readonly FeedAddress[];
+  /** Starts publishing the simulator's records (and the chaos), the simulated timeline starting at `wall0`. */
+  run(wall0: number): void;
+  stop(): Promise<void>;
+  injectedFaults(): Readonly<Record<string, number>>;
+}
+
+/** What the simulated venues' server side needs to start: plain data (it crosses to a worker thread). */
+interface VenueServersSpec {
+  sim: SimulatorConfig;
+  speed: number;
+  chaos?: Omit<VenueChaosOptions, 'seed'>;
+}
+
 /**
- * The simulator behind real sockets: a local server per venue publishes the simulator's records
- * in that venue's protocol (WebSocket venues, OANDA's HTTP stream, Dukascopy's hour files); the
- * venues' own clients read them back. Receipt times are put on the simulation's clock (which runs
- * `speed` times faster than the wall).
+ * The simulator and a local server per venue on this thread: the records go out on the wire in
+ * each venue's protocol (WebSocket venues, OANDA's HTTP stream, Dukascopy's hour files).
  */
-export class SimulatedVenues implements RecordSource {
+class SimulatedVenueServers implements VenueServers {
   private readonly ac = new AbortController();
   private running: Promise<void> | undefined;
-  private conns: VenueConnections | undefined;
-
-  private wall0 = Date.now();
   private readonly chaos: VenueChaos | undefined;
 
   private constructor(
     private readonly sim: MarketSimulator,
     private readonly speed: number,
-    readonly servers: Map<string, SimulatedFeed>,
+    readonly servers: ReadonlyMap<string, SimulatedServer>,
     chaos: Omit<VenueChaosOptions, 'seed'> | undefined,
   ) {
     const sockets = new Map<string, LocalVenueServer>();
-    for (const [name, feed] of servers) if (feed.ws) sockets.set(name, feed.ws);
+    for (const [name, server] of servers) if (server.ws) sockets.set(name, server.ws);
     this.chaos = chaos ? new VenueChaos(sockets, { ...chaos, seed: sim.config.seed }) : undefined;
   }
 
-  static async start(sim: MarketSimulator, speed: number, chaos?: Omit<VenueChaosOptions, 'seed'>): Promise<SimulatedVenues> {
-    const servers = new Map<string, SimulatedFeed>();
+  static async start(spec: VenueServersSpec): Promise<SimulatedVenueServers> {
+    const sim = new MarketSimulator(spec.sim);
+    const servers = new Map<string, SimulatedServer>();
     try {
       for (const v of sim.config.venues) {
         const decimals = (pair: InstrumentId): number => {
           const ins = sim.config.instruments.find((i) => venueLists(v, i) && venueInstrument(i.symbol, v) === pair);
           return ins ? quoteDecimals(ins) : 2;
         };
-        servers.set(v.name, await simulatedFeed(v.name, decimals, sim.config.seed));
+        servers.set(v.name, await simulatedServer(v.name, decimals, sim.config.seed));
       }
     } catch (err) {
       // The servers already listening would keep the process alive: close them before failing.
       await Promise.all([...servers.values()].map((s) => s.close().catch(() => {})));
       throw err;
     }
-    return new SimulatedVenues(sim, speed, servers, chaos);
+    return new SimulatedVenueServers(sim, spec.speed, servers, spec.chaos);
   }
 
-  start(sink: SourceSink): void {
-    const wall0 = Date.now();
-    this.wall0 = wall0;
-    const clock = this.speed === 1 ? Date.now : (): number => wall0 + (Date.now() - wall0) * this.speed;
-    const conns = this.sim.config.venues.map((v) => {
-      const symbols = this.sim.config.instruments.filter((i) => venueLists(v, i)).map((i) => venueInstrument(i.symbol, v));
-      return (this.servers.get(v.name) as SimulatedFeed).connect(symbols, clock);
-    });
-    this.conns = new VenueConnections(conns);
-    this.conns.start(sink);
+  get addresses(): FeedAddress[] {
+    return [...this.servers.values()].map((s) => s.address);
+  }
+
+  run(wall0: number): void {
     this.running = (async () => {
-      for await (const r of this.sim.stream({ speed: this.speed, signal: this.ac.signal, clock: 'simulated' })) {
+      for await (const r of this.sim.stream({ speed: this.speed, signal: this.ac.signal, clock: 'simulated', wall0 })) {
         this.servers.get(r.venue)?.publish(r);
       }
     })();
@@ -206,8 +236,176 @@ export class SimulatedVenues implements RecordSource {
     await this.chaos?.stop();
     this.ac.abort();
     await this.running;
-    await this.conns?.stop();
     await Promise.all([...this.servers.values()].map((s) => s.close()));
+  }
+
+  injectedFaults(): Readonly<Record<string, number>> {
+    return this.chaos?.injected ?? {};
+  }
+}
+
+/** Messages from the venue servers' worker thread. */
+type FromServersWorker =
+  | { type: 'ready'; addresses: FeedAddress[] }
+  | { type: 'faults'; injected: Record<string, number> }
+  | { type: 'stopped' };
+type ToServersWorker = { type: 'run'; wall0: number } | { type: 'stop' };
+
+/**
+ * The same servers in a worker thread of their own: simulating the market, drawing its depth and
+ * encoding every venue's frames then cost the pipeline's event loop nothing, which only reads the
+ * venues, as it reads real ones (at speed 1000 the servers took about a quarter of its time).
+ */
+class WorkerVenueServers implements VenueServers {
+  private injected: Readonly<Record<string, number>> = {};
+  stopping = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly addresses: readonly FeedAddress[],
+  ) {
+    worker.on('message', (m: FromServersWorker) => {
+      if (m.type === 'faults') this.injected = m.injected;
+    });
+  }
+
+  static async start(spec: VenueServersSpec, onError: (message: string) => void): Promise<WorkerVenueServers> {
+    const worker = startModuleWorker(import.meta.url, 'serveSimulatedVenuesInWorker', spec);
+    const addresses = await new Promise<FeedAddress[]>((resolve, reject) => {
+      // Removed one by one once ready: the worker's own listeners (which start its message port) stay.
+      const fail = (err: Error): void => {
+        worker.off('exit', exited);
+        reject(err);
+      };
+      const exited = (code: number): void => {
+        worker.off('error', fail);
+        reject(new Error(`simulated venues: the worker exited (${code}) before it was ready`));
+      };
+      worker.once('message', (m: FromServersWorker) => {
+        worker.off('error', fail);
+        worker.off('exit', exited);
+        if (m.type === 'ready') resolve(m.addresses);
+        else reject(new Error(`simulated venues: ${m.type} before ready`));
+      });
+      worker.once('error', fail);
+      worker.once('exit', exited);
+    }).catch(async (err: unknown) => {
+      // Servers it had started would keep the process alive.
+      await worker.terminate();
+      throw err;
+    });
+    const servers = new WorkerVenueServers(worker, addresses);
+    // Logged, not thrown: the venues then look down to their clients, as a dead venue would.
+    worker.on('error', (err) => onError(`simulated venues' worker failed: ${err.message}`));
+    worker.on('exit', (code) => servers.stopping || onError(`simulated venues' worker exited (${code})`));
+    return servers;
+  }
+
+  run(wall0: number): void {
+    this.worker.postMessage({ type: 'run', wall0 } satisfies ToServersWorker);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const stopped = new Promise<void>((resolve) => {
+      this.worker.on('message', (m: FromServersWorker) => m.type === 'stopped' && resolve());
+      this.worker.once('exit', () => resolve());
+    });
+    this.worker.postMessage({ type: 'stop' } satisfies ToServersWorker);
+    await stopped;
+    await this.worker.terminate();
+  }
+
+  injectedFaults(): Readonly<Record<string, number>> {
+    return this.injected;
+  }
+}
+
+/**
+ * The worker thread's side of WorkerVenueServers.
+ * @public imported by name in the worker that `WorkerVenueServers.start` starts.
+ */
+export async function serveSimulatedVenuesInWorker(): Promise<void> {
+  if (!parentPort) throw new Error('serveSimulatedVenuesInWorker runs in a worker thread');
+  const port = parentPort;
+  const servers = await SimulatedVenueServers.start((workerData as { data: VenueServersSpec }).data);
+  let report: NodeJS.Timeout | undefined;
+  port.on('message', (m: ToServersWorker) => {
+    if (m.type === 'run') {
+      servers.run(m.wall0);
+      let last = '';
+      report = setInterval(() => {
+        const injected = { ...servers.injectedFaults() };
+        const json = JSON.stringify(injected);
+        if (json !== last) port.postMessage({ type: 'faults', injected } satisfies FromServersWorker);
+        last = json;
+      }, 500);
+    } else {
+      clearInterval(report);
+      void servers.stop().then(() => port.postMessage({ type: 'stopped' } satisfies FromServersWorker));
+    }
+  });
+  port.postMessage({ type: 'ready', addresses: servers.addresses } satisfies FromServersWorker);
+}
+
+/**
+ * The simulator behind real sockets: a local server per venue publishes the simulator's records
+ * in that venue's protocol, in a worker thread (default) or on this one (`thread: 'main'`, where
+ * tests read and fault the servers' books); the venues' own clients read them back here. Receipt
+ * times are put on the simulation's clock (which runs `speed` times faster than the wall).
+ */
+export class SimulatedVenues implements RecordSource {
+  private conns: VenueConnections | undefined;
+  private wall0 = Date.now();
+  private readonly errors: string[] = [];
+  private sink: SourceSink | undefined;
+
+  private constructor(
+    private readonly sim: MarketSimulator,
+    private readonly speed: number,
+    private readonly side: VenueServers,
+  ) {}
+
+  static async start(
+    sim: MarketSimulator,
+    speed: number,
+    chaos?: Omit<VenueChaosOptions, 'seed'>,
+    thread: 'worker' | 'main' = 'main',
+  ): Promise<SimulatedVenues> {
+    const spec: VenueServersSpec = { sim: sim.config, speed, ...(chaos ? { chaos } : {}) };
+    let venues: SimulatedVenues | undefined;
+    const side =
+      thread === 'main'
+        ? await SimulatedVenueServers.start(spec)
+        : await WorkerVenueServers.start(spec, (m) => (venues?.sink ? venues.sink.warn('simulator', m) : venues?.errors.push(m)));
+    venues = new SimulatedVenues(sim, speed, side);
+    return venues;
+  }
+
+  /** The servers, when they run on this thread (else empty). */
+  get servers(): ReadonlyMap<string, SimulatedServer> {
+    return this.side instanceof SimulatedVenueServers ? this.side.servers : new Map();
+  }
+
+  start(sink: SourceSink): void {
+    this.sink = sink;
+    for (const m of this.errors.splice(0)) sink.warn('simulator', m);
+    const wall0 = Date.now();
+    this.wall0 = wall0;
+    const clock = this.speed === 1 ? Date.now : (): number => wall0 + (Date.now() - wall0) * this.speed;
+    const addresses = new Map(this.side.addresses.map((a) => [a.venue, a]));
+    const conns = this.sim.config.venues.map((v) => {
+      const symbols = this.sim.config.instruments.filter((i) => venueLists(v, i)).map((i) => venueInstrument(i.symbol, v));
+      return simulatedClient(addresses.get(v.name) as FeedAddress, symbols, clock);
+    });
+    this.conns = new VenueConnections(conns);
+    this.conns.start(sink);
+    this.side.run(wall0);
+  }
+
+  async stop(): Promise<void> {
+    await this.conns?.stop();
+    await this.side.stop();
   }
 
   health(): VenueHealthSnapshot[] {
@@ -227,15 +425,15 @@ export class SimulatedVenues implements RecordSource {
   }
 
   injectedFaults(): Readonly<Record<string, number>> {
-    return this.chaos?.injected ?? {};
+    return this.side.injectedFaults();
   }
 
-  /** Faults a venue's next book update (false: the venue serves no books, or cannot show that fault). */
+  /** Faults a venue's next book update (false: the venue serves no books, cannot show that fault, or runs in a worker). */
   misbehaveBooks(venue: string, kind: BookMisbehaviour): boolean {
     return this.servers.get(venue)?.ws?.books?.misbehave(kind) ?? false;
   }
 
-  /** The book a venue's server holds (the truth), undefined before its first quote. */
+  /** The book a venue's server holds (the truth), undefined before its first quote or when the servers run in a worker. */
   trueBook(venue: string, pair: InstrumentId): OrderBook | undefined {
     return this.servers.get(venue)?.ws?.books?.trueBook(pair);
   }

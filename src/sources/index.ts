@@ -8,7 +8,7 @@ export * from './simulator/index.ts';
 export {
   findVenue,
   type HttpVenue,
-  type LoopbackFeed,
+  type LoopbackServer,
   VENUE_NAMES,
   VENUE_REGISTRY,
   type VenueDescriptor,

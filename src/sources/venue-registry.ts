@@ -45,11 +45,10 @@ import { OkxClient } from './venues/okx/client.ts';
 import { OKX_VENUE } from './venues/okx/messages.ts';
 import type { VenueCodec } from './venues/protocol.ts';
 
-/** A venue's loopback server with a client of it: records go in, the client reads them back off the wire. */
-export interface LoopbackFeed {
+/** A venue's loopback server: records go in; a client reaches it at `address` (a URL: from any thread). */
+export interface LoopbackServer {
+  readonly address: string;
   publish(r: MarketRecord): void;
-  /** A client of the server for these pairs, its receipt times on `clock`. */
-  connect(symbols: InstrumentId[], clock: () => number): FeedConnection;
   close(): Promise<void>;
 }
 
@@ -75,7 +74,9 @@ export interface HttpVenue extends VenueIdentity, VenueAccess {
   /** A client of the real feed (throws when it is not configured); absent when there is no live feed. */
   live?(symbols: readonly InstrumentId[]): FeedConnection;
   /** Starts the loopback server. */
-  loopback(): Promise<LoopbackFeed>;
+  loopback(): Promise<LoopbackServer>;
+  /** A client of the loopback server at `address` for these pairs, its receipt times on `clock`. */
+  loopbackClient(address: string, symbols: InstrumentId[], clock: () => number): FeedConnection;
 }
 
 export type VenueDescriptor = WebSocketVenue | HttpVenue;
@@ -92,16 +93,13 @@ const oanda: HttpVenue = {
   live: (symbols) => new HttpStreamConnection(new OandaStreamCodec(oandaOptionsFromEnv(symbols))),
   loopback: async () => {
     const server = await LocalOandaServer.start({ accountId: 'sim', token: 'sim', heartbeatMs: 1000 });
-    return {
-      publish: (r) => server.push(r),
-      connect: (symbols, clock) =>
-        new HttpStreamConnection(new OandaStreamCodec({ accountId: 'sim', token: 'sim', instruments: symbols, baseUrl: server.baseUrl }), {
-          idleDeadlineMs: 5000,
-          clock,
-        }),
-      close: () => server.stop(),
-    };
+    return { address: server.baseUrl, publish: (r) => server.push(r), close: () => server.stop() };
   },
+  loopbackClient: (baseUrl, symbols, clock) =>
+    new HttpStreamConnection(new OandaStreamCodec({ accountId: 'sim', token: 'sim', instruments: symbols, baseUrl }), {
+      idleDeadlineMs: 5000,
+      clock,
+    }),
 };
 
 // Dukascopy publishes an hour's file only after the hour: it serves `emp import`, not live prices.
@@ -111,12 +109,9 @@ const dukascopy: HttpVenue = {
   loopback: async () => {
     // In a worker thread: encoding the growing hour file must not stall this event loop.
     const server = await LocalDukascopyServer.startInWorker();
-    return {
-      publish: (r) => server.publish(r),
-      connect: (symbols, clock) => new DukascopyPoller(symbols, { baseUrl: server.baseUrl, pollMs: 2000, clock }),
-      close: () => server.close(),
-    };
+    return { address: server.baseUrl, publish: (r) => server.publish(r), close: () => server.close() };
   },
+  loopbackClient: (baseUrl, symbols, clock) => new DukascopyPoller(symbols, { baseUrl, pollMs: 2000, clock }),
 };
 
 /** The venues, in the order the service lists them. */

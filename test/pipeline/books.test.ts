@@ -48,7 +48,8 @@ describe('venue books in the live pipeline', () => {
   it('an injected gap or bad checksum on each venue is counted, resynced, and the book is right afterwards', async () => {
     const cfg = parseConfig({
       instruments: ['BTC-USD'],
-      simulator: { seed: 21, speed: 20, transport: 'ws', faults: false, historyMs: 0 },
+      // The servers on this thread: the test reads their true books and faults them.
+      simulator: { seed: 21, speed: 20, transport: 'ws', thread: 'main', faults: false, historyMs: 0 },
       store: { dataDir: mkdtempSync(join(tmpdir(), 'emp-books-')) },
       analysis: { timeframes: ['1m'] },
     });

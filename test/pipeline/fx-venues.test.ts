@@ -24,7 +24,8 @@ describe('EUR-USD fused from FX sources over their protocols', () => {
   it('uses dukascopy, oanda and ctrader together, at FX precision', async () => {
     const cfg = parseConfig({
       instruments: ['EUR-USD', 'USD-JPY'],
-      simulator: { seed: 4, speed: 1, transport: 'ws', faults: false, historyMs: 0 },
+      // The servers in their worker thread (Dukascopy's in a worker of its own inside it).
+      simulator: { seed: 4, speed: 1, transport: 'ws', thread: 'worker', faults: false, historyMs: 0 },
       store: { dataDir: mkdtempSync(join(tmpdir(), 'emp-fx-')) },
       analysis: { timeframes: ['1m'] },
     });

@@ -26,7 +26,8 @@ describe('killing a venue during the live pipeline', () => {
   it('marks it down, keeps fusing on the others, and takes it back when it returns', async () => {
     const cfg = parseConfig({
       instruments: ['BTC-USD'],
-      simulator: { seed: 9, speed: 10, transport: 'ws', faults: false, historyMs: 0 },
+      // The servers on this thread: the test takes Kraken's down and up.
+      simulator: { seed: 9, speed: 10, transport: 'ws', thread: 'main', faults: false, historyMs: 0 },
       store: { dataDir: mkdtempSync(join(tmpdir(), 'emp-kill-')) },
       analysis: { timeframes: ['1m'] },
     });

@@ -30,7 +30,8 @@ describe('venue chaos in the simulator', () => {
   it('injects every kind of socket fault; the pipeline counts them, reconnects and keeps fusing', async () => {
     const cfg = parseConfig({
       instruments: ['BTC-USD'],
-      simulator: { seed: 4, speed: 10, faults: false, historyMs: 0, chaos: { meanGapMs: 150, outageMs: [300, 900] } },
+      // The servers in their worker thread: the faults it injects are reported across.
+      simulator: { seed: 4, speed: 10, thread: 'worker', faults: false, historyMs: 0, chaos: { meanGapMs: 150, outageMs: [300, 900] } },
       store: { dataDir: mkdtempSync(join(tmpdir(), 'emp-chaos-')) },
       analysis: { timeframes: ['1m'] },
     });

@@ -6,13 +6,11 @@
  * worker thread, where that work cannot stall the pipeline's event loop.
  */
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
+import { startModuleWorker } from '../module-worker.ts';
 import { encodeBi5, type TickColumns } from './dukascopy.ts';
 
 const HOUR = 3_600_000;
@@ -34,23 +32,7 @@ export class LocalDukascopyServer {
 
   /** The same server in a worker thread; records cross by message. */
   static async startInWorker(): Promise<{ baseUrl: string; publish(r: MarketRecord): void; close(): Promise<void> }> {
-    const require = createRequire(import.meta.url);
-    // The worker loads this file as bin/emp does: TypeScript through tsx, a build's JavaScript as it is.
-    const worker = new Worker(
-      `(async () => {
-        const { workerData } = require('node:worker_threads');
-        if (workerData.module.endsWith('.ts')) (await import(workerData.tsx)).register();
-        await (await import(workerData.module)).serveDukascopyInWorker();
-      })();`,
-      // tsx's ESM entry (its CommonJS one cannot be imported from here).
-      {
-        eval: true,
-        workerData: {
-          tsx: pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href,
-          module: import.meta.url,
-        },
-      },
-    );
+    const worker = startModuleWorker(import.meta.url, 'serveDukascopyInWorker');
     const baseUrl = await new Promise<string>((resolve, reject) => {
       worker.once('message', (m: { baseUrl: string }) => resolve(m.baseUrl));
       worker.once('error', reject);

@@ -149,9 +149,16 @@ export class MarketSimulator {
    * time); `simulated`: the simulated timeline starts now and runs `speed` times faster than the
    * wall clock (bars of simulated minutes close every 60/speed seconds).
    */
-  async *stream(opts: { speed?: number; signal?: AbortSignal; clock?: 'wall' | 'simulated' } = {}): AsyncGenerator<SimRecord> {
+  async *stream(
+    opts: {
+      speed?: number;
+      signal?: AbortSignal;
+      clock?: 'wall' | 'simulated' /** The wall-clock start (default: now). */;
+      wall0?: number;
+    } = {},
+  ): AsyncGenerator<SimRecord> {
     const speed = opts.speed ?? 1;
-    const wall0 = Date.now();
+    const wall0 = opts.wall0 ?? Date.now();
     const sim0 = this.config.start;
     let sliceStart = wall0;
     for (const r of this.records()) {
