@@ -350,8 +350,8 @@ export async function serveSimulatedVenuesInWorker(): Promise<void> {
 
 /**
  * The simulator behind real sockets: a local server per venue publishes the simulator's records
- * in that venue's protocol, in a worker thread (default) or on this one (`thread: 'main'`, where
- * tests read and fault the servers' books); the venues' own clients read them back here. Receipt
+ * in that venue's protocol, on this thread (`thread: 'main'`, the default, where tests read and
+ * fault the servers' books) or in a worker thread; the venues' own clients read them back here. Receipt
  * times are put on the simulation's clock (which runs `speed` times faster than the wall).
  */
 export class SimulatedVenues implements RecordSource {
