@@ -200,8 +200,8 @@ class SimulatedVenueServers implements VenueServers {
     this.chaos = chaos ? new VenueChaos(sockets, { ...chaos, seed: sim.config.seed }) : undefined;
   }
 
-  static async start(spec: VenueServersSpec): Promise<SimulatedVenueServers> {
-    const sim = new MarketSimulator(spec.sim);
+  /** `sim`: the caller's simulator where it has one (on its thread), else built from `spec.sim` (in a worker). */
+  static async start(spec: VenueServersSpec, sim = new MarketSimulator(spec.sim)): Promise<SimulatedVenueServers> {
     const servers = new Map<string, SimulatedServer>();
     try {
       for (const v of sim.config.venues) {
@@ -376,7 +376,7 @@ export class SimulatedVenues implements RecordSource {
     let venues: SimulatedVenues | undefined;
     const side =
       thread === 'main'
-        ? await SimulatedVenueServers.start(spec)
+        ? await SimulatedVenueServers.start(spec, sim)
         : await WorkerVenueServers.start(spec, (m) => (venues?.sink ? venues.sink.warn('simulator', m) : venues?.errors.push(m)));
     venues = new SimulatedVenues(sim, speed, side);
     return venues;

@@ -53,7 +53,7 @@ export class SimulatedDepth {
     this.stepTicks = opts.step === undefined ? Number.NaN : Math.max(1, Math.round(opts.step * this.scale));
     this.rng = new Rng(opts.seed ?? 1);
     this.book = new OrderBook(Math.max(this.levels, 1));
-    this.pruneAt = 16 * Math.max(this.levels, 1);
+    this.pruneAt = this.pruneFloor();
   }
 
   /** The book after this quote, and what changed. A crossed or empty quote changes nothing. */
@@ -99,7 +99,12 @@ export class SimulatedDepth {
   private prune(touchIndex: number): void {
     const span = 4 * this.levels * this.stepTicks;
     for (const index of this.resting.keys()) if (Math.abs(index - touchIndex) > span) this.resting.delete(index);
-    this.pruneAt = Math.max(16 * this.levels, 2 * this.resting.size);
+    this.pruneAt = Math.max(this.pruneFloor(), 2 * this.resting.size);
+  }
+
+  /** Sixteen ladders' worth of sizes are kept before any is forgotten. */
+  private pruneFloor(): number {
+    return 16 * Math.max(this.levels, 1);
   }
 
   private size(index: number, k: number): number {
