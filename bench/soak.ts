@@ -23,7 +23,9 @@
  * - WebSocket clients (many per loopback address, some that stop reading): updates received,
  *   drops and slow-client disconnects counted by the server, reconnects after each kill;
  * - pipeline latency (receipt of a venue frame to the fused publish, wall clock) p50/p99;
- * - RSS slope (MB/hour) of the longest run between kills, after a warm-up;
+ * - memory: the slope (MB/hour, with a 95 % interval) over every run between kills after its
+ *   warm-up, of RSS, of the V8 heap in use, of the live heap after full collections (where a leak
+ *   shows without the collector's swings) and of RSS outside the V8 heap (native memory);
  * - committed store rows lost to SIGKILL: rows counted through a second connection just before
  *   the kill and again right after it (0 expected: a committed transaction survives).
  */
@@ -34,6 +36,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { type Trend, trend } from './memory-trend.ts';
 import { freePort, startPrivateNats, startPrivatePostgres } from './soak-services.ts';
 
 const { values: args } = parseArgs({
@@ -62,7 +65,7 @@ const KILLS = Number(args.kills);
 const ROOT = join(import.meta.dirname, '..');
 const NATS_RESTARTS = args.bus === 'nats' ? Number(args['nats-restarts']) : 0;
 const PG_RESTARTS = args.store === 'postgres' ? Number(args['pg-restarts']) : 0;
-// Warm-up before the RSS slope is fitted: start-up history, caches and the V8 heap settle first.
+// Warm-up before memory trends are fitted: start-up history, caches and the V8 heap settle first.
 const WARMUP_MS = Math.min(5 * 60_000, (MINUTES * 60_000) / (KILLS + 1) / 3);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'emp-soak-'));
@@ -269,20 +272,6 @@ async function sample(): Promise<void> {
   incarnationOf.push(incarnation);
 }
 
-/** Least-squares slope of y over x. */
-function slope(xs: number[], ys: number[]): number {
-  const n = xs.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += ((xs[i] as number) - mx) * ((ys[i] as number) - my);
-    den += ((xs[i] as number) - mx) ** 2;
-  }
-  return den === 0 ? Number.NaN : num / den;
-}
-
 // ---- the run ---------------------------------------------------------------------------------
 const t0 = Date.now();
 const durationMs = MINUTES * 60_000;
@@ -351,21 +340,25 @@ const avail = (pred: (s: Sample) => boolean) =>
 const all = avail(() => true);
 const butKills = avail((s) => !inKillWindow(s.t));
 const whileUp = avail((s) => s.up);
-// RSS slope of the longest incarnation, after its warm-up.
+// Memory trends over every incarnation, each after its own warm-up.
 const byInc = new Map<number, Sample[]>();
 samples.forEach((s, i) => {
   const k = incarnationOf[i] as number;
   byInc.set(k, [...(byInc.get(k) ?? []), s]);
 });
-const longest = [...byInc.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-const steady = longest.filter((s) => s.t - (longest[0]?.t ?? 0) > WARMUP_MS && Number.isFinite(s.rssMb));
-const rssSlope =
-  steady.length > 10
-    ? slope(
-        steady.map((s) => s.t / 3_600_000),
-        steady.map((s) => s.rssMb),
-      )
-    : Number.NaN;
+const steadyRuns = [...byInc.values()].map((run) => run.filter((s) => s.t - (run[0]?.t ?? 0) > WARMUP_MS));
+const memMb = (s: Sample, kind: string): number => (s.metrics[`emp_process_memory_bytes{kind="${kind}"}`] ?? Number.NaN) / 2 ** 20;
+const series = (y: (s: Sample) => number) => steadyRuns.map((run) => run.map((s) => ({ t: s.t, v: y(s) })));
+const memory = {
+  rss: trend(series((s) => s.rssMb)),
+  heapUsed: trend(series((s) => memMb(s, 'heap_used'))),
+  heapLive: trend(series((s) => (s.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20)),
+  outsideHeap: trend(series((s) => s.rssMb - memMb(s, 'heap_total'))),
+};
+const lastSteady = steadyRuns
+  .at(-1)
+  ?.filter((s) => s.up)
+  .at(-1);
 // Counters restart with each incarnation: rates from the last one.
 const recs = samples.filter((s, i) => s.up && incarnationOf[i] === incarnation && s.metrics.emp_records_total !== undefined);
 const intake = (m: Record<string, number> | undefined): number =>
@@ -386,15 +379,6 @@ const unaccounted = unaccountedPer.reduce((a, b) => Math.max(a, Math.abs(b)), 0)
 // Event-loop delay: the worst 10-s window's p99 and longest delay seen by any answered sample.
 const loopDelay = (q: string): number =>
   samples.reduce((m, s) => Math.max(m, s.metrics[`emp_event_loop_delay_ms{quantile="${q}"}`] ?? 0), 0);
-const heapMb = (s: Sample | undefined): number => (s?.metrics['emp_process_memory_bytes{kind="heap_used"}'] ?? Number.NaN) / 2 ** 20;
-const steadyHeap = steady.filter((s) => Number.isFinite(heapMb(s)));
-const heapSlope =
-  steadyHeap.length > 10
-    ? slope(
-        steadyHeap.map((s) => s.t / 3_600_000),
-        steadyHeap.map(heapMb),
-      )
-    : Number.NaN;
 const unanswered = samples.filter((s) => !s.up && s.t - t0 > 10_000 && !inKillWindow(s.t)).length;
 // Counters restart with each incarnation: add up each incarnation's last reading.
 const lastOfIncarnation = new Map<number, Sample>();
@@ -440,10 +424,12 @@ console.log(`| WS closes seen by clients (incl. failed reconnects while the serv
 console.log(
   `| pipeline latency, venue frame received to fused publish, p50 / p99 (last record at each 1 s sample, ${lags.length} samples) | ${f1(pct(lags, 0.5))} / ${f1(pct(lags, 0.99))} ms |`,
 );
-console.log(`| RSS slope after ${WARMUP_MS / 1000} s warm-up (longest run, ${steady.length} samples) | ${f1(rssSlope)} MB/hour |`);
-console.log(`| RSS at the end of that run | ${f1(steady.at(-1)?.rssMb ?? Number.NaN)} MB |`);
+const fTrend = (x: Trend): string => (Number.isFinite(x.slope) ? `${f1(x.slope)} ± ${f1(x.ci95)}` : 'n/a');
 console.log(
-  `| V8 heap in use: slope over the same samples / at the end | ${f1(heapSlope)} MB/hour / ${f1(heapMb(steadyHeap.at(-1)))} MB |`,
+  `| memory slope after each run's ${WARMUP_MS / 1000} s warm-up (${memory.rss.minutes} one-minute blocks), MB/hour ± 95 %: RSS / V8 heap in use / live heap after full collections / RSS outside the V8 heap | ${fTrend(memory.rss)} / ${fTrend(memory.heapUsed)} / ${fTrend(memory.heapLive)} / ${fTrend(memory.outsideHeap)} |`,
+);
+console.log(
+  `| at the end: RSS / heap in use / live heap | ${f1(lastSteady?.rssMb ?? Number.NaN)} / ${f1(lastSteady ? memMb(lastSteady, 'heap_used') : Number.NaN)} / ${f1((lastSteady?.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20)} MB |`,
 );
 for (const k of kills)
   console.log(
@@ -463,9 +449,10 @@ if (args.json)
       availability: Object.fromEntries(symbols.map((sym, i) => [sym, { all: all[i], butKills: butKills[i], whileUp: whileUp[i] }])),
       unanswered,
       eventLoopDelayMs: { p99: loopDelay('0.99'), max: loopDelay('1') },
-      heapSlopeMbPerHour: heapSlope,
-      rssEndMb: steady.at(-1)?.rssMb ?? null,
-      // Each sample: seconds since the start, answered (1/0), in a SIGKILL restart (1/0), ms to answer, fresh instruments, RSS MB, heap MB.
+      memoryTrendMbPerHour: memory,
+      rssEndMb: lastSteady?.rssMb ?? null,
+      // Each sample: seconds since the start, answered (1/0), in a SIGKILL restart (1/0), ms to answer, fresh instruments,
+      // RSS, heap in use, heap reserved, external memory, live heap after the last full collection (MB).
       timeline: samples.map((s) => [
         Math.round((s.t - t0) / 1000),
         s.up ? 1 : 0,
@@ -473,7 +460,8 @@ if (args.json)
         s.ms,
         Object.values(s.fresh).filter((x) => x === true).length,
         Math.round(s.rssMb),
-        Math.round(heapMb(s)),
+        ...['heap_used', 'heap_total', 'external'].map((k) => Math.round(memMb(s, k))),
+        Math.round((s.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20),
       ]),
       intakeRecordsPerSecond: rate,
       unaccounted: unaccountedPer.length ? unaccounted : null,
@@ -481,7 +469,6 @@ if (args.json)
       venueFaults: Object.fromEntries(['down', 'silent', 'close', 'malformed', 'oversized'].map((k) => [k, injected(k)])),
       wsUpdates: clientTotals().updates,
       latencyMs: { p50: pct(lags, 0.5), p99: pct(lags, 0.99), samples: lags.length },
-      rssSlopeMbPerHour: rssSlope,
       kills,
       restarts,
       crashes,

@@ -1,5 +1,19 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { MetricsRegistry } from './metrics.ts';
+import { MetricsRegistry, registerProcessMetrics } from './metrics.ts';
+
+/** A full collection on demand (the flag reaches contexts made after it is set). */
+function fullGc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** The value of an unlabelled sample in rendered metrics. */
+const sample = (text: string, name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+
+/** Waits for the observer's report of the collection just run (delivered on a later turn). */
+const nextTurns = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
 
 describe('MetricsRegistry', () => {
   it('renders counters and labelled gauges in the Prometheus text format, read at scrape time', () => {
@@ -23,5 +37,30 @@ describe('MetricsRegistry', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('reports the live heap after a full collection: it rises by what is kept and falls when it is let go', async () => {
+    const m = new MetricsRegistry();
+    const stop = registerProcessMetrics(m);
+    try {
+      expect(m.render()).toContain('# TYPE emp_process_heap_live_bytes gauge');
+      fullGc();
+      await nextTurns();
+      const before = sample(m.render(), 'emp_process_heap_live_bytes');
+      expect(before).toBeGreaterThan(0);
+      // 40 MB in 40,000 small arrays, in the V8 heap (not external memory).
+      let kept: number[][] | undefined = Array.from({ length: 40_000 }, (_, i) => new Array<number>(125).fill(i + 0.5));
+      fullGc();
+      await nextTurns();
+      const holding = sample(m.render(), 'emp_process_heap_live_bytes');
+      expect(holding - before).toBeGreaterThan(30 * 2 ** 20);
+      expect(kept.length).toBe(40_000);
+      kept = undefined;
+      fullGc();
+      await nextTurns();
+      expect(holding - sample(m.render(), 'emp_process_heap_live_bytes')).toBeGreaterThan(30 * 2 ** 20);
+    } finally {
+      stop();
+    }
   });
 });

@@ -2,7 +2,8 @@
  * A small metrics registry rendered in the Prometheus text format. Values are read at scrape
  * time from getters, so the hot path only bumps plain numbers it already keeps.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 
 type Labels = Record<string, string>;
 
@@ -77,8 +78,25 @@ export function registerProcessMetrics(m: MetricsRegistry, windowMs = 10_000): (
       ];
     },
   );
+  // The heap in use right after each full (mark-compact) collection: the live set, without the
+  // garbage that makes heap_used and RSS swing by tens of MB between collections. A leak shows
+  // as this rising; the swings do not.
+  let liveAfterGc = Number.NaN;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      if (((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0) & constants.NODE_PERFORMANCE_GC_MAJOR)
+        liveAfterGc = getHeapStatistics().used_heap_size;
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  m.register(
+    'emp_process_heap_live_bytes',
+    'gauge',
+    'V8 heap in use after the last full collection (NaN before the first)',
+    () => liveAfterGc,
+  );
   return () => {
     clearInterval(timer);
     h.disable();
+    gc.disconnect();
   };
 }
