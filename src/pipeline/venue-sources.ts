@@ -202,26 +202,19 @@ class SimulatedVenueServers implements VenueServers {
 
   /** `sim`: the caller's simulator where it has one (on its thread), else built from `spec.sim` (in a worker). */
   static async start(spec: VenueServersSpec, sim = new MarketSimulator(spec.sim)): Promise<SimulatedVenueServers> {
-    // All at once: a restarted service waits for the slowest (Dukascopy's worker), not the sum.
-    const started = await Promise.allSettled(
-      sim.config.venues.map((v) => {
+    const servers = new Map<string, SimulatedServer>();
+    try {
+      for (const v of sim.config.venues) {
         const decimals = (pair: InstrumentId): number => {
           const ins = sim.config.instruments.find((i) => venueLists(v, i) && venueInstrument(i.symbol, v) === pair);
           return ins ? quoteDecimals(ins) : 2;
         };
-        return simulatedServer(v.name, decimals, sim.config.seed);
-      }),
-    );
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) {
-      // The servers listening would keep the process alive: close them before failing.
-      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close().catch(() => {}) : undefined)));
-      throw failed.reason;
-    }
-    const servers = new Map<string, SimulatedServer>();
-    for (const [i, v] of sim.config.venues.entries()) {
-      const s = started[i];
-      if (s?.status === 'fulfilled') servers.set(v.name, s.value);
+        servers.set(v.name, await simulatedServer(v.name, decimals, sim.config.seed));
+      }
+    } catch (err) {
+      // The servers already listening would keep the process alive: close them before failing.
+      await Promise.all([...servers.values()].map((s) => s.close().catch(() => {})));
+      throw err;
     }
     return new SimulatedVenueServers(sim, spec.speed, servers, spec.chaos);
   }
