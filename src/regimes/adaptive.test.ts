@@ -46,6 +46,21 @@ describe('AdaptiveRegimeClassifier', () => {
     }
   });
 
+  it('a long-running classifier keeps a bounded window of returns (every one it had seen, before)', () => {
+    const c = new AdaptiveRegimeClassifier({ maxWindow: 300, windowLimit: 400 });
+    const rng = new Rng(5);
+    let close = 100;
+    for (let i = 0; i < 6000; i++) {
+      close *= Math.exp((i % 1000 < 500 ? 0.005 : 0.02) * rng.normal());
+      c.update({ close, time: i * 86_400_000 });
+    }
+    // Room for twice what a calibration reads (windowLimit + the 20-bar trend), or the first 1,024.
+    const kept = (c as unknown as { ret: Float64Array }).ret.length;
+    expect(kept).toBeLessThanOrEqual(Math.max(1024, 2 * (400 + 20)));
+    expect(c.calibration?.window).toBeLessThanOrEqual(400);
+    expect(c.calibrated).toBe(true);
+  });
+
   it('a constant series is sideways, and so is one that moves on only a few bars', () => {
     const c = new AdaptiveRegimeClassifier();
     for (let i = 0; i < 600; i++) expect(c.update({ close: 100, time: i * 86_400_000 }).regime).toBe('sideways');

@@ -606,8 +606,14 @@ function calibrate(
 
 /** The online classifier: calibrations on a schedule, the forward filter between them, the shared labeler after. */
 export class AdaptiveRegimeClassifier extends LabelledClassifier {
+  /**
+   * Returns and log volumes from bar `base` on: the last `windowLimit` + 20 at least, which is all
+   * a calibration and the trend statistic read, so a service running for months holds a bounded
+   * amount (it used to keep every return it had seen).
+   */
   private ret: Float64Array<ArrayBuffer> = new Float64Array(1024);
   private lvol: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  private base = 0;
   private n = 0;
   private prevClose = Number.NaN;
   private prevTime = Number.NaN;
@@ -838,18 +844,28 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     }
     const v = bar.volume;
     if (!(v !== undefined && v > 0 && Number.isFinite(v))) this.volumeSeen = false;
-    if (this.n === this.ret.length) {
-      const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.ret = grow(this.ret);
-      this.lvol = grow(this.lvol);
+    if (this.n - this.base === this.ret.length) {
+      const keep = this.opts.windowLimit + TREND_BARS;
+      if (this.ret.length >= 2 * keep) {
+        // Full at twice what is read: move the last `keep` to the front (amortised O(1) a bar).
+        const drop = this.ret.length - keep;
+        this.ret.copyWithin(0, drop);
+        this.lvol.copyWithin(0, drop);
+        this.base += drop;
+      } else {
+        const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
+          const b = new Float64Array(Math.min(a.length * 2, 2 * keep));
+          b.set(a);
+          return b;
+        };
+        this.ret = grow(this.ret);
+        this.lvol = grow(this.lvol);
+      }
     }
-    this.ret[this.n] = r;
-    this.trendSum += r - (this.n >= TREND_BARS ? (this.ret[this.n - TREND_BARS] as number) : 0);
-    this.lvol[this.n] = this.volumeSeen ? Math.log(v as number) : 0;
+    const at = this.n - this.base;
+    this.ret[at] = r;
+    this.trendSum += r - (this.n >= TREND_BARS ? (this.ret[at - TREND_BARS] as number) : 0);
+    this.lvol[at] = this.volumeSeen ? Math.log(v as number) : 0;
     this.n++;
     const r2 = r * r;
     if (Number.isNaN(this.longVar)) {
@@ -863,14 +879,14 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     if (this.n >= this.nextFit && !this.deferCalibration) {
       const len = Math.min(this.n, this.windowCap());
       const from = this.n - len;
-      const r0 = this.ret.subarray(from, this.n);
+      const r0 = this.ret.subarray(from - this.base, this.n - this.base);
       if (!(medianAbs(r0, len) > 0)) {
         // Most bars do not move at all (a constant or near-constant series): sideways, by definition.
         this.still = true;
         this.nextFit = this.n + 50;
       } else {
         this.still = false;
-        const useVol = this.volumeSeen && this.opts.volume === 'auto' ? this.lvol.subarray(from, this.n) : null;
+        const useVol = this.volumeSeen && this.opts.volume === 'auto' ? this.lvol.subarray(from - this.base, this.n - this.base) : null;
         const { fit, last } = calibrate(r0, useVol, len, this.fit ? [this.fit, ...this.opts.spreads] : this.opts.spreads, {
           iterations: this.fit ? 15 : 30,
           volumeCorrelation: this.opts.volumeCorrelation,
@@ -897,7 +913,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     // Forward step with the calibration in force.
     const p = this.probabilities;
     let max = Number.NEGATIVE_INFINITY;
-    const lv = this.lvol[this.n - 1] as number;
+    const lv = this.lvol[this.n - 1 - this.base] as number;
     const tr = this.trendSum / (f.scale * Math.sqrt(Math.min(this.n, TREND_BARS)));
     for (let j = 0; j < K; j++) {
       const d = r - (f.mu[j] as number);

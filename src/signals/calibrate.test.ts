@@ -165,6 +165,28 @@ describe('walk-forward calibrator', () => {
     expect(b.predict(2007, 'buy', 0.9)).toBe(a.predict(2007, 'buy', 0.9));
   });
 
+  it('a long stream keeps a bounded number of outcomes (at most 20,000) and stays calibrated past them', () => {
+    const truth = (side: 'buy' | 'sell', x: number): number => 0.35 + 0.3 * x + (side === 'buy' ? 0.05 : -0.05);
+    const rng = new Rng(9);
+    const cal = new WalkForwardCalibrator({ method: 'platt', horizon: 5, halfLife: 300 });
+    const p: number[] = [];
+    const y: number[] = [];
+    for (let k = 0; k < 45_000; k++) {
+      // Each outcome is known at once here: every one 10 bars old is eligible (horizon + embargo).
+      const side = rng.next() < 0.5 ? 'buy' : 'sell';
+      const x = rng.next();
+      const hit = rng.next() < truth(side, x) ? 1 : 0;
+      if (k >= 40_000) {
+        p.push(cal.predict(10 * k, side, x));
+        y.push(hit);
+      }
+      cal.add(10 * k, side, x, hit === 1);
+    }
+    cal.predict(10 * 45_000, 'buy', 0.5);
+    expect((cal as unknown as { outcomes: unknown[] }).outcomes.length).toBeLessThanOrEqual(20_000);
+    expect(reliability(p, y).ece).toBeLessThan(eceFloor(p) + 0.02);
+  });
+
   it('adaptive memory on a stationary stream: still calibrated within sampling noise', () => {
     const truth = (side: 'buy' | 'sell', x: number): number => 0.35 + 0.3 * x + (side === 'buy' ? 0.05 : -0.05);
     const r = stream('platt', truth, 3000, 4, true).slice(500);

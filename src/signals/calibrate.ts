@@ -76,10 +76,19 @@ const ISO_STEP = 20;
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
+/**
+ * Eligible outcomes a calibrator keeps for its fits: the last 10,000 to 20,000, so that a service
+ * running for years holds a bounded amount (the most any real series in ../shared/data gives one
+ * strategy is 4,928, so no evaluation figure depends on it). With a finite memory an outcome
+ * 10,000 signals old weighs 2^-33 at most (half-lives of 300 and 100).
+ */
+const KEEP_OUTCOMES = 10_000;
+
 export class WalkForwardCalibrator {
+  /** Outcomes from the `dropped`-th on; the first `eligible` of all may be used. */
   private readonly outcomes: Outcome[] = [];
-  /** Outcomes [0, eligible) may be used. */
   private eligible = 0;
+  private dropped = 0;
   private fittedOn = -1;
   private w: [number, number, number] = [0, 0, 0];
   private iso: { x: number; p: number }[] = [];
@@ -141,9 +150,14 @@ export class WalkForwardCalibrator {
   /** Purge and embargo: an outcome is usable at bar t when index + horizon + embargo ≤ t. */
   private advance(t: number): void {
     const limit = t - this.horizon - this.embargo;
-    while (this.eligible < this.outcomes.length && (this.outcomes[this.eligible] as Outcome).index <= limit) {
-      this.hits += (this.outcomes[this.eligible] as Outcome).hit;
+    while (this.eligible - this.dropped < this.outcomes.length && (this.outcomes[this.eligible - this.dropped] as Outcome).index <= limit) {
+      this.hits += (this.outcomes[this.eligible - this.dropped] as Outcome).hit;
       this.eligible++;
+    }
+    if (this.eligible - this.dropped > 2 * KEEP_OUTCOMES) {
+      const drop = this.eligible - this.dropped - KEEP_OUTCOMES;
+      this.outcomes.splice(0, drop);
+      this.dropped += drop;
     }
   }
 
@@ -176,7 +190,7 @@ export class WalkForwardCalibrator {
         h22 += v * side * side;
       };
       let wt = 1;
-      for (let k = this.eligible - 1; k >= 0; k--) {
+      for (let k = this.eligible - this.dropped - 1; k >= 0; k--) {
         const o = this.outcomes[k] as Outcome;
         acc(o.x - 0.5, o.side, o.hit, wt);
         wt *= this.decay;
@@ -199,7 +213,7 @@ export class WalkForwardCalibrator {
     let h = 0;
     let llSlopes = 0;
     let wt = 1;
-    for (let k = this.eligible - 1; k >= 0; k--) {
+    for (let k = this.eligible - this.dropped - 1; k >= 0; k--) {
       const o = this.outcomes[k] as Outcome;
       const p = sigmoid(w[0] + w[1] * (o.x - 0.5) + w[2] * o.side);
       llSlopes += wt * (o.hit ? Math.log(p) : Math.log(1 - p));
@@ -220,7 +234,7 @@ export class WalkForwardCalibrator {
     let wt = 1;
     let wsum = 0;
     let hsum = 0;
-    for (let k = this.eligible - 1; k >= 0; k--) {
+    for (let k = this.eligible - this.dropped - 1; k >= 0; k--) {
       const o = this.outcomes[k] as Outcome;
       pts.push({ x: o.x, hit: o.hit, wt });
       wsum += wt;

@@ -102,7 +102,6 @@ export class SignalEngine {
   private currentRegime: Regime = 'sideways';
   private index = -1;
   private lastSignal = Number.NEGATIVE_INFINITY;
-  private readonly closes: number[] = [];
   /** Signals waiting for their horizon. */
   private readonly pending: { index: number; side: Side; strength: number; close: number }[] = [];
   private readonly calibrator: WalkForwardCalibrator | MixtureCalibrator;
@@ -194,7 +193,6 @@ export class SignalEngine {
   /** One closed bar; returns the signals it triggers (at most one). */
   update(time: number, bar: Ohlcv): SignalHit[] {
     this.index++;
-    this.closes.push(bar.close);
     for (const ind of this.inds.values()) ind.update(bar);
     for (const h of this.higher) h.update(bar);
     if (this.opts.regimeFilter) this.currentRegime = this.regime.update(bar).regime;

@@ -7,6 +7,12 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
+/**
+ * Set only in bin/emp's single-file build (scripts/bundle.mjs): the file beside it that holds the
+ * worker entry points, since there `import.meta.url` is the whole command line's file.
+ */
+declare const EMP_WORKER_BUNDLE: string | undefined;
+
 /** Starts `exportName` of the module at `moduleUrl` (an `import.meta.url`) in a new worker; it reads `data` as `workerData.data`. */
 export function startModuleWorker(moduleUrl: string, exportName: string, data?: unknown): Worker {
   const require = createRequire(import.meta.url);
@@ -21,7 +27,7 @@ export function startModuleWorker(moduleUrl: string, exportName: string, data?: 
       workerData: {
         // tsx's ESM entry (its CommonJS one cannot be imported from here).
         tsx: pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href,
-        module: moduleUrl,
+        module: typeof EMP_WORKER_BUNDLE === 'string' ? new URL(EMP_WORKER_BUNDLE, moduleUrl).href : moduleUrl,
         exportName,
         data,
       },
