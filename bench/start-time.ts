@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/start-time.ts [RUNS] [TREE]`: how long `bin/emp start` takes to come
+ * `node --import tsx bench/start-time.ts [RUNS] [TREE] [--postgres-nats]`: how long `bin/emp start` takes to come
  * up, with a fresh data directory and the default two days of simulated history for the four
  * default instruments, and again after a SIGKILL on the same data directory (a crash and its
  * restart). Per start: from launch until every instrument has a fused price (polled every 20 ms
@@ -7,14 +7,24 @@
  * and API at" line (the warm-up and the history analysed), in wall time, and the process's CPU
  * time at that line (user + system, from /proc; the wall time depends on what else the machine
  * runs, the CPU time much less). TREE: another checkout to time (default this one).
+ * `--postgres-nats`: the store in PostgreSQL and the bus on NATS JetStream (the machine's servers,
+ * a schema and a stream of each run's own, dropped after it), where a restart reads its stored
+ * state over the network.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { DEFAULT_POSTGRES_URL } from '../src/store/postgres.ts';
 
-const runs = Number(process.argv[2] ?? 3);
-const tree = resolve(process.argv[3] ?? join(import.meta.dirname, '..'));
+const { values: flags, positionals } = parseArgs({
+  options: { 'postgres-nats': { type: 'boolean', default: false } },
+  allowPositionals: true,
+});
+const runs = Number(positionals[0] ?? 3);
+const tree = resolve(positionals[1] ?? join(import.meta.dirname, '..'));
 
 /** User + system CPU seconds of a live process (Linux /proc; clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
@@ -47,7 +57,7 @@ async function everyInstrumentPriced(port: number, t0: number, p: ChildProcess):
 
 async function start(dir: string, port: number): Promise<Start> {
   const t0 = performance.now();
-  const p = spawn(join(tree, 'bin', 'emp'), ['start', '--port', String(port), '--data-dir', dir], {
+  const p = spawn(join(tree, 'bin', 'emp'), ['start', '--port', String(port), '--data-dir', dir, '--config', join(dir, 'config.json')], {
     cwd: tree,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, EMP_LOG_LEVEL: 'warn' },
@@ -73,6 +83,13 @@ const stopped = (p: ChildProcess): Promise<unknown> =>
 async function once(): Promise<{ fresh: Start; restart: Start }> {
   const dir = mkdtempSync(join(tmpdir(), 'emp-start-time-'));
   const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const tag = `start_time_${process.pid}_${port}`;
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify(
+      flags['postgres-nats'] ? { store: { kind: 'postgres', postgresSchema: tag }, bus: { kind: 'nats', stream: tag.toUpperCase() } } : {},
+    ),
+  );
   try {
     const fresh = await start(dir, port);
     // Live for a while, so the restart has live bars stored after the history.
@@ -85,7 +102,20 @@ async function once(): Promise<{ fresh: Start; restart: Start }> {
     return { fresh, restart };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if (flags['postgres-nats']) await dropSchemaAndStream(tag);
   }
+}
+
+async function dropSchemaAndStream(tag: string): Promise<void> {
+  const c = new pg.Client({ connectionString: DEFAULT_POSTGRES_URL });
+  await c.connect();
+  await c.query(`DROP SCHEMA IF EXISTS ${tag} CASCADE`);
+  await c.end();
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: '127.0.0.1:4222' });
+  await (await jetstreamManager(nc)).streams.delete(tag.toUpperCase()).catch(() => false);
+  await nc.close();
 }
 
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1] as number;

@@ -212,9 +212,9 @@ export class LivePipeline implements ApiBackend {
    * after the stored ones, in order.
    */
   async start(): Promise<void> {
-    await this.queueWarm();
-    if (this.resumable) await this.resume();
-    const history = await this.history();
+    // The store's reads side by side: they touch different state (the analysis queue, the bar
+    // builders, nothing), and a restart's venues wait for all three.
+    const [, , history] = await Promise.all([this.queueWarm(), this.resumable ? this.resume() : undefined, this.history()]);
     const writer = new StoreWriter(this.store, { onError: (err) => this.log.error({ err }, 'store write failed') });
     this.writer = writer;
     const fusedEvery = this.config.store.fusedEveryMs;
@@ -515,8 +515,10 @@ export class LivePipeline implements ApiBackend {
     const span = this.config.simulator.historyMs;
     if (!this.source.history || span <= 0 || this.config.live) return [];
     let from = Date.now() - span;
-    for (const lane of this.lanes.values()) {
-      const last = await this.store.bars({ symbol: lane.symbol, timeframe: '1m', limit: 1 });
+    const lasts = await Promise.all(
+      [...this.lanes.values()].map((lane) => this.store.bars({ symbol: lane.symbol, timeframe: '1m', limit: 1 })),
+    );
+    for (const last of lasts) {
       const ts = last[last.length - 1]?.ts;
       if (ts !== undefined) from = Math.max(from, ts + 60_000);
     }
@@ -559,12 +561,21 @@ export class LivePipeline implements ApiBackend {
   private async resume(): Promise<void> {
     const tfs = this.config.analysis.timeframes;
     const widest = tfs.reduce((a, b) => (timeframeMs(b) > timeframeMs(a) ? b : a), tfs[0] as Timeframe);
-    for (const lane of this.lanes.values()) {
-      const last = (await this.store.bars({ symbol: lane.symbol, timeframe: '1m', limit: 1 }))[0];
-      if (!last) continue;
+    const lanes = [...this.lanes.values()];
+    // Read side by side (a restart's venues wait for this), then applied in lane order.
+    const read = await Promise.all(
+      lanes.map(async (lane) => {
+        const last = (await this.store.bars({ symbol: lane.symbol, timeframe: '1m', limit: 1 }))[0];
+        if (!last) return undefined;
+        const from = floorToTimeframe(last.ts + 60_000, widest);
+        return { last, bars: await this.store.bars({ symbol: lane.symbol, timeframe: '1m', from, to: last.ts }) };
+      }),
+    );
+    for (const [k, lane] of lanes.entries()) {
+      const r = read[k];
+      if (!r) continue;
+      const { last, bars } = r;
       const resumeFrom = last.ts + 60_000;
-      const from = floorToTimeframe(resumeFrom, widest);
-      const bars = await this.store.bars({ symbol: lane.symbol, timeframe: '1m', from, to: last.ts });
       const discard = (): void => {};
       for (const b of bars) {
         const [first, second] = b.close >= b.open ? [b.low, b.high] : [b.high, b.low];
@@ -580,24 +591,33 @@ export class LivePipeline implements ApiBackend {
 
   /** Stored bars, queued to warm the analysis of their instrument and timeframe ahead of any new bar. */
   private async queueWarm(): Promise<void> {
-    for (const lane of this.lanes.values()) {
-      for (const [tf, stages] of lane.analysis) {
-        if (stages.length === 0) continue;
-        for (const s of stages) {
-          if (!s.restore || !s.id) continue;
-          const cp = await this.store.checkpoint({ symbol: lane.symbol, timeframe: tf, stage: s.id });
-          if (!cp) continue;
-          try {
-            s.restore(cp.ts, cp.body);
-          } catch (err) {
-            // Unreadable (another version's, damaged): the warm-up recalibrates from the stored bars.
-            this.log.warn({ err, symbol: lane.symbol, timeframe: tf, stage: s.id }, 'stored checkpoint not restored');
-          }
+    const jobs = [...this.lanes.values()].flatMap((lane) =>
+      [...lane.analysis].filter(([, stages]) => stages.length > 0).map(([tf, stages]) => ({ lane, tf, stages })),
+    );
+    // Read side by side (a restart's venues wait for this), then applied in lane order.
+    const read = await Promise.all(
+      jobs.map(({ lane, tf, stages }) =>
+        Promise.all([
+          Promise.all(
+            stages.map((s) => (s.restore && s.id ? this.store.checkpoint({ symbol: lane.symbol, timeframe: tf, stage: s.id }) : undefined)),
+          ),
+          this.store.bars({ symbol: lane.symbol, timeframe: tf, limit: Math.max(WARM_BARS, ...stages.map((s) => s.warmBars ?? 0)) }),
+        ]),
+      ),
+    );
+    for (const [k, { lane, tf, stages }] of jobs.entries()) {
+      const [checkpoints, bars] = read[k] as (typeof read)[number];
+      for (const [i, s] of stages.entries()) {
+        const cp = checkpoints[i];
+        if (!cp || !s.restore) continue;
+        try {
+          s.restore(cp.ts, cp.body);
+        } catch (err) {
+          // Unreadable (another version's, damaged): the warm-up recalibrates from the stored bars.
+          this.log.warn({ err, symbol: lane.symbol, timeframe: tf, stage: s.id }, 'stored checkpoint not restored');
         }
-        const limit = Math.max(WARM_BARS, ...stages.map((s) => s.warmBars ?? 0));
-        for (const bar of await this.store.bars({ symbol: lane.symbol, timeframe: tf, limit }))
-          this.analysisQueue.push({ lane, bar, warm: true });
       }
+      for (const bar of bars) this.analysisQueue.push({ lane, bar, warm: true });
     }
   }
 
