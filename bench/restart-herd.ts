@@ -1,0 +1,147 @@
+/**
+ * `node --import tsx bench/restart-herd.ts [TREE] [--cycles 4] [--clients 500] [--speed 100]`: a
+ * restart under a reconnect herd, the moment the soak's availability turns on. `emp start` (SQLite,
+ * the soak's six instruments) with WebSocket clients in four processes (bench/soak-clients.ts:
+ * they reconnect 0.5–2 s after a close, a tenth stop reading); every cycle SIGKILLs the service
+ * and starts it again at once, and probes it as the soak's sampler does — instruments, sources
+ * and metrics side by side, each within 0.9 s — every 50 ms. Per restart: how long after the kill
+ * the first probe was answered, and re-priced (every instrument's price newer than at the kill);
+ * the probes before that with when each was sent and how long it took (X: refused or timed out).
+ * TREE: another checkout to time (default this one; it runs that tree's build).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort } from './soak-services.ts';
+
+const { values: flags, positionals } = parseArgs({
+  options: {
+    cycles: { type: 'string', default: '4' },
+    clients: { type: 'string', default: '500' },
+    speed: { type: 'string', default: '100' },
+  },
+  allowPositionals: true,
+});
+const tree = resolve(positionals[0] ?? join(import.meta.dirname, '..'));
+const cycles = Number(flags.cycles);
+const clients = Number(flags.clients);
+const ROOT = join(import.meta.dirname, '..');
+const CLIENT_PROCS = 4;
+
+const dir = mkdtempSync(join(tmpdir(), 'emp-herd-'));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+writeFileSync(
+  join(dir, 'config.json'),
+  JSON.stringify({
+    instruments: ['BTC-USD', 'ETH-USD', 'SOL-USD', 'EUR-USD', 'GBP-USD', 'USD-JPY'],
+    simulator: { seed: 1, speed: Number(flags.speed) },
+    store: { kind: 'sqlite', dataDir: dir },
+  }),
+);
+
+let service: ChildProcess | undefined;
+const exited = (p: ChildProcess): Promise<unknown> =>
+  new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
+
+/** Launches the service; resolves with the ms to its address line. */
+async function start(): Promise<number> {
+  const t0 = Date.now();
+  const p = spawn(join(tree, 'bin', 'emp'), ['start', '--port', String(port), '--config', join(dir, 'config.json')], {
+    cwd: tree,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, EMP_LOG_LEVEL: 'warn' },
+  });
+  service = p;
+  await new Promise<void>((res, rej) => {
+    let out = '';
+    p.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('dashboard and API at')) res();
+    });
+    p.once('exit', (code) => rej(new Error(`emp start exited with ${code}`)));
+  });
+  return Date.now() - t0;
+}
+
+interface Probe {
+  ok: boolean;
+  ms: number;
+  prices: Map<string, number | null>;
+}
+
+async function probe(): Promise<Probe> {
+  const t = Date.now();
+  const get = (path: string): Promise<Response> => fetch(`${base}${path}`, { signal: AbortSignal.timeout(900) });
+  try {
+    const [instruments] = await Promise.all([
+      get('/api/instruments').then((r) => r.json() as Promise<{ symbol: string; ts: number | null }[]>),
+      get('/api/sources').then((r) => r.json()),
+      get('/metrics').then((r) => r.text()),
+    ]);
+    return { ok: true, ms: Date.now() - t, prices: new Map(instruments.map((i) => [i.symbol, i.ts])) };
+  } catch {
+    return { ok: false, ms: Date.now() - t, prices: new Map() };
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const results: { answered: number; repriced: number }[] = [];
+const procs: ChildProcess[] = [];
+try {
+  await start();
+  for (let k = 0; k < CLIENT_PROCS; k++) {
+    const count = Math.floor(clients / CLIENT_PROCS);
+    procs.push(
+      spawn(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'bench', 'soak-clients.ts'), '--port', String(port), '--count', String(count)].concat([
+          '--slow',
+          String(Math.floor(count / 10)),
+          '--first',
+          String(k * count),
+        ]),
+        { cwd: ROOT, stdio: 'ignore' },
+      ),
+    );
+  }
+  await sleep(30_000);
+  for (let c = 0; c < cycles; c++) {
+    const atKill = (await probe()).prices;
+    const killed = Date.now();
+    const p = service as ChildProcess;
+    p.kill('SIGKILL');
+    await exited(p);
+    const line = start();
+    const probes: string[] = [];
+    let answered = Number.NaN;
+    let repriced = Number.NaN;
+    while (Number.isNaN(repriced) && Date.now() - killed < 30_000) {
+      const sent = Date.now() - killed;
+      const r = await probe();
+      probes.push(`${sent}:${r.ok ? r.ms : 'X'}`);
+      if (r.ok && Number.isNaN(answered)) answered = Date.now() - killed;
+      if (r.ok && r.prices.size > 0 && [...r.prices].every(([s, ts]) => ts !== null && ts !== atKill.get(s)))
+        repriced = Date.now() - killed;
+      await sleep(50);
+    }
+    const lineMs = await line;
+    results.push({ answered, repriced });
+    console.log(
+      `restart ${c + 1}: answered ${answered} ms and re-priced ${repriced} ms after the SIGKILL; address line ${lineMs} ms after launch; last probes (sent at ms: took ms) ${probes.slice(-6).join(' ')}`,
+    );
+    await sleep(25_000);
+  }
+} finally {
+  for (const p of procs) p.kill('SIGKILL');
+  service?.kill('SIGKILL');
+  if (service) await exited(service);
+  rmSync(dir, { recursive: true, force: true });
+}
+const sorted = (f: (r: { answered: number; repriced: number }) => number): number[] => results.map(f).sort((a, b) => a - b);
+const re = sorted((r) => r.repriced);
+console.log(
+  `${tree}: ${results.length} restarts under ${clients} reconnecting clients: re-priced ${re[0]}–${re.at(-1)} ms after the SIGKILL (median ${re[re.length >> 1]}); first answer median ${sorted((r) => r.answered)[results.length >> 1]} ms`,
+);
