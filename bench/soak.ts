@@ -15,7 +15,8 @@
  *   over every sample, over every sample but those taken while the service was down for a
  *   SIGKILL the soak sent (from the kill until the restarted service says it is up; a crash is
  *   not excused), and over the samples the API answered (within 0.9 s); the first start is not
- *   counted (no instrument is known before it);
+ *   counted (no instrument is known before it), nor a sample with no venue up outside a SIGKILL
+ *   restart;
  * - the service's event-loop delay (`emp_event_loop_delay_ms`, worst 10-s window) and its V8 heap
  *   in use beside RSS (a growing heap is a leak; RSS growing over a flat heap is the allocator's);
  * - events accounted at the intake: records received = fused + coalesced + dropped + queued,
@@ -332,10 +333,15 @@ await exited;
 
 // ---- report ----------------------------------------------------------------------------------
 const symbols = [...lastChange.keys()].sort();
+// A sample with no venue up is not counted, except during a SIGKILL restart: the simulated venues
+// run inside the service, so there they are down only because the service is (real venues would
+// be up), and a restarted service that answers before its venues reconnect has no fresh price.
 const avail = (pred: (s: Sample) => boolean) =>
   symbols.map((sym) => {
-    const counted = samples.filter((s) => pred(s) && s.t - t0 > 10_000 && s.fresh[sym] !== null && s.fresh[sym] !== undefined);
-    return counted.length === 0 ? Number.NaN : counted.filter((s) => s.fresh[sym]).length / counted.length;
+    const counted = samples.filter(
+      (s) => pred(s) && s.t - t0 > 10_000 && s.fresh[sym] !== undefined && (s.fresh[sym] !== null || inKillWindow(s.t)),
+    );
+    return counted.length === 0 ? Number.NaN : counted.filter((s) => s.fresh[sym] === true).length / counted.length;
   });
 const all = avail(() => true);
 const butKills = avail((s) => !inKillWindow(s.t));

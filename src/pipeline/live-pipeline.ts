@@ -61,8 +61,8 @@ const CONFLICT_ALERT_MS = 30_000;
  * answered (the API, the venue sockets). Short, because libuv accepts one connection per turn:
  * after a restart, hundreds of WebSocket clients reconnect while the catch-up runs, and a new
  * connection (a health check) waits behind them. With 20 ms, a restart under 500 reconnecting
- * clients at speed 100 was re-priced and answering 1.16-2.56 s after the SIGKILL (8 restarts,
- * two over 2 s); with 5 ms, 1.06-1.24 s.
+ * clients at speed 100 was re-priced and answering 1.16-2.64 s after the SIGKILL (12 restarts,
+ * three over 2 s; bench/restart-herd.ts); with 5 ms, 0.98-1.86 s (median 1.18 s, was 1.39 s).
  */
 const ANALYSIS_SLICE_MS = 5;
 /**
