@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort } from './soak-services.ts';
+import { freePort, readService, spawnSoakClients } from './soak-services.ts';
 
 const { values: flags, positionals } = parseArgs({
   options: {
@@ -27,8 +27,6 @@ const { values: flags, positionals } = parseArgs({
 const tree = resolve(positionals[0] ?? join(import.meta.dirname, '..'));
 const cycles = Number(flags.cycles);
 const clients = Number(flags.clients);
-const ROOT = join(import.meta.dirname, '..');
-const CLIENT_PROCS = 4;
 
 const dir = mkdtempSync(join(tmpdir(), 'emp-herd-'));
 const port = await freePort();
@@ -74,13 +72,8 @@ interface Probe {
 
 async function probe(): Promise<Probe> {
   const t = Date.now();
-  const get = (path: string): Promise<Response> => fetch(`${base}${path}`, { signal: AbortSignal.timeout(900) });
   try {
-    const [instruments] = await Promise.all([
-      get('/api/instruments').then((r) => r.json() as Promise<{ symbol: string; ts: number | null }[]>),
-      get('/api/sources').then((r) => r.json()),
-      get('/metrics').then((r) => r.text()),
-    ]);
+    const [instruments] = await readService(base);
     return { ok: true, ms: Date.now() - t, prices: new Map(instruments.map((i) => [i.symbol, i.ts])) };
   } catch {
     return { ok: false, ms: Date.now() - t, prices: new Map() };
@@ -92,21 +85,10 @@ const results: { answered: number; repriced: number }[] = [];
 const procs: ChildProcess[] = [];
 try {
   await start();
-  for (let k = 0; k < CLIENT_PROCS; k++) {
-    const count = Math.floor(clients / CLIENT_PROCS);
-    procs.push(
-      spawn(
-        process.execPath,
-        ['--import', 'tsx', join(ROOT, 'bench', 'soak-clients.ts'), '--port', String(port), '--count', String(count)].concat([
-          '--slow',
-          String(Math.floor(count / 10)),
-          '--first',
-          String(k * count),
-        ]),
-        { cwd: ROOT, stdio: 'ignore' },
-      ),
-    );
-  }
+  // A tenth of them stop reading, as in the soak.
+  procs.push(...spawnSoakClients(port, clients, Math.round(clients / 10)));
+  // Their counters are not needed here, but a full pipe would stall them.
+  for (const p of procs) p.stdout?.resume();
   await sleep(30_000);
   for (let c = 0; c < cycles; c++) {
     const atKill = (await probe()).prices;

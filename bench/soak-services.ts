@@ -3,11 +3,43 @@
  * schedule, and the machine's shared servers (127.0.0.1:4222 and :5432) serve every other test
  * run here, which a restart would disrupt. Both are the machine's own binaries (Debian's
  * nats-server and PostgreSQL), started on free ports with their data under the soak's directory.
+ * Also what the soak shares with bench/restart-herd.ts: its WebSocket client processes and its
+ * probe of the service.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
+
+const CLIENT_PROCS = 4;
+
+/**
+ * `clients` WebSocket clients of the service on `port`, `slow` of them readers that stop, spread
+ * over four processes of bench/soak-clients.ts (each prints its counters as a JSON line a second).
+ */
+export function spawnSoakClients(port: number, clients: number, slow: number): ChildProcess[] {
+  return Array.from({ length: CLIENT_PROCS }, (_, k) => {
+    const count = Math.floor(clients / CLIENT_PROCS) + (k < clients % CLIENT_PROCS ? 1 : 0);
+    const slowHere = Math.floor(slow / CLIENT_PROCS) + (k < slow % CLIENT_PROCS ? 1 : 0);
+    const first = k * Math.ceil(clients / CLIENT_PROCS);
+    const script = join(import.meta.dirname, 'soak-clients.ts');
+    return spawn(
+      process.execPath,
+      ['--import', 'tsx', script, '--port', String(port), '--count', String(count), '--slow', String(slowHere), '--first', String(first)],
+      { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+  });
+}
+
+/** What the soak samples each second: instruments, venue sources and metrics, side by side, each within 0.9 s (else it throws). */
+export function readService(base: string): Promise<[{ symbol: string; ts: number | null }[], { state: string }[], string]> {
+  const get = (path: string): Promise<Response> => fetch(`${base}${path}`, { signal: AbortSignal.timeout(900) });
+  return Promise.all([
+    get('/api/instruments').then((r) => r.json() as Promise<{ symbol: string; ts: number | null }[]>),
+    get('/api/sources').then((r) => r.json() as Promise<{ state: string }[]>),
+    get('/metrics').then((r) => r.text()),
+  ]);
+}
 
 export async function freePort(): Promise<number> {
   const s = createServer();

@@ -38,7 +38,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { type Trend, trend } from './memory-trend.ts';
-import { freePort, startPrivateNats, startPrivatePostgres } from './soak-services.ts';
+import { freePort, readService, spawnSoakClients, startPrivateNats, startPrivatePostgres } from './soak-services.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -154,7 +154,6 @@ async function committedRows(): Promise<number> {
 }
 
 // ---- WebSocket clients (bench/soak-clients.ts, in 4 processes) ------------------------------
-const CLIENT_PROCS = 4;
 const clientProcs: ChildProcess[] = [];
 interface ClientStats {
   opened: number;
@@ -163,27 +162,7 @@ interface ClientStats {
 }
 const clientStats: ClientStats[] = [];
 function startClients(): void {
-  for (let k = 0; k < CLIENT_PROCS; k++) {
-    const count = Math.floor(CLIENTS / CLIENT_PROCS) + (k < CLIENTS % CLIENT_PROCS ? 1 : 0);
-    const slow = Math.floor(SLOW / CLIENT_PROCS) + (k < SLOW % CLIENT_PROCS ? 1 : 0);
-    const first = clientStats.length === 0 ? k * Math.ceil(CLIENTS / CLIENT_PROCS) : 0;
-    const p = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'bench', 'soak-clients.ts'),
-        '--port',
-        String(port),
-        '--count',
-        String(count),
-        '--slow',
-        String(slow),
-        '--first',
-        String(first),
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+  for (const [k, p] of spawnSoakClients(port, CLIENTS, SLOW).entries()) {
     clientStats[k] = { opened: 0, updates: 0, closes: 0 };
     let buf = '';
     p.stdout?.on('data', (d: Buffer) => {
@@ -242,13 +221,7 @@ async function sample(): Promise<void> {
   const t = Date.now();
   const s: Sample = { t, up: false, ms: Number.NaN, rssMb: Number.NaN, metrics: {}, fresh: {} };
   try {
-    const [instruments, sources, metrics] = await Promise.all([
-      fetch(`${base}/api/instruments`, { signal: AbortSignal.timeout(900) }).then(
-        (r) => r.json() as Promise<{ symbol: string; ts: number | null }[]>,
-      ),
-      fetch(`${base}/api/sources`, { signal: AbortSignal.timeout(900) }).then((r) => r.json() as Promise<{ state: string }[]>),
-      fetch(`${base}/metrics`, { signal: AbortSignal.timeout(900) }).then((r) => r.text()),
-    ]);
+    const [instruments, sources, metrics] = await readService(base);
     s.up = true;
     s.metrics = parseMetrics(metrics);
     const anyVenueUp = sources.some((v) => v.state === 'open');
@@ -256,7 +229,10 @@ async function sample(): Promise<void> {
       const prev = lastChange.get(i.symbol);
       if (i.ts !== null && (!prev || prev.ts !== i.ts)) lastChange.set(i.symbol, { ts: i.ts, at: t });
       const at = lastChange.get(i.symbol)?.at;
-      s.fresh[i.symbol] = anyVenueUp ? at !== undefined && t - at < 2000 : null;
+      // No venue up excuses a sample (null: not counted), except in a SIGKILL restart: the simulated
+      // venues run inside the service, so there they are down only because the service is (real
+      // venues would be up), and a restarted service answering before they reconnect has no fresh price.
+      s.fresh[i.symbol] = anyVenueUp || inKillWindow(t) ? at !== undefined && t - at < 2000 : null;
     }
   } catch {
     // Down (killed, restarting): every instrument counts as unavailable.
@@ -333,15 +309,10 @@ await exited;
 
 // ---- report ----------------------------------------------------------------------------------
 const symbols = [...lastChange.keys()].sort();
-// A sample with no venue up is not counted, except during a SIGKILL restart: the simulated venues
-// run inside the service, so there they are down only because the service is (real venues would
-// be up), and a restarted service that answers before its venues reconnect has no fresh price.
 const avail = (pred: (s: Sample) => boolean) =>
   symbols.map((sym) => {
-    const counted = samples.filter(
-      (s) => pred(s) && s.t - t0 > 10_000 && s.fresh[sym] !== undefined && (s.fresh[sym] !== null || inKillWindow(s.t)),
-    );
-    return counted.length === 0 ? Number.NaN : counted.filter((s) => s.fresh[sym] === true).length / counted.length;
+    const counted = samples.filter((s) => pred(s) && s.t - t0 > 10_000 && s.fresh[sym] !== null && s.fresh[sym] !== undefined);
+    return counted.length === 0 ? Number.NaN : counted.filter((s) => s.fresh[sym]).length / counted.length;
   });
 const all = avail(() => true);
 const butKills = avail((s) => !inKillWindow(s.t));
