@@ -24,10 +24,17 @@ describe('chart patterns', () => {
     for (const s of held) expect(s.found).toBeGreaterThan(0);
   });
 
-  it('wedges, double tops and bottoms: precision ≥ 0.7 on held-out seeds (the weakest kinds with duplicates counted)', () => {
-    const weak = held.filter((x) => x.pattern.endsWith('wedge') || x.pattern.startsWith('double'));
-    expect(weak).toHaveLength(4);
-    for (const s of weak) expect(s.precision).toBeGreaterThanOrEqual(0.7);
+  it('wedges, double tops and bottoms: precision and recall ≥ 0.7 on two held-out seed sets (the weakest kinds, duplicates counted)', () => {
+    // Seeds 30001… are the set where wedges fell furthest (recall 65 and 60 % before the finer
+    // zig-zag for wedges).
+    for (const set of [held, scoreChartPatterns(40, 30001)]) {
+      const weak = set.filter((x) => x.pattern.endsWith('wedge') || x.pattern.startsWith('double'));
+      expect(weak).toHaveLength(4);
+      for (const s of weak) {
+        expect(s.precision, s.pattern).toBeGreaterThanOrEqual(0.7);
+        expect(s.recall, s.pattern).toBeGreaterThanOrEqual(0.7);
+      }
+    }
   });
 
   it('one hit per formation: no two hits of one kind share two pivots or half their span; merging loses no planted pattern', () => {

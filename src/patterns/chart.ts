@@ -142,6 +142,17 @@ const SWING_RATIO = 2.5;
 const TRIPLE_SPREAD = 1.5;
 const HEAD_OUT = 2;
 const SYM_SLOPE = 2;
+/** Triangles and wedges: the lines close to under this share of their opening width over the pattern. */
+const CONVERGE = 0.75;
+/**
+ * A wedge's swings shrink as it closes, and its last ones often fall short of the 3-ATR zig-zag
+ * (a planted rising wedge's last pullback is a third of its first), so wedges are looked for again
+ * on a zig-zag 5/6 as large (2.5 ATRs), and there only where the lines close to 60 % of their
+ * opening width: at that scale a channel's noise makes shallow convergences. Tuned on seeds 1…:
+ * rising-wedge recall 70 -> 85 %, falling 78 -> 90 %; precision 82 -> 81 %, 76 -> 73 %.
+ */
+const WEDGE_FINE = { scale: 2.5 / 3, converge: 0.6 };
+const WEDGES: ReadonlySet<ChartPatternKind> = new Set(['rising_wedge', 'falling_wedge']);
 
 export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}): ChartPatternHit[] {
   const n = s.close.length;
@@ -149,7 +160,6 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
   // ATR(14), computed once: the pivots' scale (as findPivots would compute it) and the tolerances'.
   const atrArr = computeIndicator('ATR', s, { timeperiod: 14 }).real as Float64Array;
   const pivotScale = s.hasOhlc ? atrArr : null;
-  const pivots = findPivots(s, { atrMultiple: opts.atrMultiple ?? 3, atr: pivotScale });
   const tolK = opts.tolerance ?? 0.75;
   const window = opts.breakoutWindow ?? 30;
   const atrAt = (i: number): number => {
@@ -160,166 +170,171 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
 
   const breakout = (from: number, line: (i: number) => number, down: boolean): number | null =>
     firstCloseBeyond(s, from, window, line, down);
-  const push = (found: FoundPattern): void => {
-    hits.push(chartHit(s, found));
-  };
-
-  for (let k = 0; k < pivots.length; k++) {
-    const p = (j: number): Pivot | undefined => pivots[k + j];
-    const [a, b, c, d, e] = [p(0), p(1), p(2), p(3), p(4)];
-    if (!a || !b || !c) continue;
-    const tol = tolK * atrAt(c.index);
-    // A reversal pattern reverses a trend: the move into its first extreme must be at least as
-    // large as the pattern's depth. Without it, any two equal highs in a random walk that a later
-    // fall happens to break read as a double top (most of the false double tops and bottoms).
-    const before = pivots[k - 1];
-    const reverses = (depth: number, k = PRIOR_TREND): boolean => before !== undefined && Math.abs(a.price - before.price) >= k * depth;
-    // Double top / bottom: two equal extremes around a trough (peak) between them, deep enough and
-    // after a large enough move (DOUBLE_DEPTH, DOUBLE_PRIOR_TREND).
-    if (
-      a.kind === c.kind &&
-      Math.abs(a.price - c.price) <= tol &&
-      Math.abs(b.price - (a.price + c.price) / 2) >= (DOUBLE_DEPTH * tol) / tolK &&
-      reverses(Math.abs(b.price - (a.price + c.price) / 2), DOUBLE_PRIOR_TREND)
-    ) {
-      const top = a.kind === 'high';
-      const isTriple =
-        d &&
-        e &&
-        e.kind === a.kind &&
-        Math.abs(e.price - a.price) <= tol &&
-        Math.abs(e.price - c.price) <= tol &&
-        Math.abs(d.price - b.price) <= 2 * tol;
-      if (!isTriple) {
-        const neck = b.price;
-        const bo = breakout(c.index, () => neck, top);
-        const height = Math.abs((a.price + c.price) / 2 - neck);
-        push({
-          pattern: top ? 'double_top' : 'double_bottom',
-          bullish: !top,
-          pivots: [a, b, c],
-          lines: [{ name: 'neckline', line: { a: neck, b: 0 } }],
-          breakoutIndex: bo,
-          height,
-          breakLevel: neck,
-          geometry: 1 - Math.abs(a.price - c.price) / (tol * 2),
-        });
-      }
-    }
-    if (!d || !e) continue;
-    const tol5 = tolK * atrAt(e.index);
-    // Triple top / bottom.
-    if (
-      a.kind === c.kind &&
-      c.kind === e.kind &&
-      Math.max(a.price, c.price, e.price) - Math.min(a.price, c.price, e.price) <= TRIPLE_SPREAD * tol5
-    ) {
-      const top = a.kind === 'high';
-      const neck = top ? Math.min(b.price, d.price) : Math.max(b.price, d.price);
-      const mean = (a.price + c.price + e.price) / 3;
-      if (Math.abs(mean - neck) >= 2 * tol5 && reverses(Math.abs(mean - neck))) {
-        const bo = breakout(e.index, () => neck, top);
-        const spread = Math.max(a.price, c.price, e.price) - Math.min(a.price, c.price, e.price);
-        push({
-          pattern: top ? 'triple_top' : 'triple_bottom',
-          bullish: !top,
-          pivots: [a, b, c, d, e],
-          lines: [{ name: 'neckline', line: { a: neck, b: 0 } }],
-          breakoutIndex: bo,
-          height: Math.abs(mean - neck),
-          breakLevel: neck,
-          geometry: 1 - spread / (2 * TRIPLE_SPREAD * tol5),
-        });
-      }
-    }
-    // Head and shoulders: the middle extreme beyond both shoulders, shoulders about level.
-    if (a.kind === c.kind && c.kind === e.kind) {
-      const top = a.kind === 'high';
-      const sgn = top ? 1 : -1;
-      const headOut = top ? c.price - Math.max(a.price, e.price) : Math.min(a.price, e.price) - c.price;
-      if (
-        sgn * (c.price - a.price) > HEAD_OUT * tol5 &&
-        sgn * (c.price - e.price) > HEAD_OUT * tol5 &&
-        Math.abs(a.price - e.price) <= 2 * tol5 &&
-        reverses(Math.abs(c.price - (b.price + d.price) / 2))
-      ) {
-        const neck = lineThrough(b, d);
-        const bo = breakout(e.index, (i) => at(neck, i), top);
-        const height = Math.abs(c.price - at(neck, c.index));
-        const sym = 1 - Math.abs(a.price - e.price) / (4 * tol5);
-        const timeSym = 1 - Math.abs(c.index - a.index - (e.index - c.index)) / Math.max(1, e.index - a.index);
-        push({
-          pattern: top ? 'head_and_shoulders' : 'inverse_head_and_shoulders',
-          bullish: !top,
-          pivots: [a, b, c, d, e],
-          lines: [{ name: 'neckline', line: neck }],
-          breakoutIndex: bo,
-          height,
-          breakLevel: at(neck, bo ?? e.index),
-          geometry: 0.5 * sym + 0.3 * timeSym + 0.2 * Math.min(1, headOut / (2 * tol5)),
-        });
-      }
-    }
-    // Lines through the highs and the lows of five alternating pivots.
-    const five = [a, b, c, d, e];
-    const highs = five.filter((x) => x.kind === 'high');
-    const lows = five.filter((x) => x.kind === 'low');
-    if (highs.length < 2 || lows.length < 2) continue;
-    const hl = fitLine(highs);
-    const ll = fitLine(lows);
-    const span = e.index - a.index;
-    const widthStart = at(hl, a.index) - at(ll, a.index);
-    const widthEnd = at(hl, e.index) - at(ll, e.index);
-    if (!(widthStart > 0 && widthEnd > 0)) continue;
-    // Slopes as price moved over the pattern, in tolerances: "flat" is under one.
-    const rise = (l: Line): number => (l.b * span) / tol5;
-    const rh = rise(hl);
-    const rl = rise(ll);
-    const converging = widthEnd < 0.75 * widthStart;
-    const parallel = Math.abs(widthEnd - widthStart) < 0.25 * widthStart;
-    const fitErr =
-      Math.max(...highs.map((x) => Math.abs(x.price - at(hl, x.index))), ...lows.map((x) => Math.abs(x.price - at(ll, x.index)))) / tol5;
-    // Trendlines must actually pass through their pivots (within a tolerance).
-    if (fitErr > 1) continue;
-    // The touches are spread along the lines: no swing lasts several times as long as another. A
-    // long quiet leg followed by three quick swings is a turn, not a wedge or triangle (most false
-    // wedges sat on double tops this way).
-    const gaps = [b.index - a.index, c.index - b.index, d.index - c.index, e.index - d.index];
-    if (Math.max(...gaps) > SWING_RATIO * Math.min(...gaps)) continue;
-    const conf = 1 - fitErr / 2;
-    const tri = (
-      kind: ChartPatternKind,
-      bullish: boolean,
-      bo = breakout(e.index, (i) => (bullish ? at(hl, i) : at(ll, i)), !bullish),
-    ): void => {
-      push({
-        pattern: kind,
-        bullish: bullish,
-        pivots: five,
-        lines: [
-          { name: 'upper', line: hl },
-          { name: 'lower', line: ll },
-        ],
-        breakoutIndex: bo,
-        height: widthStart,
-        breakLevel: bullish ? at(hl, bo ?? e.index) : at(ll, bo ?? e.index),
-        geometry: conf,
-      });
+  /** Patterns on one zig-zag's pivots: `only` these kinds (null: all), lines closing to `converge` (see WEDGE_FINE). */
+  const scan = (pivots: readonly Pivot[], only: ReadonlySet<ChartPatternKind> | null, converge: number): void => {
+    const push = (found: FoundPattern): void => {
+      if (only === null || only.has(found.pattern)) hits.push(chartHit(s, found));
     };
-    if (converging && Math.abs(rh) < 1 && rl > 1) tri('ascending_triangle', true);
-    else if (converging && Math.abs(rl) < 1 && rh < -1) tri('descending_triangle', false);
-    else if (converging && rh < -SYM_SLOPE && rl > SYM_SLOPE) {
-      // Symmetrical: breaks either way; the direction is the breakout's.
-      const boUp = breakout(e.index, (i) => at(hl, i), false);
-      const boDn = breakout(e.index, (i) => at(ll, i), true);
-      const bullish = boUp !== null && (boDn === null || boUp < boDn);
-      tri('symmetrical_triangle', bullish, bullish ? boUp : boDn);
-    } else if (converging && rh > WEDGE_RISE && rl > rh) tri('rising_wedge', false);
-    else if (converging && rl < -WEDGE_RISE && rh < rl) tri('falling_wedge', true);
-    // Channels: the trend's direction; the breakout is a close beyond the line in that direction.
-    else if (parallel && rh > 2 && rl > 2) tri('channel_up', true);
-    else if (parallel && rh < -2 && rl < -2) tri('channel_down', false);
-  }
+    for (let k = 0; k < pivots.length; k++) {
+      const p = (j: number): Pivot | undefined => pivots[k + j];
+      const [a, b, c, d, e] = [p(0), p(1), p(2), p(3), p(4)];
+      if (!a || !b || !c) continue;
+      const tol = tolK * atrAt(c.index);
+      // A reversal pattern reverses a trend: the move into its first extreme must be at least as
+      // large as the pattern's depth. Without it, any two equal highs in a random walk that a later
+      // fall happens to break read as a double top (most of the false double tops and bottoms).
+      const before = pivots[k - 1];
+      const reverses = (depth: number, k = PRIOR_TREND): boolean => before !== undefined && Math.abs(a.price - before.price) >= k * depth;
+      // Double top / bottom: two equal extremes around a trough (peak) between them, deep enough and
+      // after a large enough move (DOUBLE_DEPTH, DOUBLE_PRIOR_TREND).
+      if (
+        a.kind === c.kind &&
+        Math.abs(a.price - c.price) <= tol &&
+        Math.abs(b.price - (a.price + c.price) / 2) >= (DOUBLE_DEPTH * tol) / tolK &&
+        reverses(Math.abs(b.price - (a.price + c.price) / 2), DOUBLE_PRIOR_TREND)
+      ) {
+        const top = a.kind === 'high';
+        const isTriple =
+          d &&
+          e &&
+          e.kind === a.kind &&
+          Math.abs(e.price - a.price) <= tol &&
+          Math.abs(e.price - c.price) <= tol &&
+          Math.abs(d.price - b.price) <= 2 * tol;
+        if (!isTriple) {
+          const neck = b.price;
+          const bo = breakout(c.index, () => neck, top);
+          const height = Math.abs((a.price + c.price) / 2 - neck);
+          push({
+            pattern: top ? 'double_top' : 'double_bottom',
+            bullish: !top,
+            pivots: [a, b, c],
+            lines: [{ name: 'neckline', line: { a: neck, b: 0 } }],
+            breakoutIndex: bo,
+            height,
+            breakLevel: neck,
+            geometry: 1 - Math.abs(a.price - c.price) / (tol * 2),
+          });
+        }
+      }
+      if (!d || !e) continue;
+      const tol5 = tolK * atrAt(e.index);
+      // Triple top / bottom.
+      if (
+        a.kind === c.kind &&
+        c.kind === e.kind &&
+        Math.max(a.price, c.price, e.price) - Math.min(a.price, c.price, e.price) <= TRIPLE_SPREAD * tol5
+      ) {
+        const top = a.kind === 'high';
+        const neck = top ? Math.min(b.price, d.price) : Math.max(b.price, d.price);
+        const mean = (a.price + c.price + e.price) / 3;
+        if (Math.abs(mean - neck) >= 2 * tol5 && reverses(Math.abs(mean - neck))) {
+          const bo = breakout(e.index, () => neck, top);
+          const spread = Math.max(a.price, c.price, e.price) - Math.min(a.price, c.price, e.price);
+          push({
+            pattern: top ? 'triple_top' : 'triple_bottom',
+            bullish: !top,
+            pivots: [a, b, c, d, e],
+            lines: [{ name: 'neckline', line: { a: neck, b: 0 } }],
+            breakoutIndex: bo,
+            height: Math.abs(mean - neck),
+            breakLevel: neck,
+            geometry: 1 - spread / (2 * TRIPLE_SPREAD * tol5),
+          });
+        }
+      }
+      // Head and shoulders: the middle extreme beyond both shoulders, shoulders about level.
+      if (a.kind === c.kind && c.kind === e.kind) {
+        const top = a.kind === 'high';
+        const sgn = top ? 1 : -1;
+        const headOut = top ? c.price - Math.max(a.price, e.price) : Math.min(a.price, e.price) - c.price;
+        if (
+          sgn * (c.price - a.price) > HEAD_OUT * tol5 &&
+          sgn * (c.price - e.price) > HEAD_OUT * tol5 &&
+          Math.abs(a.price - e.price) <= 2 * tol5 &&
+          reverses(Math.abs(c.price - (b.price + d.price) / 2))
+        ) {
+          const neck = lineThrough(b, d);
+          const bo = breakout(e.index, (i) => at(neck, i), top);
+          const height = Math.abs(c.price - at(neck, c.index));
+          const sym = 1 - Math.abs(a.price - e.price) / (4 * tol5);
+          const timeSym = 1 - Math.abs(c.index - a.index - (e.index - c.index)) / Math.max(1, e.index - a.index);
+          push({
+            pattern: top ? 'head_and_shoulders' : 'inverse_head_and_shoulders',
+            bullish: !top,
+            pivots: [a, b, c, d, e],
+            lines: [{ name: 'neckline', line: neck }],
+            breakoutIndex: bo,
+            height,
+            breakLevel: at(neck, bo ?? e.index),
+            geometry: 0.5 * sym + 0.3 * timeSym + 0.2 * Math.min(1, headOut / (2 * tol5)),
+          });
+        }
+      }
+      // Lines through the highs and the lows of five alternating pivots.
+      const five = [a, b, c, d, e];
+      const highs = five.filter((x) => x.kind === 'high');
+      const lows = five.filter((x) => x.kind === 'low');
+      if (highs.length < 2 || lows.length < 2) continue;
+      const hl = fitLine(highs);
+      const ll = fitLine(lows);
+      const span = e.index - a.index;
+      const widthStart = at(hl, a.index) - at(ll, a.index);
+      const widthEnd = at(hl, e.index) - at(ll, e.index);
+      if (!(widthStart > 0 && widthEnd > 0)) continue;
+      // Slopes as price moved over the pattern, in tolerances: "flat" is under one.
+      const rise = (l: Line): number => (l.b * span) / tol5;
+      const rh = rise(hl);
+      const rl = rise(ll);
+      const converging = widthEnd < converge * widthStart;
+      const parallel = Math.abs(widthEnd - widthStart) < 0.25 * widthStart;
+      const fitErr =
+        Math.max(...highs.map((x) => Math.abs(x.price - at(hl, x.index))), ...lows.map((x) => Math.abs(x.price - at(ll, x.index)))) / tol5;
+      // Trendlines must actually pass through their pivots (within a tolerance).
+      if (fitErr > 1) continue;
+      // The touches are spread along the lines: no swing lasts several times as long as another. A
+      // long quiet leg followed by three quick swings is a turn, not a wedge or triangle (most false
+      // wedges sat on double tops this way).
+      const gaps = [b.index - a.index, c.index - b.index, d.index - c.index, e.index - d.index];
+      if (Math.max(...gaps) > SWING_RATIO * Math.min(...gaps)) continue;
+      const conf = 1 - fitErr / 2;
+      const tri = (
+        kind: ChartPatternKind,
+        bullish: boolean,
+        bo = breakout(e.index, (i) => (bullish ? at(hl, i) : at(ll, i)), !bullish),
+      ): void => {
+        push({
+          pattern: kind,
+          bullish: bullish,
+          pivots: five,
+          lines: [
+            { name: 'upper', line: hl },
+            { name: 'lower', line: ll },
+          ],
+          breakoutIndex: bo,
+          height: widthStart,
+          breakLevel: bullish ? at(hl, bo ?? e.index) : at(ll, bo ?? e.index),
+          geometry: conf,
+        });
+      };
+      if (converging && Math.abs(rh) < 1 && rl > 1) tri('ascending_triangle', true);
+      else if (converging && Math.abs(rl) < 1 && rh < -1) tri('descending_triangle', false);
+      else if (converging && rh < -SYM_SLOPE && rl > SYM_SLOPE) {
+        // Symmetrical: breaks either way; the direction is the breakout's.
+        const boUp = breakout(e.index, (i) => at(hl, i), false);
+        const boDn = breakout(e.index, (i) => at(ll, i), true);
+        const bullish = boUp !== null && (boDn === null || boUp < boDn);
+        tri('symmetrical_triangle', bullish, bullish ? boUp : boDn);
+      } else if (converging && rh > WEDGE_RISE && rl > rh) tri('rising_wedge', false);
+      else if (converging && rl < -WEDGE_RISE && rh < rl) tri('falling_wedge', true);
+      // Channels: the trend's direction; the breakout is a close beyond the line in that direction.
+      else if (parallel && rh > 2 && rl > 2) tri('channel_up', true);
+      else if (parallel && rh < -2 && rl < -2) tri('channel_down', false);
+    }
+  };
+  const atrMultiple = opts.atrMultiple ?? 3;
+  scan(findPivots(s, { atrMultiple, atr: pivotScale }), null, CONVERGE);
+  scan(findPivots(s, { atrMultiple: atrMultiple * WEDGE_FINE.scale, atr: pivotScale }), WEDGES, WEDGE_FINE.converge);
   // A flag's pullback is shallow next to the swings of the other patterns: it needs a finer zig-zag.
   hits.push(...detectFlags(s, findPivots(s, { atrMultiple: 1.5, atr: pivotScale }), atrAt, window));
   const kept = dropSubsumed(hits);
@@ -426,7 +441,8 @@ const MERGE = { sharedPivots: 2, spanShare: 0.5 };
  * channel with seven pivots is found three times, and a user shown three triangles where there is
  * one is misled (the evaluation counts the extra copies as false positives). Overlapping hits of the
  * same kind are grouped (transitively) and one is kept: a confirmed one before an unconfirmed one
- * (the breakout is what the user acts on), then the best geometric score, then the earliest.
+ * (the breakout is what the user acts on), then the best geometric score, then the earliest. A wedge
+ * that is one formation with a broken channel of the same slope gives way to it (below).
  */
 function mergeOverlapping(hits: ChartPatternHit[]): ChartPatternHit[] {
   const order = [...hits].sort((x, y) => x.startIndex - y.startIndex);
@@ -453,7 +469,15 @@ function mergeOverlapping(hits: ChartPatternHit[]): ChartPatternHit[] {
     const cur = best.get(r);
     if (!cur || better(h, cur)) best.set(r, h);
   });
-  return [...best.values()];
+  const kept = [...best.values()];
+  // A wedge on the swings of a broken channel sloping the same way is that channel with one touch
+  // off its line (on planted channels most false wedges were these; a planted wedge's own channel
+  // reading is rarely broken). Tuned on seeds 1…: wedge precision 81/73 -> 89/81 %, recall 85/90 -> 85/85 %.
+  const channelOf: Partial<Record<ChartPatternKind, ChartPatternKind>> = { rising_wedge: 'channel_up', falling_wedge: 'channel_down' };
+  return kept.filter((w) => {
+    const ch = channelOf[w.pattern];
+    return ch === undefined || !kept.some((c) => c.pattern === ch && c.breakout !== null && sameFormation(w, c));
+  });
 }
 
 /**
