@@ -9,12 +9,12 @@
  * the probes before that with when each was sent and how long it took (X: refused or timed out).
  * TREE: another checkout to time (default this one; it runs that tree's build).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, readService, spawnSoakClients } from './soak-services.ts';
+import { freePort, launchService, readService, spawnSoakClients } from './soak-services.ts';
 
 const { values: flags, positionals } = parseArgs({
   options: {
@@ -47,20 +47,9 @@ const exited = (p: ChildProcess): Promise<unknown> =>
 /** Launches the service; resolves with the ms to its address line. */
 async function start(): Promise<number> {
   const t0 = Date.now();
-  const p = spawn(join(tree, 'bin', 'emp'), ['start', '--port', String(port), '--config', join(dir, 'config.json')], {
-    cwd: tree,
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, EMP_LOG_LEVEL: 'warn' },
-  });
-  service = p;
-  await new Promise<void>((res, rej) => {
-    let out = '';
-    p.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('dashboard and API at')) res();
-    });
-    p.once('exit', (code) => rej(new Error(`emp start exited with ${code}`)));
-  });
+  const { child, ready } = launchService(tree, ['--port', String(port), '--config', join(dir, 'config.json')]);
+  service = child;
+  await ready;
   return Date.now() - t0;
 }
 

@@ -3,8 +3,8 @@
  * schedule, and the machine's shared servers (127.0.0.1:4222 and :5432) serve every other test
  * run here, which a restart would disrupt. Both are the machine's own binaries (Debian's
  * nats-server and PostgreSQL), started on free ports with their data under the soak's directory.
- * Also what the soak shares with bench/restart-herd.ts: its WebSocket client processes and its
- * probe of the service.
+ * Also what the soak shares with bench/restart-herd.ts and bench/start-time.ts: the launch of
+ * `bin/emp start`, its WebSocket client processes and its probe of the service.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -12,6 +12,37 @@ import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 
 const CLIENT_PROCS = 4;
+
+/**
+ * Launches `bin/emp start ARGS` from the checkout `tree` (warnings only in its log); `ready`
+ * resolves once it printed its address line (on stdout, or on stderr with `stderr: 'pipe'`, which
+ * leaves stderr to the caller otherwise) and rejects, with what it printed, if it exits first.
+ */
+export function launchService(
+  tree: string,
+  args: readonly string[],
+  stderr: 'pipe' | 'ignore' = 'ignore',
+): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(join(tree, 'bin', 'emp'), ['start', ...args], {
+    cwd: tree,
+    stdio: ['ignore', 'pipe', stderr],
+    env: { ...process.env, EMP_LOG_LEVEL: 'warn' },
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    let out = '';
+    let up = false;
+    const read = (d: Buffer): void => {
+      if (up) return; // drained, not kept: the soak's service writes to stderr for 30 minutes
+      out += d.toString();
+      up = out.includes('dashboard and API at');
+      if (up) resolve();
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    child.once('exit', (code) => reject(new Error(`emp start exited with ${code}: ${out.slice(-500)}`)));
+  });
+  return { child, ready };
+}
 
 /**
  * `clients` WebSocket clients of the service on `port`, `slow` of them readers that stop, spread

@@ -30,7 +30,7 @@
  * - committed store rows lost to SIGKILL: rows counted through a second connection just before
  *   the kill and again right after it (0 expected: a committed transaction survives).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { type Trend, trend } from './memory-trend.ts';
-import { freePort, readService, spawnSoakClients, startPrivateNats, startPrivatePostgres } from './soak-services.ts';
+import { freePort, launchService, readService, spawnSoakClients, startPrivateNats, startPrivatePostgres } from './soak-services.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -106,20 +106,11 @@ const serviceExit = (): Promise<void> =>
   );
 async function startService(): Promise<number> {
   const t0 = Date.now();
-  const child = spawn(join(ROOT, 'bin', 'emp'), ['start', '--port', String(port), '--config', configFile], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, EMP_LOG_LEVEL: 'warn' },
-  });
+  const { child, ready } = launchService(ROOT, ['--port', String(port), '--config', configFile], 'pipe');
   child.stderr?.pipe(serviceLog, { end: false });
   service = child;
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('dashboard and API at')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`emp start exited with ${code} (log: ${join(dataDir, 'service.log')})`)));
+  await ready.catch((e: Error) => {
+    throw new Error(`${e.message} (log: ${join(dataDir, 'service.log')})`);
   });
   child.once('exit', (code, signal) => {
     if (stopping || service !== child || signal === 'SIGKILL') return;

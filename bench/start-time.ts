@@ -11,13 +11,14 @@
  * a schema and a stream of each run's own, dropped after it), where a restart reads its stored
  * state over the network.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { DEFAULT_POSTGRES_URL } from '../src/store/postgres.ts';
+import { launchService } from './soak-services.ts';
 
 const { values: flags, positionals } = parseArgs({
   options: { 'postgres-nats': { type: 'boolean', default: false } },
@@ -57,23 +58,11 @@ async function everyInstrumentPriced(port: number, t0: number, p: ChildProcess):
 
 async function start(dir: string, port: number): Promise<Start> {
   const t0 = performance.now();
-  const p = spawn(join(tree, 'bin', 'emp'), ['start', '--port', String(port), '--data-dir', dir, '--config', join(dir, 'config.json')], {
-    cwd: tree,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, EMP_LOG_LEVEL: 'warn' },
-  });
+  const { child: p, ready } = launchService(tree, ['--port', String(port), '--data-dir', dir, '--config', join(dir, 'config.json')], 'pipe');
   const priced = everyInstrumentPriced(port, t0, p);
-  const line = await new Promise<{ line: number; cpu: number }>((res, rej) => {
-    let out = '';
-    const on = (d: Buffer): void => {
-      out += d.toString();
-      if (out.includes('dashboard and API at')) res({ line: (performance.now() - t0) / 1000, cpu: p.pid ? cpuSeconds(p.pid) : Number.NaN });
-    };
-    p.stdout?.on('data', on);
-    p.stderr?.on('data', on);
-    p.on('exit', (code) => rej(new Error(`emp start exited with ${code}: ${out}`)));
-    setTimeout(() => rej(new Error('no address within 120 s')), 120_000).unref();
-  });
+  const timeout = new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no address within 120 s')), 120_000).unref());
+  await Promise.race([ready, timeout]);
+  const line = { line: (performance.now() - t0) / 1000, cpu: p.pid ? cpuSeconds(p.pid) : Number.NaN };
   return { p, priced: await priced, ...line };
 }
 
