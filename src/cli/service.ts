@@ -12,17 +12,19 @@ import { defaultParts, liveSource, simulatorSource } from '../pipeline/parts.ts'
 import { connectBus, GatewayBackend, IngestRole, openAnalyze, type Role } from '../pipeline/roles.ts';
 import type { RecordSource } from '../pipeline/stages.ts';
 import { assertListenAllowed, type RunningServer, startServer } from '../server/server.ts';
+import { AcceptBurst } from '../stream/accept-burst.ts';
 
 const WEB_ROOT = join(import.meta.dirname, '..', '..', 'web', 'dist');
 
 /** The API (and the dashboard when it is built) for a backend, as the config says. */
-function serve(backend: Parameters<typeof startServer>[0], config: ServiceConfig): Promise<RunningServer> {
+function serve(backend: Parameters<typeof startServer>[0], config: ServiceConfig, onConnection?: () => void): Promise<RunningServer> {
   return startServer(backend, {
     host: config.server.host,
     port: config.server.port,
     token: config.server.token,
     origins: config.server.origins,
     webRoot: existsSync(WEB_ROOT) ? WEB_ROOT : undefined,
+    ...(onConnection ? { onConnection } : {}),
   });
 }
 
@@ -55,12 +57,14 @@ export async function runService(config: ServiceConfig): Promise<void> {
   let source: RecordSource | undefined;
   let pipeline: LivePipeline | undefined;
   let server: RunningServer | undefined;
+  // The simulator on this thread gives way while clients connect (after a restart, hundreds at once).
+  const accepts = new AcceptBurst();
   try {
-    source = config.live ? liveSource(config, log) : await simulatorSource(config, log);
+    source = config.live ? liveSource(config, log) : await simulatorSource(config, log, accepts.active);
     pipeline = await LivePipeline.open(config, source, defaultParts(config), log);
     // The API first: a port in use fails before any venue is connected, and the WebSocket
     // gateway is subscribed before the first record.
-    server = await serve(pipeline, config);
+    server = await serve(pipeline, config, accepts.note);
     await pipeline.start();
   } catch (err) {
     // Release whatever was opened; the caller exits with a one-line reason.

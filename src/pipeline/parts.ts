@@ -36,11 +36,14 @@ function simulatorFor(config: ServiceConfig): MarketSimulator {
   });
 }
 
-/** The simulator's venues: over loopback sockets in each venue's protocol (default), or in-process. */
-export async function simulatorSource(config: ServiceConfig, _log: PipelineLogger): Promise<RecordSource> {
+/**
+ * The simulator's venues: over loopback sockets in each venue's protocol (default), or in-process.
+ * `giveWay`: while true, the simulator on this thread yields after each record (see AcceptBurst).
+ */
+export async function simulatorSource(config: ServiceConfig, _log: PipelineLogger, giveWay?: () => boolean): Promise<RecordSource> {
   const sim = simulatorFor(config);
   if (config.simulator.transport === 'memory') return new SimulatorSource(sim, config.simulator.speed);
-  return SimulatedVenues.start(sim, config.simulator.speed, config.simulator.chaos, config.simulator.thread);
+  return SimulatedVenues.start(sim, config.simulator.speed, config.simulator.chaos, config.simulator.thread, giveWay);
 }
 
 /**

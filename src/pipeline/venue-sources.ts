@@ -194,14 +194,18 @@ class SimulatedVenueServers implements VenueServers {
     private readonly speed: number,
     readonly servers: ReadonlyMap<string, SimulatedServer>,
     chaos: Omit<VenueChaosOptions, 'seed'> | undefined,
+    private readonly giveWay: (() => boolean) | undefined,
   ) {
     const sockets = new Map<string, LocalVenueServer>();
     for (const [name, server] of servers) if (server.ws) sockets.set(name, server.ws);
     this.chaos = chaos ? new VenueChaos(sockets, { ...chaos, seed: sim.config.seed }) : undefined;
   }
 
-  /** `sim`: the caller's simulator where it has one (on its thread), else built from `spec.sim` (in a worker). */
-  static async start(spec: VenueServersSpec, sim = new MarketSimulator(spec.sim)): Promise<SimulatedVenueServers> {
+  /**
+   * `sim`: the caller's simulator where it has one (on its thread), else built from `spec.sim` (in a
+   * worker). `giveWay`: while true, the simulator catching up yields to the event loop after each record.
+   */
+  static async start(spec: VenueServersSpec, sim = new MarketSimulator(spec.sim), giveWay?: () => boolean): Promise<SimulatedVenueServers> {
     const servers = new Map<string, SimulatedServer>();
     try {
       for (const v of sim.config.venues) {
@@ -216,7 +220,7 @@ class SimulatedVenueServers implements VenueServers {
       await Promise.all([...servers.values()].map((s) => s.close().catch(() => {})));
       throw err;
     }
-    return new SimulatedVenueServers(sim, spec.speed, servers, spec.chaos);
+    return new SimulatedVenueServers(sim, spec.speed, servers, spec.chaos, giveWay);
   }
 
   get addresses(): FeedAddress[] {
@@ -225,7 +229,14 @@ class SimulatedVenueServers implements VenueServers {
 
   run(wall0: number): void {
     this.running = (async () => {
-      for await (const r of this.sim.stream({ speed: this.speed, signal: this.ac.signal, clock: 'simulated', wall0 })) {
+      const stream = this.sim.stream({
+        speed: this.speed,
+        signal: this.ac.signal,
+        clock: 'simulated',
+        wall0,
+        ...(this.giveWay ? { giveWay: this.giveWay } : {}),
+      });
+      for await (const r of stream) {
         this.servers.get(r.venue)?.publish(r);
       }
     })();
@@ -371,12 +382,14 @@ export class SimulatedVenues implements RecordSource {
     speed: number,
     chaos?: Omit<VenueChaosOptions, 'seed'>,
     thread: 'worker' | 'main' = 'main',
+    /** On this thread only: see `SimulatedVenueServers.start`. */
+    giveWay?: () => boolean,
   ): Promise<SimulatedVenues> {
     const spec: VenueServersSpec = { sim: sim.config, speed, ...(chaos ? { chaos } : {}) };
     let venues: SimulatedVenues | undefined;
     const side =
       thread === 'main'
-        ? await SimulatedVenueServers.start(spec, sim)
+        ? await SimulatedVenueServers.start(spec, sim, giveWay)
         : await WorkerVenueServers.start(spec, (m) => (venues?.sink ? venues.sink.warn('simulator', m) : venues?.errors.push(m)));
     venues = new SimulatedVenues(sim, speed, side);
     return venues;

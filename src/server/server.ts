@@ -33,6 +33,8 @@ export interface ServerOptions {
   gateway?: Partial<Omit<GatewayOptions, 'token' | 'allowedOrigins'>>;
   /** HTTP requests per second per client address (burst twice that); over it: 429. Default 100. */
   httpRatePerSec?: number;
+  /** Called on each accepted TCP connection (HTTP and WebSocket alike), e.g. `AcceptBurst.note`. */
+  onConnection?: () => void;
 }
 
 export interface RunningServer {
@@ -227,6 +229,7 @@ export async function startServer(backend: ApiBackend, opts: ServerOptions): Pro
     });
   }
 
+  if (opts.onConnection) app.server.on('connection', opts.onConnection);
   app.server.on('upgrade', (req, socket, head) => {
     if (canonicalPath(req.url ?? '/') !== '/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');

@@ -155,6 +155,8 @@ export class MarketSimulator {
       signal?: AbortSignal;
       clock?: 'wall' | 'simulated' /** The wall-clock start (default: now). */;
       wall0?: number;
+      /** While true, a stream behind schedule gives the event loop a turn after every record (e.g. `AcceptBurst.active`). */
+      giveWay?: () => boolean;
     } = {},
   ): AsyncGenerator<SimRecord> {
     const speed = opts.speed ?? 1;
@@ -178,10 +180,11 @@ export class MarketSimulator {
         });
         if (opts.signal?.aborted) return;
         sliceStart = Date.now();
-      } else if (now - sliceStart >= STREAM_SLICE_MS) {
+      } else if (now - sliceStart >= STREAM_SLICE_MS || opts.giveWay?.()) {
         // Behind schedule, records are due at once and the loop would never leave the microtask
         // queue: socket reads, timers and HTTP requests would starve (a consumer in the same
-        // process, such as emp start, stopped answering). Give the event loop a turn.
+        // process, such as emp start, stopped answering). Give the event loop a turn; after every
+        // record while new connections queue (giveWay: one is accepted per turn).
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (opts.signal?.aborted) return;
         sliceStart = Date.now();
