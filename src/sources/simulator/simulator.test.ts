@@ -236,6 +236,34 @@ describe('MarketSimulator prices', () => {
     expect(got.every((r, i) => i === 0 || r.recvTs >= (got[i - 1] as SimRecord).recvTs)).toBe(true);
     expect((got[0] as SimRecord).recvTs).toBeGreaterThanOrEqual(t0);
   });
+
+  it('stream() behind schedule gives the event loop a turn after every record while giveWay says so, and runs in slices otherwise', async () => {
+    // Far behind: at this speed every record is due at once.
+    const turnsBetween = async (giveWay: (() => boolean) | undefined): Promise<number[]> => {
+      const sim = new MarketSimulator({ seed: 3, durationMs: 3_600_000, faults: 'none' });
+      let turns = 0;
+      let ticking = true;
+      const tick = (): void => {
+        turns++;
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const seen: number[] = [];
+      const ac = new AbortController();
+      for await (const _ of sim.stream({ speed: 1e9, signal: ac.signal, ...(giveWay ? { giveWay } : {}) })) {
+        seen.push(turns);
+        if (seen.length === 300) ac.abort();
+      }
+      ticking = false;
+      return seen.slice(1).map((t, i) => t - (seen[i] as number));
+    };
+    const yielding = await turnsBetween(() => true);
+    expect(yielding.every((d) => d >= 1)).toBe(true);
+    // Without it, records come many to a turn (10-ms slices).
+    const sliced = await turnsBetween(undefined);
+    expect(sliced.filter((d) => d === 0).length).toBeGreaterThan(sliced.length / 2);
+    expect(await turnsBetween(() => false)).toEqual(expect.arrayContaining([0]));
+  });
 });
 
 describe('emp simulate', () => {
