@@ -58,7 +58,11 @@ async function everyInstrumentPriced(port: number, t0: number, p: ChildProcess):
 
 async function start(dir: string, port: number): Promise<Start> {
   const t0 = performance.now();
-  const { child: p, ready } = launchService(tree, ['--port', String(port), '--data-dir', dir, '--config', join(dir, 'config.json')], 'pipe');
+  const { child: p, ready } = launchService(
+    tree,
+    ['--port', String(port), '--data-dir', dir, '--config', join(dir, 'config.json')],
+    'pipe',
+  );
   const priced = everyInstrumentPriced(port, t0, p);
   const timeout = new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no address within 120 s')), 120_000).unref());
   await Promise.race([ready, timeout]);
