@@ -153,6 +153,14 @@ const CONVERGE = 0.75;
  */
 const WEDGE_FINE = { scale: 2.5 / 3, converge: 0.6 };
 const WEDGES: ReadonlySet<ChartPatternKind> = new Set(['rising_wedge', 'falling_wedge']);
+const REVERSALS: readonly ChartPatternKind[] = [
+  'double_top',
+  'double_bottom',
+  'triple_top',
+  'triple_bottom',
+  'head_and_shoulders',
+  'inverse_head_and_shoulders',
+];
 
 export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}): ChartPatternHit[] {
   const n = s.close.length;
@@ -175,6 +183,8 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
     const push = (found: FoundPattern): void => {
       if (only === null || only.has(found.pattern)) hits.push(chartHit(s, found));
     };
+    // Tops, bottoms and head and shoulders are not looked for by a scan that would not keep them.
+    const reversals = only === null || REVERSALS.some((k) => only.has(k));
     for (let k = 0; k < pivots.length; k++) {
       const p = (j: number): Pivot | undefined => pivots[k + j];
       const [a, b, c, d, e] = [p(0), p(1), p(2), p(3), p(4)];
@@ -188,6 +198,7 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
       // Double top / bottom: two equal extremes around a trough (peak) between them, deep enough and
       // after a large enough move (DOUBLE_DEPTH, DOUBLE_PRIOR_TREND).
       if (
+        reversals &&
         a.kind === c.kind &&
         Math.abs(a.price - c.price) <= tol &&
         Math.abs(b.price - (a.price + c.price) / 2) >= (DOUBLE_DEPTH * tol) / tolK &&
@@ -221,6 +232,7 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
       const tol5 = tolK * atrAt(e.index);
       // Triple top / bottom.
       if (
+        reversals &&
         a.kind === c.kind &&
         c.kind === e.kind &&
         Math.max(a.price, c.price, e.price) - Math.min(a.price, c.price, e.price) <= TRIPLE_SPREAD * tol5
@@ -244,7 +256,7 @@ export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}
         }
       }
       // Head and shoulders: the middle extreme beyond both shoulders, shoulders about level.
-      if (a.kind === c.kind && c.kind === e.kind) {
+      if (reversals && a.kind === c.kind && c.kind === e.kind) {
         const top = a.kind === 'high';
         const sgn = top ? 1 : -1;
         const headOut = top ? c.price - Math.max(a.price, e.price) : Math.min(a.price, e.price) - c.price;
