@@ -54,14 +54,16 @@ export async function runService(config: ServiceConfig): Promise<void> {
   // Refused before anything is opened.
   assertListenAllowed(config.server.host, config.server.token);
   const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info' }, pino.destination(2));
-  let source: RecordSource | undefined;
   let pipeline: LivePipeline | undefined;
   let server: RunningServer | undefined;
   // The simulator on this thread gives way while clients connect (after a restart, hundreds at once).
   const accepts = new AcceptBurst();
   try {
-    source = config.live ? liveSource(config, log) : await simulatorSource(config, log, accepts.active);
-    pipeline = await LivePipeline.open(config, source, defaultParts(config), log);
+    // A bad indicator spec fails here, before anything is opened.
+    const parts = defaultParts(config);
+    // The simulated venues' servers start while the store and the bus open (open closes them on a failure).
+    const source = config.live ? liveSource(config, log) : simulatorSource(config, log, accepts.active);
+    pipeline = await LivePipeline.open(config, source, parts, log);
     // The API first: a port in use fails before any venue is connected, and the WebSocket
     // gateway is subscribed before the first record.
     server = await serve(pipeline, config, accepts.note);
@@ -69,8 +71,7 @@ export async function runService(config: ServiceConfig): Promise<void> {
   } catch (err) {
     // Release whatever was opened; the caller exits with a one-line reason.
     await server?.close().catch(() => {});
-    if (pipeline) await pipeline.stop().catch(() => {});
-    else await source?.stop().catch(() => {});
+    await pipeline?.stop().catch(() => {});
     throw startError(err, '');
   }
   process.stdout.write(`emp: dashboard and API at ${server.url}/ (Ctrl-C to stop)\n`);

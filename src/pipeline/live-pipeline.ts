@@ -10,6 +10,7 @@ import { NatsJetStreamBus } from '../bus/nats.ts';
 import type { InstrumentSummary, SourceSummary } from '../core/api.ts';
 import type { Alert, ConsolidatedBookEvent, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
 import type { Bar, MarketRecord } from '../core/market.ts';
+import { openTogether } from '../core/open-together.ts';
 import { floorToTimeframe, type Timeframe, timeframeMs } from '../core/time.ts';
 import { FusionEngine } from '../fusion/engine.ts';
 import type { IndicatorInfo } from '../indicators/index.ts';
@@ -179,31 +180,42 @@ export class LivePipeline implements ApiBackend {
     this.registerMetrics();
   }
 
-  /** Opens the store and the bus named by the config; does not start intake. */
+  /**
+   * Opens the store and the bus named by the config, side by side with the source's own start (a
+   * promise: the simulator's venue servers), and does not start intake. When one fails, the others
+   * are closed before the failure is rethrown.
+   */
   static async open(
     config: ServiceConfig,
-    source: RecordSource,
+    source: RecordSource | Promise<RecordSource>,
     parts: PipelineParts,
     log: PipelineLogger = SILENT,
     opts: PipelineOptions = {},
   ): Promise<LivePipeline> {
-    const store: MarketStore =
+    const openStore = async (): Promise<MarketStore> =>
       opts.store ??
       (config.store.kind === 'postgres'
         ? await PostgresStore.open({ connectionString: config.store.postgresUrl, schema: config.store.postgresSchema })
         : new SqliteStore(join(config.store.dataDir, 'emp.sqlite')));
-    let bus: EventBus;
-    if (opts.bus) bus = opts.bus;
-    else if (config.bus.kind === 'nats')
-      bus = await NatsJetStreamBus.connect({
-        servers: config.bus.natsUrl,
-        stream: config.bus.stream,
-        maxAgeMs: config.bus.maxAgeMs,
-        maxBytes: config.bus.maxBytes,
-        onError: (err) => log.warn({ err }, 'bus'),
-      });
-    else bus = new InProcessBus((err, event) => log.error({ err, type: event.type }, 'bus handler failed'));
-    return new LivePipeline(config, bus, store, source, parts, log, opts.resume ?? false);
+    const openBus = async (): Promise<EventBus> => {
+      if (opts.bus) return opts.bus;
+      if (config.bus.kind === 'nats')
+        return NatsJetStreamBus.connect({
+          servers: config.bus.natsUrl,
+          stream: config.bus.stream,
+          maxAgeMs: config.bus.maxAgeMs,
+          maxBytes: config.bus.maxBytes,
+          onError: (err) => log.warn({ err }, 'bus'),
+        });
+      return new InProcessBus((err, event) => log.error({ err, type: event.type }, 'bus handler failed'));
+    };
+    // Resources given by the caller stay the caller's to close.
+    const [src, store, bus] = await openTogether<[RecordSource, MarketStore, EventBus]>([
+      [Promise.resolve(source), (s) => s.stop()],
+      [openStore(), (s) => (opts.store ? Promise.resolve() : s.close())],
+      [openBus(), (b) => (opts.bus ? Promise.resolve() : b.close())],
+    ]);
+    return new LivePipeline(config, bus, store, src, parts, log, opts.resume ?? false);
   }
 
   /**

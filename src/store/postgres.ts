@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { EpochMs } from '../core/time.ts';
 import { EVENT_TABLES, type EventTable, retentionAges, SqlMarketStore } from './sql-store.ts';
 import type { Retention, StoreBatch } from './store.ts';
@@ -65,7 +65,10 @@ export class PostgresStore extends SqlMarketStore {
     const schema = opts.schema ?? 'emp';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
     const url = opts.connectionString ?? DEFAULT_POSTGRES_URL;
-    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    // Loaded here, not at the top: the driver takes about 40 ms to load, which every start of the
+    // command line (SQLite by default) would pay.
+    const { default: driver } = await import('pg');
+    const pool = new driver.Pool({ connectionString: url, max: 4 });
     // A server restart ends every connection: pg then emits 'error' on the pool (idle clients)
     // or on a checked-out client between queries, and an unheard 'error' would end the process.
     // The pool drops the broken client; the writer's retry reconnects.
