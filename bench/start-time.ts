@@ -83,7 +83,9 @@ async function once(): Promise<{ fresh: Start; restart: Start }> {
     join(dir, 'config.json'),
     JSON.stringify({
       simulator: { speed: Number(flags.speed) },
-      ...(flags['postgres-nats'] ? { store: { kind: 'postgres', postgresSchema: tag }, bus: { kind: 'nats', stream: tag.toUpperCase() } } : {}),
+      ...(flags['postgres-nats']
+        ? { store: { kind: 'postgres', postgresSchema: tag }, bus: { kind: 'nats', stream: tag.toUpperCase() } }
+        : {}),
     }),
   );
   try {
