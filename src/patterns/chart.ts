@@ -31,13 +31,18 @@ export type ChartPatternKind =
   | 'bull_pennant'
   | 'bear_pennant';
 
-export const CHART_PATTERNS: readonly ChartPatternKind[] = [
+/** Tops, bottoms and head and shoulders: the kinds read off five pivots' extremes. */
+const REVERSALS: readonly ChartPatternKind[] = [
   'double_top',
   'double_bottom',
   'triple_top',
   'triple_bottom',
   'head_and_shoulders',
   'inverse_head_and_shoulders',
+];
+
+export const CHART_PATTERNS: readonly ChartPatternKind[] = [
+  ...REVERSALS,
   'ascending_triangle',
   'descending_triangle',
   'symmetrical_triangle',
@@ -153,14 +158,6 @@ const CONVERGE = 0.75;
  */
 const WEDGE_FINE = { scale: 2.5 / 3, converge: 0.6 };
 const WEDGES: ReadonlySet<ChartPatternKind> = new Set(['rising_wedge', 'falling_wedge']);
-const REVERSALS: readonly ChartPatternKind[] = [
-  'double_top',
-  'double_bottom',
-  'triple_top',
-  'triple_bottom',
-  'head_and_shoulders',
-  'inverse_head_and_shoulders',
-];
 
 export function detectChartPatterns(s: BarSeries, opts: ChartPatternOptions = {}): ChartPatternHit[] {
   const n = s.close.length;
