@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/restart-herd.ts [TREE] [--cycles 4] [--clients 500] [--speed 100]`: a
+ * `node --import tsx bench/restart-herd.ts [TREE] [--cycles 4] [--clients 500] [--speed 100] [--postgres-nats]`: a
  * restart under a reconnect herd, the moment the soak's availability turns on. `emp start` (SQLite,
  * the soak's six instruments) with WebSocket clients in four processes (bench/soak-clients.ts:
  * they reconnect 0.5–2 s after a close, a tenth stop reading); every cycle SIGKILLs the service
@@ -7,20 +7,23 @@
  * and metrics side by side, each within 0.9 s — every 50 ms. Per restart: how long after the kill
  * the first probe was answered, and re-priced (every instrument's price newer than at the kill);
  * the probes before that with when each was sent and how long it took (X: refused or timed out).
- * TREE: another checkout to time (default this one; it runs that tree's build).
+ * TREE: another checkout to time (default this one; it runs that tree's build). `--postgres-nats`:
+ * the store in PostgreSQL and the bus on NATS JetStream (the machine's servers; a schema and a
+ * stream of the run's own, dropped after it), as the soak's `--bus nats --store postgres`.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, launchService, readService, spawnSoakClients } from './soak-services.ts';
+import { dropSchemaAndStream, freePort, launchService, readService, spawnSoakClients } from './soak-services.ts';
 
 const { values: flags, positionals } = parseArgs({
   options: {
     cycles: { type: 'string', default: '4' },
     clients: { type: 'string', default: '500' },
     speed: { type: 'string', default: '100' },
+    'postgres-nats': { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -31,12 +34,15 @@ const clients = Number(flags.clients);
 const dir = mkdtempSync(join(tmpdir(), 'emp-herd-'));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
+const tag = `restart_herd_${process.pid}_${port}`;
 writeFileSync(
   join(dir, 'config.json'),
   JSON.stringify({
     instruments: ['BTC-USD', 'ETH-USD', 'SOL-USD', 'EUR-USD', 'GBP-USD', 'USD-JPY'],
     simulator: { seed: 1, speed: Number(flags.speed) },
-    store: { kind: 'sqlite', dataDir: dir },
+    ...(flags['postgres-nats']
+      ? { store: { kind: 'postgres', postgresSchema: tag }, bus: { kind: 'nats', stream: tag.toUpperCase() } }
+      : { store: { kind: 'sqlite', dataDir: dir } }),
   }),
 );
 
@@ -110,9 +116,10 @@ try {
   service?.kill('SIGKILL');
   if (service) await exited(service);
   rmSync(dir, { recursive: true, force: true });
+  if (flags['postgres-nats']) await dropSchemaAndStream(tag);
 }
 const sorted = (f: (r: { answered: number; repriced: number }) => number): number[] => results.map(f).sort((a, b) => a - b);
 const re = sorted((r) => r.repriced);
 console.log(
-  `${tree}: ${results.length} restarts under ${clients} reconnecting clients: re-priced ${re[0]}–${re.at(-1)} ms after the SIGKILL (median ${re[re.length >> 1]}); first answer median ${sorted((r) => r.answered)[results.length >> 1]} ms`,
+  `${tree}${flags['postgres-nats'] ? ' (PostgreSQL + NATS)' : ''}: ${results.length} restarts under ${clients} reconnecting clients: re-priced ${re[0]}–${re.at(-1)} ms after the SIGKILL (median ${re[re.length >> 1]}); first answer median ${sorted((r) => r.answered)[results.length >> 1]} ms`,
 );

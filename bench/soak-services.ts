@@ -10,6 +10,8 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
+import pg from 'pg';
+import { DEFAULT_POSTGRES_URL } from '../src/store/postgres.ts';
 
 const CLIENT_PROCS = 4;
 
@@ -189,4 +191,17 @@ export async function startPrivatePostgres(dir: string, log: NodeJS.WritableStre
       log.write(run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']));
     },
   };
+}
+
+/** Drops what a run on the machine's own servers made: the PostgreSQL schema `tag` and the JetStream stream `TAG`. */
+export async function dropSchemaAndStream(tag: string): Promise<void> {
+  const c = new pg.Client({ connectionString: DEFAULT_POSTGRES_URL });
+  await c.connect();
+  await c.query(`DROP SCHEMA IF EXISTS ${tag} CASCADE`);
+  await c.end();
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: '127.0.0.1:4222' });
+  await (await jetstreamManager(nc)).streams.delete(tag.toUpperCase()).catch(() => false);
+  await nc.close();
 }

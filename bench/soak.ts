@@ -122,26 +122,33 @@ async function startService(): Promise<number> {
   return Date.now() - t0;
 }
 
-/** Committed rows, counted through a connection of our own. */
 /**
- * The committed rows as of now, counted when `count` is called. SQLite: the read snapshot is taken
- * at once, so a restarted service's writes are not counted and the counting (over a few hundred
- * thousand rows, a noticeable part of a second) does not hold up the restart. PostgreSQL: counted
- * at once, since the count would hold up the restarted service's schema check (an ALTER TABLE
- * waits for the reading transaction).
+ * The committed rows as of now, counted when `count` is called, through a connection of our own.
+ * The read snapshot is taken at once, so a restarted service's writes are not counted, and the
+ * counting (over a few hundred thousand rows, a noticeable part of a second) waits: in SQLite it
+ * may run while the service restarts; in PostgreSQL only once it is up, since a count takes the
+ * tables' share lock and the restarting service's schema check (ALTER TABLE) would wait for it.
+ * The snapshot itself (a repeatable-read transaction's first statement, which reads no table)
+ * locks nothing.
  */
 async function committedRowsSnapshot(): Promise<{ count(): Promise<number> }> {
   const tables = ['bars', 'fused', 'signals', 'regimes', 'alerts', 'conflicts'];
   if (args.store === 'postgres') {
     const c = new pg.Client({ connectionString: postgres?.url });
     await c.connect();
-    try {
-      let n = 0;
-      for (const t of tables) n += Number((await c.query(`SELECT count(*) AS n FROM ${tag}.${t}`)).rows[0].n);
-      return { count: async () => n };
-    } finally {
-      await c.end();
-    }
+    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await c.query('SELECT 1');
+    return {
+      count: async () => {
+        try {
+          let n = 0;
+          for (const t of tables) n += Number((await c.query(`SELECT count(*) AS n FROM ${tag}.${t}`)).rows[0].n);
+          return n;
+        } finally {
+          await c.end();
+        }
+      },
+    };
   }
   const db = new Database(join(dataDir, 'emp.sqlite'), { readonly: true, fileMustExist: true });
   // In WAL mode a read transaction sees the database as of its first read.
@@ -260,15 +267,19 @@ const durationMs = MINUTES * 60_000;
 console.log(
   `soak: ${MINUTES} min, bus ${args.bus}, store ${args.store}, ${CLIENTS} WS clients (${SLOW} slow), speed ${args.speed}, ${KILLS} SIGKILL(s); data ${dataDir}`,
 );
-// Interrupted (Ctrl-C, a test's timeout): take the service, the clients and the private servers
-// down with the run, so none outlives it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => {
-    stopping = true;
-    service?.kill('SIGKILL');
-    for (const p of clientProcs) p.kill('SIGKILL');
-    void Promise.allSettled([nats?.stop(), postgres?.stop()]).then(() => process.exit(130));
-  });
+// Interrupted (Ctrl-C, a test's timeout) or failed (a start that did not come up): take the
+// service, the clients and the private servers down with the run, so none outlives it.
+const abandon = (code: number): void => {
+  stopping = true;
+  service?.kill('SIGKILL');
+  for (const p of clientProcs) p.kill('SIGKILL');
+  void Promise.allSettled([nats?.stop(), postgres?.stop()]).then(() => process.exit(code));
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => abandon(130));
+process.once('uncaughtException', (err) => {
+  console.error(err);
+  abandon(1);
+});
 const firstStartMs = await startService();
 startClients();
 const sampler = setInterval(() => void sample(), 1000);
@@ -299,9 +310,10 @@ for (const fault of timeline) {
   const afterKill = await committedRowsSnapshot();
   incarnation++;
   const restarted = startService();
-  const after = await afterKill.count();
+  const counted = args.store === 'postgres' ? restarted.then(() => afterKill.count()) : afterKill.count();
   const restartMs = await restarted;
   down.to = Date.now();
+  const after = await counted;
   kills.push({ at: Date.now() - t0, before, after, restartMs });
   console.log(`soak: SIGKILL at ${secs()} s: ${before} committed rows before, ${after} after; restarted in ${restartMs} ms`);
 }

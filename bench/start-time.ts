@@ -18,9 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { DEFAULT_POSTGRES_URL } from '../src/store/postgres.ts';
-import { launchService } from './soak-services.ts';
+import { dropSchemaAndStream, launchService } from './soak-services.ts';
 
 const { values: flags, positionals } = parseArgs({
   options: { 'postgres-nats': { type: 'boolean', default: false }, speed: { type: 'string', default: '1' } },
@@ -102,18 +100,6 @@ async function once(): Promise<{ fresh: Start; restart: Start }> {
     rmSync(dir, { recursive: true, force: true });
     if (flags['postgres-nats']) await dropSchemaAndStream(tag);
   }
-}
-
-async function dropSchemaAndStream(tag: string): Promise<void> {
-  const c = new pg.Client({ connectionString: DEFAULT_POSTGRES_URL });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${tag} CASCADE`);
-  await c.end();
-  const { connect } = await import('@nats-io/transport-node');
-  const { jetstreamManager } = await import('@nats-io/jetstream');
-  const nc = await connect({ servers: '127.0.0.1:4222' });
-  await (await jetstreamManager(nc)).streams.delete(tag.toUpperCase()).catch(() => false);
-  await nc.close();
 }
 
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1] as number;
