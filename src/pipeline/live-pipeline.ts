@@ -148,6 +148,10 @@ export class LivePipeline implements ApiBackend {
   private analysisDrained: (() => void)[] = [];
   /** Set while the start's catch-up waits for the first fused prices (CATCH_UP_WAIT_MS). */
   private catchUpTimer: NodeJS.Timeout | undefined;
+  /** The warm-up's reads, while they run (start): the held analysis waits for them too. */
+  private warming: Promise<void> | undefined;
+  /** The catch-up was due (every instrument priced, or CATCH_UP_WAIT_MS) while the warm-up was read. */
+  private catchUpDue = false;
   /** When this turn's first analysis ran (performance.now()); -1: none yet. */
   private sliceStart = -1;
 
@@ -219,18 +223,23 @@ export class LivePipeline implements ApiBackend {
   }
 
   /**
-   * Queues the analysis's warm-up (stored bars) and the source's history, starts the store writer,
-   * waits until every bus consumer is ready, starts the sources and the periodic tick, and resolves
-   * once the warm-up and the history have been analysed. The sources start before that analysis
-   * (it takes seconds: each instrument's regime calibrations); it starts once every instrument has
-   * a fused price (CATCH_UP_WAIT_MS) and runs in slices between live records as any backlog does:
-   * a restarted service publishes fused prices within a moment, and its new bars are analysed
-   * after the stored ones, in order.
+   * Queues the source's history, starts the store writer, waits until every bus consumer is ready,
+   * starts the sources and the periodic tick, and resolves once the analysis's warm-up (stored
+   * bars) and the history have been analysed. The sources start before that analysis (it takes
+   * seconds: each instrument's regime calibrations) and before the warm-up's bars are read (tens
+   * of thousands of rows: a restart on PostgreSQL spent 0.2-0.4 s parsing them before its venues
+   * connected); the analysis starts once the warm-up is queued, ahead of every new bar, and every
+   * instrument has a fused price (CATCH_UP_WAIT_MS), and runs in slices between live records as
+   * any backlog does: a restarted service publishes fused prices within a moment, and its new bars
+   * are analysed after the stored ones, in order.
    */
   async start(): Promise<void> {
     // The store's reads side by side: they touch different state (the analysis queue, the bar
-    // builders, nothing), and a restart's venues wait for all three.
-    const [, , history] = await Promise.all([this.queueWarm(), this.resumable ? this.resume() : undefined, this.history()]);
+    // builders, nothing). The venues wait for the bar builders' (resume, history), not the warm-up's.
+    this.warming = this.queueWarm();
+    // Awaited below; a failure meanwhile must not count as unhandled.
+    this.warming.catch(() => {});
+    const [, history] = await Promise.all([this.resumable ? this.resume() : undefined, this.history()]);
     const writer = new StoreWriter(this.store, { onError: (err) => this.log.error({ err }, 'store write failed') });
     this.writer = writer;
     const fusedEvery = this.config.store.fusedEveryMs;
@@ -270,22 +279,29 @@ export class LivePipeline implements ApiBackend {
     // Every consumer made so far (the store writer here, the API's gateway when the server was
     // started first, other processes' followers) receives the very first record's events.
     await this.bus.ready();
-    // Held until the first fused prices are out (releaseCatchUp).
+    // Held until the warm-up is queued and the first fused prices are out (releaseCatchUp).
     this.analysisScheduled = true;
     // History enters the bar builders before any live price (bars are built in time order).
     this.replayHistory(history);
-    const caughtUp = this.analysisIdle();
     this.source.start(this.sink);
-    if (this.latestFused.size < this.lanes.size) this.catchUpTimer = setTimeout(() => this.releaseCatchUp(), CATCH_UP_WAIT_MS);
-    else this.releaseCatchUp();
+    this.catchUpTimer = setTimeout(() => this.releaseCatchUp(), CATCH_UP_WAIT_MS);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
     this.bookTimer = setInterval(() => this.books.flush(Date.now(), (e) => this.publish(e)), BOOK_EVERY_MS / 2);
     this.bookTimer.unref();
+    await this.warming;
+    this.warming = undefined;
+    const caughtUp = this.analysisIdle();
+    if (this.catchUpDue || this.latestFused.size === this.lanes.size) this.releaseCatchUp();
     await caughtUp;
   }
 
+  /** Lets the start's held analysis run, once the warm-up is queued (else when it is). */
   private releaseCatchUp(): void {
+    if (this.warming) {
+      this.catchUpDue = true;
+      return;
+    }
     clearTimeout(this.catchUpTimer);
     this.catchUpTimer = undefined;
     this.runAnalysis(ANALYSIS_SLICE_MS);
@@ -610,7 +626,7 @@ export class LivePipeline implements ApiBackend {
     const jobs = [...this.lanes.values()].flatMap((lane) =>
       [...lane.analysis].filter(([, stages]) => stages.length > 0).map(([tf, stages]) => ({ lane, tf, stages })),
     );
-    // Read side by side (a restart's venues wait for this), then applied in lane order.
+    // Read side by side, then applied in lane order.
     const read = await Promise.all(
       jobs.map(({ lane, tf, stages }) =>
         Promise.all([
@@ -621,6 +637,7 @@ export class LivePipeline implements ApiBackend {
         ]),
       ),
     );
+    const warm: { lane: InstrumentLane; bar: Bar; warm: true }[] = [];
     for (const [k, { lane, tf, stages }] of jobs.entries()) {
       const [checkpoints, bars] = read[k] as (typeof read)[number];
       for (const [i, s] of stages.entries()) {
@@ -633,8 +650,13 @@ export class LivePipeline implements ApiBackend {
           this.log.warn({ err, symbol: lane.symbol, timeframe: tf, stage: s.id }, 'stored checkpoint not restored');
         }
       }
-      for (const bar of bars) this.analysisQueue.push({ lane, bar, warm: true });
+      for (const bar of bars) warm.push({ lane, bar, warm: true });
     }
+    // Ahead of the history's and the live bars queued while the reads ran (the analysis is held).
+    const q = this.analysisQueue;
+    const later = q.splice(this.analysisHead);
+    for (const w of warm) q.push(w);
+    for (const l of later) q.push(l);
   }
 
   private registerMetrics(): void {

@@ -109,33 +109,42 @@ class SlowWarmStage implements BarAnalysis {
   }
 }
 
+/** One instrument, one timeframe, no history: what a restart reads is the stored bars alone. */
+const restartConfig = (tag: string) =>
+  parseConfig({
+    instruments: ['BTC-USD'],
+    store: { dataDir: `/tmp/emp-${tag}` },
+    fusion: { publishEveryMs: 0 },
+    simulator: { historyMs: 0 },
+    analysis: { timeframes: ['1m'], indicators: [], strategies: [] },
+  });
+
+/** `n` stored one-minute bars ending two minutes ago. */
+function storedBars(n: number): Bar[] {
+  const end = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
+  return Array.from({ length: n }, (_, i) => {
+    const px = 60_000 + i;
+    return {
+      type: 'bar',
+      symbol: 'BTC-USD',
+      timeframe: '1m',
+      ts: end - (n - 1 - i) * 60_000,
+      open: px,
+      high: px + 1,
+      low: px - 1,
+      close: px,
+      volume: 1,
+      final: true,
+    };
+  });
+}
+
 describe('a restart with a long analysis warm-up', () => {
   it('publishes fused prices while the stored bars warm the analysis, analyses new bars after them, and resolves start() once warm', async () => {
     const tag = `sw${process.pid}_${Date.now() % 1_000_000}`;
-    const cfg = parseConfig({
-      instruments: ['BTC-USD'],
-      store: { dataDir: `/tmp/emp-${tag}` },
-      fusion: { publishEveryMs: 0 },
-      simulator: { historyMs: 0 },
-      analysis: { timeframes: ['1m'], indicators: [], strategies: [] },
-    });
-    // 400 stored bars ending two minutes ago: 400 × 3 ms = 1.2 s of warm-up.
-    const end = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
-    const stored: Bar[] = Array.from({ length: 400 }, (_, i) => {
-      const px = 60_000 + i;
-      return {
-        type: 'bar',
-        symbol: 'BTC-USD',
-        timeframe: '1m',
-        ts: end - (399 - i) * 60_000,
-        open: px,
-        high: px + 1,
-        low: px - 1,
-        close: px,
-        volume: 1,
-        final: true,
-      };
-    });
+    const cfg = restartConfig(tag);
+    // 400 stored bars: 400 × 3 ms = 1.2 s of warm-up.
+    const stored = storedBars(400);
     const store = new SqliteStore(`/tmp/emp-${tag}.sqlite`);
     await store.append({ bars: stored });
     const stage = new SlowWarmStage(3);
@@ -159,6 +168,52 @@ describe('a restart with a long analysis warm-up', () => {
       expect(resolvedAt).toBeGreaterThanOrEqual(lastWarm);
       // The new bar is analysed after every stored one.
       expect(stage.calls.findIndex((c) => c.kind === 'bar')).toBe(warms.length);
+    } finally {
+      await p.stop();
+    }
+  }, 30_000);
+});
+
+describe('a restart whose stored bars are slow to read (a store over the network)', () => {
+  it('starts the sources while the warm-up is read, and still analyses every stored bar before the new ones', async () => {
+    const tag = `sr${process.pid}_${Date.now() % 1_000_000}`;
+    const cfg = restartConfig(tag);
+    const stored = storedBars(50);
+    const sqlite = new SqliteStore(`/tmp/emp-${tag}.sqlite`);
+    await sqlite.append({ bars: stored });
+    // The warm-up's reads (many bars; the resume reads ask for one, or a span) answer 400 ms late.
+    let warmReadAt = Number.NaN;
+    const store = new Proxy(sqlite, {
+      get(target, key) {
+        if (key === 'bars')
+          return async (q: Parameters<SqliteStore['bars']>[0]) => {
+            if ((q.limit ?? 0) <= 1) return target.bars(q);
+            await new Promise((r) => setTimeout(r, 400));
+            warmReadAt = performance.now();
+            return target.bars(q);
+          };
+        const v = Reflect.get(target, key, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const stage = new SlowWarmStage(0);
+    const parts = { ...defaultParts(cfg), analysis: () => [stage] };
+    // The second quote closes the first one's bar at once: a new bar queued before the warm-up is read.
+    const source = new ScriptedSource([quote('probe', 60_500), { ...quote('probe', 60_501), recvTs: 61_000 }]);
+    const p = await LivePipeline.open(cfg, source, parts, undefined, { store });
+    let firstFusedAt = Number.NaN;
+    p.bus.subscribe({ types: ['fused'] }, () => {
+      if (Number.isNaN(firstFusedAt)) firstFusedAt = performance.now();
+    });
+    try {
+      const t0 = performance.now();
+      await p.start();
+      // Fused prices went out before the warm-up's reads answered (the old order: only after).
+      expect(firstFusedAt - t0).toBeLessThan(warmReadAt - t0 - 300);
+      const warms = stage.calls.filter((c) => c.kind === 'warm');
+      expect(warms.map((c) => c.ts)).toEqual(stored.map((b) => b.ts));
+      // The new bar, queued first, is analysed after every stored one.
+      expect(stage.calls.map((c) => c.kind)).toEqual([...warms.map(() => 'warm'), 'bar']);
     } finally {
       await p.stop();
     }
