@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { dropSchemaAndStream, freePort, launchService, readService, spawnSoakClients } from './soak-services.ts';
+import { dropSchemaAndStream, freePort, launchService, machineServersConfig, readService, spawnSoakClients } from './soak-services.ts';
 
 const { values: flags, positionals } = parseArgs({
   options: {
@@ -40,9 +40,7 @@ writeFileSync(
   JSON.stringify({
     instruments: ['BTC-USD', 'ETH-USD', 'SOL-USD', 'EUR-USD', 'GBP-USD', 'USD-JPY'],
     simulator: { seed: 1, speed: Number(flags.speed) },
-    ...(flags['postgres-nats']
-      ? { store: { kind: 'postgres', postgresSchema: tag }, bus: { kind: 'nats', stream: tag.toUpperCase() } }
-      : { store: { kind: 'sqlite', dataDir: dir } }),
+    ...(flags['postgres-nats'] ? machineServersConfig(tag) : { store: { kind: 'sqlite', dataDir: dir } }),
   }),
 );
 

@@ -193,6 +193,12 @@ export async function startPrivatePostgres(dir: string, log: NodeJS.WritableStre
   };
 }
 
+/** The config for a run on the machine's own PostgreSQL and NATS: a schema `tag` and a stream `TAG` of its own (dropSchemaAndStream). */
+export const machineServersConfig = (tag: string) => ({
+  store: { kind: 'postgres', postgresSchema: tag },
+  bus: { kind: 'nats', stream: tag.toUpperCase() },
+});
+
 /** Drops what a run on the machine's own servers made: the PostgreSQL schema `tag` and the JetStream stream `TAG`. */
 export async function dropSchemaAndStream(tag: string): Promise<void> {
   const c = new pg.Client({ connectionString: DEFAULT_POSTGRES_URL });

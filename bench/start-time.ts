@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { dropSchemaAndStream, launchService } from './soak-services.ts';
+import { dropSchemaAndStream, launchService, machineServersConfig } from './soak-services.ts';
 
 const { values: flags, positionals } = parseArgs({
   options: { 'postgres-nats': { type: 'boolean', default: false }, speed: { type: 'string', default: '1' } },
@@ -81,9 +81,7 @@ async function once(): Promise<{ fresh: Start; restart: Start }> {
     join(dir, 'config.json'),
     JSON.stringify({
       simulator: { speed: Number(flags.speed) },
-      ...(flags['postgres-nats']
-        ? { store: { kind: 'postgres', postgresSchema: tag }, bus: { kind: 'nats', stream: tag.toUpperCase() } }
-        : {}),
+      ...(flags['postgres-nats'] ? machineServersConfig(tag) : {}),
     }),
   );
   try {

@@ -139,14 +139,18 @@ function storedBars(n: number): Bar[] {
   });
 }
 
+/** A restart's store: `n` stored bars in a SQLite store of its own, and its config. */
+async function restartStore(tag: string, n: number): Promise<{ cfg: ReturnType<typeof restartConfig>; stored: Bar[]; store: SqliteStore }> {
+  const stored = storedBars(n);
+  const store = new SqliteStore(`/tmp/emp-${tag}.sqlite`);
+  await store.append({ bars: stored });
+  return { cfg: restartConfig(tag), stored, store };
+}
+
 describe('a restart with a long analysis warm-up', () => {
   it('publishes fused prices while the stored bars warm the analysis, analyses new bars after them, and resolves start() once warm', async () => {
-    const tag = `sw${process.pid}_${Date.now() % 1_000_000}`;
-    const cfg = restartConfig(tag);
     // 400 stored bars: 400 × 3 ms = 1.2 s of warm-up.
-    const stored = storedBars(400);
-    const store = new SqliteStore(`/tmp/emp-${tag}.sqlite`);
-    await store.append({ bars: stored });
+    const { cfg, stored, store } = await restartStore(`sw${process.pid}_${Date.now() % 1_000_000}`, 400);
     const stage = new SlowWarmStage(3);
     const defaults = defaultParts(cfg);
     const parts = { ...defaults, analysis: () => [stage] };
@@ -176,11 +180,7 @@ describe('a restart with a long analysis warm-up', () => {
 
 describe('a restart whose stored bars are slow to read (a store over the network)', () => {
   it('starts the sources while the warm-up is read, and still analyses every stored bar before the new ones', async () => {
-    const tag = `sr${process.pid}_${Date.now() % 1_000_000}`;
-    const cfg = restartConfig(tag);
-    const stored = storedBars(50);
-    const sqlite = new SqliteStore(`/tmp/emp-${tag}.sqlite`);
-    await sqlite.append({ bars: stored });
+    const { cfg, stored, store: sqlite } = await restartStore(`sr${process.pid}_${Date.now() % 1_000_000}`, 50);
     // The warm-up's reads (many bars; the resume reads ask for one, or a span) answer 400 ms late.
     let warmReadAt = Number.NaN;
     const store = new Proxy(sqlite, {
