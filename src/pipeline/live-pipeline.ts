@@ -67,9 +67,9 @@ const CONFLICT_ALERT_MS = 30_000;
  */
 const ANALYSIS_SLICE_MS = 5;
 /**
- * At start, the analysis's catch-up (warm-up and history, seconds of regime calibrations) waits
- * until every instrument has its first fused price, or this long (ms) after the sources start:
- * a restarted service publishes prices first (about 0.5 s sooner than with both competing).
+ * At start, the warm-up's reads and the analysis's catch-up (warm-up and history, seconds of regime
+ * calibrations) wait until every instrument has its first fused price, or this long (ms) after the
+ * sources start: a restarted service publishes prices first (about 0.5 s sooner than with both competing).
  */
 const CATCH_UP_WAIT_MS = 1000;
 /** Stored closed bars replayed into the analysis at start, per instrument and timeframe (more where a stage asks: `warmBars`). */
@@ -146,12 +146,12 @@ export class LivePipeline implements ApiBackend {
   private analysisScheduled = false;
   /** Called once the analysis queue is next empty. */
   private analysisDrained: (() => void)[] = [];
-  /** Set while the start's catch-up waits for the first fused prices (CATCH_UP_WAIT_MS). */
+  /** Set while the start waits for the first fused prices (CATCH_UP_WAIT_MS). */
   private catchUpTimer: NodeJS.Timeout | undefined;
-  /** The warm-up's reads, while they run (start): the held analysis waits for them too. */
-  private warming: Promise<void> | undefined;
-  /** The catch-up was due (every instrument priced, or CATCH_UP_WAIT_MS) while the warm-up was read. */
-  private catchUpDue = false;
+  /** Resolves the start's wait for the first fused prices. */
+  private onFirstPrices: (() => void) | undefined;
+  /** Lets the store writer commit (held from its creation until the start's warm-up is read). */
+  private releaseWriter: (() => void) | undefined;
   /** When this turn's first analysis ran (performance.now()); -1: none yet. */
   private sliceStart = -1;
 
@@ -227,21 +227,22 @@ export class LivePipeline implements ApiBackend {
    * starts the sources and the periodic tick, and resolves once the analysis's warm-up (stored
    * bars) and the history have been analysed. The sources start before that analysis (it takes
    * seconds: each instrument's regime calibrations) and before the warm-up's bars are read (tens
-   * of thousands of rows: a restart on PostgreSQL spent 0.2-0.4 s parsing them before its venues
-   * connected); the analysis starts once the warm-up is queued, ahead of every new bar, and every
-   * instrument has a fused price (CATCH_UP_WAIT_MS), and runs in slices between live records as
-   * any backlog does: a restarted service publishes fused prices within a moment, and its new bars
+   * of thousands of rows, whose parsing on PostgreSQL had held a restart's first prices 0.2-0.3 s):
+   * those are read once every instrument has a fused price (or CATCH_UP_WAIT_MS has passed) and
+   * queued ahead of every new bar; the analysis then runs in slices between live records as any
+   * backlog does. So a restarted service publishes fused prices within a moment, and its new bars
    * are analysed after the stored ones, in order.
    */
   async start(): Promise<void> {
-    // The store's reads side by side: they touch different state (the analysis queue, the bar
-    // builders, nothing). The venues wait for the bar builders' (resume, history), not the warm-up's.
-    this.warming = this.queueWarm();
-    // Awaited below; a failure meanwhile must not count as unhandled.
-    this.warming.catch(() => {});
+    // The bar builders' reads (resume, history): the venues wait for these; the warm-up's wait for the venues.
     const [, history] = await Promise.all([this.resumable ? this.resume() : undefined, this.history()]);
     const writer = new StoreWriter(this.store, { onError: (err) => this.log.error({ err }, 'store write failed') });
     this.writer = writer;
+    writer.holdUntil(
+      new Promise<void>((resolve) => {
+        this.releaseWriter = resolve;
+      }),
+    );
     const fusedEvery = this.config.store.fusedEveryMs;
     this.bus.subscribe({ types: ['bar', 'fused', 'signal', 'regime', 'alert', 'conflict'] }, (e) => {
       switch (e.type) {
@@ -279,32 +280,40 @@ export class LivePipeline implements ApiBackend {
     // Every consumer made so far (the store writer here, the API's gateway when the server was
     // started first, other processes' followers) receives the very first record's events.
     await this.bus.ready();
-    // Held until the warm-up is queued and the first fused prices are out (releaseCatchUp).
+    // Held until the first fused prices are out and the warm-up is queued ahead of every new bar.
     this.analysisScheduled = true;
     // History enters the bar builders before any live price (bars are built in time order).
     this.replayHistory(history);
+    const priced = new Promise<void>((resolve) => {
+      this.onFirstPrices = resolve;
+    });
     this.source.start(this.sink);
-    this.catchUpTimer = setTimeout(() => this.releaseCatchUp(), CATCH_UP_WAIT_MS);
+    this.catchUpTimer = setTimeout(() => this.firstPricesOut(), CATCH_UP_WAIT_MS);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
     this.bookTimer = setInterval(() => this.books.flush(Date.now(), (e) => this.publish(e)), BOOK_EVERY_MS / 2);
     this.bookTimer.unref();
-    await this.warming;
-    this.warming = undefined;
+    await priced;
+    if (this.stopping) return;
+    // The warm-up's reads once the prices are out: on a restart, tens of thousands of stored rows
+    // whose parsing (0.2-0.3 s on PostgreSQL) had delayed the venues' first prices as much. The
+    // store writer has held this run's rows (bars closed meanwhile) so that the reads see none.
+    try {
+      await this.queueWarm();
+    } finally {
+      this.releaseWriter?.();
+    }
     const caughtUp = this.analysisIdle();
-    if (this.catchUpDue || this.latestFused.size === this.lanes.size) this.releaseCatchUp();
+    this.runAnalysis(ANALYSIS_SLICE_MS);
     await caughtUp;
   }
 
-  /** Lets the start's held analysis run, once the warm-up is queued (else when it is). */
-  private releaseCatchUp(): void {
-    if (this.warming) {
-      this.catchUpDue = true;
-      return;
-    }
+  /** Every instrument has a fused price, or CATCH_UP_WAIT_MS has passed: the start goes on. */
+  private firstPricesOut(): void {
     clearTimeout(this.catchUpTimer);
     this.catchUpTimer = undefined;
-    this.runAnalysis(ANALYSIS_SLICE_MS);
+    this.onFirstPrices?.();
+    this.onFirstPrices = undefined;
   }
 
   /** Resolves when every bar queued so far has had its analysis. */
@@ -319,11 +328,12 @@ export class LivePipeline implements ApiBackend {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.bookTimer) clearInterval(this.bookTimer);
-    clearTimeout(this.catchUpTimer);
+    this.firstPricesOut();
     await this.source.stop();
     // Bars still waiting for their analysis get it before the store is flushed.
     this.runAnalysis(Number.POSITIVE_INFINITY);
     await this.pruning?.stop();
+    this.releaseWriter?.();
     await this.writer?.close();
     await this.bus.close();
     await this.store.close();
@@ -400,7 +410,7 @@ export class LivePipeline implements ApiBackend {
       const f = this.engine.fused(res.symbol);
       if (f) {
         this.latestFused.set(f.symbol, f);
-        if (this.catchUpTimer && this.latestFused.size === this.lanes.size) this.releaseCatchUp();
+        if (this.catchUpTimer && this.latestFused.size === this.lanes.size) this.firstPricesOut();
         this.stats.fused++;
         this.publish(f);
         // A faster simulation stamps receipts on its own clock: map back to the wall.

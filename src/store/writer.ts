@@ -72,6 +72,22 @@ export class StoreWriter {
     return this.committedUpTo >= mark;
   }
 
+  /**
+   * Commits nothing until `until` settles (rows are kept and counted meanwhile): for a reader that
+   * must see the store as it was before this writer's rows.
+   */
+  holdUntil(until: Promise<unknown>): void {
+    this.flushing = this.flushing
+      .then(
+        () => until,
+        () => until,
+      )
+      .then(
+        () => {},
+        () => {},
+      );
+  }
+
   /** Commits everything pending; resolves when it is durable. Flushes never overlap. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(() => this.flushNow());

@@ -161,6 +161,26 @@ describe.each(stores)('%s', (_name, open) => {
     expect((await s.bars({ symbol: 'BTC-USD', timeframe: '1m' })).length).toBe(500);
     expect(w.stats.written).toBe(501);
   });
+
+  it('StoreWriter holds its commits until the given promise settles, then commits every row kept', async () => {
+    const s = await fresh();
+    const w = new StoreWriter(s, { intervalMs: 60_000, maxPending: 10 });
+    let release = (): void => {};
+    w.holdUntil(new Promise<void>((r) => (release = r)));
+    // Past maxPending (an early flush) and an explicit flush: both wait.
+    for (let i = 0; i < 25; i++) w.bar(bar(i));
+    const flushed = w.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await s.bars({ symbol: 'BTC-USD', timeframe: '1m' })).toEqual([]);
+    expect(w.committed(w.mark())).toBe(false);
+    release();
+    await flushed;
+    expect((await s.bars({ symbol: 'BTC-USD', timeframe: '1m' })).map((b) => b.ts)).toEqual(
+      Array.from({ length: 25 }, (_, i) => T0 + i * MIN),
+    );
+    expect(w.committed(w.mark())).toBe(true);
+    await w.close();
+  });
 });
 
 describe('StoreWriter when the store fails', () => {
