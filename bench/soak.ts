@@ -123,44 +123,53 @@ async function startService(): Promise<number> {
 }
 
 /**
- * The committed rows as of now, counted when `count` is called, through a connection of our own.
- * The read snapshot is taken at once, so a restarted service's writes are not counted, and the
- * counting (over a few hundred thousand rows, a noticeable part of a second) waits: in SQLite it
- * may run while the service restarts; in PostgreSQL only once it is up, since a count takes the
- * tables' share lock and the restarting service's schema check (ALTER TABLE) would wait for it.
- * The snapshot itself (a repeatable-read transaction's first statement, which reads no table)
- * locks nothing.
+ * A connection of our own to the store, opened ahead (before a SIGKILL, so that opening it does
+ * not delay the restart the soak times); `snapshot()` then takes the committed rows as of that
+ * moment, counted when `count` is called. The read snapshot is taken at once, so a restarted
+ * service's writes are not counted, and the counting (over a few hundred thousand rows, a
+ * noticeable part of a second) waits: in SQLite it may run while the service restarts; in
+ * PostgreSQL only once it is up, since a count takes the tables' share lock and the restarting
+ * service's schema check (ALTER TABLE) would wait for it. The snapshot itself (a repeatable-read
+ * transaction's first statement, which reads no table) locks nothing.
  */
-async function committedRowsSnapshot(): Promise<{ count(): Promise<number> }> {
+async function committedRows(): Promise<{ snapshot(): Promise<{ count(): Promise<number> }> }> {
   const tables = ['bars', 'fused', 'signals', 'regimes', 'alerts', 'conflicts'];
   if (args.store === 'postgres') {
     const c = new pg.Client({ connectionString: postgres?.url });
     await c.connect();
-    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    await c.query('SELECT 1');
     return {
-      count: async () => {
-        try {
-          let n = 0;
-          for (const t of tables) n += Number((await c.query(`SELECT count(*) AS n FROM ${tag}.${t}`)).rows[0].n);
-          return n;
-        } finally {
-          await c.end();
-        }
+      snapshot: async () => {
+        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        await c.query('SELECT 1');
+        return {
+          count: async () => {
+            try {
+              let n = 0;
+              for (const t of tables) n += Number((await c.query(`SELECT count(*) AS n FROM ${tag}.${t}`)).rows[0].n);
+              return n;
+            } finally {
+              await c.end();
+            }
+          },
+        };
       },
     };
   }
   const db = new Database(join(dataDir, 'emp.sqlite'), { readonly: true, fileMustExist: true });
-  // In WAL mode a read transaction sees the database as of its first read.
-  db.exec('BEGIN');
-  db.prepare('SELECT count(*) FROM sqlite_master').get();
   return {
-    count: async () => {
-      try {
-        return tables.reduce((n, t) => n + (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n, 0);
-      } finally {
-        db.close();
-      }
+    snapshot: async () => {
+      // In WAL mode a read transaction sees the database as of its first read.
+      db.exec('BEGIN');
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+      return {
+        count: async () => {
+          try {
+            return tables.reduce((n, t) => n + (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n, 0);
+          } finally {
+            db.close();
+          }
+        },
+      };
     },
   };
 }
@@ -301,13 +310,14 @@ for (const fault of timeline) {
     console.log(`soak: ${fault.kind} crash-restarted at ${secs()} s in ${restartMs} ms`);
     continue;
   }
-  const before = await (await committedRowsSnapshot()).count();
+  const before = await (await (await committedRows()).snapshot()).count();
+  const rows = await committedRows();
   const dead = serviceExit();
   const down = { from: Date.now(), to: Number.POSITIVE_INFINITY };
   killWindows.push(down);
   service?.kill('SIGKILL');
   await dead;
-  const afterKill = await committedRowsSnapshot();
+  const afterKill = await rows.snapshot();
   incarnation++;
   const restarted = startService();
   const counted = args.store === 'postgres' ? restarted.then(() => afterKill.count()) : afterKill.count();
