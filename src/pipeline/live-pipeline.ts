@@ -287,8 +287,9 @@ export class LivePipeline implements ApiBackend {
     const priced = new Promise<void>((resolve) => {
       this.onFirstPrices = resolve;
     });
-    this.source.start(this.sink);
+    // Set first: a source may deliver (and price every instrument) within start().
     this.catchUpTimer = setTimeout(() => this.firstPricesOut(), CATCH_UP_WAIT_MS);
+    this.source.start(this.sink);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
     this.bookTimer = setInterval(() => this.books.flush(Date.now(), (e) => this.publish(e)), BOOK_EVERY_MS / 2);
