@@ -147,20 +147,32 @@ async function restartStore(tag: string, n: number): Promise<{ cfg: ReturnType<t
   return { cfg: restartConfig(tag), stored, store };
 }
 
+/**
+ * A restart's pipeline on `store` with `stage` as its only analysis, fed two quotes a minute apart
+ * on the source's clock (the second closes the first one's bar at once); `firstFusedAt()`: when
+ * the first fused price was published (performance.now()).
+ */
+async function openRestart(
+  cfg: ReturnType<typeof restartConfig>,
+  store: SqliteStore,
+  stage: SlowWarmStage,
+): Promise<{ p: LivePipeline; firstFusedAt: () => number }> {
+  const parts = { ...defaultParts(cfg), analysis: () => [stage] };
+  const source = new ScriptedSource([quote('probe', 60_500), { ...quote('probe', 60_501), recvTs: 61_000 }]);
+  const p = await LivePipeline.open(cfg, source, parts, undefined, { store });
+  let first = Number.NaN;
+  p.bus.subscribe({ types: ['fused'] }, () => {
+    if (Number.isNaN(first)) first = performance.now();
+  });
+  return { p, firstFusedAt: () => first };
+}
+
 describe('a restart with a long analysis warm-up', () => {
   it('publishes fused prices while the stored bars warm the analysis, analyses new bars after them, and resolves start() once warm', async () => {
     // 400 stored bars: 400 × 3 ms = 1.2 s of warm-up.
     const { cfg, stored, store } = await restartStore(`sw${process.pid}_${Date.now() % 1_000_000}`, 400);
     const stage = new SlowWarmStage(3);
-    const defaults = defaultParts(cfg);
-    const parts = { ...defaults, analysis: () => [stage] };
-    // Two quotes a minute apart on the source's clock: the second closes the first one's bar.
-    const source = new ScriptedSource([quote('probe', 60_500), { ...quote('probe', 60_501), recvTs: 61_000 }]);
-    const p = await LivePipeline.open(cfg, source, parts, undefined, { store });
-    let firstFusedAt = Number.NaN;
-    p.bus.subscribe({ types: ['fused'] }, () => {
-      if (Number.isNaN(firstFusedAt)) firstFusedAt = performance.now();
-    });
+    const { p, firstFusedAt } = await openRestart(cfg, store, stage);
     try {
       await p.start();
       const resolvedAt = performance.now();
@@ -168,7 +180,7 @@ describe('a restart with a long analysis warm-up', () => {
       expect(warms.map((c) => c.ts)).toEqual(stored.map((b) => b.ts));
       const lastWarm = (warms.at(-1) as { at: number }).at;
       // The fused price went out well before the warm-up ended (old order: only after it).
-      expect(firstFusedAt).toBeLessThan(lastWarm - 500);
+      expect(firstFusedAt()).toBeLessThan(lastWarm - 500);
       expect(resolvedAt).toBeGreaterThanOrEqual(lastWarm);
       // The new bar is analysed after every stored one.
       expect(stage.calls.findIndex((c) => c.kind === 'bar')).toBe(warms.length);
@@ -199,22 +211,16 @@ describe('a restart whose stored bars are slow to read (a store over the network
       },
     });
     const stage = new SlowWarmStage(0);
-    const parts = { ...defaultParts(cfg), analysis: () => [stage] };
     // The second quote closes the first one's bar at once: a new bar queued before the warm-up is read.
-    const source = new ScriptedSource([quote('probe', 60_500), { ...quote('probe', 60_501), recvTs: 61_000 }]);
-    const p = await LivePipeline.open(cfg, source, parts, undefined, { store });
-    let firstFusedAt = Number.NaN;
-    p.bus.subscribe({ types: ['fused'] }, () => {
-      if (Number.isNaN(firstFusedAt)) firstFusedAt = performance.now();
-    });
+    const { p, firstFusedAt } = await openRestart(cfg, store, stage);
     try {
       const t0 = performance.now();
       await p.start();
       // Fused prices went out before the warm-up's reads answered (the old order: only after).
-      expect(firstFusedAt - t0).toBeLessThan(warmReadAt - t0 - 300);
+      expect(firstFusedAt() - t0).toBeLessThan(warmReadAt - t0 - 300);
       // Not even asked for before: a store with a few connections answers in the order asked, and
       // parsing the warm-up's rows would hold the venues' first records (both earlier orders did).
-      expect(warmAskedAt).toBeGreaterThan(firstFusedAt);
+      expect(warmAskedAt).toBeGreaterThan(firstFusedAt());
       const warms = stage.calls.filter((c) => c.kind === 'warm');
       expect(warms.map((c) => c.ts)).toEqual(stored.map((b) => b.ts));
       // The new bar, queued first, is analysed after every stored one.
