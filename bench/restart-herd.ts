@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/restart-herd.ts [TREE] [--cycles 4] [--clients 500] [--speed 100] [--postgres-nats]`: a
+ * `node --import tsx bench/restart-herd.ts [TREE] [--cycles 4] [--clients 500] [--speed 100] [--lead 30] [--postgres-nats]`: a
  * restart under a reconnect herd, the moment the soak's availability turns on. `emp start` (SQLite,
  * the soak's six instruments) with WebSocket clients in four processes (bench/soak-clients.ts:
  * they reconnect 0.5–2 s after a close, a tenth stop reading); every cycle SIGKILLs the service
@@ -23,6 +23,8 @@ const { values: flags, positionals } = parseArgs({
     cycles: { type: 'string', default: '4' },
     clients: { type: 'string', default: '500' },
     speed: { type: 'string', default: '100' },
+    // Seconds of running before the first kill: the soak kills after 15 minutes, not 30 s.
+    lead: { type: 'string', default: '30' },
     'postgres-nats': { type: 'boolean', default: false },
   },
   allowPositionals: true,
@@ -82,10 +84,11 @@ try {
   procs.push(...spawnSoakClients(port, clients, Math.round(clients / 10)));
   // Their counters are not needed here, but a full pipe would stall them.
   for (const p of procs) p.stdout?.resume();
-  await sleep(30_000);
+  await sleep(Number(flags.lead) * 1000);
   for (let c = 0; c < cycles; c++) {
     const atKill = (await probe()).prices;
     const killed = Date.now();
+    console.log(`restart ${c + 1}: SIGKILL at ${new Date(killed).toISOString()}`);
     const p = service as ChildProcess;
     p.kill('SIGKILL');
     await exited(p);
