@@ -26,7 +26,6 @@ export const clientMessageSchema = z.discriminatedUnion('op', [
 ]);
 
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
-type Channel = z.infer<typeof channelSchema>;
 
 /** The channel an event is published on, or undefined for events the API does not stream. */
 export function channelOf(e: EmpEvent): string | undefined {
