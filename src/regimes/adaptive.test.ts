@@ -46,6 +46,27 @@ describe('AdaptiveRegimeClassifier', () => {
     }
   });
 
+  it('classifiers sharing the calibration scratch, interleaved bar by bar, give what each gives alone', () => {
+    // The hourly series' windows outgrow the daily one's, so the scratch is regrown between the
+    // daily classifier's calibrations; any element one calibration left behind and another read
+    // would change a probability.
+    const hourly = plantedSeries(familyCase('hourly').model, 3000, FAMILY_HELDOUT_SEEDS[1] as number).bars;
+    const bar = (s: BarSeries, i: number) => ({ close: s.close[i] as number, volume: s.volume[i] as number, time: s.time[i] as number });
+    const alone = (s: BarSeries): number[][] => {
+      const c = new AdaptiveRegimeClassifier();
+      return Array.from(s.close, (_, i) => Array.from(c.update(bar(s, i)).probabilities));
+    };
+    const [a, b] = [new AdaptiveRegimeClassifier(), new AdaptiveRegimeClassifier()];
+    const pa: number[][] = [];
+    const pb: number[][] = [];
+    for (let i = 0; i < hourly.close.length; i++) {
+      if (i < daily.close.length) pa.push(Array.from(a.update(bar(daily, i)).probabilities));
+      pb.push(Array.from(b.update(bar(hourly, i)).probabilities));
+    }
+    expect(pa).toEqual(alone(daily));
+    expect(pb).toEqual(alone(hourly));
+  });
+
   it('a long-running classifier keeps a bounded window of returns (every one it had seen, before)', () => {
     const c = new AdaptiveRegimeClassifier({ maxWindow: 300, windowLimit: 400 });
     const rng = new Rng(5);

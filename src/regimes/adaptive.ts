@@ -149,7 +149,7 @@ export interface AdaptiveCheckpoint {
   refitAfter: number;
 }
 
-/** Working arrays of one EM run (sized to the window). */
+/** Working arrays of one EM run (at least the window long). */
 interface Work {
   logE: Float64Array;
   alpha: Float64Array;
@@ -432,7 +432,7 @@ function mStep(f: AdaptiveFit, w: Work, r: Float64Array, lv: Float64Array | null
  * start) over scale × √bars, i.e. a t-statistic of the recent drift against the window's volatility.
  */
 function trendStatistic(r: Float64Array, n: number, scale: number): Float64Array {
-  const out = new Float64Array(n);
+  const out = scratch(n).trend;
   let sum = 0;
   for (let t = 0; t < n; t++) {
     sum += r[t] as number;
@@ -442,19 +442,56 @@ function trendStatistic(r: Float64Array, n: number, scale: number): Float64Array
   return out;
 }
 
+/**
+ * Working arrays shared by every calibration (one runs at a time: calibrations are synchronous),
+ * grown to the longest window asked for and then reused. A 10,000-bar window needs about 2 MB of
+ * them; allocated afresh, a service calibrating each instrument every 500 bars handed the
+ * allocator megabytes of short-lived buffers a minute at the soak's speed, and its heap outside
+ * V8 grew in steps. Each user writes every element it reads, so nothing needs clearing.
+ */
+interface Scratch {
+  size: number;
+  work: Work;
+  abs: Float64Array;
+  trend: Float64Array;
+}
+let shared: Scratch | null = null;
+
+function scratch(n: number): Scratch {
+  if (shared && shared.size >= n) return shared;
+  // Grown by half at least: an expanding window asks for a little more at every early calibration.
+  const size = Math.max(n, Math.ceil(1.5 * (shared?.size ?? 0)));
+  shared = {
+    size,
+    work: {
+      logE: new Float64Array(size * K),
+      alpha: new Float64Array(size * K),
+      beta: new Float64Array(size * K),
+      gamma: new Float64Array(size * K),
+      xi: new Float64Array(K * K),
+    },
+    abs: new Float64Array(size),
+    trend: new Float64Array(size),
+  };
+  return shared;
+}
+
+/** |r| of the first n returns, sorted, in the shared scratch (valid until the next call). */
+function absSorted(r: Float64Array, n: number): Float64Array {
+  const a = scratch(n).abs.subarray(0, n);
+  for (let t = 0; t < n; t++) a[t] = Math.abs(r[t] as number);
+  return a.sort();
+}
+
 /** Median absolute return of a window. */
 function medianAbs(r: Float64Array, n: number): number {
-  const a = new Float64Array(n);
-  for (let t = 0; t < n; t++) a[t] = Math.abs(r[t] as number);
-  a.sort();
+  const a = absSorted(r, n);
   return n % 2 ? (a[(n - 1) >> 1] as number) : 0.5 * ((a[n / 2 - 1] as number) + (a[n / 2] as number));
 }
 
 /** Robust volatility of a window: median |r| / 0.6745 (the sd for Gaussian returns; unmoved by a few crash days). */
 function robustScale(r: Float64Array, n: number): number {
-  const a = new Float64Array(n);
-  for (let t = 0; t < n; t++) a[t] = Math.abs(r[t] as number);
-  a.sort();
+  const a = absSorted(r, n);
   const med = n % 2 ? (a[(n - 1) >> 1] as number) : 0.5 * ((a[n / 2 - 1] as number) + (a[n / 2] as number));
   if (med > 0) return med / 0.6745;
   // More than half the returns are zero (a near-constant series): the root mean square instead.
@@ -546,13 +583,7 @@ function calibrate(
 ): { fit: AdaptiveFit; last: Float64Array; logLikelihood: number } {
   const scale = robustScale(r, n);
   const tr = trendStatistic(r, n, scale);
-  const w: Work = {
-    logE: new Float64Array(n * K),
-    alpha: new Float64Array(n * K),
-    beta: new Float64Array(n * K),
-    gamma: new Float64Array(n * K),
-    xi: new Float64Array(K * K),
-  };
+  const w = scratch(n).work;
   const run = (f: AdaptiveFit, vol: Float64Array | null, iterations: number): number => {
     let ll = Number.NEGATIVE_INFINITY;
     for (let it = 0; it < iterations; it++) {
