@@ -445,9 +445,9 @@ function trendStatistic(r: Float64Array, n: number, scale: number): Float64Array
 /**
  * Working arrays shared by every calibration (one runs at a time: calibrations are synchronous),
  * grown to the longest window asked for and then reused. A 10,000-bar window needs about 2 MB of
- * them; allocated afresh, a service calibrating each instrument every 500 bars handed the
- * allocator megabytes of short-lived buffers a minute at the soak's speed, and its heap outside
- * V8 grew in steps. Each user writes every element it reads, so nothing needs clearing.
+ * them; allocated afresh, a service calibrating each instrument every 500 bars hands the
+ * allocator megabytes of short-lived large buffers a minute at the soak's speed, the kind of
+ * churn that fragments its heap. Each user writes every element it reads, so nothing needs clearing.
  */
 interface Scratch {
   size: number;
