@@ -450,7 +450,6 @@ function trendStatistic(r: Float64Array, n: number, scale: number): Float64Array
  * churn that fragments its heap. Each user writes every element it reads, so nothing needs clearing.
  */
 interface Scratch {
-  size: number;
   work: Work;
   abs: Float64Array;
   trend: Float64Array;
@@ -458,11 +457,10 @@ interface Scratch {
 let shared: Scratch | null = null;
 
 function scratch(n: number): Scratch {
-  if (shared && shared.size >= n) return shared;
+  if (shared && shared.abs.length >= n) return shared;
   // Grown by half at least: an expanding window asks for a little more at every early calibration.
-  const size = Math.max(n, Math.ceil(1.5 * (shared?.size ?? 0)));
+  const size = Math.max(n, Math.ceil(1.5 * (shared?.abs.length ?? 0)));
   shared = {
-    size,
     work: {
       logE: new Float64Array(size * K),
       alpha: new Float64Array(size * K),
@@ -491,8 +489,7 @@ function medianAbs(r: Float64Array, n: number): number {
 
 /** Robust volatility of a window: median |r| / 0.6745 (the sd for Gaussian returns; unmoved by a few crash days). */
 function robustScale(r: Float64Array, n: number): number {
-  const a = absSorted(r, n);
-  const med = n % 2 ? (a[(n - 1) >> 1] as number) : 0.5 * ((a[n / 2 - 1] as number) + (a[n / 2] as number));
+  const med = medianAbs(r, n);
   if (med > 0) return med / 0.6745;
   // More than half the returns are zero (a near-constant series): the root mean square instead.
   let s = 0;
