@@ -26,7 +26,8 @@
  * - pipeline latency (receipt of a venue frame to the fused publish, wall clock) p50/p99;
  * - memory: the slope (MB/hour, with a 95 % interval) over every run between kills after its
  *   warm-up, of RSS, of the V8 heap in use, of the live heap after full collections (where a leak
- *   shows without the collector's swings) and of RSS outside the V8 heap (native memory);
+ *   shows without the collector's swings), of the worker threads' heaps (reserved) and of RSS
+ *   outside every V8 heap (native memory);
  * - committed store rows lost to SIGKILL: rows counted through a second connection just before
  *   the kill and again right after it (0 expected: a committed transaction survives).
  */
@@ -354,12 +355,19 @@ samples.forEach((s, i) => {
 });
 const steadyRuns = [...byInc.values()].map((run) => run.filter((s) => s.t - (run[0]?.t ?? 0) > WARMUP_MS));
 const memMb = (s: Sample, kind: string): number => (s.metrics[`emp_process_memory_bytes{kind="${kind}"}`] ?? Number.NaN) / 2 ** 20;
+/** The worker threads' heaps (MB): each isolate has its own, outside the process's heap figures. */
+const workersMb = (s: Sample, kind: string): number => {
+  let n = 0;
+  for (const [k, v] of Object.entries(s.metrics)) if (k.startsWith('emp_worker_memory_bytes{') && k.includes(`kind="${kind}"`)) n += v;
+  return n / 2 ** 20;
+};
 const series = (y: (s: Sample) => number) => steadyRuns.map((run) => run.map((s) => ({ t: s.t, v: y(s) })));
 const memory = {
   rss: trend(series((s) => s.rssMb)),
   heapUsed: trend(series((s) => memMb(s, 'heap_used'))),
   heapLive: trend(series((s) => (s.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20)),
-  outsideHeap: trend(series((s) => s.rssMb - memMb(s, 'heap_total'))),
+  workerHeaps: trend(series((s) => workersMb(s, 'heap_total'))),
+  outsideHeap: trend(series((s) => s.rssMb - memMb(s, 'heap_total') - workersMb(s, 'heap_total'))),
 };
 const lastSteady = steadyRuns
   .at(-1)
@@ -432,10 +440,10 @@ console.log(
 );
 const fTrend = (x: Trend): string => (Number.isFinite(x.slope) ? `${f1(x.slope)} ± ${f1(x.ci95)}` : 'n/a');
 console.log(
-  `| memory slope after each run's ${WARMUP_MS / 1000} s warm-up (${memory.rss.minutes} one-minute blocks), MB/hour ± 95 %: RSS / V8 heap in use / live heap after full collections / RSS outside the V8 heap | ${fTrend(memory.rss)} / ${fTrend(memory.heapUsed)} / ${fTrend(memory.heapLive)} / ${fTrend(memory.outsideHeap)} |`,
+  `| memory slope after each run's ${WARMUP_MS / 1000} s warm-up (${memory.rss.minutes} one-minute blocks), MB/hour ± 95 %: RSS / V8 heap in use / live heap after full collections / worker threads' heaps / RSS outside every V8 heap | ${fTrend(memory.rss)} / ${fTrend(memory.heapUsed)} / ${fTrend(memory.heapLive)} / ${fTrend(memory.workerHeaps)} / ${fTrend(memory.outsideHeap)} |`,
 );
 console.log(
-  `| at the end: RSS / heap in use / live heap | ${f1(lastSteady?.rssMb ?? Number.NaN)} / ${f1(lastSteady ? memMb(lastSteady, 'heap_used') : Number.NaN)} / ${f1((lastSteady?.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20)} MB |`,
+  `| at the end: RSS / heap in use / live heap / worker threads' heaps (reserved) | ${f1(lastSteady?.rssMb ?? Number.NaN)} / ${f1(lastSteady ? memMb(lastSteady, 'heap_used') : Number.NaN)} / ${f1((lastSteady?.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20)} / ${f1(lastSteady ? workersMb(lastSteady, 'heap_total') : Number.NaN)} MB |`,
 );
 for (const k of kills)
   console.log(
@@ -458,7 +466,7 @@ if (args.json)
       memoryTrendMbPerHour: memory,
       rssEndMb: lastSteady?.rssMb ?? null,
       // Each sample: seconds since the start, answered (1/0), in a SIGKILL restart (1/0), ms to answer, fresh instruments,
-      // RSS, heap in use, heap reserved, external memory, live heap after the last full collection (MB).
+      // RSS, heap in use, heap reserved, external memory, live heap after the last full collection, worker threads' heaps reserved (MB).
       timeline: samples.map((s) => [
         Math.round((s.t - t0) / 1000),
         s.up ? 1 : 0,
@@ -468,6 +476,7 @@ if (args.json)
         Math.round(s.rssMb),
         ...['heap_used', 'heap_total', 'external'].map((k) => Math.round(memMb(s, k))),
         Math.round((s.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20),
+        Math.round(workersMb(s, 'heap_total')),
       ]),
       intakeRecordsPerSecond: rate,
       unaccounted: unaccountedPer.length ? unaccounted : null,

@@ -1,6 +1,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import type { InstrumentId } from '../core/instrument.ts';
+import { LocalDukascopyServer } from '../sources/fx/local-dukascopy-server.ts';
+import { refreshWorkerHeaps } from '../sources/module-worker.ts';
 import { MetricsRegistry, registerProcessMetrics } from './metrics.ts';
 
 /** A full collection on demand (the flag reaches contexts made after it is set). */
@@ -62,5 +65,52 @@ describe('MetricsRegistry', () => {
     } finally {
       stop();
     }
+  });
+
+  it("reports each worker thread's own heap: what a worker keeps shows there, and the worker's series goes when it exits", async () => {
+    const m = new MetricsRegistry();
+    const stop = registerProcessMetrics(m);
+    const server = await LocalDukascopyServer.startInWorker();
+    try {
+      const heap = (kind: string): number[] =>
+        [
+          ...m
+            .render()
+            .matchAll(
+              new RegExp(`^emp_worker_memory_bytes\\{worker="serveDukascopyInWorker",thread="\\d+",kind="${kind}"\\} (\\S+)$`, 'gm'),
+            ),
+        ].map((x) => Number(x[1]));
+      await refreshWorkerHeaps();
+      const [total] = heap('heap_total');
+      const [before] = heap('heap_used');
+      expect(heap('heap_used')).toHaveLength(1);
+      expect(before).toBeGreaterThan(0);
+      expect(before).toBeLessThanOrEqual(total as number);
+      // 400,000 quotes in one hour: five columns of 400,000 numbers (16 MB) kept in the worker's heap.
+      const hour = Date.UTC(2024, 0, 2, 10);
+      for (let i = 0; i < 400_000; i++)
+        server.publish({
+          type: 'quote',
+          venue: 'dukascopy',
+          symbol: 'EUR-USD' as InstrumentId,
+          ts: hour + i / 200,
+          recvTs: hour,
+          bid: 1.1,
+          ask: 1.1001,
+          bidSize: 1e6,
+          askSize: 1e6,
+        });
+      let after = before as number;
+      for (let tries = 0; tries < 50 && after - (before as number) < 12 * 2 ** 20; tries++) {
+        await new Promise((r) => setTimeout(r, 100));
+        await refreshWorkerHeaps();
+        after = heap('heap_used')[0] ?? Number.NaN;
+      }
+      expect(after - (before as number)).toBeGreaterThan(12 * 2 ** 20);
+    } finally {
+      await server.close();
+      stop();
+    }
+    expect(m.render()).not.toMatch(/^emp_worker_memory_bytes\{worker="serveDukascopyInWorker"/m);
   });
 });

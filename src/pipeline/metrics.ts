@@ -4,6 +4,7 @@
  */
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import { workerHeaps } from '../sources/module-worker.ts';
 
 type Labels = Record<string, string>;
 
@@ -77,6 +78,21 @@ export function registerProcessMetrics(m: MetricsRegistry, windowMs = 10_000): (
         [{ kind: 'array_buffers' }, u.arrayBuffers],
       ];
     },
+  );
+  // A worker thread's isolate has a heap of its own, which the figures above leave out but RSS holds.
+  m.register(
+    'emp_worker_memory_bytes',
+    'gauge',
+    "each worker thread's V8 heap reserved and in use, and its memory outside it, as the worker last reported (every 10 s)",
+    () =>
+      workerHeaps().flatMap((h) => {
+        const l = { worker: h.worker, thread: String(h.threadId) };
+        return [
+          [{ ...l, kind: 'heap_total' }, h.heapTotal],
+          [{ ...l, kind: 'heap_used' }, h.heapUsed],
+          [{ ...l, kind: 'external' }, h.external],
+        ] as [Labels, number][];
+      }),
   );
   // The heap in use right after each full (mark-compact) collection: the live set, without the
   // garbage that makes heap_used and RSS swing by tens of MB between collections. A leak shows
