@@ -183,7 +183,8 @@ describe('walk-forward calibrator', () => {
       cal.add(10 * k, side, x, hit === 1);
     }
     cal.predict(10 * 45_000, 'buy', 0.5);
-    expect((cal as unknown as { outcomes: unknown[] }).outcomes.length).toBeLessThanOrEqual(20_000);
+    expect(cal.keptOutcomes).toBeLessThanOrEqual(20_000);
+    expect(cal.keptOutcomes).toBeGreaterThanOrEqual(10_000);
     expect(reliability(p, y).ece).toBeLessThan(eceFloor(p) + 0.02);
   });
 

@@ -36,13 +36,6 @@ export interface CalibratorOptions {
   halfLife?: number;
 }
 
-interface Outcome {
-  index: number;
-  x: number;
-  side: number;
-  hit: number;
-}
-
 /**
  * Prior of the base rate, in pseudo-hits and pseudo-misses: Beta(5, 5), about 0.5 ± 0.15. A
  * walk-forward base rate from a handful of outcomes (the Beta(1, 1) of before) states 0.25 or 0.75
@@ -84,54 +77,139 @@ const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
  */
 const KEEP_OUTCOMES = 10_000;
 
+/**
+ * The outcomes a calibrator fits on, oldest kept first, in columns rather than an object each (a
+ * live service keeps up to 20,000 per strategy and instrument), with the purge and embargo that
+ * make them usable. A mixture's members share one: they see the same outcomes at the same bars.
+ */
+class OutcomeLog {
+  private index = new Float64Array(256);
+  private strength = new Float64Array(256);
+  private side = new Int8Array(256);
+  private hit = new Uint8Array(256);
+  /** Kept outcomes sit in slots [start, end). */
+  private start = 0;
+  private end = 0;
+  /** Outcomes usable so far (of all ever added), the hits among them, and how many of those were let go. */
+  eligible = 0;
+  hits = 0;
+  dropped = 0;
+
+  constructor(
+    private readonly horizon: number,
+    private readonly embargo: number,
+  ) {}
+
+  /** Outcomes kept, usable or not yet. */
+  get kept(): number {
+    return this.end - this.start;
+  }
+
+  /** Usable outcomes still kept: `x(k)`, `sideOf(k)` and `hitOf(k)` read the k-th, 0 the oldest. */
+  get usable(): number {
+    return this.eligible - this.dropped;
+  }
+
+  x(k: number): number {
+    return this.strength[this.start + k] as number;
+  }
+
+  sideOf(k: number): number {
+    return this.side[this.start + k] as number;
+  }
+
+  hitOf(k: number): number {
+    return this.hit[this.start + k] as number;
+  }
+
+  add(index: number, side: Side, strength: number, hit: boolean): void {
+    if (this.end === this.index.length) this.makeRoom();
+    const i = this.end++;
+    this.index[i] = index;
+    this.strength[i] = strength;
+    this.side[i] = side === 'buy' ? 1 : -1;
+    this.hit[i] = hit ? 1 : 0;
+  }
+
+  /** Purge and embargo: an outcome is usable at bar t when index + horizon + embargo ≤ t. */
+  advance(t: number): void {
+    const limit = t - this.horizon - this.embargo;
+    while (this.start + this.usable < this.end && (this.index[this.start + this.usable] as number) <= limit) {
+      this.hits += this.hit[this.start + this.usable] as number;
+      this.eligible++;
+    }
+    if (this.usable > 2 * KEEP_OUTCOMES) {
+      const drop = this.usable - KEEP_OUTCOMES;
+      this.start += drop;
+      this.dropped += drop;
+    }
+  }
+
+  /** Moves the kept outcomes to the front, into columns twice as long when they fill more than half. */
+  private makeRoom(): void {
+    const kept = this.end - this.start;
+    const size = kept > this.index.length / 2 ? 2 * this.index.length : this.index.length;
+    const move = <A extends Float64Array | Int8Array | Uint8Array>(a: A, fresh: A): A => {
+      fresh.set(a.subarray(this.start, this.end));
+      return fresh;
+    };
+    this.index = move(this.index, new Float64Array(size));
+    this.strength = move(this.strength, new Float64Array(size));
+    this.side = move(this.side, new Int8Array(size));
+    this.hit = move(this.hit, new Uint8Array(size));
+    this.start = 0;
+    this.end = kept;
+  }
+}
+
 export class WalkForwardCalibrator {
-  /** Outcomes from the `dropped`-th on; the first `eligible` of all may be used. */
-  private readonly outcomes: Outcome[] = [];
-  private eligible = 0;
-  private dropped = 0;
+  private readonly log: OutcomeLog;
   private fittedOn = -1;
   private w: [number, number, number] = [0, 0, 0];
   private iso: { x: number; p: number }[] = [];
-  private hits = 0;
   /** Posterior weight of the slopes against the base rate alone, and the base rate (BASE_PRIOR). */
   private gate = { slopes: 0, base: 0.5 };
   readonly method: CalibrationMethod;
-  private readonly horizon: number;
-  private readonly embargo: number;
   private readonly minTrain: number;
   private readonly shrink: number;
   private readonly decay: number;
 
-  constructor(opts: CalibratorOptions) {
+  /** `log`: outcomes shared with other calibrators (a mixture's members), added to it by its owner. */
+  constructor(opts: CalibratorOptions, log?: OutcomeLog) {
     this.method = opts.method ?? 'platt';
-    this.horizon = opts.horizon;
-    this.embargo = opts.embargo ?? opts.horizon;
+    this.log = log ?? new OutcomeLog(opts.horizon, opts.embargo ?? opts.horizon);
     this.minTrain = opts.minTrain ?? 30;
     this.decay = opts.halfLife === undefined || !Number.isFinite(opts.halfLife) ? 1 : 0.5 ** (1 / opts.halfLife);
     this.shrink = opts.shrink ?? (this.method === 'platt' ? RIDGE : ISO_PSEUDO);
   }
 
+  /** Outcomes held for the fits (shared with the other members of a mixture). */
+  get keptOutcomes(): number {
+    return this.log.kept;
+  }
+
   /** A signal's outcome, once its horizon has passed (signals must arrive in index order). */
   add(index: number, side: Side, strength: number, hit: boolean): void {
-    this.outcomes.push({ index, x: strength, side: side === 'buy' ? 1 : -1, hit: hit ? 1 : 0 });
+    this.log.add(index, side, strength, hit);
   }
 
   /** The plain walk-forward hit rate of eligible outcomes at bar t (Beta(1, 1) prior), no calibration. */
   baseRate(t: number): number {
-    this.advance(t);
-    return (this.hits + 1) / (this.eligible + 2);
+    this.log.advance(t);
+    return (this.log.hits + 1) / (this.log.eligible + 2);
   }
 
   /** Probability that a signal at bar t with this side and strength is right at its horizon. */
   predict(t: number, side: Side, strength: number): number {
-    this.advance(t);
-    if (this.eligible < this.minTrain) return (this.hits + BASE_PRIOR) / (this.eligible + 2 * BASE_PRIOR);
+    const log = this.log;
+    log.advance(t);
+    if (log.eligible < this.minTrain) return (log.hits + BASE_PRIOR) / (log.eligible + 2 * BASE_PRIOR);
     // Refit once the eligible history has grown by 2 % (every new outcome early on): a fit on
     // thousands of signals barely moves with one more, and refitting each time is quadratic.
-    if (this.eligible >= this.fittedOn + Math.max(1, Math.floor(this.fittedOn / 50))) {
+    if (log.eligible >= this.fittedOn + Math.max(1, Math.floor(this.fittedOn / 50))) {
       if (this.method === 'platt') this.fitPlatt();
       else this.fitIsotonic();
-      this.fittedOn = this.eligible;
+      this.fittedOn = log.eligible;
     }
     if (this.method === 'platt') {
       const [a, b, c] = this.w;
@@ -147,20 +225,6 @@ export class WalkForwardCalibrator {
     return p;
   }
 
-  /** Purge and embargo: an outcome is usable at bar t when index + horizon + embargo ≤ t. */
-  private advance(t: number): void {
-    const limit = t - this.horizon - this.embargo;
-    while (this.eligible - this.dropped < this.outcomes.length && (this.outcomes[this.eligible - this.dropped] as Outcome).index <= limit) {
-      this.hits += (this.outcomes[this.eligible - this.dropped] as Outcome).hit;
-      this.eligible++;
-    }
-    if (this.eligible - this.dropped > 2 * KEEP_OUTCOMES) {
-      const drop = this.eligible - this.dropped - KEEP_OUTCOMES;
-      this.outcomes.splice(0, drop);
-      this.dropped += drop;
-    }
-  }
-
   /**
    * Ridge logistic regression by Newton's method on (1, strength − ½, side); the intercept carries
    * the base rate's prior as pseudo-observations. Then the evidence gate: the slopes model against
@@ -171,6 +235,7 @@ export class WalkForwardCalibrator {
    */
   private fitPlatt(): void {
     const w = this.w;
+    const log = this.log;
     for (let iter = 0; iter < 25; iter++) {
       // Gradient g and Hessian H of the penalized negative log-likelihood, features (1, x, side).
       let [g0, g1, g2] = [0, 0, 0];
@@ -190,9 +255,8 @@ export class WalkForwardCalibrator {
         h22 += v * side * side;
       };
       let wt = 1;
-      for (let k = this.eligible - this.dropped - 1; k >= 0; k--) {
-        const o = this.outcomes[k] as Outcome;
-        acc(o.x - 0.5, o.side, o.hit, wt);
+      for (let k = log.usable - 1; k >= 0; k--) {
+        acc(log.x(k) - 0.5, log.sideOf(k), log.hitOf(k), wt);
         wt *= this.decay;
       }
       acc(0, 0, 1, BASE_PRIOR);
@@ -213,12 +277,12 @@ export class WalkForwardCalibrator {
     let h = 0;
     let llSlopes = 0;
     let wt = 1;
-    for (let k = this.eligible - this.dropped - 1; k >= 0; k--) {
-      const o = this.outcomes[k] as Outcome;
-      const p = sigmoid(w[0] + w[1] * (o.x - 0.5) + w[2] * o.side);
-      llSlopes += wt * (o.hit ? Math.log(p) : Math.log(1 - p));
+    for (let k = log.usable - 1; k >= 0; k--) {
+      const hit = log.hitOf(k);
+      const p = sigmoid(w[0] + w[1] * (log.x(k) - 0.5) + w[2] * log.sideOf(k));
+      llSlopes += wt * (hit ? Math.log(p) : Math.log(1 - p));
       n += wt;
-      h += wt * o.hit;
+      h += wt * hit;
       wt *= this.decay;
     }
     const q = Math.min(1 - 1e-12, Math.max(1e-12, h / n));
@@ -234,11 +298,12 @@ export class WalkForwardCalibrator {
     let wt = 1;
     let wsum = 0;
     let hsum = 0;
-    for (let k = this.eligible - this.dropped - 1; k >= 0; k--) {
-      const o = this.outcomes[k] as Outcome;
-      pts.push({ x: o.x, hit: o.hit, wt });
+    const log = this.log;
+    for (let k = log.usable - 1; k >= 0; k--) {
+      const hit = log.hitOf(k);
+      pts.push({ x: log.x(k), hit, wt });
       wsum += wt;
-      hsum += wt * o.hit;
+      hsum += wt * hit;
       wt *= this.decay;
     }
     pts.sort((p, q) => p.x - q.x);
@@ -298,6 +363,7 @@ const MEMORIES = [Number.POSITIVE_INFINITY, 300, 100];
  */
 export class MixtureCalibrator {
   private readonly members: WalkForwardCalibrator[];
+  private readonly log: OutcomeLog;
   /** Log-likelihood of each member on scored outcomes. */
   private readonly loglik: number[];
   /** Each member's prediction for the signal at a bar, until its outcome is eligible. */
@@ -311,12 +377,13 @@ export class MixtureCalibrator {
     this.method = opts.method ?? 'platt';
     this.horizon = opts.horizon;
     this.embargo = opts.embargo ?? opts.horizon;
-    this.members = MEMORIES.map((halfLife) => new WalkForwardCalibrator({ ...opts, halfLife }));
+    this.log = new OutcomeLog(this.horizon, this.embargo);
+    this.members = MEMORIES.map((halfLife) => new WalkForwardCalibrator({ ...opts, halfLife }, this.log));
     this.loglik = MEMORIES.map(() => 0);
   }
 
   add(index: number, side: Side, strength: number, hit: boolean): void {
-    for (const m of this.members) m.add(index, side, strength, hit);
+    this.log.add(index, side, strength, hit);
     this.queue.push({ index, hit: hit ? 1 : 0 });
   }
 

@@ -99,7 +99,7 @@ describe('emp start', () => {
     'runs with the C allocator’s mmap threshold fixed at 128 KiB',
     async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'emp-start-'));
-      const env = { ...process.env, EMP_API_TOKEN: '' };
+      const env: NodeJS.ProcessEnv = { ...process.env, EMP_API_TOKEN: '' };
       delete env.MALLOC_MMAP_THRESHOLD_;
       const child = spawn(EMP, ['start', '--port', '0', '--data-dir', dataDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
       try {
