@@ -5,7 +5,7 @@
  * timer or worker was left open.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,37 +90,4 @@ process.exitCode = await main(['node', 'emp', 'start', '--port', '${busyPort}', 
     expect(r.code).toBe(1);
     expect(oneLine(r)).toEqual(['emp: cannot start: connect ECONNREFUSED 127.0.0.1:1 [UNAVAILABLE]']);
   }, 30_000);
-});
-
-describe('emp start', () => {
-  // bin/emp's first line fixes glibc's mmap threshold (see the comment there); the service must
-  // run with it, which only the process's own environment shows.
-  it.runIf(existsSync('/proc/self/environ'))(
-    'runs with the C allocator’s mmap threshold fixed at 128 KiB',
-    async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'emp-start-'));
-      const env: NodeJS.ProcessEnv = { ...process.env, EMP_API_TOKEN: '' };
-      delete env.MALLOC_MMAP_THRESHOLD_;
-      const child = spawn(EMP, ['start', '--port', '0', '--data-dir', dataDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          let out = '';
-          const timer = setTimeout(() => reject(new Error(`no address line: ${out}`)), 60_000);
-          child.stdout.on('data', (d: Buffer) => {
-            out += d.toString();
-            if (out.includes('dashboard and API at')) {
-              clearTimeout(timer);
-              resolve();
-            }
-          });
-        });
-        const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
-        expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=131072');
-      } finally {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
-    },
-    90_000,
-  );
 });
