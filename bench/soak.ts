@@ -25,8 +25,9 @@
  *   drops and slow-client disconnects counted by the server, reconnects after each kill;
  * - pipeline latency (receipt of a venue frame to the fused publish, wall clock) p50/p99;
  * - memory: the slope (MB/hour, with a 95 % interval) over every run between kills after its
- *   warm-up, of RSS, of the V8 heap in use, of the live heap after full collections (where a leak
- *   shows without the collector's swings), of the worker threads' heaps (reserved) and of RSS
+ *   warm-up, of RSS (sampled every second, and right after each full collection, where the
+ *   garbage's swing is left out), of the V8 heap in use, of the live heap after full collections
+ *   (where a leak shows without the collector's swings), of the worker threads' heaps (reserved) and of RSS
  *   outside every V8 heap (native memory);
  * - committed store rows lost to SIGKILL: rows counted through a second connection just before
  *   the kill and again right after it (0 expected: a committed transaction survives).
@@ -233,7 +234,7 @@ function sumLabelled(m: Record<string, number>, name: string): number {
 function parseMetrics(text: string): Record<string, number> {
   const m: Record<string, number> = {};
   for (const line of text.split('\n')) {
-    const x = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    const x = /^([a-z_][a-z0-9_]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
     if (x) m[x[1] as string] = Number(x[2]);
   }
   return m;
@@ -364,6 +365,7 @@ const workersMb = (s: Sample, kind: string): number => {
 const series = (y: (s: Sample) => number) => steadyRuns.map((run) => run.map((s) => ({ t: s.t, v: y(s) })));
 const memory = {
   rss: trend(series((s) => s.rssMb)),
+  rssAfterGc: trend(series((s) => (s.metrics.emp_process_resident_memory_after_gc_bytes ?? Number.NaN) / 2 ** 20)),
   heapUsed: trend(series((s) => memMb(s, 'heap_used'))),
   heapLive: trend(series((s) => (s.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20)),
   workerHeaps: trend(series((s) => workersMb(s, 'heap_total'))),
@@ -440,7 +442,7 @@ console.log(
 );
 const fTrend = (x: Trend): string => (Number.isFinite(x.slope) ? `${f1(x.slope)} ± ${f1(x.ci95)}` : 'n/a');
 console.log(
-  `| memory slope after each run's ${WARMUP_MS / 1000} s warm-up (${memory.rss.minutes} one-minute blocks), MB/hour ± 95 %: RSS / V8 heap in use / live heap after full collections / worker threads' heaps / RSS outside every V8 heap | ${fTrend(memory.rss)} / ${fTrend(memory.heapUsed)} / ${fTrend(memory.heapLive)} / ${fTrend(memory.workerHeaps)} / ${fTrend(memory.outsideHeap)} |`,
+  `| memory slope after each run's ${WARMUP_MS / 1000} s warm-up (${memory.rss.minutes} one-minute blocks), MB/hour ± 95 %: RSS / RSS right after full collections / V8 heap in use / live heap after full collections / worker threads' heaps / RSS outside every V8 heap | ${fTrend(memory.rss)} / ${fTrend(memory.rssAfterGc)} / ${fTrend(memory.heapUsed)} / ${fTrend(memory.heapLive)} / ${fTrend(memory.workerHeaps)} / ${fTrend(memory.outsideHeap)} |`,
 );
 console.log(
   `| at the end: RSS / heap in use / live heap / worker threads' heaps (reserved) | ${f1(lastSteady?.rssMb ?? Number.NaN)} / ${f1(lastSteady ? memMb(lastSteady, 'heap_used') : Number.NaN)} / ${f1((lastSteady?.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20)} / ${f1(lastSteady ? workersMb(lastSteady, 'heap_total') : Number.NaN)} MB |`,
@@ -466,7 +468,8 @@ if (args.json)
       memoryTrendMbPerHour: memory,
       rssEndMb: lastSteady?.rssMb ?? null,
       // Each sample: seconds since the start, answered (1/0), in a SIGKILL restart (1/0), ms to answer, fresh instruments,
-      // RSS, heap in use, heap reserved, external memory, live heap after the last full collection, worker threads' heaps reserved (MB).
+      // RSS, heap in use, heap reserved, external memory, live heap after the last full collection, worker threads' heaps reserved,
+      // the heap reserved by space: old objects, young ones, large objects (old and young), code; RSS right after the last full collection (MB).
       timeline: samples.map((s) => [
         Math.round((s.t - t0) / 1000),
         s.up ? 1 : 0,
@@ -477,6 +480,12 @@ if (args.json)
         ...['heap_used', 'heap_total', 'external'].map((k) => Math.round(memMb(s, k))),
         Math.round((s.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20),
         Math.round(workersMb(s, 'heap_total')),
+        ...[['old_space'], ['new_space'], ['large_object_space', 'new_large_object_space'], ['code_space']].map((names) =>
+          Math.round(
+            names.reduce((n, space) => n + (s.metrics[`emp_v8_heap_space_bytes{space="${space}",kind="size"}`] ?? 0), 0) / 2 ** 20,
+          ),
+        ),
+        Math.round((s.metrics.emp_process_resident_memory_after_gc_bytes ?? Number.NaN) / 2 ** 20),
       ]),
       intakeRecordsPerSecond: rate,
       unaccounted: unaccountedPer.length ? unaccounted : null,

@@ -42,7 +42,7 @@ describe('MetricsRegistry', () => {
     );
   });
 
-  it('reports the live heap after a full collection: it rises by what is kept and falls when it is let go', async () => {
+  it('reports the live heap and RSS after a full collection: they rise by what is kept, and the heap falls when it is let go', async () => {
     const m = new MetricsRegistry();
     const stop = registerProcessMetrics(m);
     try {
@@ -50,18 +50,53 @@ describe('MetricsRegistry', () => {
       fullGc();
       await nextTurns();
       const before = sample(m.render(), 'emp_process_heap_live_bytes');
+      const rssBefore = sample(m.render(), 'emp_process_resident_memory_after_gc_bytes');
       expect(before).toBeGreaterThan(0);
+      expect(rssBefore).toBeGreaterThan(before);
       // 40 MB in 40,000 small arrays, in the V8 heap (not external memory).
       let kept: number[][] | undefined = Array.from({ length: 40_000 }, (_, i) => new Array<number>(125).fill(i + 0.5));
       fullGc();
       await nextTurns();
       const holding = sample(m.render(), 'emp_process_heap_live_bytes');
       expect(holding - before).toBeGreaterThan(30 * 2 ** 20);
+      // Resident too, measured at the same moment: what the heap keeps is in RAM.
+      expect(sample(m.render(), 'emp_process_resident_memory_after_gc_bytes') - rssBefore).toBeGreaterThan(30 * 2 ** 20);
       expect(kept.length).toBe(40_000);
       kept = undefined;
       fullGc();
       await nextTurns();
       expect(holding - sample(m.render(), 'emp_process_heap_live_bytes')).toBeGreaterThan(30 * 2 ** 20);
+    } finally {
+      stop();
+    }
+  });
+
+  it('reports the heap by space: a large array is held in a large-object space, and the spaces add up to the heap', () => {
+    const m = new MetricsRegistry();
+    const stop = registerProcessMetrics(m);
+    try {
+      const spaces = (text: string, kind: string): Map<string, number> =>
+        new Map(
+          [...text.matchAll(new RegExp(`^emp_v8_heap_space_bytes\\{space="([a-z_]+)",kind="${kind}"\\} (\\S+)$`, 'gm'))].map((x) => [
+            x[1] as string,
+            Number(x[2]),
+          ]),
+        );
+      // Young or old: where V8 puts a fresh large object depends on how it grew.
+      const large = (text: string): number =>
+        (spaces(text, 'used').get('large_object_space') ?? 0) + (spaces(text, 'used').get('new_large_object_space') ?? 0);
+      const before = large(m.render());
+      // 8 MB of doubles in one JS array: far above the size V8 keeps in its regular pages.
+      const big = Array.from({ length: 1_000_000 }, (_, i) => i + 0.5);
+      const text = m.render();
+      expect(large(text) - before).toBeGreaterThan(7 * 2 ** 20);
+      expect(big.length).toBe(1_000_000);
+      const sizes = [...spaces(text, 'size').values()];
+      expect(sizes.length).toBeGreaterThanOrEqual(5);
+      // Read by two getters in one scrape: a collection between them may resize the young space.
+      expect(Math.abs(sizes.reduce((a, b) => a + b, 0) - sample(text, 'emp_process_memory_bytes\\{kind="heap_total"\\}'))).toBeLessThan(
+        8 * 2 ** 20,
+      );
     } finally {
       stop();
     }
