@@ -25,10 +25,9 @@
  *   drops and slow-client disconnects counted by the server, reconnects after each kill;
  * - pipeline latency (receipt of a venue frame to the fused publish, wall clock) p50/p99;
  * - memory: the slope (MB/hour, with a 95 % interval) over every run between kills after its
- *   warm-up, of RSS (sampled every second, and right after each full collection, where the
- *   garbage's swing is left out), of the V8 heap in use, of the live heap after full collections
- *   (where a leak shows without the collector's swings), of the worker threads' heaps (reserved) and of RSS
- *   outside every V8 heap (native memory);
+ *   warm-up, of RSS (every second, and right after each full collection), of the V8 heap in use,
+ *   of the live heap after full collections (where a leak shows without the collector's swings),
+ *   of the worker threads' heaps (reserved) and of RSS outside every V8 heap (native memory);
  * - committed store rows lost to SIGKILL: rows counted through a second connection just before
  *   the kill and again right after it (0 expected: a committed transaction survives).
  */

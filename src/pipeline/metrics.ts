@@ -104,8 +104,8 @@ export function registerProcessMetrics(m: MetricsRegistry, windowMs = 10_000): (
   // The heap in use right after each full (mark-compact) collection: the live set, without the
   // garbage that makes heap_used and RSS swing by tens of MB between collections. A leak shows
   // as this rising; the swings do not.
-  // RSS taken at the same moment has the same use: sampled at random moments it swings with the
-  // garbage (100 MB and more at 20k records/s), which hides a trend of a few MB an hour.
+  // RSS is taken at the same moment, at the same phase of the collector each time (V8 keeps the
+  // pages it reserved after collecting, so it still follows the heap's reserve).
   let liveAfterGc = Number.NaN;
   let rssAfterGc = Number.NaN;
   const gc = new PerformanceObserver((list) => {
