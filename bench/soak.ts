@@ -354,7 +354,9 @@ samples.forEach((s, i) => {
   byInc.set(k, [...(byInc.get(k) ?? []), s]);
 });
 const steadyRuns = [...byInc.values()].map((run) => run.filter((s) => s.t - (run[0]?.t ?? 0) > WARMUP_MS));
-const memMb = (s: Sample, kind: string): number => (s.metrics[`emp_process_memory_bytes{kind="${kind}"}`] ?? Number.NaN) / 2 ** 20;
+/** A sample's metric (the series' full key) in MB; NaN when the service did not report it. */
+const metricMb = (s: Sample, key: string): number => (s.metrics[key] ?? Number.NaN) / 2 ** 20;
+const memMb = (s: Sample, kind: string): number => metricMb(s, `emp_process_memory_bytes{kind="${kind}"}`);
 /** The worker threads' heaps (MB): each isolate has its own, outside the process's heap figures. */
 const workersMb = (s: Sample, kind: string): number => {
   let n = 0;
@@ -364,9 +366,9 @@ const workersMb = (s: Sample, kind: string): number => {
 const series = (y: (s: Sample) => number) => steadyRuns.map((run) => run.map((s) => ({ t: s.t, v: y(s) })));
 const memory = {
   rss: trend(series((s) => s.rssMb)),
-  rssAfterGc: trend(series((s) => (s.metrics.emp_process_resident_memory_after_gc_bytes ?? Number.NaN) / 2 ** 20)),
+  rssAfterGc: trend(series((s) => metricMb(s, 'emp_process_resident_memory_after_gc_bytes'))),
   heapUsed: trend(series((s) => memMb(s, 'heap_used'))),
-  heapLive: trend(series((s) => (s.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20)),
+  heapLive: trend(series((s) => metricMb(s, 'emp_process_heap_live_bytes'))),
   workerHeaps: trend(series((s) => workersMb(s, 'heap_total'))),
   outsideHeap: trend(series((s) => s.rssMb - memMb(s, 'heap_total') - workersMb(s, 'heap_total'))),
 };
@@ -444,7 +446,7 @@ console.log(
   `| memory slope after each run's ${WARMUP_MS / 1000} s warm-up (${memory.rss.minutes} one-minute blocks), MB/hour ± 95 %: RSS / RSS right after full collections / V8 heap in use / live heap after full collections / worker threads' heaps / RSS outside every V8 heap | ${fTrend(memory.rss)} / ${fTrend(memory.rssAfterGc)} / ${fTrend(memory.heapUsed)} / ${fTrend(memory.heapLive)} / ${fTrend(memory.workerHeaps)} / ${fTrend(memory.outsideHeap)} |`,
 );
 console.log(
-  `| at the end: RSS / heap in use / live heap / worker threads' heaps (reserved) | ${f1(lastSteady?.rssMb ?? Number.NaN)} / ${f1(lastSteady ? memMb(lastSteady, 'heap_used') : Number.NaN)} / ${f1((lastSteady?.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20)} / ${f1(lastSteady ? workersMb(lastSteady, 'heap_total') : Number.NaN)} MB |`,
+  `| at the end: RSS / heap in use / live heap / worker threads' heaps (reserved) | ${f1(lastSteady?.rssMb ?? Number.NaN)} / ${f1(lastSteady ? memMb(lastSteady, 'heap_used') : Number.NaN)} / ${f1(lastSteady ? metricMb(lastSteady, 'emp_process_heap_live_bytes') : Number.NaN)} / ${f1(lastSteady ? workersMb(lastSteady, 'heap_total') : Number.NaN)} MB |`,
 );
 for (const k of kills)
   console.log(
@@ -477,14 +479,14 @@ if (args.json)
         Object.values(s.fresh).filter((x) => x === true).length,
         Math.round(s.rssMb),
         ...['heap_used', 'heap_total', 'external'].map((k) => Math.round(memMb(s, k))),
-        Math.round((s.metrics.emp_process_heap_live_bytes ?? Number.NaN) / 2 ** 20),
+        Math.round(metricMb(s, 'emp_process_heap_live_bytes')),
         Math.round(workersMb(s, 'heap_total')),
         ...[['old_space'], ['new_space'], ['large_object_space', 'new_large_object_space'], ['code_space']].map((names) =>
           Math.round(
             names.reduce((n, space) => n + (s.metrics[`emp_v8_heap_space_bytes{space="${space}",kind="size"}`] ?? 0), 0) / 2 ** 20,
           ),
         ),
-        Math.round((s.metrics.emp_process_resident_memory_after_gc_bytes ?? Number.NaN) / 2 ** 20),
+        Math.round(metricMb(s, 'emp_process_resident_memory_after_gc_bytes')),
       ]),
       intakeRecordsPerSecond: rate,
       unaccounted: unaccountedPer.length ? unaccounted : null,

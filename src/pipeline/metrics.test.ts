@@ -83,8 +83,10 @@ describe('MetricsRegistry', () => {
           ]),
         );
       // Young or old: where V8 puts a fresh large object depends on how it grew.
-      const large = (text: string): number =>
-        (spaces(text, 'used').get('large_object_space') ?? 0) + (spaces(text, 'used').get('new_large_object_space') ?? 0);
+      const large = (text: string): number => {
+        const used = spaces(text, 'used');
+        return (used.get('large_object_space') ?? 0) + (used.get('new_large_object_space') ?? 0);
+      };
       const before = large(m.render());
       // 8 MB of doubles in one JS array: far above the size V8 keeps in its regular pages.
       const big = Array.from({ length: 1_000_000 }, (_, i) => i + 0.5);
