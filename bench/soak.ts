@@ -384,6 +384,16 @@ const rate =
   recs.length > 1
     ? (intake(recs.at(-1)?.metrics) - intake(recs[0]?.metrics)) / (((recs.at(-1)?.t ?? 0) - (recs[0]?.t ?? 0)) / 1000)
     : Number.NaN;
+/** A counter's rate per second over the last incarnation's samples (summed over the keys given). */
+const perSecond = (keys: readonly string[]): number => {
+  const read = (m: Record<string, number> | undefined): number => keys.reduce((n, k) => n + (m?.[k] ?? Number.NaN), 0);
+  const first = recs[0];
+  const end = recs.at(-1);
+  return first && end && end.t > first.t ? (read(end.metrics) - read(first.metrics)) / ((end.t - first.t) / 1000) : Number.NaN;
+};
+const cpuCores = perSecond(['emp_process_cpu_seconds_total{mode="user"}', 'emp_process_cpu_seconds_total{mode="system"}']);
+const gcShare = perSecond(['major', 'minor', 'incremental', 'weakcb'].map((k) => `emp_gc_pause_seconds_total{kind="${k}"}`));
+const steadyRss = steadyRuns.flat().map((s) => s.rssMb);
 const lags = samples
   .map((s) => s.metrics.emp_pipeline_lag_ms)
   .filter((x): x is number => x !== undefined && Number.isFinite(x))
@@ -420,6 +430,9 @@ console.log(
 console.log(`| event-loop delay, worst 10-s window: p99 / longest | ${f1(loopDelay('0.99'))} / ${f1(loopDelay('1'))} ms |`);
 console.log(`| venue records/s into the intake: fused + coalesced + dropped (last incarnation) | ${f1(rate)} |`);
 console.log(
+  `| service CPU, all threads (cores) / main thread in GC pauses (share of wall time), last incarnation | ${cpuCores.toFixed(2)} / ${f3(gcShare)} |`,
+);
+console.log(
   `| records fused / quotes coalesced / dropped at intake (last incarnation) | ${last.emp_records_total ?? 'n/a'} / ${last.emp_intake_queue_coalesced_total ?? 'n/a'} / ${last.emp_intake_queue_dropped_total ?? 'n/a'} |`,
 );
 console.log(
@@ -444,6 +457,9 @@ console.log(
 const fTrend = (x: Trend): string => (Number.isFinite(x.slope) ? `${f1(x.slope)} ± ${f1(x.ci95)}` : 'n/a');
 console.log(
   `| memory slope after each run's ${WARMUP_MS / 1000} s warm-up (${memory.rss.minutes} one-minute blocks), MB/hour ± 95 %: RSS / RSS right after full collections / V8 heap in use / live heap after full collections / worker threads' heaps / RSS outside every V8 heap | ${fTrend(memory.rss)} / ${fTrend(memory.rssAfterGc)} / ${fTrend(memory.heapUsed)} / ${fTrend(memory.heapLive)} / ${fTrend(memory.workerHeaps)} / ${fTrend(memory.outsideHeap)} |`,
+);
+console.log(
+  `| RSS after each run's warm-up: mean (min–max of the 1-s samples) | ${f1(steadyRss.reduce((a, b) => a + b, 0) / steadyRss.length)} (${f1(Math.min(...steadyRss))}–${f1(Math.max(...steadyRss))}) MB |`,
 );
 console.log(
   `| at the end: RSS / heap in use / live heap / worker threads' heaps (reserved) | ${f1(lastSteady?.rssMb ?? Number.NaN)} / ${f1(lastSteady ? memMb(lastSteady, 'heap_used') : Number.NaN)} / ${f1(lastSteady ? metricMb(lastSteady, 'emp_process_heap_live_bytes') : Number.NaN)} / ${f1(lastSteady ? workersMb(lastSteady, 'heap_total') : Number.NaN)} MB |`,

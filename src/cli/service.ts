@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import pino from 'pino';
 import { EmpError } from '../core/errors.ts';
 import type { ServiceConfig } from '../pipeline/config.ts';
@@ -40,6 +41,11 @@ function untilSignal(log: pino.Logger): Promise<void> {
   });
 }
 
+/** The V8 heap's growth limit (`runtime.heapGrowthPercent`); it takes effect at the next full collection. */
+export function applyRuntime(config: ServiceConfig): void {
+  if (config.runtime.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.runtime.heapGrowthPercent}`);
+}
+
 /** A failed start as one line: input errors as they are, anything else UNAVAILABLE. */
 function startError(err: unknown, what: string): EmpError {
   if (err instanceof EmpError) return err;
@@ -53,6 +59,7 @@ function startError(err: unknown, what: string): EmpError {
 export async function runService(config: ServiceConfig): Promise<void> {
   // Refused before anything is opened.
   assertListenAllowed(config.server.host, config.server.token);
+  applyRuntime(config);
   const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info' }, pino.destination(2));
   let pipeline: LivePipeline | undefined;
   let server: RunningServer | undefined;
@@ -84,6 +91,7 @@ export async function runService(config: ServiceConfig): Promise<void> {
 
 /** One role of the scaled-out service (README: Scale-out), until SIGINT or SIGTERM. */
 export async function runRole(role: Exclude<Role, 'all'>, config: ServiceConfig): Promise<void> {
+  applyRuntime(config);
   const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info', base: { role } }, pino.destination(2));
   const fail = (err: unknown): never => {
     throw startError(err, ` ${role}`);

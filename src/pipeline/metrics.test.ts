@@ -71,6 +71,33 @@ describe('MetricsRegistry', () => {
     }
   });
 
+  it('counts CPU time and the pauses of full collections: busy work and forced collections raise them', async () => {
+    const m = new MetricsRegistry();
+    const stop = registerProcessMetrics(m);
+    try {
+      const cpu = (text: string): number => sample(text, 'emp_process_cpu_seconds_total\\{mode="user"\\}');
+      const major = (text: string): number => sample(text, 'emp_gc_pause_seconds_total\\{kind="major"\\}');
+      const before = m.render();
+      // 200 ms of busy work on this thread, then ten full collections of a heap holding ~20 MB.
+      const until = performance.now() + 200;
+      let x = 0;
+      while (performance.now() < until) x += Math.sqrt(x + 1);
+      const kept = Array.from({ length: 20_000 }, (_, i) => new Array<number>(125).fill(i + x));
+      for (let i = 0; i < 10; i++) fullGc();
+      await nextTurns();
+      const after = m.render();
+      expect(kept.length).toBe(20_000);
+      expect(cpu(after) - cpu(before)).toBeGreaterThan(0.15);
+      // In seconds: ten pauses of a few milliseconds each, not thousands of (milliseconds read as) seconds.
+      expect(major(after) - major(before)).toBeGreaterThan(0.001);
+      expect(major(after) - major(before)).toBeLessThan(cpu(after) - cpu(before) + 1);
+      for (const kind of ['minor', 'incremental', 'weakcb'])
+        expect(after).toMatch(new RegExp(`^emp_gc_pause_seconds_total\\{kind="${kind}"\\} \\d`, 'm'));
+    } finally {
+      stop();
+    }
+  });
+
   it('reports the heap by space: a large array is held in a large-object space, and the spaces add up to the heap', () => {
     const m = new MetricsRegistry();
     const stop = registerProcessMetrics(m);
