@@ -430,7 +430,7 @@ console.log(
 console.log(`| event-loop delay, worst 10-s window: p99 / longest | ${f1(loopDelay('0.99'))} / ${f1(loopDelay('1'))} ms |`);
 console.log(`| venue records/s into the intake: fused + coalesced + dropped (last incarnation) | ${f1(rate)} |`);
 console.log(
-  `| service CPU, all threads (cores) / main thread in GC pauses (share of wall time), last incarnation | ${cpuCores.toFixed(2)} / ${f3(gcShare)} |`,
+  `| service CPU, all threads (cores) / main thread in GC pauses (share of wall time), last incarnation | ${Number.isFinite(cpuCores) ? cpuCores.toFixed(2) : 'n/a'} / ${f3(gcShare)} |`,
 );
 console.log(
   `| records fused / quotes coalesced / dropped at intake (last incarnation) | ${last.emp_records_total ?? 'n/a'} / ${last.emp_intake_queue_coalesced_total ?? 'n/a'} / ${last.emp_intake_queue_dropped_total ?? 'n/a'} |`,
@@ -484,6 +484,8 @@ if (args.json)
       eventLoopDelayMs: { p99: loopDelay('0.99'), max: loopDelay('1') },
       memoryTrendMbPerHour: memory,
       rssEndMb: lastSteady?.rssMb ?? null,
+      cpuCores,
+      gcPauseShare: gcShare,
       // Each sample: seconds since the start, answered (1/0), in a SIGKILL restart (1/0), ms to answer, fresh instruments,
       // RSS, heap in use, heap reserved, external memory, live heap after the last full collection, worker threads' heaps reserved,
       // the heap reserved by space: old objects, young ones, large objects (old and young), code; RSS right after the last full collection (MB).
