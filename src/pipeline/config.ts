@@ -146,9 +146,9 @@ const configSchema = z.strictObject({
     .strictObject({
       /**
        * How far V8 lets the old generation grow past what survived the last full collection before
-       * it collects again (percent). Left to itself V8 picks up to 300 % on a machine with plenty
-       * of memory: a service whose live heap is ~45 MB then holds 100–190 MB of old space and its RSS
-       * swings with it. Lower keeps RSS near the live set for more frequent collections (README,
+       * it collects again (percent). Left to itself V8 allows up to 300 % on a machine with plenty
+       * of memory: the service's ~45 MB live heap then held up to ~190 MB of old space, and RSS
+       * swung with it. Lower keeps RSS near the live set for more frequent collections (README,
        * Reliability: measured); 0 leaves V8's choice. Process-wide, so worker threads follow it.
        */
       heapGrowthPercent: z.number().int().min(0).max(400).default(50),
