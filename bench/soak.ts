@@ -380,19 +380,17 @@ const lastSteady = steadyRuns
 const recs = samples.filter((s, i) => s.up && incarnationOf[i] === incarnation && s.metrics.emp_records_total !== undefined);
 const intake = (m: Record<string, number> | undefined): number =>
   (m?.emp_records_total ?? 0) + (m?.emp_intake_queue_coalesced_total ?? 0) + (m?.emp_intake_queue_dropped_total ?? 0);
-const rate =
-  recs.length > 1
-    ? (intake(recs.at(-1)?.metrics) - intake(recs[0]?.metrics)) / (((recs.at(-1)?.t ?? 0) - (recs[0]?.t ?? 0)) / 1000)
-    : Number.NaN;
-/** A counter's rate per second over the last incarnation's samples (summed over the keys given). */
-const perSecond = (keys: readonly string[]): number => {
-  const read = (m: Record<string, number> | undefined): number => keys.reduce((n, k) => n + (m?.[k] ?? Number.NaN), 0);
+/** How fast a reading of the metrics grows per second over the last incarnation's samples. */
+const perSecond = (read: (m: Record<string, number>) => number): number => {
   const first = recs[0];
   const end = recs.at(-1);
   return first && end && end.t > first.t ? (read(end.metrics) - read(first.metrics)) / ((end.t - first.t) / 1000) : Number.NaN;
 };
-const cpuCores = perSecond(['emp_process_cpu_seconds_total{mode="user"}', 'emp_process_cpu_seconds_total{mode="system"}']);
-const gcShare = perSecond(['major', 'minor', 'incremental', 'weakcb'].map((k) => `emp_gc_pause_seconds_total{kind="${k}"}`));
+/** The sum of the counters named (NaN when one is missing). */
+const counters = (keys: readonly string[]) => (m: Record<string, number>) => keys.reduce((n, k) => n + (m[k] ?? Number.NaN), 0);
+const rate = perSecond(intake);
+const cpuCores = perSecond(counters(['emp_process_cpu_seconds_total{mode="user"}', 'emp_process_cpu_seconds_total{mode="system"}']));
+const gcShare = perSecond(counters(['major', 'minor', 'incremental', 'weakcb'].map((k) => `emp_gc_pause_seconds_total{kind="${k}"}`)));
 const steadyRss = steadyRuns.flat().map((s) => s.rssMb);
 const lags = samples
   .map((s) => s.metrics.emp_pipeline_lag_ms)
