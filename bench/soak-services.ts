@@ -7,28 +7,43 @@
  * `bin/emp start`, its WebSocket client processes and its probe of the service.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DEFAULT_POSTGRES_URL } from '../src/store/postgres.ts';
 
 const CLIENT_PROCS = 4;
 
+/** How long a start may take to print its address line (a normal one: 1–3 s; history warm-up and a loaded machine: tens). */
+const START_DEADLINE_MS = 120_000;
+
 /**
  * Launches `bin/emp start ARGS` from the checkout `tree` (warnings only in its log); `ready`
  * resolves once it printed its address line (on stdout, or on stderr with `stderr: 'pipe'`, which
- * leaves stderr to the caller otherwise) and rejects, with what it printed, if it exits first.
+ * leaves stderr to the caller otherwise) and rejects, with what it printed, if it exits first or
+ * has not printed it within `deadlineMs`: a start that hangs is killed after a Node diagnostic
+ * report, whose JavaScript stack and open handles the rejection quotes (the file stays in the temp directory).
  */
 export function launchService(
   tree: string,
   args: readonly string[],
   stderr: 'pipe' | 'ignore' = 'ignore',
+  deadlineMs = START_DEADLINE_MS,
 ): { child: ChildProcess; ready: Promise<void> } {
+  const report = `emp-start-${process.pid}-${Date.now()}.json`;
+  const nodeOptions = [
+    process.env.NODE_OPTIONS,
+    '--report-on-signal',
+    '--report-signal=SIGUSR2',
+    `--report-directory=${tmpdir()}`,
+    `--report-filename=${report}`,
+  ];
   const child = spawn(join(tree, 'bin', 'emp'), ['start', ...args], {
     cwd: tree,
     stdio: ['ignore', 'pipe', stderr],
-    env: { ...process.env, EMP_LOG_LEVEL: 'warn' },
+    env: { ...process.env, EMP_LOG_LEVEL: 'warn', NODE_OPTIONS: nodeOptions.filter(Boolean).join(' ') },
   });
   const ready = new Promise<void>((resolve, reject) => {
     let out = '';
@@ -37,13 +52,44 @@ export function launchService(
       if (up) return; // drained, not kept: the soak's service writes to stderr for 30 minutes
       out += d.toString();
       up = out.includes('dashboard and API at');
-      if (up) resolve();
+      if (up) {
+        clearTimeout(deadline);
+        resolve();
+      }
     };
+    const deadline = setTimeout(() => {
+      child.kill('SIGUSR2');
+      // The report is written within the child's next moment; then the start is given up.
+      setTimeout(() => {
+        child.kill('SIGKILL');
+        const why = `emp start printed no address line in ${deadlineMs / 1000} s: ${out.slice(-500)}`;
+        reject(new Error(`${why}\n${whereItWas(join(tmpdir(), report))}`));
+      }, 3000);
+    }, deadlineMs);
     child.stdout?.on('data', read);
     child.stderr?.on('data', read);
-    child.once('exit', (code) => reject(new Error(`emp start exited with ${code}: ${out.slice(-500)}`)));
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`emp start exited with ${code}: ${out.slice(-500)}`));
+    });
   });
   return { child, ready };
+}
+
+/** A diagnostic report's JavaScript stack and open sockets and timers, or why there is none. */
+function whereItWas(file: string): string {
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as {
+      javascriptStack?: { message?: string; stack?: string[] };
+      libuv?: { type: string; is_active?: boolean; remoteEndpoint?: { host: string; port: number } }[];
+    };
+    const handles = (r.libuv ?? [])
+      .filter((h) => h.is_active)
+      .map((h) => (h.remoteEndpoint ? `${h.type} to ${h.remoteEndpoint.host}:${h.remoteEndpoint.port}` : h.type));
+    return `its JavaScript stack: ${r.javascriptStack?.message ?? ''} ${(r.javascriptStack?.stack ?? []).join(' | ')}\nits active handles: ${handles.join(', ')} (report: ${file})`;
+  } catch (err) {
+    return `no diagnostic report (${(err as Error).message})`;
+  }
 }
 
 /**
