@@ -385,7 +385,10 @@ export class WsGateway {
   private beat(): void {
     const now = Date.now();
     for (const c of this.clients) {
-      if (!c.alive || (c.overSince !== null && now - c.overSince > this.opts.slowClientTimeoutMs)) {
+      const slow = c.overSince !== null && now - c.overSince > this.opts.slowClientTimeoutMs;
+      if (!c.alive || slow) {
+        // Counted as when a send finds it over the mark: with nothing being sent, only this check sees it.
+        if (slow) this.stats.slowDisconnects++;
         c.ws.terminate();
         this.clients.delete(c);
         continue;
