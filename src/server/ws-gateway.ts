@@ -353,11 +353,7 @@ export class WsGateway {
       c.dropped++;
       this.stats.dropped++;
       c.overSince ??= now;
-      if (now - c.overSince > this.opts.slowClientTimeoutMs) {
-        this.stats.slowDisconnects++;
-        c.ws.terminate();
-        this.clients.delete(c);
-      }
+      if (this.tooSlow(c, now)) this.disconnect(c, true);
       return;
     }
     // Held bytes count toward the high-water mark: they leave well before it (a burst is not dropped for being held).
@@ -381,16 +377,25 @@ export class WsGateway {
     return true;
   }
 
+  /** Over the send high-water mark for longer than the slow-client timeout. */
+  private tooSlow(c: Client, now: number): boolean {
+    return c.overSince !== null && now - c.overSince > this.opts.slowClientTimeoutMs;
+  }
+
+  /** Terminates a client; a slow one is counted, whether a send or the heartbeat (nothing being sent) found it. */
+  private disconnect(c: Client, slow: boolean): void {
+    if (slow) this.stats.slowDisconnects++;
+    c.ws.terminate();
+    this.clients.delete(c);
+  }
+
   /** Protocol pings; a client that missed the previous one is gone. Also enforces the slow-client timeout when idle. */
   private beat(): void {
     const now = Date.now();
     for (const c of this.clients) {
-      const slow = c.overSince !== null && now - c.overSince > this.opts.slowClientTimeoutMs;
+      const slow = this.tooSlow(c, now);
       if (!c.alive || slow) {
-        // Counted as when a send finds it over the mark: with nothing being sent, only this check sees it.
-        if (slow) this.stats.slowDisconnects++;
-        c.ws.terminate();
-        this.clients.delete(c);
+        this.disconnect(c, slow);
         continue;
       }
       c.alive = false;
