@@ -1,8 +1,9 @@
 /** `emp evaluate signals` tables and JSON: one series' scorecard, or a family's summary per method. */
 import type { BarSeries } from '../core/market.ts';
 import { formatIso } from '../core/time.ts';
-import { COVERAGE_THRESHOLDS } from '../signals/evaluate.ts';
+import { COVERAGE_THRESHOLDS, ECE_TARGET } from '../signals/evaluate.ts';
 import type { FamilyRow, SeriesReport } from '../signals/report.ts';
+import type { CalibrationVerdict } from '../signals/suite.ts';
 
 const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–');
 const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
@@ -47,6 +48,8 @@ export function reportJson(r: SeriesReport) {
       hitRate: m.hitRate,
       ece: m.ece,
       eceFloor: m.eceFloor,
+      eceChance: m.eceChance,
+      eceTargetChance: m.eceTargetChance,
       brierSkill: m.brierSkill,
       avgReturnBps: m.avgReturnBps,
       sharpe: m.sharpe,
@@ -68,12 +71,12 @@ export function reportText(name: string, s: BarSeries, timeframes: string[], r: 
     `data: ${name}, ${s.close.length} bars ${formatIso(s.time[0] as number)} .. ${formatIso(s.time[s.close.length - 1] as number)}`,
     `protocol: walk-forward; each signal from data up to its bar; confidence calibrated (${r.calibration}, ${r.memory === 'adaptive' ? 'adaptive memory' : 'all the past'}) per strategy on this series' earlier signals whose horizon ended ≥ ${r.embargo} bars before (purged, embargoed); judged ${r.horizon} bars later; cost ${r.costBps} bps per side${timeframes.length > 1 ? `; confirmations ${timeframes.slice(1).join(', ')}` : ''}; Sharpe on bar returns, deflated for ${r.trials} strategies tried`,
     '',
-    '| method | signals | hit rate | ECE (noise floor) | Brier skill | avg return/signal after costs | profit factor | Sharpe | deflated Sharpe | max drawdown |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    `| method | signals | hit rate | ECE (noise floor) | P(ECE ≤ ${ECE_TARGET}) if perfectly calibrated | Brier skill | avg return/signal after costs | profit factor | Sharpe | deflated Sharpe | max drawdown |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...r.methods.map((c) =>
       c.kind === 'buy_and_hold'
-        ? `| buy and hold | 1 | – | – | – | total ${pct(c.avgReturnBps / 1e4)} | – | ${f(c.sharpe)} | ${f(c.deflatedSharpe)} | ${pct(c.maxDrawdown)} |`
-        : `| ${c.kind === 'random' ? `  ${c.method}` : c.method} | ${c.signals} | ${pct(c.hitRate)} | ${c.kind === 'random' ? '–' : `${f(c.ece, 3)} (${f(c.eceFloor, 3)})`} | ${f(c.brierSkill, 3)} | ${f(c.avgReturnBps, 1)} bps | ${f(c.profitFactor)} | ${f(c.sharpe)} | ${f(c.deflatedSharpe)} | ${pct(c.maxDrawdown)} |`,
+        ? `| buy and hold | 1 | – | – | – | – | total ${pct(c.avgReturnBps / 1e4)} | – | ${f(c.sharpe)} | ${f(c.deflatedSharpe)} | ${pct(c.maxDrawdown)} |`
+        : `| ${c.kind === 'random' ? `  ${c.method}` : c.method} | ${c.signals} | ${pct(c.hitRate)} | ${c.kind === 'random' ? '–' : `${f(c.ece, 3)} (${f(c.eceFloor, 3)})`} | ${c.kind === 'random' ? '–' : f(c.eceTargetChance)} | ${f(c.brierSkill, 3)} | ${f(c.avgReturnBps, 1)} bps | ${f(c.profitFactor)} | ${f(c.sharpe)} | ${f(c.deflatedSharpe)} | ${pct(c.maxDrawdown)} |`,
     ),
     '',
     'reliability (stated confidence bin: signals, mean stated → realized hit rate):',
@@ -96,4 +99,13 @@ export function reportText(name: string, s: BarSeries, timeframes: string[], r: 
   );
   out.push('', `80 % hit rate (on ≥ 30 signals): ${reached.length ? reached.join('; ') : 'not reached at any threshold by any strategy'}`);
   return out.join('\n');
+}
+
+/** The suite's closing lines: the ECE target on the real series, and what perfect calibration would give. */
+export function verdictText(v: CalibrationVerdict): string {
+  return [
+    `calibration on the real series (strategies with ≥ 100 signals, the control excluded): ECE ≤ ${ECE_TARGET} on ${v.atMostTarget} of ${v.pairs}; within 0.02 of the sampling floor on ${v.nearFloor} of ${v.pairs}`,
+    `the same confidences, perfectly calibrated (outcomes drawn from them), would be above ${ECE_TARGET} on ${f(v.expectedAbove, 1)} of ${v.pairs} on average`,
+    `forecasters stating each one's true hit rate (its realized one, under the calibrator's Beta(5, 5) prior) on every signal — perfectly calibrated, with the least sampling noise — would have ECE ≤ ${ECE_TARGET} on all ${v.pairs} with probability ${f(v.allChance, 3)}`,
+  ].join('\n');
 }

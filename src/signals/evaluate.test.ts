@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/random.ts';
 import {
   barStats,
+  constantEceChance,
   expectedMaxSharpe,
   normCdf,
   normInv,
@@ -41,6 +42,28 @@ describe('scorecard pieces', () => {
     // Bin 0.1–0.2: stated 0.15, realized 0.5; bin 0.8–0.9: stated 0.85, realized 1.
     expect(ece).toBeCloseTo(0.5 * 0.35 + 0.5 * 0.15, 12);
     expect(bins.map((b) => b.n)).toEqual([2, 2]);
+  });
+
+  it('chance of ECE ≤ target for a constant, perfectly calibrated forecast: exact binomial sums, and what simulation gives', () => {
+    // Σ C(n,k) pᵏ(1−p)ⁿ⁻ᵏ over |k/n − p| ≤ 0.05, summed exactly with Python's math.comb.
+    expect(constantEceChance(100, 0.5, 0.05)).toBeCloseTo(0.7287469759261653, 10);
+    expect(constantEceChance(150, 0.53, 0.05)).toBeCloseTo(0.8095596442718798, 10);
+    expect(constantEceChance(20, 0.6, 0.05)).toBeCloseTo(0.5053265313785709, 10);
+    expect(constantEceChance(10, 0, 0.05)).toBe(1);
+    // Thousands of signals: no underflow (the normal approximation gives 1 − 2 · 1e-15).
+    expect(constantEceChance(5000, 0.445, 0.05)).toBeCloseTo(1, 9);
+    // Through the ECE itself: outcomes drawn at p, a constant forecast of p, ECE counted.
+    const rng = new Rng(11);
+    const n = 130;
+    const p = 0.52;
+    let pass = 0;
+    const draws = 4000;
+    for (let d = 0; d < draws; d++) {
+      const y = Array.from({ length: n }, () => (rng.next() < p ? 1 : 0));
+      if (reliability(new Array<number>(n).fill(p), y).ece <= 0.05) pass++;
+    }
+    // Binomial sampling error of the share over 4,000 draws is about 0.007.
+    expect(Math.abs(pass / draws - constantEceChance(n, p, 0.05))).toBeLessThan(0.025);
   });
 
   it('deflated Sharpe: the best of 10 skill-less strategies passes 95 % about 5 % of the time; undeflated far more often', () => {

@@ -53,6 +53,15 @@ export interface Scorecard {
   ece: number;
   /** ECE a perfectly calibrated forecaster with these confidences would show from sampling alone (mean of 200 draws). */
   eceFloor: number;
+  /** Share of those draws with ECE ≤ ECE_TARGET: how often these confidences, perfectly calibrated, meet it. */
+  eceChance: number;
+  /**
+   * Probability that ECE ≤ ECE_TARGET for a forecaster stating the true hit rate on every signal
+   * (perfectly calibrated, one bin: the least sampling noise the ECE allows a forecaster without
+   * skill), the true rate taken as the realized one under the calibrator's Beta prior (so two
+   * signals, both right, do not make a certainty). Below 1, calibration alone can miss the target.
+   */
+  eceTargetChance: number;
   brier: number;
   /** 1 − Brier / Brier of the walk-forward base rate (same purge and embargo): > 0 means the confidence adds information. */
   brierSkill: number;
@@ -64,6 +73,8 @@ export interface Scorecard {
 
 export const COVERAGE_THRESHOLDS = [0, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8];
 const BINS = 10;
+/** Issue 20's calibration target. */
+export const ECE_TARGET = 0.05;
 
 export interface ScoreOptions {
   /** Bars between the end of a signal's horizon and the signal whose base rate it informs (default: the horizon). */
@@ -121,17 +132,21 @@ export function scoreSignals(
     base.push((baseHits + BASE_PRIOR) / (eligible + 2 * BASE_PRIOR));
   }
   const brier = withConf ? brierScore(conf, hits) : Number.NaN;
+  const hitRate = m ? hits.reduce((a, b) => a + b, 0) / m : Number.NaN;
+  const noise = withConf ? eceNoise(conf) : { floor: Number.NaN, chance: Number.NaN };
   return {
     method,
     signals: m,
-    hitRate: m ? hits.reduce((a, b) => a + b, 0) / m : Number.NaN,
+    hitRate,
     avgReturnBps: mean * 1e4,
     profitFactor: losses > 0 ? gains / losses : Number.POSITIVE_INFINITY,
     sharpe: bar.sr * Math.sqrt(n / years),
     deflatedSharpe: Number.NaN,
     maxDrawdown: dd,
     ece: withConf ? reliability(conf, hits).ece : Number.NaN,
-    eceFloor: withConf ? eceFloor(conf) : Number.NaN,
+    eceFloor: noise.floor,
+    eceChance: noise.chance,
+    eceTargetChance: withConf ? constantEceChance(m, (hitRate * m + BASE_PRIOR) / (m + 2 * BASE_PRIOR), ECE_TARGET) : Number.NaN,
     brier,
     brierSkill: withConf ? 1 - brier / brierScore(base, hits) : Number.NaN,
     calibration: withConf ? reliability(conf, hits).bins : [],
@@ -165,16 +180,44 @@ export function reliability(p: readonly number[], y: readonly number[]): { ece: 
   return { ece: p.length ? ece : Number.NaN, bins };
 }
 
-/** The ECE of outcomes drawn from the stated confidences themselves: what sampling noise alone gives. */
-export function eceFloor(p: readonly number[], draws = 200): number {
+/**
+ * The ECE of outcomes drawn from the stated confidences themselves (what sampling noise alone
+ * gives, mean of `draws`), and the share of those draws with ECE ≤ ECE_TARGET.
+ */
+function eceNoise(p: readonly number[], draws = 200): { floor: number; chance: number } {
   const rng = new Rng(7);
   let s = 0;
-  for (let d = 0; d < draws; d++)
-    s += reliability(
+  let within = 0;
+  for (let d = 0; d < draws; d++) {
+    const { ece } = reliability(
       p,
       p.map((q) => (rng.next() < q ? 1 : 0)),
-    ).ece;
-  return s / draws;
+    );
+    s += ece;
+    if (ece <= ECE_TARGET) within++;
+  }
+  return { floor: s / draws, chance: within / draws };
+}
+
+export const eceFloor = (p: readonly number[], draws = 200): number => eceNoise(p, draws).floor;
+
+/**
+ * P(|k/n − p| ≤ target) for k ~ Binomial(n, p): the chance that a forecast of p on each of n
+ * signals, each right with probability p, has ECE ≤ target (one bin: ECE = |p − k/n|). Exact; the
+ * pmf is walked up from k = 0 in log space, so n in the thousands neither underflows nor overflows.
+ */
+export function constantEceChance(n: number, p: number, target: number): number {
+  if (!(n > 0) || !(p >= 0 && p <= 1)) return Number.NaN;
+  if (p === 0 || p === 1) return 1;
+  const step = Math.log(p / (1 - p));
+  let logPmf = n * Math.log1p(-p);
+  let s = 0;
+  // The tolerance keeps k/n exactly at p ± target inside despite rounding.
+  for (let k = 0; k <= n; k++) {
+    if (Math.abs(k / n - p) <= target + 1e-12) s += Math.exp(logPmf);
+    logPmf += Math.log((n - k) / (k + 1)) + step;
+  }
+  return Math.min(1, s);
 }
 
 function coverageCurve(p: readonly number[], y: readonly number[], rets: readonly number[], bars: number): CoveragePoint[] {
@@ -328,6 +371,8 @@ export function buyAndHold(close: ArrayLike<number>, time: ArrayLike<number>, co
     maxDrawdown: dd,
     ece: Number.NaN,
     eceFloor: Number.NaN,
+    eceChance: Number.NaN,
+    eceTargetChance: Number.NaN,
     brier: Number.NaN,
     brierSkill: Number.NaN,
     calibration: [],
@@ -370,6 +415,8 @@ export function randomBaseline(
     maxDrawdown: avg((c) => c.maxDrawdown),
     ece: Number.NaN,
     eceFloor: Number.NaN,
+    eceChance: Number.NaN,
+    eceTargetChance: Number.NaN,
     brier: Number.NaN,
     brierSkill: Number.NaN,
     calibration: [],

@@ -19,6 +19,8 @@ export {
 } from './report.ts';
 export { MA_CROSS, STRATEGIES } from './strategies.ts';
 export {
+  type CalibrationVerdict,
+  calibrationVerdict,
   evaluateSignalFamily,
   SIMULATED_BARS,
   SIMULATED_SERIES,

@@ -4,7 +4,8 @@
  * it. Pure: the caller loads or simulates the series.
  */
 import type { BarSeries } from '../core/market.ts';
-import { evaluateSeries, type FamilyRow, familySummary, type SeriesReportOptions } from './report.ts';
+import { ECE_TARGET } from './evaluate.ts';
+import { evaluateSeries, type FamilyRow, familySummary, type SeriesReport, type SeriesReportOptions } from './report.ts';
 
 /** Bars per simulated series of the family and the suite. */
 export const SIMULATED_BARS = 5000;
@@ -47,6 +48,8 @@ export interface SuiteSeries {
   costBps: number;
   /** Base timeframe then confirming ones. */
   timeframes: string[];
+  /** Randomly generated (TTR's `ttrc`): scored, but not a market. */
+  control?: boolean;
 }
 
 /**
@@ -76,7 +79,42 @@ export function signalSuite(): SuiteSeries[] {
     eu('CAC'),
     eu('FTSE'),
     { name: 'USD/CHF 1996-2001 (30-minute)', file: 'usdchf_1996_2001_30min.csv', csv, costBps: 1, timeframes: ['30m', '4h'] },
-    { name: 'ttrc 1985-2006 (daily, randomly generated: a control)', file: 'ttrc_synthetic_daily.csv', csv, ...daily },
+    { name: 'ttrc 1985-2006 (daily, randomly generated: a control)', file: 'ttrc_synthetic_daily.csv', csv, ...daily, control: true },
     { name: SIMULATED_SERIES, file: null, csv, ...daily },
   ];
+}
+
+/** Strategies with at least this many signals on a series are held to ECE_TARGET (issue 20). */
+const CALIBRATION_MIN_SIGNALS = 100;
+
+export interface CalibrationVerdict {
+  /** Strategy–series pairs with ≥ CALIBRATION_MIN_SIGNALS signals on the real series. */
+  pairs: number;
+  atMostTarget: number;
+  /** Pairs whose ECE is within 0.02 of its sampling floor. */
+  nearFloor: number;
+  /** Pairs expected above ECE_TARGET were each pair's confidences perfectly calibrated (Σ 1 − eceChance). */
+  expectedAbove: number;
+  /**
+   * Probability that forecasters stating each pair's true hit rate on every signal — perfectly
+   * calibrated, with the least sampling noise — meet ECE_TARGET on every pair at once (the
+   * product of the pairs' `eceTargetChance`).
+   */
+  allChance: number;
+}
+
+/** Whether the real series' strategies meet the ECE target, and whether perfect calibration could. */
+export function calibrationVerdict(runs: readonly { spec: SuiteSeries; report: SeriesReport }[]): CalibrationVerdict {
+  const cards = runs
+    .filter((r) => r.spec.file !== null && !r.spec.control)
+    .flatMap((r) =>
+      r.report.methods.filter((m) => m.kind === 'strategy' && m.signals >= CALIBRATION_MIN_SIGNALS && Number.isFinite(m.ece)),
+    );
+  return {
+    pairs: cards.length,
+    atMostTarget: cards.filter((c) => c.ece <= ECE_TARGET).length,
+    nearFloor: cards.filter((c) => c.ece <= c.eceFloor + 0.02).length,
+    expectedAbove: cards.reduce((a, c) => a + 1 - c.eceChance, 0),
+    allChance: cards.reduce((a, c) => a * c.eceTargetChance, 1),
+  };
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedData } from '../shared-data.ts';
+import { DATA_DIR, sharedData } from '../shared-data.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const MSFT = sharedData('msft_2000_2001_daily.csv');
@@ -58,6 +58,30 @@ describe('emp signals / evaluate signals', () => {
     for (const k of ['method', 'bucket', 'n', 'predicted', 'realized']) expect(j.calibration[0]).toHaveProperty(k);
     for (const k of ['method', 'threshold', 'coverage', 'hitRate']) expect(j.coverage[0]).toHaveProperty(k);
     expect(j.methods.map((m) => m.name)).toContain('buy and hold');
+  });
+
+  it('evaluate signals --suite --format json: the calibration verdict recounts from the series it closes', () => {
+    const r = emp(['evaluate', 'signals', '--suite', DATA_DIR, '--format', 'json']);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      series: { name: string; methods: { kind: string; signals: number; ece: number; eceChance: number; eceTargetChance: number }[] }[];
+      calibration: { pairs: number; atMostTarget: number; expectedAbove: number; allChance: number };
+    };
+    const cards = j.series
+      .filter((s) => !s.name.includes('control') && !s.name.startsWith('simulated'))
+      .flatMap((s) => s.methods.filter((m) => m.kind === 'strategy' && m.signals >= 100));
+    expect(cards.length).toBeGreaterThan(5);
+    expect(j.calibration.pairs).toBe(cards.length);
+    expect(j.calibration.atMostTarget).toBe(cards.filter((c) => c.ece <= 0.05).length);
+    for (const c of cards) {
+      expect(c.eceChance).toBeGreaterThanOrEqual(0);
+      // One bin at the true rate is the least noise: spread confidences meet the target less often (allowing Monte Carlo error).
+      expect(c.eceChance).toBeLessThanOrEqual(c.eceTargetChance + 0.1);
+    }
+    expect(j.calibration.allChance).toBeCloseTo(
+      cards.reduce((a, c) => a * c.eceTargetChance, 1),
+      12,
+    );
   });
 
   it('evaluate signals --family: one row per strategy over simulated seeds, JSON too', () => {

@@ -4,13 +4,20 @@ import { EmpError } from '../../core/errors.ts';
 import type { BarSeries } from '../../core/market.ts';
 import { CALIBRATION_METHODS, type CalibrationMethod } from '../../signals/index.ts';
 import { evaluateSeries, type SeriesReportOptions } from '../../signals/report.ts';
-import { evaluateSignalFamily, SIMULATED_BARS, SIMULATED_SERIES, signalSuite } from '../../signals/suite.ts';
+import {
+  calibrationVerdict,
+  evaluateSignalFamily,
+  SIMULATED_BARS,
+  SIMULATED_SERIES,
+  type SuiteSeries,
+  signalSuite,
+} from '../../signals/suite.ts';
 import { simulateBars } from '../../sources/simulator/index.ts';
 import { checkTimeframes } from '../fit.ts';
 import { addCsvInputOptions, type CsvInputOptions, loadInput } from '../input.ts';
 import { nonNegInt, posInt } from '../options.ts';
 import { parseFormat, progressBar, writeOut } from '../output.ts';
-import { familyTable, reportJson, reportText } from '../signal-report.ts';
+import { familyTable, reportJson, reportText, verdictText } from '../signal-report.ts';
 
 interface EvaluateSignalsOptions extends CsvInputOptions {
   costBps: string;
@@ -69,7 +76,7 @@ export function registerEvaluateSignals(evaluate: Command): void {
       if (opts.memory !== 'adaptive' && opts.memory !== 'all')
         throw new EmpError('BAD_ARGUMENT', `--memory must be adaptive or all, got "${opts.memory}"`);
       const memory = opts.memory;
-      const runs: { name: string; series: BarSeries; costBps: number; timeframes: string[] }[] = [];
+      const runs: { name: string; series: BarSeries; costBps: number; timeframes: string[]; spec?: SuiteSeries }[] = [];
       if (opts.family) {
         const m = /^(\d+)-(\d+)$/.exec(opts.family);
         const [from, to] = m ? [Number(m[1]), Number(m[2])] : [Number.NaN, Number.NaN];
@@ -89,7 +96,7 @@ export function registerEvaluateSignals(evaluate: Command): void {
       if (opts.suite) {
         for (const spec of signalSuite()) {
           const series = spec.file === null ? simulatedDaily(1) : await loadInput({ ...spec.csv, input: join(opts.suite, spec.file) });
-          runs.push({ name: spec.name, series, costBps: spec.costBps, timeframes: spec.timeframes });
+          runs.push({ name: spec.name, series, costBps: spec.costBps, timeframes: spec.timeframes, spec });
         }
       } else if (opts.simulated) {
         runs.push({ name: SIMULATED_SERIES, series: simulatedDaily(1), costBps: cost, timeframes: opts.timeframes?.split(',') ?? [] });
@@ -106,11 +113,17 @@ export function registerEvaluateSignals(evaluate: Command): void {
         return { ...r, report };
       });
       progress?.stop();
+      const verdict = opts.suite
+        ? calibrationVerdict(reports.flatMap((r) => (r.spec ? [{ spec: r.spec, report: r.report }] : [])))
+        : undefined;
       if (format === 'json') {
         const one = (r: (typeof reports)[number]) => ({ name: r.name, ...reportJson(r.report) });
-        await writeOut(`${JSON.stringify(opts.suite ? { series: reports.map(one) } : one(reports[0] as (typeof reports)[number]))}\n`);
+        await writeOut(
+          `${JSON.stringify(opts.suite ? { series: reports.map(one), calibration: verdict } : one(reports[0] as (typeof reports)[number]))}\n`,
+        );
         return;
       }
-      await writeOut(`${reports.map((r) => reportText(r.name, r.series, r.timeframes, r.report)).join('\n\n')}\n`);
+      const tables = reports.map((r) => reportText(r.name, r.series, r.timeframes, r.report));
+      await writeOut(`${[...tables, ...(verdict ? [verdictText(verdict)] : [])].join('\n\n')}\n`);
     });
 }
