@@ -9,7 +9,7 @@ import { AdaptiveRegimeClassifier } from './adaptive.ts';
 import { volatilityRule } from './baseline.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { scoreRegimes } from './evaluate.ts';
-import { FAMILY, type FamilyCase, oracleFilter, plantedSeries } from './family.ts';
+import { FAMILY, type FamilyCase, oracleFilter, plantedSeries, scaleFreeOracleFilter } from './family.ts';
 import type { OnlineRegimeClassifier } from './labeler.ts';
 
 /** Causal labels of an online classifier over a series (bar times passed so that gaps are seen). */
@@ -26,8 +26,19 @@ export function runClassifier(s: BarSeries, c: OnlineRegimeClassifier): Regime[]
   return out;
 }
 
-/** `adaptive, argmax`: the same probabilities labelled by their maximum, without the labeler's smoothing and dwell (what the oracle's labels are). */
-export const FAMILY_METHODS = ['adaptive', 'oracle', 'volatility rule', 'template filter', 'adaptive, argmax'] as const;
+/**
+ * `adaptive, argmax`: the same probabilities labelled by their maximum, without the labeler's
+ * smoothing and dwell (what the oracle's labels are). `scale-free oracle`: the oracle without the
+ * scale of returns, the level of volume or the starting regime (family.ts).
+ */
+export const FAMILY_METHODS = [
+  'adaptive',
+  'oracle',
+  'volatility rule',
+  'template filter',
+  'adaptive, argmax',
+  'scale-free oracle',
+] as const;
 export type FamilyMethod = (typeof FAMILY_METHODS)[number];
 
 export interface FamilyScore {
@@ -112,6 +123,7 @@ export function scoreFamilyCase(c: FamilyCase, seed: number, bars = c.bars): Fam
     'volatility rule': volatilityRule(s.close),
     'template filter': runClassifier(s, new RegimeClassifier()),
     'adaptive, argmax': argmaxLabels,
+    'scale-free oracle': scaleFreeOracleFilter(c.model, s).regime,
   };
   const balancedAccuracy = {} as Record<FamilyMethod, number>;
   for (const m of FAMILY_METHODS) balancedAccuracy[m] = scoreRegimes(truth, labels[m]).balancedAccuracy;

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { REGIMES } from '../core/regime.ts';
-import { FAMILY_HELDOUT_SEEDS, oracleFilter, plantedSeries } from './family.ts';
+import { scoreRegimes } from './evaluate.ts';
+import { FAMILY_HELDOUT_SEEDS, oracleFilter, plantedSeries, scaleFreeOracleFilter } from './family.ts';
 import { type FamilyScore, familyCase, scoreFamilyCase } from './family-eval.ts';
 
 const CASES = ['daily', 'fx-daily', 'daily-vol-noise', 'minute'];
@@ -22,6 +23,28 @@ describe('planted-regime family', () => {
       for (let j = 0; j < REGIMES.length; j++) s += probabilities[t * REGIMES.length + j] as number;
       expect(Math.abs(s - 1)).toBeLessThan(1e-9);
     }
+  });
+
+  it('the scale-free oracle reads returns × 3 as it reads the original, within the issue’s 0.10 of the oracle', () => {
+    const c = familyCase('daily');
+    const seed = SEEDS[0] as number;
+    const tripled = { ...c.model, mu: c.model.mu.map((x) => 3 * x), sigma: c.model.sigma.map((x) => 3 * x) };
+    // Same seed, same draws: the same regimes, every log return × 3 (volume follows σ relative to the calmest regime: unchanged).
+    const { bars, regime: truth } = plantedSeries(c.model, 3000, seed);
+    const { bars: bars3, regime: truth3 } = plantedSeries(tripled, 3000, seed);
+    expect(truth3).toEqual(truth);
+    const free = scaleFreeOracleFilter(c.model, bars).regime;
+    const free3 = scaleFreeOracleFilter(c.model, bars3).regime;
+    let same = 0;
+    for (let t = 0; t < truth.length; t++) if (free[t] === free3[t]) same++;
+    expect(same / truth.length).toBeGreaterThan(0.98);
+    const ba = (labels: readonly (typeof truth)[number][]) => scoreRegimes(truth, labels).balancedAccuracy;
+    const oracle = ba(oracleFilter(c.model, bars).regime);
+    // The yardstick (within 0.10 of the oracle), and the oracle as the ceiling (argmax: a small margin).
+    expect(ba(free3)).toBeGreaterThan(oracle - 0.1);
+    expect(ba(free3)).toBeLessThan(oracle + 0.03);
+    // The oracle itself, handed returns 3× the scale it knows, is lost: the scale is what the free one learns.
+    expect(ba(oracleFilter(c.model, bars3).regime)).toBeLessThan(oracle - 0.2);
   });
 
   const scores: FamilyScore[] = [];

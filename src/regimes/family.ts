@@ -200,6 +200,8 @@ export function plantedSeries(model: PlantedModel, count: number, seed: number):
 }
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+/** Standard deviation of the informative log volume around its regime's level (plantedSeries). */
+const VOLUME_NOISE = 0.3;
 
 /**
  * The Bayes-optimal causal classifier for a planted series: the forward algorithm of the true
@@ -208,44 +210,111 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
  * (n × 6) and the most probable regime per bar.
  */
 export function oracleFilter(model: PlantedModel, bars: BarSeries): { probabilities: Float64Array; regime: Regime[] } {
+  const initial = new Float64Array(K);
+  initial[REGIMES.indexOf('sideways')] = 1;
+  return gridFilter(model, bars, [0], [0], initial);
+}
+
+/**
+ * The oracle without the scale: it knows the model's shape (the regimes' drifts and volatilities
+ * relative to one another, the transitions, how volume follows volatility) but not the scale of
+ * the returns nor the level of the volume, which it integrates out (a flat prior on log scale
+ * from ×0.05 to ×20, step 0.1, and on the volume's log level ±2, step 0.2: Bayes under the
+ * scale group's invariant prior); nor does it know that the series starts in `sideways` (it starts
+ * from the chain's long-run distribution). It is the ceiling for a classifier that, as the issue asks,
+ * reads every series in its own units: what is lost between it and the oracle is the price of
+ * scale-freeness; what is lost below it, the price of learning the shape.
+ */
+export function scaleFreeOracleFilter(model: PlantedModel, bars: BarSeries): { probabilities: Float64Array; regime: Regime[] } {
+  const grid = (half: number, step: number): number[] =>
+    Array.from({ length: 2 * Math.round(half / step) + 1 }, (_, i) => -half + i * step);
+  // The chain's long-run distribution, by powers of the transition matrix.
+  let initial = new Float64Array(K).fill(1 / K);
+  for (let it = 0; it < 2000; it++) {
+    const q = new Float64Array(K);
+    for (let i = 0; i < K; i++)
+      for (let j = 0; j < K; j++) q[j] = (q[j] as number) + (initial[i] as number) * (model.trans[i * K + j] as number);
+    initial = q;
+  }
+  return gridFilter(model, bars, grid(3, 0.1), model.volume === 'informative' ? grid(2, 0.2) : [0], initial);
+}
+
+/**
+ * Forward filters of the true model with returns × e^logC and log volume + v0, one per grid point,
+ * mixed by their marginal likelihoods (each point's filter is exact; the mixture is the posterior
+ * over regime and grid point, summed over the grid).
+ */
+function gridFilter(
+  model: PlantedModel,
+  bars: BarSeries,
+  logC: readonly number[],
+  v0: readonly number[],
+  initial: Float64Array,
+): { probabilities: Float64Array; regime: Regime[] } {
   const n = bars.close.length;
+  const G = logC.length * v0.length;
   const probs = new Float64Array(n * K);
   const regime: Regime[] = new Array(n);
   const sMin = Math.min(...model.sigma);
-  const p = new Float64Array(K);
-  const next = new Float64Array(K);
+  const volumeLevel = Float64Array.from(model.sigma, (s) => Math.log(s / sMin));
+  const p = new Float64Array(G * K);
+  const logLik = new Float64Array(G);
   const logE = new Float64Array(K);
-  p[REGIMES.indexOf('sideways')] = 1;
+  const next = new Float64Array(K);
+  const post = new Float64Array(K);
   for (let t = 0; t < n; t++) {
     const r = t === 0 ? Math.log((bars.close[0] as number) / 100) : Math.log((bars.close[t] as number) / (bars.close[t - 1] as number));
     const lv = Math.log((bars.volume[t] as number) / 1e6);
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < K; j++) {
-      const s = model.sigma[j] as number;
-      const d = (r - (model.mu[j] as number)) / s;
-      let l = -0.5 * d * d - Math.log(s) - LOG_SQRT_2PI;
-      if (model.volume === 'informative') {
-        const e = (lv - Math.log(s / sMin)) / 0.3;
-        l += -0.5 * e * e;
+    let best = Number.NEGATIVE_INFINITY;
+    for (let a = 0; a < logC.length; a++) {
+      const c = Math.exp(logC[a] as number);
+      for (let b = 0; b < v0.length; b++) {
+        const g = a * v0.length + b;
+        if (logLik[g] === Number.NEGATIVE_INFINITY) continue;
+        let max = Number.NEGATIVE_INFINITY;
+        for (let j = 0; j < K; j++) {
+          const s = c * (model.sigma[j] as number);
+          const d = (r - c * (model.mu[j] as number)) / s;
+          let l = -0.5 * d * d - Math.log(s);
+          if (model.volume === 'informative') {
+            const e = (lv - (v0[b] as number) - (volumeLevel[j] as number)) / VOLUME_NOISE;
+            l += -0.5 * e * e;
+          }
+          logE[j] = l;
+          if (l > max) max = l;
+        }
+        let total = 0;
+        for (let j = 0; j < K; j++) {
+          let prior = 0;
+          if (t === 0) prior = initial[j] as number;
+          else for (let i = 0; i < K; i++) prior += (p[g * K + i] as number) * (model.trans[i * K + j] as number);
+          next[j] = prior * Math.exp((logE[j] as number) - max);
+          total += next[j] as number;
+        }
+        // A grid point that cannot explain a bar at all (every possible regime's density underflows) is out.
+        if (!(total > 0)) {
+          logLik[g] = Number.NEGATIVE_INFINITY;
+          continue;
+        }
+        for (let j = 0; j < K; j++) p[g * K + j] = (next[j] as number) / total;
+        logLik[g] = (logLik[g] as number) + max + Math.log(total) - LOG_SQRT_2PI;
+        if ((logLik[g] as number) > best) best = logLik[g] as number;
       }
-      logE[j] = l;
-      if (l > max) max = l;
     }
-    let total = 0;
+    post.fill(0);
+    let w = 0;
+    for (let g = 0; g < G; g++) {
+      const wg = Math.exp((logLik[g] as number) - best);
+      if (!(wg > 1e-15)) continue;
+      w += wg;
+      for (let j = 0; j < K; j++) post[j] = (post[j] as number) + wg * (p[g * K + j] as number);
+    }
+    let top = 0;
     for (let j = 0; j < K; j++) {
-      let prior = 0;
-      if (t === 0) prior = j === REGIMES.indexOf('sideways') ? 1 : 0;
-      else for (let i = 0; i < K; i++) prior += (p[i] as number) * (model.trans[i * K + j] as number);
-      next[j] = prior * Math.exp((logE[j] as number) - max);
-      total += next[j] as number;
+      probs[t * K + j] = (post[j] as number) / w;
+      if ((post[j] as number) > (post[top] as number)) top = j;
     }
-    let best = 0;
-    for (let j = 0; j < K; j++) {
-      p[j] = (next[j] as number) / total;
-      probs[t * K + j] = p[j] as number;
-      if ((p[j] as number) > (p[best] as number)) best = j;
-    }
-    regime[t] = REGIMES[best] as Regime;
+    regime[t] = REGIMES[top] as Regime;
   }
   return { probabilities: probs, regime };
 }

@@ -34,6 +34,7 @@ export {
   oracleFilter,
   type PlantedModel,
   plantedSeries,
+  scaleFreeOracleFilter,
 } from './family.ts';
 export {
   FAMILY_METHODS,
