@@ -21,6 +21,33 @@ export interface Point {
 const BLOCK_MS = 60_000;
 
 /**
+ * The columns of each row of a soak's JSON `timeline` (bench/soak.ts writes them in this order,
+ * and names them in the file's `timelineColumns`): seconds since the start, answered (1/0), in a
+ * SIGKILL restart (1/0), ms to answer, fresh instruments, then MB: RSS, V8 heap in use, reserved,
+ * external memory, live heap after the last full collection, worker threads' heaps reserved, the
+ * heap reserved by space (old objects, young ones, large objects, code), RSS right after the last
+ * full collection.
+ */
+export const TIMELINE_COLUMNS = [
+  'sec',
+  'answered',
+  'inKillWindow',
+  'ms',
+  'fresh',
+  'rss',
+  'heapUsed',
+  'heapTotal',
+  'external',
+  'liveHeap',
+  'workerHeaps',
+  'oldSpace',
+  'newSpace',
+  'largeObjectSpace',
+  'codeSpace',
+  'rssAfterGc',
+] as const;
+
+/**
  * The common slope of several runs (a service's incarnations between kills, each already past
  * its warm-up), each run at its own level (a restart starts memory afresh): least squares over
  * one-minute block means, whose residuals give the interval. Block means, not the samples

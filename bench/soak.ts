@@ -38,7 +38,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { type Trend, trend } from './memory-trend.ts';
+import { TIMELINE_COLUMNS, type Trend, trend } from './memory-trend.ts';
 import { freePort, launchService, readService, spawnSoakClients, startPrivateNats, startPrivatePostgres } from './soak-services.ts';
 
 const { values: args } = parseArgs({
@@ -484,9 +484,8 @@ if (args.json)
       rssEndMb: lastSteady?.rssMb ?? null,
       cpuCores,
       gcPauseShare: gcShare,
-      // Each sample: seconds since the start, answered (1/0), in a SIGKILL restart (1/0), ms to answer, fresh instruments,
-      // RSS, heap in use, heap reserved, external memory, live heap after the last full collection, worker threads' heaps reserved,
-      // the heap reserved by space: old objects, young ones, large objects (old and young), code; RSS right after the last full collection (MB).
+      // Each sample's columns, in TIMELINE_COLUMNS order (bench/memory-trend.ts; `node --import tsx bench/soak-memory.ts FILE` reads them).
+      timelineColumns: TIMELINE_COLUMNS,
       timeline: samples.map((s) => [
         Math.round((s.t - t0) / 1000),
         s.up ? 1 : 0,
