@@ -104,7 +104,7 @@ export function reportText(name: string, s: BarSeries, timeframes: string[], r: 
 /** The suite's closing lines: the ECE target on the real series, and what perfect calibration would give. */
 export function verdictText(v: CalibrationVerdict): string {
   return [
-    `calibration on the real series (strategies with ≥ 100 signals, the control excluded): ECE ≤ ${ECE_TARGET} on ${v.atMostTarget} of ${v.pairs}; within 0.02 of the sampling floor on ${v.nearFloor} of ${v.pairs}`,
+    `calibration on the real series (strategies with ≥ ${v.minSignals} signals, the control excluded): ECE ≤ ${ECE_TARGET} on ${v.atMostTarget} of ${v.pairs}; within 0.02 of the sampling floor on ${v.nearFloor} of ${v.pairs}`,
     `the same confidences, perfectly calibrated (outcomes drawn from them), would be above ${ECE_TARGET} on ${f(v.expectedAbove, 1)} of ${v.pairs} on average`,
     `forecasters stating each one's true hit rate (its realized one, under the calibrator's Beta(5, 5) prior) on every signal — perfectly calibrated, with the least sampling noise — would have ECE ≤ ${ECE_TARGET} on all ${v.pairs} with probability ${f(v.allChance, 3)}`,
   ].join('\n');

@@ -88,7 +88,9 @@ export function signalSuite(): SuiteSeries[] {
 const CALIBRATION_MIN_SIGNALS = 100;
 
 export interface CalibrationVerdict {
-  /** Strategy–series pairs with ≥ CALIBRATION_MIN_SIGNALS signals on the real series. */
+  /** Signals a strategy needs on a series to be held to the target. */
+  minSignals: number;
+  /** Strategy–series pairs with ≥ minSignals signals on the real series. */
   pairs: number;
   atMostTarget: number;
   /** Pairs whose ECE is within 0.02 of its sampling floor. */
@@ -111,6 +113,7 @@ export function calibrationVerdict(runs: readonly { spec: SuiteSeries; report: S
       r.report.methods.filter((m) => m.kind === 'strategy' && m.signals >= CALIBRATION_MIN_SIGNALS && Number.isFinite(m.ece)),
     );
   return {
+    minSignals: CALIBRATION_MIN_SIGNALS,
     pairs: cards.length,
     atMostTarget: cards.filter((c) => c.ece <= ECE_TARGET).length,
     nearFloor: cards.filter((c) => c.ece <= c.eceFloor + 0.02).length,
