@@ -29,6 +29,7 @@
  */
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from './classifier.ts';
+import { longRunDistribution } from './hmm.ts';
 import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
 
 const K = REGIMES.length;
@@ -616,17 +617,8 @@ function calibrate(
   }
   const fit = f as AdaptiveFit;
   fit.window = n;
-  // Long-run distribution: the chain run from uniform (rows are sticky, so a few hundred steps).
-  const st = fit.stationary.fill(1 / K);
-  const nx = new Float64Array(K);
-  for (let it = 0; it < 500; it++) {
-    for (let j = 0; j < K; j++) {
-      let v = 0;
-      for (let i = 0; i < K; i++) v += (st[i] as number) * (fit.trans[i * K + j] as number);
-      nx[j] = v;
-    }
-    st.set(nx);
-  }
+  // Rows are sticky, so a few hundred steps.
+  longRunDistribution(fit.trans, K, 500, fit.stationary);
   let ll = emissions(fit, r, fit.useVolume ? lv : null, tr, n, w.logE);
   ll += forward(fit.trans, w.logE, n, w.alpha);
   return { fit, last: w.alpha.slice((n - 1) * K, n * K), logLikelihood: ll };

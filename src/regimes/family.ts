@@ -16,6 +16,7 @@
 import { type BarSeries, emptySeries } from '../core/market.ts';
 import { Rng } from '../core/random.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
+import { longRunDistribution } from './hmm.ts';
 
 const K = REGIMES.length;
 
@@ -228,14 +229,7 @@ export function oracleFilter(model: PlantedModel, bars: BarSeries): { probabilit
 export function scaleFreeOracleFilter(model: PlantedModel, bars: BarSeries): { probabilities: Float64Array; regime: Regime[] } {
   const grid = (half: number, step: number): number[] =>
     Array.from({ length: 2 * Math.round(half / step) + 1 }, (_, i) => -half + i * step);
-  // The chain's long-run distribution, by powers of the transition matrix.
-  let initial = new Float64Array(K).fill(1 / K);
-  for (let it = 0; it < 2000; it++) {
-    const q = new Float64Array(K);
-    for (let i = 0; i < K; i++)
-      for (let j = 0; j < K; j++) q[j] = (q[j] as number) + (initial[i] as number) * (model.trans[i * K + j] as number);
-    initial = q;
-  }
+  const initial = longRunDistribution(model.trans, K, 2000);
   return gridFilter(model, bars, grid(3, 0.1), model.volume === 'informative' ? grid(2, 0.2) : [0], initial);
 }
 

@@ -162,6 +162,29 @@ export function rowStochastic(counts: ArrayLike<number>, k: number, out: Float64
   return out;
 }
 
+/**
+ * Long-run distribution of a row-stochastic k × k matrix (row-major), into `out`: the chain run
+ * `steps` times from uniform. Sticky chains mix slowly, so callers choose the steps.
+ */
+export function longRunDistribution(
+  trans: ArrayLike<number>,
+  k: number,
+  steps: number,
+  out: Float64Array = new Float64Array(k),
+): Float64Array {
+  out.fill(1 / k);
+  const next = new Float64Array(k);
+  for (let it = 0; it < steps; it++) {
+    for (let j = 0; j < k; j++) {
+      let v = 0;
+      for (let i = 0; i < k; i++) v += (out[i] as number) * (trans[i * k + j] as number);
+      next[j] = v;
+    }
+    out.set(next);
+  }
+  return out;
+}
+
 /** Per-feature mean and variance over the whole series. */
 export function moments(x: ArrayLike<number>, n: number, d: number): { mean: Float64Array; variance: Float64Array } {
   const mean = new Float64Array(d);
