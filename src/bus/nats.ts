@@ -71,6 +71,17 @@ export class NatsJetStreamBus implements EventBus {
   private readonly waiting: ({ subject: string; data: string; msgID?: string } | undefined)[] = [];
   private waitHead = 0;
   private idleWaiters: (() => void)[] = [];
+  /**
+   * False from the connection's `disconnect` until its `reconnect`. A request sent on a connection
+   * that drops is never answered (the client discards what it had not written, and a reply to the
+   * old connection is lost), so it used to hold its window slot until its 30-s ack timeout: at a
+   * NATS restart the whole window (1,024) was lost requests, and every publish of those 30 s
+   * queued behind it (≈25 MB of JSON at the soak's ~1,000 events/s) and was then sent in one
+   * burst. While disconnected nothing is sent; publishes wait (bounded by MAX_QUEUED) for the reconnect.
+   */
+  private connected = true;
+  /** Bumped at each disconnect: a settlement from an earlier generation no longer owns a window slot. */
+  private generation = 0;
   /** Subscriptions whose start point is not fixed yet. */
   private readonly starting = new Set<Promise<void>>();
 
@@ -81,7 +92,38 @@ export class NatsJetStreamBus implements EventBus {
     readonly stream: string,
     readonly prefix: string,
     private readonly onError: (err: unknown) => void,
-  ) {}
+  ) {
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') this.disconnected();
+        else if (s.type === 'reconnect') {
+          this.connected = true;
+          this.pump();
+        }
+      }
+    })();
+  }
+
+  /**
+   * The requests in flight are given up: counted as failed now (their acks cannot come) and their
+   * slots freed, so the publishes that wait go out as soon as the connection is back.
+   */
+  private disconnected(): void {
+    this.connected = false;
+    this.generation++;
+    this.stats.publishErrors += this.inflightCount;
+    this.inflightCount = 0;
+    // A drain under way (closing) does not wait for a reconnect that may not come.
+    if (this.idleWaiters.length > 0) this.giveUpWaiting();
+    this.settleIdle();
+  }
+
+  /** Publishes waiting for the window or the connection are given up, counted as failed. */
+  private giveUpWaiting(): void {
+    for (let i = this.waitHead; i < this.waiting.length; i++) if (this.waiting[i]) this.stats.publishErrors++;
+    this.waiting.length = 0;
+    this.waitHead = 0;
+  }
 
   static async connect(opts: NatsBusOptions = {}): Promise<NatsJetStreamBus> {
     const name = opts.stream ?? 'EMP';
@@ -127,7 +169,7 @@ export class NatsJetStreamBus implements EventBus {
   }
 
   private send(subject: string, data: string, msgID?: string): void {
-    if (this.inflightCount >= MAX_INFLIGHT) {
+    if (!this.connected || this.inflightCount >= MAX_INFLIGHT) {
       if (this.waiting.length - this.waitHead >= MAX_QUEUED) {
         // Bounded: the oldest waiting publish goes, counted.
         this.waiting[this.waitHead++] = undefined;
@@ -137,12 +179,16 @@ export class NatsJetStreamBus implements EventBus {
       return;
     }
     this.inflightCount++;
+    const generation = this.generation;
     this.js.publish(subject, data, msgID === undefined ? { timeout: ACK_TIMEOUT_MS } : { msgID, timeout: ACK_TIMEOUT_MS }).then(
       () => {
         this.stats.acked++;
-        this.release();
+        // Given up at a disconnect (counted failed then) and acknowledged after all.
+        if (generation !== this.generation) this.stats.publishErrors--;
+        else this.release();
       },
       () => {
+        if (generation !== this.generation) return;
         this.stats.publishErrors++;
         this.release();
       },
@@ -151,7 +197,12 @@ export class NatsJetStreamBus implements EventBus {
 
   private release(): void {
     this.inflightCount--;
-    while (this.inflightCount < MAX_INFLIGHT && this.waitHead < this.waiting.length) {
+    this.pump();
+  }
+
+  /** Sends waiting publishes while the window has room and the connection is up. */
+  private pump(): void {
+    while (this.connected && this.inflightCount < MAX_INFLIGHT && this.waitHead < this.waiting.length) {
       const w = this.waiting[this.waitHead];
       this.waiting[this.waitHead++] = undefined;
       if (w) this.send(w.subject, w.data, w.msgID);
@@ -160,13 +211,21 @@ export class NatsJetStreamBus implements EventBus {
       this.waiting.splice(0, this.waitHead);
       this.waitHead = 0;
     }
+    this.settleIdle();
+  }
+
+  private settleIdle(): void {
     if (this.inflightCount === 0 && this.waitHead >= this.waiting.length) {
       for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 
-  /** Waits until every publish so far is acknowledged (or failed). */
+  /**
+   * Waits until every publish so far is acknowledged (or failed). While the connection is down,
+   * the publishes waiting for it are given up (counted as failed) rather than waited for.
+   */
   async drain(): Promise<void> {
+    if (!this.connected) this.giveUpWaiting();
     if (this.inflightCount === 0 && this.waitHead >= this.waiting.length) return;
     await new Promise<void>((r) => this.idleWaiters.push(r));
   }
