@@ -82,6 +82,13 @@ export class NatsJetStreamBus implements EventBus {
   private connected = true;
   /** Bumped at each disconnect: a settlement from an earlier generation no longer owns a window slot. */
   private generation = 0;
+  /**
+   * One per live ordered consumer: closes it, so its subscription makes a new one after the last
+   * message handled. Called at each reconnect: the client's own re-creation of an ordered consumer
+   * after a server restart (@nats-io/jetstream 3.4) keeps the old pull's pending count and waits for
+   * two missed 15-s heartbeats before it asks again, so subscribers heard nothing for ~45 s.
+   */
+  private readonly followers = new Set<() => void>();
   /** Subscriptions whose start point is not fixed yet. */
   private readonly starting = new Set<Promise<void>>();
 
@@ -99,6 +106,7 @@ export class NatsJetStreamBus implements EventBus {
         else if (s.type === 'reconnect') {
           this.connected = true;
           this.pump();
+          for (const restart of this.followers) restart();
         }
       }
     })();
@@ -275,23 +283,29 @@ export class NatsJetStreamBus implements EventBus {
           // Ready once the consumer exists: a burst published right after cannot starve its creation.
           startFixed();
           if (stopped) return stop();
+          const restart = (): void => void messages.close().catch(() => {});
+          this.followers.add(restart);
           let sliceStart = performance.now();
-          for await (const m of messages) {
-            lastSeq = m.seq;
-            let event: EmpEvent | undefined;
-            try {
-              event = m.json<EmpEvent>();
-            } catch {
-              this.stats.decodeErrors++;
+          try {
+            for await (const m of messages) {
+              lastSeq = m.seq;
+              let event: EmpEvent | undefined;
+              try {
+                event = m.json<EmpEvent>();
+              } catch {
+                this.stats.decodeErrors++;
+              }
+              if (event !== undefined) {
+                this.stats.received++;
+                if (matches(filter, event)) handler(event);
+              }
+              // Buffered messages are iterated in microtasks, which never let the event loop turn: a
+              // backlog (the start-up history) starved every socket and timer of the process for tens
+              // of seconds. Give it a turn every SLICE_MS.
+              if (performance.now() - sliceStart > SLICE_MS) sliceStart = await nextTurn();
             }
-            if (event !== undefined) {
-              this.stats.received++;
-              if (matches(filter, event)) handler(event);
-            }
-            // Buffered messages are iterated in microtasks, which never let the event loop turn: a
-            // backlog (the start-up history) starved every socket and timer of the process for tens
-            // of seconds. Give it a turn every SLICE_MS.
-            if (performance.now() - sliceStart > SLICE_MS) sliceStart = await nextTurn();
+          } finally {
+            this.followers.delete(restart);
           }
         } catch (err) {
           // Start is not held up by a consumer that cannot be created yet (counted, retried).

@@ -28,6 +28,14 @@ describe('NatsJetStreamBus across a NATS crash-restart', () => {
     const log = createWriteStream(join(dir, 'nats.log'));
     const nats = await startPrivateNats(dir, log);
     const bus = await NatsJetStreamBus.connect({ servers: nats.url, stream: 'RESTART' });
+    await bus.ready();
+    // A subscriber on the same connection: what it hears after the restart.
+    let heardAfter = 0;
+    let restartTs = Number.POSITIVE_INFINITY;
+    bus.subscribe({ types: ['alert'] }, (e) => {
+      if ((e.ts ?? -1) >= restartTs) heardAfter++;
+    });
+    await bus.ready();
     let ts = 0;
     // About 2,000 events/s: the client's ~2-s reconnection spans more than a window's worth.
     const publisher = setInterval(() => {
@@ -36,10 +44,14 @@ describe('NatsJetStreamBus across a NATS crash-restart', () => {
     }, 10);
     try {
       expect(await until(() => bus.stats.acked > 2000, 10_000)).toBe(true);
+      restartTs = ts;
       await nats.restart();
       const ackedAtRestart = bus.stats.acked;
       // Before: nothing was acknowledged again until the lost requests' 30-s timeout.
       expect(await until(() => bus.stats.acked > ackedAtRestart + 2000, 12_000)).toBe(true);
+      // And the subscriber hears what is published after the restart within seconds (before: the
+      // client's re-created ordered consumer stalled ~45 s, two missed 15-s heartbeats).
+      expect(await until(() => heardAfter > 2000, 12_000)).toBe(true);
       clearInterval(publisher);
       await bus.drain();
       const { published, acked, publishErrors, publishDropped } = bus.stats;
