@@ -109,7 +109,8 @@ export class NatsJetStreamBus implements EventBus {
           for (const restart of this.followers) restart();
         }
       }
-    })();
+      // Reported, never an unhandled rejection that would end the process.
+    })().catch((err: unknown) => this.onError(err));
   }
 
   /**
