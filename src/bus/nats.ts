@@ -223,10 +223,13 @@ export class NatsJetStreamBus implements EventBus {
     this.settleIdle();
   }
 
+  /** Nothing in flight and nothing waiting. */
+  private get idle(): boolean {
+    return this.inflightCount === 0 && this.waitHead >= this.waiting.length;
+  }
+
   private settleIdle(): void {
-    if (this.inflightCount === 0 && this.waitHead >= this.waiting.length) {
-      for (const w of this.idleWaiters.splice(0)) w();
-    }
+    if (this.idle) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   /**
@@ -235,7 +238,7 @@ export class NatsJetStreamBus implements EventBus {
    */
   async drain(): Promise<void> {
     if (!this.connected) this.giveUpWaiting();
-    if (this.inflightCount === 0 && this.waitHead >= this.waiting.length) return;
+    if (this.idle) return;
     await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
@@ -284,7 +287,7 @@ export class NatsJetStreamBus implements EventBus {
           // Ready once the consumer exists: a burst published right after cannot starve its creation.
           startFixed();
           if (stopped) return stop();
-          const restart = (): void => void messages.close().catch(() => {});
+          const restart = (): void => void stop().catch(() => {});
           this.followers.add(restart);
           let sliceStart = performance.now();
           try {
