@@ -62,7 +62,7 @@ export function launchService(
       // The report is written within the child's next moment; then the start is given up.
       setTimeout(() => {
         child.kill('SIGKILL');
-        const why = `emp start printed no address line in ${deadlineMs / 1000} s: ${out.slice(-500)}`;
+        const why = `emp start printed no address line in ${deadlineMs / 1000} s (what it waits for is in its last lines): ${out.slice(-2000)}`;
         reject(new Error(`${why}\n${whereItWas(join(tmpdir(), report))}`));
       }, 3000);
     }, deadlineMs);

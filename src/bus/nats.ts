@@ -143,21 +143,27 @@ export class NatsJetStreamBus implements EventBus {
     // No async traces: with them every publish (a request awaiting its ack) built two Error
     // objects with stack traces up front, a sixth of the service's CPU under load.
     const nc = await connect({ servers, name: 'emp', maxReconnectAttempts: -1, noAsyncTraces: true });
-    const jsm = await jetstreamManager(nc);
-    const config = {
-      name,
-      subjects: [`${prefix}.>`],
-      retention: RetentionPolicy.Limits,
-      max_age: (opts.maxAgeMs ?? 3_600_000) * 1e6,
-      max_bytes: opts.maxBytes ?? -1,
-    };
     try {
-      await jsm.streams.info(name);
-      await jsm.streams.update(name, config);
-    } catch {
-      await jsm.streams.add(config);
+      const jsm = await jetstreamManager(nc);
+      const config = {
+        name,
+        subjects: [`${prefix}.>`],
+        retention: RetentionPolicy.Limits,
+        max_age: (opts.maxAgeMs ?? 3_600_000) * 1e6,
+        max_bytes: opts.maxBytes ?? -1,
+      };
+      try {
+        await jsm.streams.info(name);
+        await jsm.streams.update(name, config);
+      } catch {
+        await jsm.streams.add(config);
+      }
+      return new NatsJetStreamBus(nc, jetstream(nc), jsm, name, prefix, opts.onError ?? (() => {}));
+    } catch (err) {
+      // A connection that reconnects forever would keep the failed start's process alive.
+      await nc.close().catch(() => {});
+      throw err;
     }
-    return new NatsJetStreamBus(nc, jetstream(nc), jsm, name, prefix, opts.onError ?? (() => {}));
   }
 
   publish(event: EmpEvent): void {

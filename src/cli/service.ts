@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import pino from 'pino';
 import { EmpError } from '../core/errors.ts';
+import { StartProgress } from '../core/start-progress.ts';
 import type { ServiceConfig } from '../pipeline/config.ts';
 import { LivePipeline } from '../pipeline/live-pipeline.ts';
 import { defaultParts, liveSource, simulatorSource } from '../pipeline/parts.ts';
@@ -16,6 +17,8 @@ import { assertListenAllowed, type RunningServer, startServer } from '../server/
 import { AcceptBurst } from '../stream/accept-burst.ts';
 
 const WEB_ROOT = join(import.meta.dirname, '..', '..', 'web', 'dist');
+/** A start still under way after this long says, every as long again, which steps it waits for. */
+const SLOW_START_REPORT_MS = 20_000;
 
 /** The API (and the dashboard when it is built) for a backend, as the config says. */
 function serve(backend: Parameters<typeof startServer>[0], config: ServiceConfig, onConnection?: () => void): Promise<RunningServer> {
@@ -65,21 +68,27 @@ export async function runService(config: ServiceConfig): Promise<void> {
   let server: RunningServer | undefined;
   // The simulator on this thread gives way while clients connect (after a restart, hundreds at once).
   const accepts = new AcceptBurst();
+  const progress = new StartProgress();
+  const unwatch = progress.watch(SLOW_START_REPORT_MS, (waitingFor, ms) =>
+    log.warn({ waitingFor, seconds: Math.round(ms / 1000) }, 'the start is still waiting'),
+  );
   try {
     // A bad indicator spec fails here, before anything is opened.
     const parts = defaultParts(config);
     // The simulated venues' servers start while the store and the bus open (open closes them on a failure).
     const source = config.live ? liveSource(config, log) : simulatorSource(config, log, accepts.active);
-    pipeline = await LivePipeline.open(config, source, parts, log);
+    pipeline = await LivePipeline.open(config, source, parts, log, { progress });
     // The API first: a port in use fails before any venue is connected, and the WebSocket
     // gateway is subscribed before the first record.
-    server = await serve(pipeline, config, accepts.note);
+    server = await progress.track('the API server', serve(pipeline, config, accepts.note));
     await pipeline.start();
   } catch (err) {
     // Release whatever was opened; the caller exits with a one-line reason.
-    await server?.close().catch(() => {});
-    await pipeline?.stop().catch(() => {});
+    await progress.track('closing the API server', server?.close() ?? Promise.resolve()).catch(() => {});
+    await progress.track('stopping the pipeline', pipeline?.stop() ?? Promise.resolve()).catch(() => {});
     throw startError(err, '');
+  } finally {
+    unwatch();
   }
   process.stdout.write(`emp: dashboard and API at ${server.url}/ (Ctrl-C to stop)\n`);
   if (!existsSync(WEB_ROOT)) process.stdout.write('emp: dashboard not built (run `npm run build:web`); the API is up\n');

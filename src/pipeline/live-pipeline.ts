@@ -11,6 +11,7 @@ import type { InstrumentSummary, SourceSummary } from '../core/api.ts';
 import type { Alert, ConsolidatedBookEvent, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
 import type { Bar, MarketRecord } from '../core/market.ts';
 import { openTogether } from '../core/open-together.ts';
+import type { StartProgress } from '../core/start-progress.ts';
 import { floorToTimeframe, type Timeframe, timeframeMs } from '../core/time.ts';
 import { FusionEngine } from '../fusion/engine.ts';
 import type { IndicatorInfo } from '../indicators/index.ts';
@@ -91,6 +92,8 @@ export interface PipelineOptions {
    * older than that only warm fusion, and bars ending before it are not built again.
    */
   resume?: boolean;
+  /** Names the steps of the open and the start while they are pending (a slow start says what it waits for). */
+  progress?: StartProgress;
 }
 
 interface InstrumentLane {
@@ -163,6 +166,7 @@ export class LivePipeline implements ApiBackend {
     private readonly parts: PipelineParts,
     private readonly log: PipelineLogger,
     private readonly resumable = false,
+    private readonly progress?: StartProgress,
   ) {
     this.engine = new FusionEngine({ maxAgeMs: config.fusion.maxAgeMs });
     // Harmonized as fusion does: a USDT venue's prices at fusion's live USDT/USD estimate.
@@ -214,12 +218,16 @@ export class LivePipeline implements ApiBackend {
       return new InProcessBus((err, event) => log.error({ err, type: event.type }, 'bus handler failed'));
     };
     // Resources given by the caller stay the caller's to close.
+    const track = <T>(what: string, p: Promise<T>): Promise<T> => opts.progress?.track(what, p) ?? p;
     const [src, store, bus] = await openTogether<[RecordSource, MarketStore, EventBus]>([
-      [Promise.resolve(source), (s) => s.stop()],
-      [openStore(), (s) => (opts.store ? Promise.resolve() : s.close())],
-      [openBus(), (b) => (opts.bus ? Promise.resolve() : b.close())],
+      [track('the venues', Promise.resolve(source)), (s) => track('closing the venues', s.stop())],
+      [
+        track(`the store (${config.store.kind})`, openStore()),
+        (s) => (opts.store ? Promise.resolve() : track('closing the store', s.close())),
+      ],
+      [track(`the bus (${config.bus.kind})`, openBus()), (b) => (opts.bus ? Promise.resolve() : track('closing the bus', b.close()))],
     ]);
-    return new LivePipeline(config, bus, store, src, parts, log, opts.resume ?? false);
+    return new LivePipeline(config, bus, store, src, parts, log, opts.resume ?? false, opts.progress);
   }
 
   /**
@@ -235,7 +243,11 @@ export class LivePipeline implements ApiBackend {
    */
   async start(): Promise<void> {
     // The bar builders' reads (resume, history): the venues wait for these; the warm-up's wait for the venues.
-    const [, history] = await Promise.all([this.resumable ? this.resume() : undefined, this.history()]);
+    const track = <T>(what: string, p: Promise<T>): Promise<T> => this.progress?.track(what, p) ?? p;
+    const [, history] = await track(
+      'the stored bars (resume and history)',
+      Promise.all([this.resumable ? this.resume() : undefined, this.history()]),
+    );
     const writer = new StoreWriter(this.store, { onError: (err) => this.log.error({ err }, 'store write failed') });
     this.writer = writer;
     writer.holdUntil(
@@ -279,7 +291,7 @@ export class LivePipeline implements ApiBackend {
     this.pruning.start();
     // Every consumer made so far (the store writer here, the API's gateway when the server was
     // started first, other processes' followers) receives the very first record's events.
-    await this.bus.ready();
+    await track('the bus consumers', this.bus.ready());
     // Held until the first fused prices are out and the warm-up is queued ahead of every new bar.
     this.analysisScheduled = true;
     // History enters the bar builders before any live price (bars are built in time order).
@@ -294,19 +306,19 @@ export class LivePipeline implements ApiBackend {
     this.timer.unref();
     this.bookTimer = setInterval(() => this.books.flush(Date.now(), (e) => this.publish(e)), BOOK_EVERY_MS / 2);
     this.bookTimer.unref();
-    await priced;
+    await track('the first fused prices', priced);
     if (this.stopping) return;
     // The warm-up's reads once the prices are out: on a restart, tens of thousands of stored rows
     // whose parsing (0.2-0.3 s on PostgreSQL) had delayed the venues' first prices as much. The
     // store writer has held this run's rows (bars closed meanwhile) so that the reads see none.
     try {
-      await this.queueWarm();
+      await track('the warm-up bars', this.queueWarm());
     } finally {
       this.releaseWriter?.();
     }
     const caughtUp = this.analysisIdle();
     this.runAnalysis(ANALYSIS_SLICE_MS);
-    await caughtUp;
+    await track("the analysis's catch-up", caughtUp);
   }
 
   /** Every instrument has a fused price, or CATCH_UP_WAIT_MS has passed: the start goes on. */

@@ -5,6 +5,8 @@ import type { Retention, StoreBatch } from './store.ts';
 
 /** Where the shared store is unless configured (`store.postgresUrl`, `EMP_DATABASE_URL`). */
 export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+/** How long a new connection (or a free one, when all are busy) is waited for before the attempt fails. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Tables live in their own schema so several deployments (and tests) can share a database.
@@ -61,14 +63,16 @@ export class PostgresStore extends SqlMarketStore {
     super();
   }
 
-  static async open(opts: { connectionString?: string; schema?: string } = {}): Promise<PostgresStore> {
+  static async open(opts: { connectionString?: string; schema?: string; connectTimeoutMs?: number } = {}): Promise<PostgresStore> {
     const schema = opts.schema ?? 'emp';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
     const url = opts.connectionString ?? DEFAULT_POSTGRES_URL;
     // Loaded here, not at the top: the driver takes about 40 ms to load, which every start of the
     // command line (SQLite by default) would pay.
     const { default: driver } = await import('pg');
-    const pool = new driver.Pool({ connectionString: url, max: 4 });
+    // A bounded connect: a server that accepts the connection and never answers (a host gone
+    // behind a firewall, a stopped process's port) had held a start, and every write, for ever.
+    const pool = new driver.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS });
     // A server restart ends every connection: pg then emits 'error' on the pool (idle clients)
     // or on a checked-out client between queries, and an unheard 'error' would end the process.
     // The pool drops the broken client; the writer's retry reconnects.

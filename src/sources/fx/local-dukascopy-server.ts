@@ -34,8 +34,14 @@ export class LocalDukascopyServer {
   static async startInWorker(): Promise<{ baseUrl: string; publish(r: MarketRecord): void; close(): Promise<void> }> {
     const worker = startModuleWorker(import.meta.url, 'serveDukascopyInWorker');
     const baseUrl = await new Promise<string>((resolve, reject) => {
-      worker.once('message', (m: { baseUrl: string }) => resolve(m.baseUrl));
+      const exited = (code: number): void => reject(new Error(`Dukascopy server: the worker exited (${code}) before it was ready`));
+      worker.once('message', (m: { baseUrl: string }) => {
+        worker.off('exit', exited);
+        resolve(m.baseUrl);
+      });
       worker.once('error', reject);
+      // An exit without an error (a worker that ended its work early) would otherwise leave the start waiting for ever.
+      worker.once('exit', exited);
     });
     worker.unref();
     // Quotes cross in batches, once per event-loop turn: a message per quote cost the simulator's
