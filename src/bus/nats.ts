@@ -292,7 +292,16 @@ export class NatsJetStreamBus implements EventBus {
           };
           // Ready once the consumer exists: a burst published right after cannot starve its creation.
           startFixed();
-          if (stopped) return stop();
+          if (stopped) {
+            // Unsubscribed while the consumer was being made. The client settles a close through
+            // the messages' iterator, so an iterator never read never closes: a start that failed
+            // right after subscribing (a port in use) hung for ever in the bus's close.
+            const closing = stop();
+            for await (const _ of messages) {
+              // discarded: unsubscribed
+            }
+            return closing;
+          }
           const restart = (): void => void stop().catch(() => {});
           this.followers.add(restart);
           let sliceStart = performance.now();

@@ -9,7 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NatsJetStreamBus } from '../../src/bus/nats.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EMP = join(ROOT, 'bin', 'emp');
@@ -81,6 +83,32 @@ process.exitCode = await main(['node', 'emp', 'start', '--port', '${busyPort}', 
     // Killed at the limit (code null) would mean something was left open.
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the port is in use/);
+  }, 60_000);
+
+  it('port in use on NATS and PostgreSQL: exit 1 at once (the bus closed a subscription made a moment before)', async () => {
+    const tag = `emp_start_busy_${process.pid}`;
+    const cfg = join(dataDir, 'nats-pg.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        store: { kind: 'postgres', postgresUrl: 'postgres://postgres@127.0.0.1:5432/test', postgresSchema: tag },
+        bus: { kind: 'nats', natsUrl: '127.0.0.1:4222', stream: tag.toUpperCase() },
+      }),
+    );
+    try {
+      // Before the fix the start hung for ever closing the bus (killed at the limit: code null).
+      const r = await run(EMP, ['start', '--port', String(busyPort), '--config', cfg]);
+      expect(r.code).toBe(1);
+      expect(oneLine(r)).toEqual([`emp: cannot listen on 127.0.0.1:${busyPort}: the port is in use [UNAVAILABLE]`]);
+    } finally {
+      const bus = await NatsJetStreamBus.connect({ stream: tag.toUpperCase() });
+      await bus.destroy();
+      await bus.close();
+      const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS ${tag} CASCADE`);
+      await admin.end();
+    }
   }, 60_000);
 
   it('store unreachable: exit 1 with the connection error on one line', async () => {
