@@ -11,7 +11,7 @@ import type { InstrumentSummary, SourceSummary } from '../core/api.ts';
 import type { Alert, ConsolidatedBookEvent, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
 import type { Bar, MarketRecord } from '../core/market.ts';
 import { openTogether } from '../core/open-together.ts';
-import type { StartProgress } from '../core/start-progress.ts';
+import { StartProgress } from '../core/start-progress.ts';
 import { floorToTimeframe, type Timeframe, timeframeMs } from '../core/time.ts';
 import { FusionEngine } from '../fusion/engine.ts';
 import type { IndicatorInfo } from '../indicators/index.ts';
@@ -166,7 +166,7 @@ export class LivePipeline implements ApiBackend {
     private readonly parts: PipelineParts,
     private readonly log: PipelineLogger,
     private readonly resumable = false,
-    private readonly progress?: StartProgress,
+    private readonly progress = new StartProgress(),
   ) {
     this.engine = new FusionEngine({ maxAgeMs: config.fusion.maxAgeMs });
     // Harmonized as fusion does: a USDT venue's prices at fusion's live USDT/USD estimate.
@@ -218,7 +218,8 @@ export class LivePipeline implements ApiBackend {
       return new InProcessBus((err, event) => log.error({ err, type: event.type }, 'bus handler failed'));
     };
     // Resources given by the caller stay the caller's to close.
-    const track = <T>(what: string, p: Promise<T>): Promise<T> => opts.progress?.track(what, p) ?? p;
+    const progress = opts.progress ?? new StartProgress();
+    const track = <T>(what: string, p: Promise<T>): Promise<T> => progress.track(what, p);
     const [src, store, bus] = await openTogether<[RecordSource, MarketStore, EventBus]>([
       [track('the venues', Promise.resolve(source)), (s) => track('closing the venues', s.stop())],
       [
@@ -227,7 +228,7 @@ export class LivePipeline implements ApiBackend {
       ],
       [track(`the bus (${config.bus.kind})`, openBus()), (b) => (opts.bus ? Promise.resolve() : track('closing the bus', b.close()))],
     ]);
-    return new LivePipeline(config, bus, store, src, parts, log, opts.resume ?? false, opts.progress);
+    return new LivePipeline(config, bus, store, src, parts, log, opts.resume ?? false, progress);
   }
 
   /**
@@ -243,7 +244,7 @@ export class LivePipeline implements ApiBackend {
    */
   async start(): Promise<void> {
     // The bar builders' reads (resume, history): the venues wait for these; the warm-up's wait for the venues.
-    const track = <T>(what: string, p: Promise<T>): Promise<T> => this.progress?.track(what, p) ?? p;
+    const track = <T>(what: string, p: Promise<T>): Promise<T> => this.progress.track(what, p);
     const [, history] = await track(
       'the stored bars (resume and history)',
       Promise.all([this.resumable ? this.resume() : undefined, this.history()]),
