@@ -160,7 +160,7 @@ export class NatsJetStreamBus implements EventBus {
       }
       return new NatsJetStreamBus(nc, jetstream(nc), jsm, name, prefix, opts.onError ?? (() => {}));
     } catch (err) {
-      // A connection that reconnects forever would keep the failed start's process alive.
+      // A connection that reconnects for ever would keep the caller's process alive.
       await nc.close().catch(() => {});
       throw err;
     }

@@ -1,7 +1,7 @@
 /**
  * A NATS server without JetStream: the bus's connect fails with the server's reason and leaves
  * no connection behind. The connection reconnects for ever, so one left open by a failed connect
- * kept the failed start's process alive. A nats-server of the test's own, counted through its
+ * kept the process of whoever had called it alive (the command line exits regardless). A nats-server of the test's own, counted through its
  * monitoring endpoint.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
