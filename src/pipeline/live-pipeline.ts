@@ -165,8 +165,8 @@ export class LivePipeline implements ApiBackend {
     private readonly source: RecordSource,
     private readonly parts: PipelineParts,
     private readonly log: PipelineLogger,
-    private readonly resumable = false,
-    private readonly progress = new StartProgress(),
+    private readonly resumable: boolean,
+    private readonly progress: StartProgress,
   ) {
     this.engine = new FusionEngine({ maxAgeMs: config.fusion.maxAgeMs });
     // Harmonized as fusion does: a USDT venue's prices at fusion's live USDT/USD estimate.
