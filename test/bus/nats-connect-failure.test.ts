@@ -17,26 +17,29 @@ afterAll(() => {
 const connections = async (monitor: number): Promise<number> =>
   ((await (await fetch(`http://127.0.0.1:${monitor}/connz`)).json()) as { num_connections: number }).num_connections;
 
+/**
+ * The server's connection count once it reads 0, or the last reading after `tries` 50-ms polls.
+ * `starting`: an endpoint not answering yet is polled again (-1), not a failure.
+ */
+async function connectionsWithin(monitor: number, tries: number, starting = false): Promise<number> {
+  let n = -1;
+  for (let i = 0; i < tries; i++) {
+    n = await (starting ? connections(monitor).catch(() => -1) : connections(monitor));
+    if (n === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return n;
+}
+
 describe('NatsJetStreamBus.connect to a server without JetStream', () => {
   it('rejects with the reason and closes its connection', async () => {
     const [port, monitor] = [await freePort(), await freePort()];
     server = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitor)], { stdio: 'ignore' });
-    let up = false;
-    for (let i = 0; i < 100 && !up; i++) {
-      up = await connections(monitor).then(
-        (n) => n === 0,
-        () => false,
-      );
-      if (!up) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(up).toBe(true);
+    // Up once its monitoring endpoint answers (before that the count cannot be read).
+    const first = await connectionsWithin(monitor, 100, true);
+    expect(first).toBe(0);
     await expect(NatsJetStreamBus.connect({ servers: `127.0.0.1:${port}`, stream: 'NOJS' })).rejects.toThrow(/jetstream/i);
     // The server may count the connection for a moment after the client closed it.
-    let n = -1;
-    for (let i = 0; i < 40 && n !== 0; i++) {
-      n = await connections(monitor);
-      if (n !== 0) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(n).toBe(0);
+    expect(await connectionsWithin(monitor, 40)).toBe(0);
   });
 });
