@@ -31,7 +31,7 @@ export function launchService(
   args: readonly string[],
   stderr: 'pipe' | 'ignore' = 'ignore',
   deadlineMs = START_DEADLINE_MS,
-): { child: ChildProcess; ready: Promise<void> } {
+): { child: ChildProcess; ready: Promise<number> } {
   const report = `emp-start-${process.pid}-${Date.now()}.json`;
   const nodeOptions = [
     process.env.NODE_OPTIONS,
@@ -45,16 +45,18 @@ export function launchService(
     stdio: ['ignore', 'pipe', stderr],
     env: { ...process.env, EMP_LOG_LEVEL: 'warn', NODE_OPTIONS: nodeOptions.filter(Boolean).join(' ') },
   });
-  const ready = new Promise<void>((resolve, reject) => {
+  // Resolves with the port the service listens on (its address line says it: `--port 0` binds a free one).
+  const ready = new Promise<number>((resolve, reject) => {
     let out = '';
     let up = false;
     const read = (d: Buffer): void => {
       if (up) return; // drained, not kept: the soak's service writes to stderr for 30 minutes
       out += d.toString();
-      up = out.includes('dashboard and API at');
-      if (up) {
+      const address = /dashboard and API at http:\/\/[^\s/]+:(\d+)\//.exec(out);
+      up = address !== null;
+      if (address) {
         clearTimeout(deadline);
-        resolve();
+        resolve(Number(address[1]));
       }
     };
     const deadline = setTimeout(() => {

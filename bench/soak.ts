@@ -39,7 +39,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { TIMELINE_COLUMNS, type Trend, trend } from './memory-trend.ts';
-import { freePort, launchService, readService, spawnSoakClients, startPrivateNats, startPrivatePostgres } from './soak-services.ts';
+import { launchService, readService, spawnSoakClients, startPrivateNats, startPrivatePostgres } from './soak-services.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -92,8 +92,12 @@ writeFileSync(
     bus: { kind: args.bus, stream: tag.toUpperCase(), ...(nats ? { natsUrl: nats.url } : {}) },
   }),
 );
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
+/**
+ * The service's port: the first start binds a free one (`--port 0`, read from its address line,
+ * so nothing can take it between choosing and binding); every restart keeps it, as clients expect.
+ */
+let port = 0;
+let base = '';
 
 // ---- the service ---------------------------------------------------------------------------
 let service: ChildProcess | undefined;
@@ -110,9 +114,10 @@ async function startService(): Promise<number> {
   const { child, ready } = launchService(ROOT, ['--port', String(port), '--config', configFile], 'pipe');
   child.stderr?.pipe(serviceLog, { end: false });
   service = child;
-  await ready.catch((e: Error) => {
+  port = await ready.catch((e: Error) => {
     throw new Error(`${e.message} (log: ${join(dataDir, 'service.log')})`);
   });
+  base = `http://127.0.0.1:${port}`;
   child.once('exit', (code, signal) => {
     if (stopping || service !== child || signal === 'SIGKILL') return;
     crashes.push({ at: Date.now() - t0, code, signal });

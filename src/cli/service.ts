@@ -49,6 +49,15 @@ export function applyRuntime(config: ServiceConfig): void {
   if (config.runtime.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.runtime.heapGrowthPercent}`);
 }
 
+/** A start's steps, and the report (warn, every SLOW_START_REPORT_MS) of those it still waits for; stop it once started. */
+function watchStart(log: pino.Logger): [StartProgress, () => void] {
+  const progress = new StartProgress();
+  const unwatch = progress.watch(SLOW_START_REPORT_MS, (waitingFor, ms) =>
+    log.warn({ waitingFor, seconds: Math.round(ms / 1000) }, 'the start is still waiting'),
+  );
+  return [progress, unwatch];
+}
+
 /** A failed start as one line: input errors as they are, anything else UNAVAILABLE. */
 function startError(err: unknown, what: string): EmpError {
   if (err instanceof EmpError) return err;
@@ -68,10 +77,7 @@ export async function runService(config: ServiceConfig): Promise<void> {
   let server: RunningServer | undefined;
   // The simulator on this thread gives way while clients connect (after a restart, hundreds at once).
   const accepts = new AcceptBurst();
-  const progress = new StartProgress();
-  const unwatch = progress.watch(SLOW_START_REPORT_MS, (waitingFor, ms) =>
-    log.warn({ waitingFor, seconds: Math.round(ms / 1000) }, 'the start is still waiting'),
-  );
+  const [progress, unwatch] = watchStart(log);
   try {
     // A bad indicator spec fails here, before anything is opened.
     const parts = defaultParts(config);
@@ -102,58 +108,70 @@ export async function runService(config: ServiceConfig): Promise<void> {
 export async function runRole(role: Exclude<Role, 'all'>, config: ServiceConfig): Promise<void> {
   applyRuntime(config);
   const log = pino({ level: process.env.EMP_LOG_LEVEL ?? 'info', base: { role } }, pino.destination(2));
-  const fail = (err: unknown): never => {
-    throw startError(err, ` ${role}`);
-  };
+  const [progress, unwatch] = watchStart(log);
   let stop: () => Promise<void>;
-  if (role === 'ingest') {
-    let source: RecordSource | undefined;
-    try {
-      const bus = await connectBus(config, log);
-      source = config.live ? liveSource(config, log) : await simulatorSource(config, log);
-      const ingest = new IngestRole(bus, source, log);
-      ingest.start();
-      stop = () => ingest.stop();
-    } catch (err) {
-      await source?.stop().catch(() => {});
-      return fail(err);
-    }
-    process.stdout.write(`emp: ingest publishing ${config.instruments.join(', ')} to ${config.bus.stream} (Ctrl-C to stop)\n`);
-  } else if (role === 'analyze') {
-    try {
-      const { pipeline, source } = await openAnalyze(config, defaultParts(config), log);
-      try {
-        await pipeline.start();
-        await source.started;
-      } catch (err) {
-        await pipeline.stop().catch(() => {});
-        throw err;
-      }
-      stop = () => pipeline.stop();
-    } catch (err) {
-      return fail(err);
-    }
-    process.stdout.write(`emp: analyze ${config.instruments.join(', ')} (Ctrl-C to stop)\n`);
-  } else {
-    assertListenAllowed(config.server.host, config.server.token);
-    let backend: GatewayBackend | undefined;
-    let server: RunningServer;
-    try {
-      backend = await GatewayBackend.open(config, log);
-      server = await serve(backend, config);
-      await backend.bus.ready();
-    } catch (err) {
-      await backend?.close().catch(() => {});
-      return fail(err);
-    }
-    const b = backend;
-    stop = async () => {
-      await server.close();
-      await b.close();
-    };
-    process.stdout.write(`emp: gateway: dashboard and API at ${server.url}/ (Ctrl-C to stop)\n`);
+  try {
+    stop = await startRole(role, config, log, progress);
+  } catch (err) {
+    throw startError(err, ` ${role}`);
+  } finally {
+    unwatch();
   }
   await untilSignal(log);
   await stop();
   process.stdout.write('emp: stopped\n');
+}
+
+/** Starts a role and prints its line; a failed start releases what it opened. Resolves with the role's stop. */
+async function startRole(
+  role: Exclude<Role, 'all'>,
+  config: ServiceConfig,
+  log: pino.Logger,
+  progress: StartProgress,
+): Promise<() => Promise<void>> {
+  if (role === 'ingest') {
+    const bus = await progress.track('the bus (nats)', connectBus(config, log));
+    let source: RecordSource | undefined;
+    let ingest: IngestRole;
+    try {
+      source = config.live ? liveSource(config, log) : await progress.track('the venues', simulatorSource(config, log));
+      ingest = new IngestRole(bus, source, log);
+    } catch (err) {
+      await progress.track('closing the venues', source?.stop() ?? Promise.resolve()).catch(() => {});
+      await progress.track('closing the bus', bus.close()).catch(() => {});
+      throw err;
+    }
+    ingest.start();
+    process.stdout.write(`emp: ingest publishing ${config.instruments.join(', ')} to ${config.bus.stream} (Ctrl-C to stop)\n`);
+    return () => ingest.stop();
+  }
+  if (role === 'analyze') {
+    const { pipeline, source } = await openAnalyze(config, defaultParts(config), log, progress);
+    try {
+      await pipeline.start();
+      await progress.track("the stream's consumers", source.started);
+    } catch (err) {
+      await progress.track('stopping the pipeline', pipeline.stop()).catch(() => {});
+      throw err;
+    }
+    process.stdout.write(`emp: analyze ${config.instruments.join(', ')} (Ctrl-C to stop)\n`);
+    return () => pipeline.stop();
+  }
+  assertListenAllowed(config.server.host, config.server.token);
+  const backend = await GatewayBackend.open(config, log, progress);
+  let server: RunningServer | undefined;
+  try {
+    server = await progress.track('the API server', serve(backend, config));
+    await progress.track('the bus consumers', backend.bus.ready());
+  } catch (err) {
+    await progress.track('closing the API server', server?.close() ?? Promise.resolve()).catch(() => {});
+    await progress.track('closing the gateway', backend.close()).catch(() => {});
+    throw err;
+  }
+  const listening = server;
+  process.stdout.write(`emp: gateway: dashboard and API at ${listening.url}/ (Ctrl-C to stop)\n`);
+  return async () => {
+    await listening.close();
+    await backend.close();
+  };
 }

@@ -12,6 +12,7 @@ import { NatsJetStreamBus, type RecordFeed } from '../bus/nats.ts';
 import type { InstrumentSummary, SourceSummary } from '../core/api.ts';
 import type { Alert, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
 import type { Bar, MarketRecord } from '../core/market.ts';
+import { StartProgress } from '../core/start-progress.ts';
 import type { Timeframe } from '../core/time.ts';
 import { Harmonizer } from '../fusion/harmonizer.ts';
 import { type IndicatorInfo, listIndicators } from '../indicators/index.ts';
@@ -215,20 +216,26 @@ export async function openAnalyze(
   config: ServiceConfig,
   parts: PipelineParts,
   log: PipelineLogger,
+  progress = new StartProgress(),
 ): Promise<{ pipeline: LivePipeline; source: JetStreamRecordSource }> {
-  const store = await openStore(config);
+  const store = await progress.track('the store (postgres)', openStore(config));
   let remote: NatsJetStreamBus;
   try {
-    remote = await connectBus(config, log);
+    remote = await progress.track('the bus (nats)', connectBus(config, log));
   } catch (err) {
-    await store.close();
+    await progress.track('closing the store', store.close());
     throw err;
   }
   const source = new JetStreamRecordSource(remote, config.instruments);
   const local = new InProcessBus((err, event) => log.error({ err, type: event.type }, 'bus handler failed'));
   // History is the ingest side's (and the stream's) business: nothing is generated here.
   const cfg: ServiceConfig = { ...config, simulator: { ...config.simulator, historyMs: 0 } };
-  const pipeline = await LivePipeline.open(cfg, source, parts, log, { bus: new LocalFirstBus(local, remote), store, resume: true });
+  const pipeline = await LivePipeline.open(cfg, source, parts, log, {
+    bus: new LocalFirstBus(local, remote),
+    store,
+    resume: true,
+    progress,
+  });
   return { pipeline, source };
 }
 
@@ -297,12 +304,12 @@ export class GatewayBackend implements ApiBackend {
     this.timer.unref();
   }
 
-  static async open(config: ServiceConfig, log: PipelineLogger): Promise<GatewayBackend> {
-    const store = await openStore(config);
+  static async open(config: ServiceConfig, log: PipelineLogger, progress = new StartProgress()): Promise<GatewayBackend> {
+    const store = await progress.track('the store (postgres)', openStore(config));
     try {
-      return new GatewayBackend(config, await connectBus(config, log), store);
+      return new GatewayBackend(config, await progress.track('the bus (nats)', connectBus(config, log)), store);
     } catch (err) {
-      await store.close();
+      await progress.track('closing the store', store.close());
       throw err;
     }
   }

@@ -111,6 +111,34 @@ process.exitCode = await main(['node', 'emp', 'start', '--port', '${busyPort}', 
     }
   }, 60_000);
 
+  it('the gateway role, port in use: exit 1 with one line, its store and bus released (the process ends by itself)', async () => {
+    const tag = `emp_gateway_busy_${process.pid}`;
+    const cfg = join(dataDir, 'gateway.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        store: { kind: 'postgres', postgresUrl: 'postgres://postgres@127.0.0.1:5432/test', postgresSchema: tag },
+        bus: { kind: 'nats', natsUrl: '127.0.0.1:4222', stream: tag.toUpperCase() },
+      }),
+    );
+    const script = `const { main } = await import(${JSON.stringify(join(ROOT, 'src/cli/main.ts'))});
+process.exitCode = await main(['node', 'emp', 'start', '--role', 'gateway', '--port', '${busyPort}', '--config', ${JSON.stringify(cfg)}]);`;
+    try {
+      // Killed at the limit (code null) would mean a connection or server was left open.
+      const r = await run(process.execPath, ['--import', 'tsx', '-e', script], 45_000);
+      expect(r.code).toBe(1);
+      expect(oneLine(r)).toEqual([`emp: cannot listen on 127.0.0.1:${busyPort}: the port is in use [UNAVAILABLE]`]);
+    } finally {
+      const bus = await NatsJetStreamBus.connect({ stream: tag.toUpperCase() });
+      await bus.destroy();
+      await bus.close();
+      const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS ${tag} CASCADE`);
+      await admin.end();
+    }
+  }, 60_000);
+
   it('store unreachable: exit 1 with the connection error on one line', async () => {
     const cfg = join(dataDir, 'pg.json');
     writeFileSync(cfg, JSON.stringify({ store: { kind: 'postgres', postgresUrl: 'postgres://postgres@127.0.0.1:1/test' } }));
