@@ -10,7 +10,7 @@ import type { MarketRecord } from '../core/market.ts';
 import { openTogether } from '../core/open-together.ts';
 import { LocalVenueServer } from '../sources/loopback/local-venue-server.ts';
 import type { BookMisbehaviour } from '../sources/loopback/venue-books.ts';
-import { startModuleWorker } from '../sources/module-worker.ts';
+import { firstMessage, startModuleWorker } from '../sources/module-worker.ts';
 import { MarketSimulator, quoteDecimals, type SimulatorConfig } from '../sources/simulator/index.ts';
 import { venueInstrument, venueLists } from '../sources/simulator/venues.ts';
 import { venueDescriptor } from '../sources/venue-registry.ts';
@@ -281,30 +281,12 @@ class WorkerVenueServers implements VenueServers {
 
   static async start(spec: VenueServersSpec, onError: (message: string) => void): Promise<WorkerVenueServers> {
     const worker = startModuleWorker(import.meta.url, 'serveSimulatedVenuesInWorker', spec);
-    const addresses = await new Promise<FeedAddress[]>((resolve, reject) => {
-      // Removed one by one once ready: the worker's own listeners (which start its message port) stay.
-      const fail = (err: Error): void => {
-        worker.off('exit', exited);
-        reject(err);
-      };
-      const exited = (code: number): void => {
-        worker.off('error', fail);
-        reject(new Error(`simulated venues: the worker exited (${code}) before it was ready`));
-      };
-      worker.once('message', (m: FromServersWorker) => {
-        worker.off('error', fail);
-        worker.off('exit', exited);
-        if (m.type === 'ready') resolve(m.addresses);
-        else reject(new Error(`simulated venues: ${m.type} before ready`));
-      });
-      worker.once('error', fail);
-      worker.once('exit', exited);
-    }).catch(async (err: unknown) => {
-      // Servers it had started would keep the process alive.
+    const first = await firstMessage<FromServersWorker>(worker, 'simulated venues');
+    if (first.type !== 'ready') {
       await worker.terminate();
-      throw err;
-    });
-    const servers = new WorkerVenueServers(worker, addresses);
+      throw new Error(`simulated venues: ${first.type} before ready`);
+    }
+    const servers = new WorkerVenueServers(worker, first.addresses);
     // Logged, not thrown: the venues then look down to their clients, as a dead venue would.
     worker.on('error', (err) => onError(`simulated venues' worker failed: ${err.message}`));
     worker.on('exit', (code) => servers.stopping || onError(`simulated venues' worker exited (${code})`));

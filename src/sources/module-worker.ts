@@ -109,3 +109,37 @@ export function startModuleWorker(moduleUrl: string, exportName: string, data?: 
   });
   return worker;
 }
+
+/**
+ * A worker's first message, the way a worker says it is ready. Rejects if the worker fails or
+ * exits first, and then terminates it (servers it had started would keep the process alive);
+ * removes its listeners either way, so what the caller attaches next sees every later event.
+ */
+export function firstMessage<T>(worker: Worker, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const settle = (): void => {
+      worker.off('message', message);
+      worker.off('error', fail);
+      worker.off('exit', exited);
+    };
+    const message = (m: T): void => {
+      settle();
+      resolve(m);
+    };
+    const fail = (err: Error): void => {
+      settle();
+      reject(err);
+    };
+    // An exit without an error (a worker that ended early) would otherwise leave the start waiting for ever.
+    const exited = (code: number): void => {
+      settle();
+      reject(new Error(`${what}: the worker exited (${code}) before it was ready`));
+    };
+    worker.on('message', message);
+    worker.on('error', fail);
+    worker.on('exit', exited);
+  }).catch(async (err: unknown) => {
+    await worker.terminate();
+    throw err;
+  });
+}

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { parentPort } from 'node:worker_threads';
 import { canonicalInstrument, type InstrumentId } from '../../core/instrument.ts';
 import type { MarketRecord } from '../../core/market.ts';
-import { startModuleWorker } from '../module-worker.ts';
+import { firstMessage, startModuleWorker } from '../module-worker.ts';
 import { encodeBi5, type TickColumns } from './dukascopy.ts';
 
 const HOUR = 3_600_000;
@@ -33,16 +33,9 @@ export class LocalDukascopyServer {
   /** The same server in a worker thread; records cross by message. */
   static async startInWorker(): Promise<{ baseUrl: string; publish(r: MarketRecord): void; close(): Promise<void> }> {
     const worker = startModuleWorker(import.meta.url, 'serveDukascopyInWorker');
-    const baseUrl = await new Promise<string>((resolve, reject) => {
-      const exited = (code: number): void => reject(new Error(`Dukascopy server: the worker exited (${code}) before it was ready`));
-      worker.once('message', (m: { baseUrl: string }) => {
-        worker.off('exit', exited);
-        resolve(m.baseUrl);
-      });
-      worker.once('error', reject);
-      // An exit without an error (a worker that ended its work early) would otherwise leave the start waiting for ever.
-      worker.once('exit', exited);
-    });
+    const { baseUrl } = await firstMessage<{ baseUrl: string }>(worker, 'Dukascopy server');
+    // A server failing later is not the service's crash: its pollers see the venue down, and health counts that.
+    worker.on('error', () => {});
     worker.unref();
     // Quotes cross in batches, once per event-loop turn: a message per quote cost the simulator's
     // thread more than the quote itself at high speeds (structured clone and a wake-up each).
