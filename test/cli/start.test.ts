@@ -9,9 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsJetStreamBus } from '../../src/bus/nats.ts';
+import { dropSchemaAndStream, machineServersConfig } from '../../bench/soak-services.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EMP = join(ROOT, 'bin', 'emp');
@@ -88,39 +87,21 @@ process.exitCode = await main(['node', 'emp', 'start', '--port', '${busyPort}', 
   it('port in use on NATS and PostgreSQL: exit 1 at once (the bus closed a subscription made a moment before)', async () => {
     const tag = `emp_start_busy_${process.pid}`;
     const cfg = join(dataDir, 'nats-pg.json');
-    writeFileSync(
-      cfg,
-      JSON.stringify({
-        store: { kind: 'postgres', postgresUrl: 'postgres://postgres@127.0.0.1:5432/test', postgresSchema: tag },
-        bus: { kind: 'nats', natsUrl: '127.0.0.1:4222', stream: tag.toUpperCase() },
-      }),
-    );
+    writeFileSync(cfg, JSON.stringify(machineServersConfig(tag)));
     try {
       // Before the fix the start hung for ever closing the bus (killed at the limit: code null).
       const r = await run(EMP, ['start', '--port', String(busyPort), '--config', cfg]);
       expect(r.code).toBe(1);
       expect(oneLine(r)).toEqual([`emp: cannot listen on 127.0.0.1:${busyPort}: the port is in use [UNAVAILABLE]`]);
     } finally {
-      const bus = await NatsJetStreamBus.connect({ stream: tag.toUpperCase() });
-      await bus.destroy();
-      await bus.close();
-      const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${tag} CASCADE`);
-      await admin.end();
+      await dropSchemaAndStream(tag);
     }
   }, 60_000);
 
   it('the gateway role, port in use: exit 1 with one line, its store and bus released (the process ends by itself)', async () => {
     const tag = `emp_gateway_busy_${process.pid}`;
     const cfg = join(dataDir, 'gateway.json');
-    writeFileSync(
-      cfg,
-      JSON.stringify({
-        store: { kind: 'postgres', postgresUrl: 'postgres://postgres@127.0.0.1:5432/test', postgresSchema: tag },
-        bus: { kind: 'nats', natsUrl: '127.0.0.1:4222', stream: tag.toUpperCase() },
-      }),
-    );
+    writeFileSync(cfg, JSON.stringify(machineServersConfig(tag)));
     const script = `const { main } = await import(${JSON.stringify(join(ROOT, 'src/cli/main.ts'))});
 process.exitCode = await main(['node', 'emp', 'start', '--role', 'gateway', '--port', '${busyPort}', '--config', ${JSON.stringify(cfg)}]);`;
     try {
@@ -129,13 +110,7 @@ process.exitCode = await main(['node', 'emp', 'start', '--role', 'gateway', '--p
       expect(r.code).toBe(1);
       expect(oneLine(r)).toEqual([`emp: cannot listen on 127.0.0.1:${busyPort}: the port is in use [UNAVAILABLE]`]);
     } finally {
-      const bus = await NatsJetStreamBus.connect({ stream: tag.toUpperCase() });
-      await bus.destroy();
-      await bus.close();
-      const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${tag} CASCADE`);
-      await admin.end();
+      await dropSchemaAndStream(tag);
     }
   }, 60_000);
 
