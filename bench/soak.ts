@@ -97,7 +97,6 @@ writeFileSync(
  * so nothing can take it between choosing and binding); every restart keeps it, as clients expect.
  */
 let port = 0;
-let base = '';
 
 // ---- the service ---------------------------------------------------------------------------
 let service: ChildProcess | undefined;
@@ -117,7 +116,6 @@ async function startService(): Promise<number> {
   port = await ready.catch((e: Error) => {
     throw new Error(`${e.message} (log: ${join(dataDir, 'service.log')})`);
   });
-  base = `http://127.0.0.1:${port}`;
   child.once('exit', (code, signal) => {
     if (stopping || service !== child || signal === 'SIGKILL') return;
     crashes.push({ at: Date.now() - t0, code, signal });
@@ -248,7 +246,7 @@ async function sample(): Promise<void> {
   const t = Date.now();
   const s: Sample = { t, up: false, ms: Number.NaN, rssMb: Number.NaN, metrics: {}, fresh: {} };
   try {
-    const [instruments, sources, metrics] = await readService(base);
+    const [instruments, sources, metrics] = await readService(`http://127.0.0.1:${port}`);
     s.up = true;
     s.metrics = parseMetrics(metrics);
     const anyVenueUp = sources.some((v) => v.state === 'open');

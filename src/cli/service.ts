@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import pino from 'pino';
+import type { NatsJetStreamBus } from '../bus/nats.ts';
 import { EmpError } from '../core/errors.ts';
+import { openTogether } from '../core/open-together.ts';
 import { StartProgress } from '../core/start-progress.ts';
 import type { ServiceConfig } from '../pipeline/config.ts';
 import { LivePipeline } from '../pipeline/live-pipeline.ts';
@@ -130,17 +132,12 @@ async function startRole(
   progress: StartProgress,
 ): Promise<() => Promise<void>> {
   if (role === 'ingest') {
-    const bus = await progress.track('the bus (nats)', connectBus(config, log));
-    let source: RecordSource | undefined;
-    let ingest: IngestRole;
-    try {
-      source = config.live ? liveSource(config, log) : await progress.track('the venues', simulatorSource(config, log));
-      ingest = new IngestRole(bus, source, log);
-    } catch (err) {
-      await progress.track('closing the venues', source?.stop() ?? Promise.resolve()).catch(() => {});
-      await progress.track('closing the bus', bus.close()).catch(() => {});
-      throw err;
-    }
+    const venues = async (): Promise<RecordSource> => (config.live ? liveSource(config, log) : simulatorSource(config, log));
+    const [bus, source] = await openTogether<[NatsJetStreamBus, RecordSource]>([
+      [progress.track('the bus (nats)', connectBus(config, log)), (b) => progress.track('closing the bus', b.close())],
+      [progress.track('the venues', venues()), (s) => progress.track('closing the venues', s.stop())],
+    ]);
+    const ingest = new IngestRole(bus, source, log);
     ingest.start();
     process.stdout.write(`emp: ingest publishing ${config.instruments.join(', ')} to ${config.bus.stream} (Ctrl-C to stop)\n`);
     return () => ingest.stop();

@@ -12,6 +12,7 @@ import { NatsJetStreamBus, type RecordFeed } from '../bus/nats.ts';
 import type { InstrumentSummary, SourceSummary } from '../core/api.ts';
 import type { Alert, EmpEvent, FusedPrice, RegimeState, SourceHealth } from '../core/events.ts';
 import type { Bar, MarketRecord } from '../core/market.ts';
+import { openTogether } from '../core/open-together.ts';
 import { StartProgress } from '../core/start-progress.ts';
 import type { Timeframe } from '../core/time.ts';
 import { Harmonizer } from '../fusion/harmonizer.ts';
@@ -60,6 +61,14 @@ async function openStore(config: ServiceConfig): Promise<PostgresStore> {
   } catch (err) {
     throw unreachable('PostgreSQL', config.store.postgresUrl, err);
   }
+}
+
+/** A role's PostgreSQL store and NATS bus, opened side by side; when one fails, the other is closed. */
+function openStoreAndBus(config: ServiceConfig, log: PipelineLogger, progress: StartProgress): Promise<[PostgresStore, NatsJetStreamBus]> {
+  return openTogether<[PostgresStore, NatsJetStreamBus]>([
+    [progress.track('the store (postgres)', openStore(config)), (s) => progress.track('closing the store', s.close())],
+    [progress.track('the bus (nats)', connectBus(config, log)), (b) => progress.track('closing the bus', b.close())],
+  ]);
 }
 
 /**
@@ -218,14 +227,7 @@ export async function openAnalyze(
   log: PipelineLogger,
   progress = new StartProgress(),
 ): Promise<{ pipeline: LivePipeline; source: JetStreamRecordSource }> {
-  const store = await progress.track('the store (postgres)', openStore(config));
-  let remote: NatsJetStreamBus;
-  try {
-    remote = await progress.track('the bus (nats)', connectBus(config, log));
-  } catch (err) {
-    await progress.track('closing the store', store.close());
-    throw err;
-  }
+  const [store, remote] = await openStoreAndBus(config, log, progress);
   const source = new JetStreamRecordSource(remote, config.instruments);
   const local = new InProcessBus((err, event) => log.error({ err, type: event.type }, 'bus handler failed'));
   // History is the ingest side's (and the stream's) business: nothing is generated here.
@@ -305,13 +307,8 @@ export class GatewayBackend implements ApiBackend {
   }
 
   static async open(config: ServiceConfig, log: PipelineLogger, progress = new StartProgress()): Promise<GatewayBackend> {
-    const store = await progress.track('the store (postgres)', openStore(config));
-    try {
-      return new GatewayBackend(config, await progress.track('the bus (nats)', connectBus(config, log)), store);
-    } catch (err) {
-      await progress.track('closing the store', store.close());
-      throw err;
-    }
+    const [store, bus] = await openStoreAndBus(config, log, progress);
+    return new GatewayBackend(config, bus, store);
   }
 
   /**
