@@ -5,6 +5,7 @@ import { ConfigError } from '../core/errors.ts';
 import { TIMEFRAMES } from '../core/time.ts';
 import { VENUE_NAMES } from '../sources/venue-registry.ts';
 import { DEFAULT_POSTGRES_URL } from '../store/postgres.ts';
+import { DEFAULT_SQLITE_CACHE_MB } from '../store/store.ts';
 
 const configSchema = z.strictObject({
   /** Instruments, fused across the venues that list them: crypto in USD terms, FX pairs as themselves. */
@@ -86,6 +87,11 @@ const configSchema = z.strictObject({
         .string()
         .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
         .default('emp'),
+      /**
+       * SQLite's page cache (MB). Appends need only a few hundred KB of it; more holds pages
+       * written once, filling at the write rate after every start (README, Store).
+       */
+      sqliteCacheMb: z.number().min(0.5).max(4096).default(DEFAULT_SQLITE_CACHE_MB),
       /** Fused prices are stored at most once per this many ms per instrument. */
       fusedEveryMs: z.number().int().min(0).default(1000),
       /** Rows older than this many days are deleted (absent: kept forever); events are signals, regimes, alerts, conflicts. */

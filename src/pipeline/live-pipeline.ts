@@ -204,7 +204,7 @@ export class LivePipeline implements ApiBackend {
       opts.store ??
       (config.store.kind === 'postgres'
         ? await PostgresStore.open({ connectionString: config.store.postgresUrl, schema: config.store.postgresSchema })
-        : new SqliteStore(join(config.store.dataDir, 'emp.sqlite')));
+        : new SqliteStore(join(config.store.dataDir, 'emp.sqlite'), { cacheMb: config.store.sqliteCacheMb }));
     const openBus = async (): Promise<EventBus> => {
       if (opts.bus) return opts.bus;
       if (config.bus.kind === 'nats')

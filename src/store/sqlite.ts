@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EpochMs } from '../core/time.ts';
 import { EVENT_TABLES, type EventTable, retentionAges, SqlMarketStore } from './sql-store.ts';
-import type { Retention, StoreBatch } from './store.ts';
+import { DEFAULT_SQLITE_CACHE_MB, type Retention, type StoreBatch } from './store.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -40,6 +40,11 @@ CREATE INDEX IF NOT EXISTS conflicts_age ON conflicts (ts);
  * Embedded store on better-sqlite3 in WAL mode. Each append is one transaction; with WAL and
  * synchronous=NORMAL a committed transaction survives the process being killed (not
  * necessarily a power cut, which would need synchronous=FULL: `durable: true`).
+ *
+ * The page cache is bounded by `cacheMb`. Appends touch only the right edges of the B-trees (a
+ * few hundred KB), so a larger cache holds pages written once and never read again: it fills at
+ * the write rate until full, which reads as RSS rising for many minutes after each start
+ * (16 MB: about ten at the soak's load), and buys no speed (README, Store).
  */
 export class SqliteStore extends SqlMarketStore {
   private readonly db: Database.Database;
@@ -49,10 +54,12 @@ export class SqliteStore extends SqlMarketStore {
   private readonly insertEvent: Record<EventTable, Database.Statement>;
   private readonly appendTx: (b: StoreBatch) => void;
 
-  constructor(file: string, opts: { durable?: boolean } = {}) {
+  constructor(file: string, opts: { durable?: boolean; cacheMb?: number } = {}) {
     super();
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
+    // Negative: a size in KiB rather than in pages.
+    this.db.pragma(`cache_size = ${-Math.round(1024 * (opts.cacheMb ?? DEFAULT_SQLITE_CACHE_MB))}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.durable ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
@@ -95,6 +102,11 @@ export class SqliteStore extends SqlMarketStore {
         if (age !== undefined) n += this.db.prepare(`DELETE FROM ${table} WHERE ts < ?`).run(now - age).changes;
     })();
     return n;
+  }
+
+  /** The page cache's bound in KiB (SQLite's `cache_size`). */
+  pageCacheKb(): number {
+    return -Number(this.db.pragma('cache_size', { simple: true }));
   }
 
   /** Runs SQLite's own consistency check; 'ok' when the file is sound. */

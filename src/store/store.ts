@@ -34,6 +34,9 @@ export interface StageCheckpoint {
   body: string;
 }
 
+/** SQLite's own default page cache (MB); better-sqlite3 builds SQLite with 16 MB instead. */
+export const DEFAULT_SQLITE_CACHE_MB = 2;
+
 export interface StoreBatch {
   checkpoints?: StageCheckpoint[];
   bars?: Bar[];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert, FusedPrice, RegimeState, Signal } from '../../src/core/events.ts';
 import type { Bar } from '../../src/core/market.ts';
+import { parseConfig } from '../../src/pipeline/config.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { fusedRow, type MarketStore } from '../../src/store/store.ts';
@@ -206,5 +207,17 @@ describe('StoreWriter when the store fails', () => {
     const got = await inner.bars({ symbol: 'BTC-USD', timeframe: '1m' });
     expect(got.map((b) => b.close)).toEqual(Array.from({ length: 30 }, (_, i) => 110 + i));
     await inner.close();
+  });
+});
+
+describe('SqliteStore page cache', () => {
+  it("is bounded at SQLite's own 2 MB by default (better-sqlite3 builds 16 MB in), or at the configured size", async () => {
+    const bare = new SqliteStore(':memory:');
+    const sized = new SqliteStore(join(dir, 'cache.db'), { cacheMb: 8 });
+    expect(bare.pageCacheKb()).toBe(2048);
+    expect(sized.pageCacheKb()).toBe(8192);
+    await Promise.all([bare.close(), sized.close()]);
+    expect(parseConfig({}).store.sqliteCacheMb).toBe(2);
+    expect(() => parseConfig({ store: { sqliteCacheMb: 0 } })).toThrow(/store\.sqliteCacheMb/);
   });
 });
