@@ -295,7 +295,12 @@ process.once('uncaughtException', (err) => {
 });
 const firstStartMs = await startService();
 startClients();
-const sampler = setInterval(() => void sample(), 1000);
+/** Samples under way: the last ones are awaited before the stop begins, whose memory they would read otherwise. */
+const inFlight = new Set<Promise<void>>();
+const sampler = setInterval(() => {
+  const p = sample().finally(() => inFlight.delete(p));
+  inFlight.add(p);
+}, 1000);
 const kills: { at: number; before: number; after: number; restartMs: number }[] = [];
 const restarts: { at: number; service: 'nats' | 'postgres'; restartMs: number }[] = [];
 // The fault timeline: each kind spread evenly over the run, the kinds offset from one another.
@@ -333,6 +338,7 @@ for (const fault of timeline) {
 }
 await new Promise((r) => setTimeout(r, Math.max(0, t0 + durationMs - Date.now())));
 clearInterval(sampler);
+await Promise.all(inFlight);
 for (const p of clientProcs) p.kill('SIGTERM');
 const last = samples.filter((s) => s.up).at(-1)?.metrics ?? {};
 stopping = true;

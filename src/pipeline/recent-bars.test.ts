@@ -28,4 +28,13 @@ describe('RecentBars', () => {
     expect(r.since('ETH-USD', '1m', -1).map((b) => b.ts / MIN)).toEqual([9]);
     expect(r.since('BTC-USD', '5m', -1).map((b) => b.ts / MIN)).toEqual([8]);
   });
+
+  it('gives back each bar as it was added, every field', () => {
+    const r = new RecentBars(2);
+    const a: Bar = { ...bar(1), open: 101.25, high: 102.5, low: 99.125, close: 100.0625, volume: 12.5 };
+    const b: Bar = { ...bar(2), open: 1e-9, high: 3e12, low: -0, close: 0.1 + 0.2, volume: 0 };
+    r.add(a);
+    r.add(b);
+    expect(r.since('BTC-USD', '1m', -1)).toEqual([a, b]);
+  });
 });

@@ -75,9 +75,9 @@ describe('AdaptiveRegimeClassifier', () => {
       close *= Math.exp((i % 1000 < 500 ? 0.005 : 0.02) * rng.normal());
       c.update({ close, time: i * 86_400_000 });
     }
-    // Room for twice what a calibration reads (windowLimit + the 20-bar trend), or the first 1,024.
+    // Room for twice what a calibration reads (windowLimit + the 20-bar trend).
     const kept = (c as unknown as { ret: Float64Array }).ret.length;
-    expect(kept).toBeLessThanOrEqual(Math.max(1024, 2 * (400 + 20)));
+    expect(kept).toBe(2 * (400 + 20));
     expect(c.calibration?.window).toBeLessThanOrEqual(400);
     expect(c.calibrated).toBe(true);
   });
