@@ -221,7 +221,9 @@ describe('scale-out roles as separate processes (real NATS JetStream and Postgre
   it('a role refuses a missing --bus nats (exit 2), and NATS or PostgreSQL unreachable (exit 1, the URL and the cause)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emp-roles-'));
     const cfg = join(dir, 'emp.json');
-    writeFileSync(cfg, JSON.stringify({ simulator: { historyMs: 0 }, server: { port: 0 } }));
+    // The gateway's bus opens beside its store, on the machine's NATS: a stream of its own, deleted after.
+    const stream = `EMP_U${process.pid}_${Date.now() % 1_000_000}`;
+    writeFileSync(cfg, JSON.stringify({ simulator: { historyMs: 0 }, server: { port: 0 }, bus: { stream } }));
     const run = async (args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; err: string }> => {
       const child = spawn(process.execPath, [EMP, 'start', '--config', cfg, ...args], {
         cwd: ROOT,
@@ -239,7 +241,11 @@ describe('scale-out roles as separate processes (real NATS JetStream and Postgre
       run(['--role', 'analyze']),
       run(['--role', 'ingest', '--bus', 'nats'], { EMP_NATS_URL: '127.0.0.1:1' }),
       run(['--role', 'gateway', '--bus', 'nats', '--store', 'postgres'], { EMP_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' }),
-    ]);
+    ]).finally(async () => {
+      const nc = await connect({ servers: '127.0.0.1:4222' });
+      await (await jetstreamManager(nc)).streams.delete(stream).catch(() => {});
+      await nc.close();
+    });
     expect(noBus.code).toBe(2);
     expect(noBus.err).toMatch(/--role analyze needs --bus nats/);
     expect(nats.code).toBe(1);
