@@ -82,16 +82,15 @@ export default async function run(): Promise<void> {
   const seconds = 20_000;
   const rounds = 3;
   const dirs: string[] = [];
-  const times = new Map<number, { append: number[]; recent: number[]; prune: number[] }>(
-    SIZES_MB.map((mb) => [mb, { append: [], recent: [], prune: [] }]),
-  );
+  type Times = { append: number[]; recent: number[]; prune: number[] };
+  const times = new Map<number, Times>(SIZES_MB.map((mb) => [mb, { append: [], recent: [], prune: [] }]));
   // Rounds interleave the sizes so that the machine's drift falls on each alike.
   for (let r = 0; r < rounds; r++)
     for (const mb of SIZES_MB) {
       const dir = mkdtempSync(join(tmpdir(), 'emp-store-bench-'));
       dirs.push(dir);
       const store = new SqliteStore(join(dir, 's.sqlite'), { cacheMb: mb });
-      const t = times.get(mb) as { append: number[]; recent: number[]; prune: number[] };
+      const t = times.get(mb) as Times;
       let t0 = performance.now();
       for (let i = 0; i < seconds; i++) await store.append(batch(i));
       t.append.push(performance.now() - t0);

@@ -17,6 +17,13 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Deletes a test's JetStream stream on the machine's NATS (absent: nothing to do). */
+async function deleteStream(stream: string): Promise<void> {
+  const nc = await connect({ servers: '127.0.0.1:4222' });
+  await (await jetstreamManager(nc)).streams.delete(stream).catch(() => {});
+  await nc.close();
+}
 const EMP = join(ROOT, 'bin', 'emp');
 const A = ['BTC-USD', 'ETH-USD', 'EUR-USD'];
 const B = ['SOL-USD', 'GBP-USD', 'USD-JPY'];
@@ -212,9 +219,7 @@ describe('scale-out roles as separate processes (real NATS JetStream and Postgre
       await Promise.all(procs.map((p) => p.exited));
       await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
       await db.end();
-      const nc = await connect({ servers: '127.0.0.1:4222' });
-      await (await jetstreamManager(nc)).streams.delete(stream).catch(() => {});
-      await nc.close();
+      await deleteStream(stream);
     }
   }, 150_000);
 
@@ -242,9 +247,7 @@ describe('scale-out roles as separate processes (real NATS JetStream and Postgre
       run(['--role', 'ingest', '--bus', 'nats'], { EMP_NATS_URL: '127.0.0.1:1' }),
       run(['--role', 'gateway', '--bus', 'nats', '--store', 'postgres'], { EMP_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' }),
     ]).finally(async () => {
-      const nc = await connect({ servers: '127.0.0.1:4222' });
-      await (await jetstreamManager(nc)).streams.delete(stream).catch(() => {});
-      await nc.close();
+      await deleteStream(stream);
     });
     expect(noBus.code).toBe(2);
     expect(noBus.err).toMatch(/--role analyze needs --bus nats/);
@@ -335,9 +338,7 @@ describe('scale-out roles as separate processes (real NATS JetStream and Postgre
       const db = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', max: 1 });
       await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
       await db.end();
-      const nc = await connect({ servers: '127.0.0.1:4222' });
-      await (await jetstreamManager(nc)).streams.delete(stream).catch(() => {});
-      await nc.close();
+      await deleteStream(stream);
     }
   }, 90_000);
 });
