@@ -30,6 +30,7 @@
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { longRunDistribution } from './hmm.ts';
+import { ProfileGridFilter, type ProfileGridOptions } from './profile-grid.ts';
 import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
 
 const K = REGIMES.length;
@@ -88,6 +89,8 @@ const DAY_MS = 86_400_000;
 export const MIN_CALIBRATION_BARS = 250;
 /** Most bars between calibrations once the window is long (before that, every quarter of the bars seen). */
 const REFIT_MAX = 500;
+/** Returns after which the profile-grid filter is made (its anchor needs its own 50). */
+const GRID_START = 20;
 /** Least step in log volatility between neighbours in the volatility order (0.15: each regime at least 16 % rougher than the one before). */
 const MIN_STEP = 0.15;
 
@@ -110,6 +113,15 @@ export interface AdaptiveRegimeOptions extends LabelerOptions {
   volumeCorrelation?: number;
   /** Template starts of each calibration: spreads of the volatility ratios (default [0.8, 1.2, 1.6]). */
   spreads?: number[];
+  /**
+   * Where the calibration does not use volume (none, or it carries no regime information) and
+   * before the first calibration: 'auto' (default) answers with the profile-grid filter
+   * (profile-grid.ts: Bayes over the profile's level, spread and durations, returns only),
+   * 'never' with this classifier's own EM fit (the template filter before it).
+   */
+  grid?: 'auto' | 'never';
+  /** The profile-grid filter's options (its bar length is the series' typical spacing). */
+  gridOptions?: ProfileGridOptions;
 }
 
 /** Fitted parameters in per-bar units of the series. */
@@ -659,6 +671,9 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   private nextFit: number;
   private readonly gaps: number[] = [];
   private typicalGap = Number.NaN;
+  private gridFilter: ProfileGridFilter | null = null;
+  /** The calibrated HMM's filtered distribution (what the forward step carries from bar to bar). */
+  private readonly state = new Float64Array(K).fill(1 / K);
   /**
    * While true, a calibration that falls due waits (the filter goes on with the calibration in
    * force); the first update after it is cleared makes it. A warm-up from a restored checkpoint
@@ -668,12 +683,13 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
 
   constructor(options: AdaptiveRegimeOptions = {}) {
     // Labels from probabilities averaged over ~3 bars; a new label must lead the current one by
-    // 0.5 and the current one have lasted 5 bars: real series' volatility moves continuously, and
+    // 0.4 and the current one have lasted 5 bars: real series' volatility moves continuously, and
     // unsmoothed labels change ~24 times a year on the NYSE composite. A wide margin holds that
     // churn down where a long average would lag every change (chosen on the family's development
-    // seeds: it costs the short regimes less). Crash, high volatility and recovery, the brief
-    // regimes, take the label at once when this bar's probabilities put them 0.5 ahead.
-    super({ smoothing: 3, minDwell: 5, margin: 0.5, fast: ['crash', 'high_volatility', 'recovery'], ...options });
+    // seeds: it costs the short regimes less; 0.4, not 0.5, since the profile grid's mixture is
+    // less peaked than one fit's filter). Crash, high volatility and recovery, the brief regimes,
+    // take the label at once when this bar's probabilities put them 0.4 ahead.
+    super({ smoothing: 3, minDwell: 5, margin: 0.4, fast: ['crash', 'high_volatility', 'recovery'], ...options });
     this.opts = {
       minBars: MIN_CALIBRATION_BARS,
       maxWindow: 2500,
@@ -682,6 +698,8 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
       volume: 'auto',
       volumeCorrelation: 0.15,
       spreads: [0.8, 1.2, 1.6],
+      grid: 'auto',
+      gridOptions: {},
       ...options,
     };
     this.fallback = new RegimeClassifier(options);
@@ -848,6 +866,16 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     this.nextFit = this.n + Math.max(1, Math.round(bars));
   }
 
+  /**
+   * Labels this bar. Where volume is not in use, the profile grid's probabilities are the ones
+   * labelled (once it has its anchor); the EM fit's filter goes on underneath in `state`.
+   */
+  private emit(volRatio: number): RegimeOutput {
+    const g = this.gridFilter;
+    if (g?.ready && !(this.fit?.useVolume && this.volumeSeen)) this.probabilities.set(g.probabilities);
+    return this.label(volRatio);
+  }
+
   update(bar: { close: number; volume?: number; time?: number }): RegimeOutput {
     const fb = this.fallback.update(bar);
     const prev = this.prevClose;
@@ -882,6 +910,12 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     this.trendSum += r - (this.n >= TREND_BARS ? (this.ret[at - TREND_BARS] as number) : 0);
     this.lvol[at] = this.volumeSeen ? Math.log(v as number) : 0;
     this.n++;
+    if (this.gridFilter) this.gridFilter.update(r);
+    else if (this.opts.grid === 'auto' && this.n === GRID_START) {
+      // Made once the spacing is known (its drift per bar depends on the bar's length), from the returns so far.
+      this.gridFilter = new ProfileGridFilter({ barDays: this.typicalGap > 0 ? this.typicalGap / DAY_MS : 1, ...this.opts.gridOptions });
+      for (let t = 0; t < this.n; t++) this.gridFilter.update(this.ret[t] as number);
+    }
     const r2 = r * r;
     if (Number.isNaN(this.longVar)) {
       this.longVar = r2;
@@ -908,10 +942,11 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
         });
         fit.at = this.n;
         this.fit = fit;
+        this.state.set(last);
         this.probabilities.set(last);
         // Refit often while the window is short (every quarter of the bars seen), then every REFIT_MAX bars.
         this.nextFit = this.n + Math.min(REFIT_MAX, Math.max(50, Math.round(0.25 * this.n)));
-        return this.label(volRatio);
+        return this.emit(volRatio);
       }
     }
     if (this.still) {
@@ -922,11 +957,11 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     const f = this.fit;
     if (!f) {
       this.probabilities.set(fb.probabilities);
-      return this.label(volRatio);
+      return this.emit(volRatio);
     }
     if (f.useVolume && !this.volumeSeen) f.useVolume = false;
     // Forward step with the calibration in force.
-    const p = this.probabilities;
+    const p = this.state;
     let max = Number.NEGATIVE_INFINITY;
     const lv = this.lvol[this.n - 1 - this.base] as number;
     const tr = this.trendSum / (f.scale * Math.sqrt(Math.min(this.n, TREND_BARS)));
@@ -954,6 +989,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
       total += a;
     }
     if (total > 0 && Number.isFinite(total)) for (let j = 0; j < K; j++) p[j] = (next[j] as number) / total;
-    return this.label(volRatio);
+    this.probabilities.set(p);
+    return this.emit(volRatio);
   }
 }
