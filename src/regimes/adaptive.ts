@@ -114,10 +114,10 @@ export interface AdaptiveRegimeOptions extends LabelerOptions {
   /** Template starts of each calibration: spreads of the volatility ratios (default [0.8, 1.2, 1.6]). */
   spreads?: number[];
   /**
-   * Where the calibration does not use volume (none, or it carries no regime information) and
-   * before the first calibration: 'auto' (default) answers with the profile-grid filter
-   * (profile-grid.ts: Bayes over the profile's level, spread and durations, returns only),
-   * 'never' with this classifier's own EM fit (the template filter before it).
+   * Whose probabilities are labelled: 'auto' (default) the profile-grid filter's from the 70th
+   * return on (profile-grid.ts: Bayes over the profile's level, spread and durations, with this
+   * calibration's volume densities added where volume is informative); 'never' this classifier's
+   * own EM fit's forward filter (the template filter before the first calibration).
    */
   grid?: 'auto' | 'never';
   /** The profile-grid filter's options (its bar length is the series' typical spacing). */
@@ -672,6 +672,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   private readonly gaps: number[] = [];
   private typicalGap = Number.NaN;
   private gridFilter: ProfileGridFilter | null = null;
+  private readonly volDensity = new Float64Array(K);
   /** The calibrated HMM's filtered distribution (what the forward step carries from bar to bar). */
   private readonly state = new Float64Array(K).fill(1 / K);
   /**
@@ -867,12 +868,12 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   }
 
   /**
-   * Labels this bar. Where volume is not in use, the profile grid's probabilities are the ones
-   * labelled (once it has its anchor); the EM fit's filter goes on underneath in `state`.
+   * Labels this bar: the profile grid's probabilities once it has its anchor (the EM fit's own
+   * filter goes on underneath in `state`, for `grid: 'never'` and the checkpoints).
    */
   private emit(volRatio: number): RegimeOutput {
     const g = this.gridFilter;
-    if (g?.ready && !(this.fit?.useVolume && this.volumeSeen)) this.probabilities.set(g.probabilities);
+    if (g?.ready) this.probabilities.set(g.probabilities);
     return this.label(volRatio);
   }
 
@@ -910,7 +911,18 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     this.trendSum += r - (this.n >= TREND_BARS ? (this.ret[at - TREND_BARS] as number) : 0);
     this.lvol[at] = this.volumeSeen ? Math.log(v as number) : 0;
     this.n++;
-    if (this.gridFilter) this.gridFilter.update(r);
+    if (this.gridFilter) {
+      const f = this.fit;
+      if (f?.useVolume && this.volumeSeen) {
+        // Volume's evidence: the calibration's volume density per regime (log volume rising with the regime's volatility).
+        const lv = this.lvol[this.n - 1 - this.base] as number;
+        for (let j = 0; j < K; j++) {
+          const e = lv - (f.volumeMean[j] as number);
+          this.volDensity[j] = -0.5 * Math.log(f.volumeVariance[j] as number) - (0.5 * e * e) / (f.volumeVariance[j] as number);
+        }
+        this.gridFilter.update(r, this.volDensity);
+      } else this.gridFilter.update(r);
+    }
     else if (this.opts.grid === 'auto' && this.n === GRID_START) {
       // Made once the spacing is known (its drift per bar depends on the bar's length), from the returns so far.
       this.gridFilter = new ProfileGridFilter({ barDays: this.typicalGap > 0 ? this.typicalGap / DAY_MS : 1, ...this.opts.gridOptions });

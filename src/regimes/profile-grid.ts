@@ -2,11 +2,12 @@
  * The profile-grid filter: exact forward filters of six-regime HMMs over a grid of what a series
  * must otherwise learn — the level of its volatility, how far apart its regimes' volatilities are
  * (the spread of the README's log-linear profile) and how long its regimes last — mixed by their
- * (discounted) marginal likelihoods. Bayes over that grid instead of an EM point estimate: while
+ * marginal likelihoods. Bayes over that grid instead of an EM point estimate: while
  * a series has shown only one or two regimes, the posterior keeps every reading of them alive (a
  * calm regime of a rough series, a rough regime of a calm one) instead of committing to the
- * window's own spread, and it sharpens as regimes arrive. Returns only: volume, where it is
- * informative, is the EM classifier's (adaptive.ts).
+ * window's own spread, and it sharpens as regimes arrive. It reads returns; other evidence per
+ * regime (the adaptive classifier's fitted volume densities, where volume is informative) can be
+ * added to a bar's emissions.
  *
  * Scale-free: the level grid is placed around the robust volatility of the first `anchorBars`
  * returns, so multiplying every return by a constant moves the anchor with it and changes no
@@ -30,6 +31,8 @@ const SHAPE = Float64Array.from(REGIMES, (r) => Math.log(SD_TEMPLATE[r] / SD_TEM
 const SHARPE_PER_DAY: Record<Regime, number> = { bull: 0.1, bear: -0.1, sideways: 0, high_volatility: 0, crash: -0.3, recovery: 0.2 };
 /** Expected stay of the brief regimes (recovery, high volatility, crash) as a share of the others' (the definitions: a crash's is at most ¼ of a bear market's). */
 const BRIEF = 0.1;
+/** A crash's chance of ending in recovery (the definitions: recovery is the rebound after a fall); the rest of its leaving mass goes uniformly to the others. */
+const CRASH_TO_RECOVERY = 0.5;
 const IS_BRIEF = Uint8Array.from(REGIMES, (r) => (r === 'recovery' || r === 'high_volatility' || r === 'crash' ? 1 : 0));
 
 export interface ProfileGridOptions {
@@ -66,6 +69,7 @@ export class ProfileGridFilter {
   /** Per duration and regime: the stay probability, and the leaving mass per allowed destination. */
   private readonly stay: Float64Array;
   private readonly leave: Float64Array;
+  private readonly leaveRec: Float64Array;
   /** Per grid point (level, spread, duration): filtered distribution and discounted log marginal likelihood. */
   private readonly p: Float64Array;
   private readonly logLik: Float64Array;
@@ -106,13 +110,17 @@ export class ProfileGridFilter {
       });
     this.stay = new Float64Array(this.nStay * K);
     this.leave = new Float64Array(this.nStay * K);
+    this.leaveRec = new Float64Array(this.nStay * K);
     this.opts.stays.forEach((D, d) => {
       for (let i = 0; i < K; i++) {
         const s = 1 - 1 / Math.max(2, D * (IS_BRIEF[i] ? BRIEF : 1));
         this.stay[d * K + i] = s;
-        // Leaving uniformly to the regimes allowed: every other, but recovery only from crash or high volatility.
-        const mayEnterRecovery = i === I.crash || i === I.high_volatility || i === I.recovery;
-        this.leave[d * K + i] = (1 - s) / (mayEnterRecovery ? K - 1 : K - 2);
+        // Leaving uniformly to the regimes allowed (every other, but recovery only from crash or
+        // high volatility), except that a crash leaves for recovery with CRASH_TO_RECOVERY.
+        const fall = i === I.crash || i === I.high_volatility;
+        const w = i === I.crash ? CRASH_TO_RECOVERY : i === I.high_volatility ? 1 / (K - 1) : 0;
+        this.leave[d * K + i] = fall ? ((1 - s) * (1 - w)) / (K - 2) : (1 - s) / (i === I.recovery ? K - 1 : K - 2);
+        this.leaveRec[d * K + i] = (1 - s) * w;
       }
     });
     this.p = new Float64Array(this.pairs * this.nStay * K).fill(1 / K);
@@ -124,10 +132,14 @@ export class ProfileGridFilter {
     return this.scale > 0;
   }
 
-  /** One log return (gap- and season-adjusted by the caller). */
-  update(r: number): Float64Array {
+  /**
+   * One log return (gap- and season-adjusted by the caller) and, optionally, more evidence about
+   * this bar's regime as a log density per regime (REGIMES order; the same for every grid point):
+   * the adaptive classifier passes its fitted volume densities where volume is informative.
+   */
+  update(r: number, evidence?: Float64Array): Float64Array {
     if (this.ready) {
-      this.step(r / this.scale);
+      this.step(r / this.scale, evidence);
       return this.probabilities;
     }
     this.buffer.push(r);
@@ -147,14 +159,14 @@ export class ProfileGridFilter {
     return this.probabilities;
   }
 
-  private step(x: number): void {
+  private step(x: number, evidence?: Float64Array): void {
     const { mu, invSd, logSd, emit, emitMax, p, logLik, stay, leave } = this;
     for (let ls = 0; ls < this.pairs; ls++) {
       const o = ls * K;
       let max = Number.NEGATIVE_INFINITY;
       for (let j = 0; j < K; j++) {
         const d = (x - (mu[o + j] as number)) * (invSd[o + j] as number);
-        const l = -0.5 * d * d - (logSd[o + j] as number);
+        const l = -0.5 * d * d - (logSd[o + j] as number) + (evidence ? (evidence[j] as number) : 0);
         emit[o + j] = l;
         if (l > max) max = l;
       }
@@ -174,7 +186,7 @@ export class ProfileGridFilter {
         // enter), but into recovery only from crash and high volatility.
         let out = 0;
         for (let i = 0; i < K; i++) out += (p[o + i] as number) * (leave[t + i] as number);
-        const intoRec = (p[o + I.crash] as number) * (leave[t + I.crash] as number) + (p[o + I.high_volatility] as number) * (leave[t + I.high_volatility] as number);
+        const intoRec = (p[o + I.crash] as number) * (this.leaveRec[t + I.crash] as number) + (p[o + I.high_volatility] as number) * (this.leaveRec[t + I.high_volatility] as number);
         let total = 0;
         for (let j = 0; j < K; j++) {
           const pj = p[o + j] as number;
