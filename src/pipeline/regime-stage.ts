@@ -23,6 +23,7 @@ const checkpointSchema: z.ZodType<AdaptiveCheckpoint> = z.object({
     window: z.number(),
   }),
   refitAfter: z.number(),
+  grid: z.object({ barDays: z.number(), scale: z.number(), p: numbers, logLik: z.array(z.number().nullable()) }).optional(),
 });
 
 /**
@@ -42,7 +43,7 @@ export class RegimeStage implements BarAnalysis {
   private checkpointed = Number.NaN;
   private pending: { ts: number; body: string } | undefined;
   /** A restored checkpoint: its bar time, bars until its next calibration, warm bars after it. */
-  private restored: { ts: number; refitAfter: number; since: number } | undefined;
+  private restored: { ts: number; refitAfter: number; since: number; grid: boolean } | undefined;
 
   /**
    * A restart goes on with the calibration in force when it stopped: the warm-up's stored bars
@@ -53,7 +54,7 @@ export class RegimeStage implements BarAnalysis {
     const cp = checkpointSchema.parse(JSON.parse(body));
     this.classifier.restore(cp);
     this.checkpointed = this.classifier.calibration?.at ?? Number.NaN;
-    this.restored = { ts, refitAfter: cp.refitAfter, since: 0 };
+    this.restored = { ts, refitAfter: cp.refitAfter, since: 0, grid: cp.grid !== undefined };
   }
 
   checkpoint(): { ts: number; body: string } | undefined {
@@ -68,6 +69,8 @@ export class RegimeStage implements BarAnalysis {
     const r = this.restored;
     if (r && bar.ts > r.ts) r.since++;
     this.classifier.deferCalibration = r !== undefined;
+    // The restored grid state holds the bars up to the checkpoint already.
+    this.classifier.holdGrid = r !== undefined && r.grid && bar.ts <= r.ts;
     this.classifier.update({ close: bar.close, volume: bar.volume, time: bar.ts });
     this.axes.update(bar.close);
   }
@@ -82,6 +85,7 @@ export class RegimeStage implements BarAnalysis {
       this.restored = undefined;
     }
     c.deferCalibration = false;
+    c.holdGrid = false;
     const out = c.update({ close: bar.close, volume: bar.volume, time: bar.ts });
     const axes = this.axes.update(bar.close);
     const forecast = regimeForecast(c);

@@ -30,7 +30,7 @@
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { longRunDistribution } from './hmm.ts';
-import { ProfileGridFilter, type ProfileGridOptions } from './profile-grid.ts';
+import { ProfileGridFilter, type ProfileGridOptions, type ProfileGridState } from './profile-grid.ts';
 import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
 
 const K = REGIMES.length;
@@ -160,6 +160,8 @@ export interface AdaptiveCheckpoint {
     window: number;
   };
   refitAfter: number;
+  /** The profile-grid filter's state at the checkpoint's bar (absent before it has its anchor, or with `grid: 'never'`). */
+  grid?: ProfileGridState;
 }
 
 /** Working arrays of one EM run (at least the window long). */
@@ -681,6 +683,11 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
    * replays stored bars through the filter only.
    */
   deferCalibration = false;
+  /**
+   * While true, returns do not reach the profile-grid filter: a restored checkpoint's grid state
+   * already holds the bars up to the checkpoint, which a warm-up replays.
+   */
+  holdGrid = false;
 
   constructor(options: AdaptiveRegimeOptions = {}) {
     // Labels from probabilities averaged over ~3 bars; a new label must lead the current one by
@@ -795,6 +802,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     const f = this.fit;
     if (!f) return null;
     const arr = (a: Float64Array): number[] => Array.from(a);
+    const grid = this.gridFilter?.state();
     return {
       fit: {
         mu: arr(f.mu),
@@ -811,6 +819,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
         window: f.window,
       },
       refitAfter: this.nextFit - f.at,
+      ...(grid ? { grid } : {}),
     };
   }
 
@@ -860,6 +869,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     };
     this.still = false;
     this.refitIn(cp.refitAfter);
+    if (cp.grid && this.opts.grid === 'auto') this.gridFilter = ProfileGridFilter.restore(cp.grid, this.opts.gridOptions);
   }
 
   /** The next calibration falls due `bars` returns from now (at least one). */
@@ -911,7 +921,8 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     this.trendSum += r - (this.n >= TREND_BARS ? (this.ret[at - TREND_BARS] as number) : 0);
     this.lvol[at] = this.volumeSeen ? Math.log(v as number) : 0;
     this.n++;
-    if (this.gridFilter) {
+    const g = this.gridFilter;
+    if (g && !this.holdGrid) {
       const f = this.fit;
       if (f?.useVolume && this.volumeSeen) {
         // Volume's evidence: the calibration's volume density per regime (log volume rising with the regime's volatility).
@@ -920,10 +931,9 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
           const e = lv - (f.volumeMean[j] as number);
           this.volDensity[j] = -0.5 * Math.log(f.volumeVariance[j] as number) - (0.5 * e * e) / (f.volumeVariance[j] as number);
         }
-        this.gridFilter.update(r, this.volDensity);
-      } else this.gridFilter.update(r);
-    }
-    else if (this.opts.grid === 'auto' && this.n === GRID_START) {
+        g.update(r, this.volDensity);
+      } else g.update(r);
+    } else if (!g && this.opts.grid === 'auto' && this.n === GRID_START) {
       // Made once the spacing is known (its drift per bar depends on the bar's length), from the returns so far.
       this.gridFilter = new ProfileGridFilter({ barDays: this.typicalGap > 0 ? this.typicalGap / DAY_MS : 1, ...this.opts.gridOptions });
       for (let t = 0; t < this.n; t++) this.gridFilter.update(this.ret[t] as number);

@@ -54,6 +54,18 @@ export interface ProfileGridOptions {
   forget?: number;
 }
 
+/**
+ * What a restarted process needs to go on exactly where a filter left off (JSON-safe: a grid
+ * point ruled out, log likelihood −∞, is null).
+ */
+export interface ProfileGridState {
+  barDays: number;
+  scale: number;
+  /** Per grid point, the filtered distribution (6 numbers each). */
+  p: number[];
+  logLik: (number | null)[];
+}
+
 export class ProfileGridFilter {
   /** Probability per regime (REGIMES order), filtered: returns up to this one. */
   readonly probabilities = new Float64Array(K).fill(1 / K);
@@ -125,6 +137,36 @@ export class ProfileGridFilter {
     });
     this.p = new Float64Array(this.pairs * this.nStay * K).fill(1 / K);
     this.logLik = new Float64Array(this.pairs * this.nStay);
+  }
+
+  /** The filter's state once anchored (null before). */
+  state(): ProfileGridState | null {
+    if (!this.ready) return null;
+    return {
+      barDays: this.opts.barDays,
+      scale: this.scale,
+      p: Array.from(this.p),
+      logLik: Array.from(this.logLik, (x) => (Number.isFinite(x) ? x : null)),
+    };
+  }
+
+  /** A filter that goes on from `state` (made with the same grid options); a state that does not fit the grid is refused. */
+  static restore(state: ProfileGridState, options: Omit<ProfileGridOptions, 'barDays'> = {}): ProfileGridFilter {
+    const f = new ProfileGridFilter({ ...options, barDays: state.barDays });
+    if (state.p.length !== f.p.length || state.logLik.length !== f.logLik.length)
+      throw new RangeError(`profile-grid state: ${state.logLik.length} grid points, this grid has ${f.logLik.length}`);
+    if (!(state.scale > 0 && Number.isFinite(state.scale))) throw new RangeError(`profile-grid state: scale ${state.scale}`);
+    if (!state.p.every((x) => x >= 0 && x <= 1)) throw new RangeError('profile-grid state: a probability outside 0..1');
+    f.p.set(state.p);
+    state.logLik.forEach((x, g) => {
+      f.logLik[g] = x ?? Number.NEGATIVE_INFINITY;
+    });
+    f.scale = state.scale;
+    let best = Number.NEGATIVE_INFINITY;
+    for (const x of f.logLik) if (x > best) best = x;
+    if (best === Number.NEGATIVE_INFINITY) throw new RangeError('profile-grid state: every grid point ruled out');
+    f.mixed(best);
+    return f;
   }
 
   /** True once the anchor is placed (before: equal probabilities). */
@@ -206,6 +248,12 @@ export class ProfileGridFilter {
         if (ll > best) best = ll;
       }
     }
+    this.mixed(best);
+  }
+
+  /** The probabilities: every grid point's distribution weighted by its marginal likelihood. */
+  private mixed(best: number): void {
+    const { p, logLik } = this;
     const post = this.probabilities;
     post.fill(0);
     let w = 0;
