@@ -5,6 +5,13 @@
  * arrive, and filtered forward between refits. Causal: a bar's probabilities use only bars up to
  * it (the fit in force was made on earlier bars, or on the window ending at this bar).
  *
+ * The probabilities it labels are, by default (`grid: 'auto'`), the profile-grid filter's
+ * (profile-grid.ts): Bayes over the profile's level, spread and durations rather than this EM's
+ * point estimate, with the EM's fitted volume densities added to its evidence where volume is
+ * informative. The EM supplies the volume model, the forecast's transition matrix and the
+ * checkpoints; on the planted-regime family's development seeds the grid raised the mean from
+ * 67.6 to 72.1 % (README).
+ *
  * Each state IS a regime, held to the README's definitions by the M-step rather than named
  * afterwards:
  * - volatility order: sideways < bull < bear < recovery < high_volatility < crash, each at least
@@ -23,14 +30,14 @@
  * parameters by it and changes no probability: the model is scale-free by construction, and the
  * regimes' volatility levels, drifts, durations and transitions are learned per series.
  *
- * Until `minBars` returns have arrived there is too little to calibrate on: the template filter
- * (`RegimeClassifier`, fixed ratios to the instrument's own volatility) answers meanwhile, which
- * is stated in `calibrated` (false). A series that does not move on most bars is `sideways`.
+ * Until `minBars` returns have arrived there is too little to calibrate on, which is stated in
+ * `calibrated` (false): the profile grid answers from its 50th return, the template filter
+ * (`RegimeClassifier`, fixed ratios to the instrument's own volatility) before. A series that does not move on most bars is `sideways`.
  */
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { longRunDistribution } from './hmm.ts';
-import { ProfileGridFilter, type ProfileGridOptions, type ProfileGridState } from './profile-grid.ts';
+import { GRID_ANCHOR_BARS, ProfileGridFilter, type ProfileGridOptions, type ProfileGridState } from './profile-grid.ts';
 import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
 
 const K = REGIMES.length;
@@ -89,8 +96,10 @@ const DAY_MS = 86_400_000;
 export const MIN_CALIBRATION_BARS = 250;
 /** Most bars between calibrations once the window is long (before that, every quarter of the bars seen). */
 const REFIT_MAX = 500;
-/** Returns after which the profile-grid filter is made (its anchor needs its own 50). */
+/** Returns after which the profile-grid filter is made (the spacing is known by then), from the returns so far. */
 const GRID_START = 20;
+/** The return from which the profile-grid filter answers (by default: once it has its anchor). */
+export const GRID_ANSWERS_FROM = GRID_ANCHOR_BARS;
 /** Least step in log volatility between neighbours in the volatility order (0.15: each regime at least 16 % rougher than the one before). */
 const MIN_STEP = 0.15;
 
@@ -114,7 +123,7 @@ export interface AdaptiveRegimeOptions extends LabelerOptions {
   /** Template starts of each calibration: spreads of the volatility ratios (default [0.8, 1.2, 1.6]). */
   spreads?: number[];
   /**
-   * Whose probabilities are labelled: 'auto' (default) the profile-grid filter's from the 70th
+   * Whose probabilities are labelled: 'auto' (default) the profile-grid filter's from the 50th
    * return on (profile-grid.ts: Bayes over the profile's level, spread and durations, with this
    * calibration's volume densities added where volume is informative); 'never' this classifier's
    * own EM fit's forward filter (the template filter before the first calibration).
@@ -763,7 +772,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     return Math.round(Math.min(this.opts.windowLimit, Math.max(this.opts.maxWindow, want)));
   }
 
-  /** True once the series' own calibration is in force (false: the template filter's fallback). */
+  /** True once the series' own calibration is in force (false: the fallback, ADAPTIVE_FALLBACK). */
   get calibrated(): boolean {
     return this.fit !== null;
   }

@@ -5,7 +5,7 @@
  */
 import type { BarSeries } from '../core/market.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
-import { AdaptiveRegimeClassifier, MIN_CALIBRATION_BARS } from './adaptive.ts';
+import { AdaptiveRegimeClassifier, GRID_ANSWERS_FROM, MIN_CALIBRATION_BARS } from './adaptive.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { type RegimeHmm, smoothedRegimeProbabilities } from './hmm-classifier.ts';
 import type { OnlineRegimeClassifier } from './labeler.ts';
@@ -84,15 +84,15 @@ export const FORECAST_BARS = [1, 5, 20] as const;
 
 export interface AdaptiveState {
   calibrated: boolean;
-  /** Why the template filter answered instead of a calibration, or null when calibrated. */
+  /** What answered instead of a calibration (ADAPTIVE_FALLBACK), or null when calibrated. */
   fallback: string | null;
   usesVolume: boolean;
   forecast: false | { horizons: number[]; probabilities: Record<Regime, number[]> };
   fittedTransitionMatrix: { labels: Regime[]; matrix: number[][] } | null;
 }
 
-/** Why the adaptive classifier's answer is the template filter's: the same words in `emp regimes` JSON and the live event. */
-export const ADAPTIVE_FALLBACK = `fewer than ${MIN_CALIBRATION_BARS} returns: the template filter (fixed volatility ratios) answered, not a calibration on this series`;
+/** What answered before the adaptive classifier's first calibration: the same words in `emp regimes` JSON and the live event. */
+export const ADAPTIVE_FALLBACK = `fewer than ${MIN_CALIBRATION_BARS} returns: not calibrated on this series yet (no volume, no forecast); the profile-grid filter answered from the ${GRID_ANSWERS_FROM}th return, the template filter (fixed volatility ratios) before it`;
 
 /** The calibrated classifier's forecast from its last bar, 1, 5 and 20 bars ahead, keyed by regime (false before a calibration). */
 export function regimeForecast(c: AdaptiveRegimeClassifier): false | { horizons: number[]; probabilities: Record<Regime, number[]> } {

@@ -35,6 +35,9 @@ const BRIEF = 0.1;
 const CRASH_TO_RECOVERY = 0.5;
 const IS_BRIEF = Uint8Array.from(REGIMES, (r) => (r === 'recovery' || r === 'high_volatility' || r === 'crash' ? 1 : 0));
 
+/** Returns whose robust volatility places the level grid, by default: the filter answers from the next. */
+export const GRID_ANCHOR_BARS = 50;
+
 export interface ProfileGridOptions {
   /** Returns whose robust volatility places the level grid (default 50). */
   anchorBars?: number;
@@ -91,7 +94,7 @@ export class ProfileGridFilter {
 
   constructor(options: ProfileGridOptions = {}) {
     this.opts = {
-      anchorBars: 50,
+      anchorBars: GRID_ANCHOR_BARS,
       levels: [-3.2, 1.0, 0.1],
       spreads: [2.5, 3.5, 5, 7, 10, 14],
       stays: [10, 20, 40, 80, 160, 320, 640, 1280, 2560],

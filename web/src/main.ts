@@ -544,7 +544,7 @@ function updateRegimeBandTail(): void {
  * that the classifier is still calibrating. States stored before these fields existed show nothing.
  */
 function regimeNote(r: RegimeState): string {
-  if (r.calibrated === false) return `calibrating (template filter until ${MIN_CALIBRATION_BARS} bars)`;
+  if (r.calibrated === false) return `calibrating (until ${MIN_CALIBRATION_BARS} bars: profile grid, returns only)`;
   return r.held && r.supported ? `— held: ${r.held} (${r.supported.replace('_', ' ')} leads)` : '';
 }
 
