@@ -48,7 +48,9 @@ describe('RegimeStage', () => {
         expect(e.forecast?.horizons).toEqual([1, 5, 20]);
         for (let k = 0; k < 3; k++) expect(REGIMES.reduce((a, r) => a + (e.forecast?.probabilities[r][k] as number), 0)).toBeCloseTo(1, 9);
       } else {
-        expect(e.fallback).toMatch(/fewer than 250 returns: not calibrated on this series yet .* the profile-grid filter answered from the 50th return/);
+        expect(e.fallback).toMatch(
+          /fewer than 250 returns: not calibrated on this series yet .* the profile-grid filter answered from the 50th return/,
+        );
         expect(e.forecast).toBeUndefined();
       }
     });

@@ -5,6 +5,7 @@ import { REGIMES, type Regime } from '../core/regime.ts';
 import { AdaptiveRegimeClassifier } from './adaptive.ts';
 import { FAMILY_HELDOUT_SEEDS, plantedSeries } from './family.ts';
 import { familyCase, runClassifier } from './family-eval.ts';
+import { ProfileGridFilter } from './profile-grid.ts';
 
 const run = (s: BarSeries): Regime[] => runClassifier(s, new AdaptiveRegimeClassifier());
 
@@ -89,6 +90,24 @@ describe('AdaptiveRegimeClassifier', () => {
     const labels: Regime[] = [];
     for (let i = 0; i < 600; i++) labels.push(d.update({ close: i % 50 === 0 ? 100.01 : 100 }).regime);
     expect(labels.slice(300).every((x) => x === 'sideways')).toBe(true);
+  });
+
+  it('without volume its probabilities are the profile grid’s from the 50th return on (before and after calibrating); with grid "never", its own fit’s', () => {
+    const c = new AdaptiveRegimeClassifier();
+    const own = new AdaptiveRegimeClassifier({ grid: 'never' });
+    const g = new ProfileGridFilter();
+    let differ = 0;
+    for (let i = 0; i < 600; i++) {
+      const bar = { close: daily.close[i] as number, time: daily.time[i] as number };
+      const p = Array.from(c.update(bar).probabilities);
+      const q = Array.from(own.update(bar).probabilities);
+      if (i === 0) continue;
+      const want = Array.from(g.update(Math.log((daily.close[i] as number) / (daily.close[i - 1] as number))));
+      if (i >= 50) expect(p).toEqual(want);
+      if (i >= 250 && q.some((x, j) => Math.abs(x - (want[j] as number)) > 1e-6)) differ++;
+    }
+    expect(c.calibrated).toBe(true);
+    expect(differ).toBeGreaterThan(100);
   });
 
   it('a series too short to calibrate says so and answers with the template filter (probabilities, no NaN)', () => {

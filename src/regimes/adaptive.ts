@@ -37,8 +37,8 @@
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { longRunDistribution } from './hmm.ts';
-import { GRID_ANCHOR_BARS, ProfileGridFilter, type ProfileGridOptions, type ProfileGridState } from './profile-grid.ts';
 import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
+import { GRID_ANCHOR_BARS, ProfileGridFilter, type ProfileGridOptions, type ProfileGridState } from './profile-grid.ts';
 
 const K = REGIMES.length;
 const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, number>;
@@ -888,7 +888,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
 
   /**
    * Labels this bar: the profile grid's probabilities once it has its anchor (the EM fit's own
-   * filter goes on underneath in `state`, for `grid: 'never'` and the checkpoints).
+   * filter goes on underneath in `state`, and is what `grid: 'never'` labels).
    */
   private emit(volRatio: number): RegimeOutput {
     const g = this.gridFilter;

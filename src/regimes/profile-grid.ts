@@ -22,7 +22,10 @@ const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, nu
 
 /** The README's template volatility ratios (as adaptive.ts's starts): their logs, from 0 (calmest) to 1 (wildest), place each regime on the profile. */
 const SD_TEMPLATE: Record<Regime, number> = { sideways: 0.6, bull: 0.85, bear: 1.2, recovery: 1.6, high_volatility: 2.5, crash: 3.5 };
-const SHAPE = Float64Array.from(REGIMES, (r) => Math.log(SD_TEMPLATE[r] / SD_TEMPLATE.sideways) / Math.log(SD_TEMPLATE.crash / SD_TEMPLATE.sideways));
+const SHAPE = Float64Array.from(
+  REGIMES,
+  (r) => Math.log(SD_TEMPLATE[r] / SD_TEMPLATE.sideways) / Math.log(SD_TEMPLATE.crash / SD_TEMPLATE.sideways),
+);
 /**
  * Drift per regime as a Sharpe ratio per day (mean over sd of a day's return); per bar it scales
  * with √(bar length in days). Generic signs and sizes from the definitions: bull and recovery
@@ -231,7 +234,9 @@ export class ProfileGridFilter {
         // enter), but into recovery only from crash and high volatility.
         let out = 0;
         for (let i = 0; i < K; i++) out += (p[o + i] as number) * (leave[t + i] as number);
-        const intoRec = (p[o + I.crash] as number) * (this.leaveRec[t + I.crash] as number) + (p[o + I.high_volatility] as number) * (this.leaveRec[t + I.high_volatility] as number);
+        const intoRec =
+          (p[o + I.crash] as number) * (this.leaveRec[t + I.crash] as number) +
+          (p[o + I.high_volatility] as number) * (this.leaveRec[t + I.high_volatility] as number);
         let total = 0;
         for (let j = 0; j < K; j++) {
           const pj = p[o + j] as number;
