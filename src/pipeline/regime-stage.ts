@@ -70,7 +70,7 @@ export class RegimeStage implements BarAnalysis {
     if (r && bar.ts > r.ts) r.since++;
     this.classifier.deferCalibration = r !== undefined;
     // The restored grid state holds the bars up to the checkpoint already.
-    this.classifier.holdGrid = r !== undefined && r.grid && bar.ts <= r.ts;
+    this.classifier.holdGrid = r ? r.grid && bar.ts <= r.ts : false;
     this.classifier.update({ close: bar.close, volume: bar.volume, time: bar.ts });
     this.axes.update(bar.close);
   }
