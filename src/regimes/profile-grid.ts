@@ -267,8 +267,10 @@ export class ProfileGridFilter {
     let w = 0;
     const G = this.pairs * this.nStay;
     for (let g = 0; g < G; g++) {
-      const wg = Math.exp((logLik[g] as number) - best);
-      if (!(wg > 1e-12)) continue;
+      // Weights below e^−27.6 ≈ 1e-12 are left out (and their exp not taken).
+      const d = (logLik[g] as number) - best;
+      if (!(d > -27.6)) continue;
+      const wg = Math.exp(d);
       w += wg;
       const o = g * K;
       for (let j = 0; j < K; j++) post[j] = (post[j] as number) + wg * (p[o + j] as number);
