@@ -8,9 +8,9 @@
  * The probabilities it labels are, by default (`grid: 'auto'`), the profile-grid filter's
  * (profile-grid.ts): Bayes over the profile's level, spread and durations rather than this EM's
  * point estimate, with the EM's fitted volume densities added to its evidence where volume is
- * informative. The EM supplies the volume model, the forecast's transition matrix and the
- * checkpoints; on the planted-regime family's development seeds the grid raised the mean from
- * 67.6 to 72.1 % (README).
+ * informative. The EM supplies the volume model and the forecast's transition matrix; on the
+ * planted-regime family's development seeds the grid raised the mean from 67.6 to 72.1 %
+ * (README).
  *
  * Each state IS a regime, held to the README's definitions by the M-step rather than named
  * afterwards:
@@ -32,7 +32,8 @@
  *
  * Until `minBars` returns have arrived there is too little to calibrate on, which is stated in
  * `calibrated` (false): the profile grid answers from its 50th return, the template filter
- * (`RegimeClassifier`, fixed ratios to the instrument's own volatility) before. A series that does not move on most bars is `sideways`.
+ * (`RegimeClassifier`, fixed ratios to the instrument's own volatility) before. A series that
+ * does not move on most bars is `sideways`.
  */
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from './classifier.ts';

@@ -58,6 +58,7 @@ export {
   TRAINING_SEED,
   trainingTimeframe,
 } from './model-choice.ts';
+export { ProfileGridFilter, type ProfileGridOptions, type ProfileGridState } from './profile-grid.ts';
 export {
   type ChangePointScore,
   SIMULATION_METHODS,

@@ -38,7 +38,7 @@ const BRIEF = 0.1;
 const CRASH_TO_RECOVERY = 0.5;
 const IS_BRIEF = Uint8Array.from(REGIMES, (r) => (r === 'recovery' || r === 'high_volatility' || r === 'crash' ? 1 : 0));
 
-/** Returns whose robust volatility places the level grid, by default: the filter answers from the next. */
+/** Returns whose robust volatility places the level grid, by default (the filter answers from the last of them on). */
 export const GRID_ANCHOR_BARS = 50;
 
 export interface ProfileGridOptions {
