@@ -120,6 +120,9 @@ describe('ProfileGridFilter', () => {
     expect(Array.from(b.probabilities)).toEqual(Array.from(a.probabilities));
     for (const x of r.slice(600)) expect(Array.from(b.update(x))).toEqual(Array.from(a.update(x)));
     expect(new ProfileGridFilter().state()).toBeNull();
+    // A return that is not a finite number (a bad price upstream) is skipped, not filtered.
+    const before = Array.from(b.probabilities);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) expect(Array.from(b.update(bad))).toEqual(before);
     expect(() => ProfileGridFilter.restore({ ...saved, logLik: saved.logLik.slice(1) })).toThrow(/grid points/);
     expect(() => ProfileGridFilter.restore({ ...saved, scale: -1 })).toThrow(/scale/);
     expect(() => ProfileGridFilter.restore({ ...saved, p: saved.p.map(() => 2) })).toThrow(/probability/);

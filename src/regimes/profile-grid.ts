@@ -91,7 +91,7 @@ export class ProfileGridFilter {
   /** Per grid point (level, spread, duration): filtered distribution and discounted log marginal likelihood. */
   private readonly p: Float64Array;
   private readonly logLik: Float64Array;
-  private readonly mix = new Float64Array(K);
+  private readonly next = new Float64Array(K);
   private readonly pairs: number;
   private readonly nStay: number;
 
@@ -186,6 +186,8 @@ export class ProfileGridFilter {
    * the adaptive classifier passes its fitted volume densities where volume is informative.
    */
   update(r: number, evidence?: Float64Array): Float64Array {
+    // A return that is not a number says nothing about the regime (the caller's bad price): skipped.
+    if (!Number.isFinite(r)) return this.probabilities;
     if (this.ready) {
       this.step(r / this.scale, evidence);
       return this.probabilities;
@@ -242,7 +244,7 @@ export class ProfileGridFilter {
           const pj = p[o + j] as number;
           const into = j === rec ? intoRec : out - pj * (leave[t + j] as number);
           const v = (pj * (stay[t + j] as number) + into) * (emit[e + j] as number);
-          this.mix[j] = v;
+          this.next[j] = v;
           total += v;
         }
         if (!(total > 0)) {
@@ -250,7 +252,7 @@ export class ProfileGridFilter {
           logLik[g] = Number.NEGATIVE_INFINITY;
           continue;
         }
-        for (let j = 0; j < K; j++) p[o + j] = (this.mix[j] as number) / total;
+        for (let j = 0; j < K; j++) p[o + j] = (this.next[j] as number) / total;
         const ll = forget * (logLik[g] as number) + (emitMax[ls] as number) + Math.log(total);
         logLik[g] = ll;
         if (ll > best) best = ll;
