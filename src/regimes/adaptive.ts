@@ -888,8 +888,8 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   }
 
   /**
-   * Labels this bar: the profile grid's probabilities once it has its anchor (the EM fit's own
-   * filter goes on underneath in `state`, and is what `grid: 'never'` labels).
+   * Labels this bar: the profile grid's probabilities once it has its anchor (until then, and
+   * always with `grid: 'never'`, the EM fit's own filter's, carried in `state`).
    */
   private emit(volRatio: number): RegimeOutput {
     const g = this.gridFilter;
@@ -931,18 +931,20 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     this.trendSum += r - (this.n >= TREND_BARS ? (this.ret[at - TREND_BARS] as number) : 0);
     this.lvol[at] = this.volumeSeen ? Math.log(v as number) : 0;
     this.n++;
+    // Volume's evidence this bar, where the calibration in force uses it: the fitted density per
+    // regime (log volume rising with the regime's volatility), read by the grid and the EM filter.
+    const fitted = this.fit;
+    const volumeUsed = fitted?.useVolume === true && this.volumeSeen;
+    if (fitted && volumeUsed) {
+      const lv = this.lvol[this.n - 1 - this.base] as number;
+      for (let j = 0; j < K; j++) {
+        const e = lv - (fitted.volumeMean[j] as number);
+        this.volDensity[j] = -0.5 * Math.log(fitted.volumeVariance[j] as number) - (0.5 * e * e) / (fitted.volumeVariance[j] as number);
+      }
+    }
     const g = this.gridFilter;
     if (g && !this.holdGrid) {
-      const f = this.fit;
-      if (f?.useVolume && this.volumeSeen) {
-        // Volume's evidence: the calibration's volume density per regime (log volume rising with the regime's volatility).
-        const lv = this.lvol[this.n - 1 - this.base] as number;
-        for (let j = 0; j < K; j++) {
-          const e = lv - (f.volumeMean[j] as number);
-          this.volDensity[j] = -0.5 * Math.log(f.volumeVariance[j] as number) - (0.5 * e * e) / (f.volumeVariance[j] as number);
-        }
-        g.update(r, this.volDensity);
-      } else g.update(r);
+      g.update(r, volumeUsed ? this.volDensity : undefined);
     } else if (!g && this.opts.grid === 'auto' && this.n === GRID_START) {
       // Made once the spacing is known (its drift per bar depends on the bar's length), from the returns so far.
       this.gridFilter = new ProfileGridFilter({ barDays: this.typicalGap > 0 ? this.typicalGap / DAY_MS : 1, ...this.opts.gridOptions });
@@ -992,10 +994,12 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
       return this.emit(volRatio);
     }
     if (f.useVolume && !this.volumeSeen) f.useVolume = false;
+    // The grid's probabilities are the ones labelled once it has its anchor: the EM's own filter
+    // is then not needed (only `grid: 'never'` labels it).
+    if (this.gridFilter?.ready) return this.emit(volRatio);
     // Forward step with the calibration in force.
     const p = this.state;
     let max = Number.NEGATIVE_INFINITY;
-    const lv = this.lvol[this.n - 1 - this.base] as number;
     const tr = this.trendSum / (f.scale * Math.sqrt(Math.min(this.n, TREND_BARS)));
     for (let j = 0; j < K; j++) {
       const d = r - (f.mu[j] as number);
@@ -1004,10 +1008,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
         -0.5 * Math.log(f.variance[j] as number) -
         (0.5 * d * d) / (f.variance[j] as number) -
         0.5 * TREND_WEIGHT * (Math.log(f.trendVariance) + (dt * dt) / f.trendVariance);
-      if (f.useVolume) {
-        const e = lv - (f.volumeMean[j] as number);
-        l += -0.5 * Math.log(f.volumeVariance[j] as number) - (0.5 * e * e) / (f.volumeVariance[j] as number);
-      }
+      if (volumeUsed) l += this.volDensity[j] as number;
       this.prior[j] = l;
       if (l > max) max = l;
     }
