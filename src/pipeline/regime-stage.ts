@@ -23,7 +23,15 @@ const checkpointSchema: z.ZodType<AdaptiveCheckpoint> = z.object({
     window: z.number(),
   }),
   refitAfter: z.number(),
-  grid: z.object({ barDays: z.number(), scale: z.number(), p: numbers, logLik: z.array(z.number().nullable()) }).optional(),
+  grid: z
+    .object({
+      barDays: z.number(),
+      scale: z.number(),
+      points: z.array(z.number().int().nonnegative()).optional(),
+      p: numbers,
+      logLik: z.array(z.number().nullable()),
+    })
+    .optional(),
 });
 
 /**

@@ -126,5 +126,40 @@ describe('ProfileGridFilter', () => {
     expect(() => ProfileGridFilter.restore({ ...saved, logLik: saved.logLik.slice(1) })).toThrow(/grid points/);
     expect(() => ProfileGridFilter.restore({ ...saved, scale: -1 })).toThrow(/scale/);
     expect(() => ProfileGridFilter.restore({ ...saved, p: saved.p.map(() => 2) })).toThrow(/probability/);
+    expect(() => ProfileGridFilter.restore({ ...saved, points: [...saved.points].reverse() })).toThrow(/indices/);
+    expect(() => ProfileGridFilter.restore({ ...saved, points: saved.points.map((g: number) => g + 100_000) })).toThrow(/indices/);
+  });
+
+  it('dropping the points 100 nats behind changes no probability, and most points go once regimes have been seen', () => {
+    // The reference is the same grid keeping every point (exact Bayes over it).
+    const model = pointModel(0.01, 7, 80);
+    for (const seed of [1, 2]) {
+      const { bars } = plantedSeries(model, 3000, seed);
+      const exact = new ProfileGridFilter({ prune: Number.POSITIVE_INFINITY });
+      const pruned = new ProfileGridFilter();
+      for (let t = 1; t < bars.close.length; t++) {
+        const r = Math.log((bars.close[t] as number) / (bars.close[t - 1] as number));
+        const a = exact.update(r);
+        const b = pruned.update(r);
+        for (let j = 0; j < K; j++) expect(Math.abs((b[j] as number) - (a[j] as number))).toBeLessThan(1e-12);
+      }
+      const kept = pruned.state()?.points?.length ?? Number.NaN;
+      const all = exact.state()?.points?.length ?? Number.NaN;
+      expect(all).toBe(2322);
+      expect(kept).toBeLessThan(0.25 * all);
+    }
+  });
+
+  it('a state written before pruning (every point, no index list) goes on exactly', () => {
+    const r = returns(900, 9);
+    const a = new ProfileGridFilter({ prune: Number.POSITIVE_INFINITY });
+    for (const x of r.slice(0, 500)) a.update(x);
+    const s = a.state();
+    if (!s?.points) throw new Error('no state');
+    // Every point listed, in order: the former layout with the index list left out.
+    expect(s.points).toEqual(Array.from({ length: 2322 }, (_, g) => g));
+    const { points: _, ...former } = JSON.parse(JSON.stringify(s));
+    const b = ProfileGridFilter.restore(former, { prune: Number.POSITIVE_INFINITY });
+    for (const x of r.slice(500)) expect(Array.from(b.update(x))).toEqual(Array.from(a.update(x)));
   });
 });

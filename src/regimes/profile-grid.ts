@@ -58,6 +58,14 @@ export interface ProfileGridOptions {
    * (1 − 1/5000 cost 0.2 points on the family's development seeds and did not help the NYSE).
    */
   forget?: number;
+  /**
+   * A grid point whose log likelihood falls this many nats behind the best is dropped for good
+   * (default 100: its weight is below e^−100, and the mixture already leaves out weights below
+   * e^−27.6). Once a series has shown a few regimes most points are that far behind (on the
+   * family's series and the NYSE composite, 2–6 % remain after 4,000 bars), so the filter's cost
+   * and its saved state shrink with them. Infinity keeps every point (exact Bayes over the grid).
+   */
+  prune?: number;
 }
 
 /**
@@ -67,8 +75,11 @@ export interface ProfileGridOptions {
 export interface ProfileGridState {
   barDays: number;
   scale: number;
-  /** Per grid point, the filtered distribution (6 numbers each). */
+  /** The grid points still in play, by index (absent: every point, in order, as written before pruning). */
+  points?: number[];
+  /** Per point listed, the filtered distribution (6 numbers each). */
   p: number[];
+  /** Per point listed, its log marginal likelihood (null: ruled out). */
   logLik: (number | null)[];
 }
 
@@ -94,6 +105,10 @@ export class ProfileGridFilter {
   private readonly next = new Float64Array(K);
   private readonly pairs: number;
   private readonly nStay: number;
+  /** The grid points in play (the first `live` entries), and how many of each (level, spread) pair's are. */
+  private readonly alive: Int32Array;
+  private live: number;
+  private readonly pairLive: Int32Array;
 
   constructor(options: ProfileGridOptions = {}) {
     this.opts = {
@@ -103,6 +118,7 @@ export class ProfileGridFilter {
       stays: [10, 20, 40, 80, 160, 320, 640, 1280, 2560],
       barDays: 1,
       forget: 1,
+      prune: 100,
       ...options,
     };
     const [from, to, step] = this.opts.levels;
@@ -143,34 +159,45 @@ export class ProfileGridFilter {
     });
     this.p = new Float64Array(this.pairs * this.nStay * K).fill(1 / K);
     this.logLik = new Float64Array(this.pairs * this.nStay);
+    this.alive = Int32Array.from({ length: this.pairs * this.nStay }, (_, g) => g);
+    this.live = this.alive.length;
+    this.pairLive = new Int32Array(this.pairs).fill(this.nStay);
   }
 
   /** The filter's state once anchored (null before). */
   state(): ProfileGridState | null {
     if (!this.ready) return null;
+    const points = Array.from(this.alive.subarray(0, this.live));
     return {
       barDays: this.opts.barDays,
       scale: this.scale,
-      p: Array.from(this.p),
-      logLik: Array.from(this.logLik, (x) => (Number.isFinite(x) ? x : null)),
+      points,
+      p: points.flatMap((g) => Array.from(this.p.subarray(g * K, g * K + K))),
+      logLik: points.map((g) => this.logLik[g] as number),
     };
   }
 
   /** A filter that goes on from `state` (made with the same grid options); a state that does not fit the grid is refused. */
   static restore(state: ProfileGridState, options: Omit<ProfileGridOptions, 'barDays'> = {}): ProfileGridFilter {
     const f = new ProfileGridFilter({ ...options, barDays: state.barDays });
-    if (state.p.length !== f.p.length || state.logLik.length !== f.logLik.length)
-      throw new RangeError(`profile-grid state: ${state.logLik.length} grid points, this grid has ${f.logLik.length}`);
+    const G = f.logLik.length;
+    const points = state.points ?? Array.from({ length: G }, (_, g) => g);
+    if (state.logLik.length !== points.length || state.p.length !== points.length * K || points.length > G)
+      throw new RangeError(`profile-grid state: ${state.logLik.length} grid points, this grid has ${G}`);
+    if (!points.every((g, i) => Number.isInteger(g) && g >= 0 && g < G && (i === 0 || g > (points[i - 1] as number))))
+      throw new RangeError('profile-grid state: grid point indices not increasing within the grid');
     if (!(state.scale > 0 && Number.isFinite(state.scale))) throw new RangeError(`profile-grid state: scale ${state.scale}`);
     if (!state.p.every((x) => x >= 0 && x <= 1)) throw new RangeError('profile-grid state: a probability outside 0..1');
-    f.p.set(state.p);
-    state.logLik.forEach((x, g) => {
-      f.logLik[g] = x ?? Number.NEGATIVE_INFINITY;
+    f.logLik.fill(Number.NEGATIVE_INFINITY);
+    points.forEach((g, i) => {
+      f.p.set(state.p.slice(i * K, i * K + K), g * K);
+      f.logLik[g] = state.logLik[i] ?? Number.NEGATIVE_INFINITY;
     });
     f.scale = state.scale;
     let best = Number.NEGATIVE_INFINITY;
     for (const x of f.logLik) if (x > best) best = x;
     if (best === Number.NEGATIVE_INFINITY) throw new RangeError('profile-grid state: every grid point ruled out');
+    f.keep(best);
     f.mixed(best);
     return f;
   }
@@ -211,7 +238,9 @@ export class ProfileGridFilter {
 
   private step(x: number, evidence?: Float64Array): void {
     const { mu, invSd, logSd, emit, emitMax, p, logLik, stay, leave } = this;
+    const { alive, pairLive } = this;
     for (let ls = 0; ls < this.pairs; ls++) {
+      if (pairLive[ls] === 0) continue;
       const o = ls * K;
       let max = Number.NEGATIVE_INFINITY;
       for (let j = 0; j < K; j++) {
@@ -226,49 +255,67 @@ export class ProfileGridFilter {
     const forget = this.opts.forget;
     const rec = I.recovery;
     let best = Number.NEGATIVE_INFINITY;
-    for (let ls = 0; ls < this.pairs; ls++) {
+    for (let a = 0; a < this.live; a++) {
+      const g = alive[a] as number;
+      const ls = (g / this.nStay) | 0;
+      const d = g - ls * this.nStay;
       const e = ls * K;
-      for (let d = 0; d < this.nStay; d++) {
-        const g = ls * this.nStay + d;
-        const o = g * K;
-        const t = d * K;
-        // Into j: the mass leaving every other regime (each leaves uniformly to the regimes it may
-        // enter), but into recovery only from crash and high volatility.
-        let out = 0;
-        for (let i = 0; i < K; i++) out += (p[o + i] as number) * (leave[t + i] as number);
-        const intoRec =
-          (p[o + I.crash] as number) * (this.leaveRec[t + I.crash] as number) +
-          (p[o + I.high_volatility] as number) * (this.leaveRec[t + I.high_volatility] as number);
-        let total = 0;
-        for (let j = 0; j < K; j++) {
-          const pj = p[o + j] as number;
-          const into = j === rec ? intoRec : out - pj * (leave[t + j] as number);
-          const v = (pj * (stay[t + j] as number) + into) * (emit[e + j] as number);
-          this.next[j] = v;
-          total += v;
-        }
-        if (!(total > 0)) {
-          // Nothing at this grid point explains the bar (every density underflowed): it is out.
-          logLik[g] = Number.NEGATIVE_INFINITY;
-          continue;
-        }
-        for (let j = 0; j < K; j++) p[o + j] = (this.next[j] as number) / total;
-        const ll = forget * (logLik[g] as number) + (emitMax[ls] as number) + Math.log(total);
-        logLik[g] = ll;
-        if (ll > best) best = ll;
+      const o = g * K;
+      const t = d * K;
+      // Into j: the mass leaving every other regime (each leaves uniformly to the regimes it may
+      // enter), but into recovery only from crash and high volatility.
+      let out = 0;
+      for (let i = 0; i < K; i++) out += (p[o + i] as number) * (leave[t + i] as number);
+      const intoRec =
+        (p[o + I.crash] as number) * (this.leaveRec[t + I.crash] as number) +
+        (p[o + I.high_volatility] as number) * (this.leaveRec[t + I.high_volatility] as number);
+      let total = 0;
+      for (let j = 0; j < K; j++) {
+        const pj = p[o + j] as number;
+        const into = j === rec ? intoRec : out - pj * (leave[t + j] as number);
+        const v = (pj * (stay[t + j] as number) + into) * (emit[e + j] as number);
+        this.next[j] = v;
+        total += v;
+      }
+      if (!(total > 0)) {
+        // Nothing at this grid point explains the bar (every density underflowed): it is out.
+        logLik[g] = Number.NEGATIVE_INFINITY;
+        continue;
+      }
+      for (let j = 0; j < K; j++) p[o + j] = (this.next[j] as number) / total;
+      const ll = forget * (logLik[g] as number) + (emitMax[ls] as number) + Math.log(total);
+      logLik[g] = ll;
+      if (ll > best) best = ll;
+    }
+    this.keep(best);
+    this.mixed(best);
+  }
+
+  /** Drops for good the points `prune` nats or more behind the best (and those ruled out). */
+  private keep(best: number): void {
+    const { alive, pairLive, logLik } = this;
+    const floor = best - this.opts.prune;
+    let n = 0;
+    for (let a = 0; a < this.live; a++) {
+      const g = alive[a] as number;
+      if ((logLik[g] as number) > floor) alive[n++] = g;
+      else {
+        logLik[g] = Number.NEGATIVE_INFINITY;
+        const ls = (g / this.nStay) | 0;
+        pairLive[ls] = (pairLive[ls] as number) - 1;
       }
     }
-    this.mixed(best);
+    this.live = n;
   }
 
   /** The probabilities: every grid point's distribution weighted by its marginal likelihood. */
   private mixed(best: number): void {
-    const { p, logLik } = this;
+    const { p, logLik, alive } = this;
     const post = this.probabilities;
     post.fill(0);
     let w = 0;
-    const G = this.pairs * this.nStay;
-    for (let g = 0; g < G; g++) {
+    for (let a = 0; a < this.live; a++) {
+      const g = alive[a] as number;
       // Weights below e^−27.6 ≈ 1e-12 are left out (and their exp not taken).
       const d = (logLik[g] as number) - best;
       if (!(d > -27.6)) continue;
