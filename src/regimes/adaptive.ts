@@ -39,7 +39,7 @@ import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { longRunDistribution } from './hmm.ts';
 import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
-import { GRID_ANCHOR_BARS, ProfileGridFilter, type ProfileGridOptions, type ProfileGridState } from './profile-grid.ts';
+import { GRID_ANCHOR_BARS, ProfileGridFilter, type ProfileGridOptions, type ProfileGridState, SD_TEMPLATE } from './profile-grid.ts';
 
 const K = REGIMES.length;
 const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, number>;
@@ -48,11 +48,8 @@ const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, nu
 const VOL_ORDER: readonly number[] = [I.sideways, I.bull, I.bear, I.recovery, I.high_volatility, I.crash];
 /** Drift sign per state (REGIMES order): +1 non-negative, −1 non-positive, 0 fixed at zero. */
 const DRIFT_SIGN = Float64Array.from(REGIMES, (r) => ({ bull: 1, bear: -1, sideways: 0, high_volatility: 0, crash: -1, recovery: 1 })[r]);
-/** Starting volatility per state in units of the window's robust volatility; its logs give the profile's SHAPE. */
-const SD_RATIO = Float64Array.from(
-  REGIMES,
-  (r) => ({ sideways: 0.6, bull: 0.85, bear: 1.2, recovery: 1.6, high_volatility: 2.5, crash: 3.5 })[r],
-);
+/** Starting volatility per state in units of the window's robust volatility (the definitions' template, shared with the profile grid); its logs give the profile's SHAPE. */
+const SD_RATIO = Float64Array.from(REGIMES, (r) => SD_TEMPLATE[r]);
 /** Log volatility of each state over the calmest's at spread 1 (from SD_RATIO): the shape of the volatility profile. */
 const SHAPE = Float64Array.from(SD_RATIO, (x) => Math.log(x / (SD_RATIO[I.sideways] as number)));
 /** Pseudo-weight holding the profile's spread near 1.2 (in bars × squared shape units). */

@@ -20,8 +20,15 @@ import { REGIMES, type Regime } from '../core/regime.ts';
 const K = REGIMES.length;
 const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, number>;
 
-/** The README's template volatility ratios (as adaptive.ts's starts): their logs, from 0 (calmest) to 1 (wildest), place each regime on the profile. */
-const SD_TEMPLATE: Record<Regime, number> = { sideways: 0.6, bull: 0.85, bear: 1.2, recovery: 1.6, high_volatility: 2.5, crash: 3.5 };
+/** The README's template volatility ratios (also the adaptive classifier's EM starts): their logs, from 0 (calmest) to 1 (wildest), place each regime on the profile. */
+export const SD_TEMPLATE: Readonly<Record<Regime, number>> = {
+  sideways: 0.6,
+  bull: 0.85,
+  bear: 1.2,
+  recovery: 1.6,
+  high_volatility: 2.5,
+  crash: 3.5,
+};
 const SHAPE = Float64Array.from(
   REGIMES,
   (r) => Math.log(SD_TEMPLATE[r] / SD_TEMPLATE.sideways) / Math.log(SD_TEMPLATE.crash / SD_TEMPLATE.sideways),
