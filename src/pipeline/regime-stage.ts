@@ -26,10 +26,12 @@ const checkpointSchema: z.ZodType<AdaptiveCheckpoint> = z.object({
   grid: z
     .object({
       barDays: z.number(),
+      drifts: numbers.optional(),
       scale: z.number(),
       points: z.array(z.number().int().nonnegative()).optional(),
       p: numbers,
       logLik: z.array(z.number().nullable()),
+      volume: z.object({ mean: numbers, precision: numbers }).optional(),
     })
     .optional(),
 });

@@ -39,7 +39,7 @@ import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { longRunDistribution } from './hmm.ts';
 import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
-import { GRID_ANCHOR_BARS, ProfileGridFilter, type ProfileGridOptions, type ProfileGridState, SD_TEMPLATE } from './profile-grid.ts';
+import { GRID_ANCHOR_BARS, ProfileGridFilter, type ProfileGridOptions, type ProfileGridState, SD_TEMPLATE, type VolumeLine } from './profile-grid.ts';
 
 const K = REGIMES.length;
 const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, number>;
@@ -681,6 +681,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   private readonly gaps: number[] = [];
   private typicalGap = Number.NaN;
   private gridFilter: ProfileGridFilter | null = null;
+  private readonly volumeLine: VolumeLine = { alpha: 0, beta: 0, variance: 1 };
   private readonly volDensity = new Float64Array(K);
   /** The calibrated HMM's filtered distribution (what the forward step carries from bar to bar). */
   private readonly state = new Float64Array(K).fill(1 / K);
@@ -941,7 +942,16 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     }
     const g = this.gridFilter;
     if (g && !this.holdGrid) {
-      g.update(r, volumeUsed ? this.volDensity : undefined);
+      if (fitted && volumeUsed) {
+        // The calibration's line of log volume on log volatility (its states' levels lie on it).
+        const lo = 0.5 * Math.log(fitted.variance[I.sideways] as number);
+        const hi = 0.5 * Math.log(fitted.variance[I.crash] as number);
+        const beta = hi > lo ? ((fitted.volumeMean[I.crash] as number) - (fitted.volumeMean[I.sideways] as number)) / (hi - lo) : 0;
+        this.volumeLine.beta = beta;
+        this.volumeLine.alpha = (fitted.volumeMean[I.sideways] as number) - beta * lo;
+        this.volumeLine.variance = fitted.volumeVariance[I.sideways] as number;
+        g.update(r, this.lvol[this.n - 1 - this.base] as number, this.volumeLine);
+      } else g.update(r);
     } else if (!g && this.opts.grid === 'auto' && this.n === GRID_START) {
       // Made once the spacing is known (its drift per bar depends on the bar's length), from the returns so far.
       this.gridFilter = new ProfileGridFilter({ barDays: this.typicalGap > 0 ? this.typicalGap / DAY_MS : 1, ...this.opts.gridOptions });

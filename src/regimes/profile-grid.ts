@@ -5,9 +5,17 @@
  * marginal likelihoods. Bayes over that grid instead of an EM point estimate: while
  * a series has shown only one or two regimes, the posterior keeps every reading of them alive (a
  * calm regime of a rough series, a rough regime of a calm one) instead of committing to the
- * window's own spread, and it sharpens as regimes arrive. It reads returns; other evidence per
- * regime (the adaptive classifier's fitted volume densities, where volume is informative) can be
- * added to a bar's emissions.
+ * window's own spread, and it sharpens as regimes arrive. A fourth dimension scales the regimes'
+ * drifts (the generic Sharpe ratios below are a daily market's; a minute's trend can be far
+ * stronger for its volatility).
+ *
+ * It reads returns and, where the caller has found volume informative, log volumes: each grid
+ * point then learns its own volume level per regime (a conjugate normal update weighted by the
+ * point's own filtered probabilities), starting from the caller's line of log volume on log
+ * volatility read at the point's own volatilities. A point whose reading of the regimes is right
+ * learns levels that predict the volume, a wrong one does not, and the marginal likelihood tells
+ * them apart: the volume model is not one calibration's labelling of the series, which early in a
+ * series is often shifted by a regime.
  *
  * Scale-free: the level grid is placed around the robust volatility of the first `anchorBars`
  * returns, so multiplying every return by a constant moves the anchor with it and changes no
@@ -59,6 +67,10 @@ export interface ProfileGridOptions {
   stays?: readonly number[];
   /** Bar length in days (drift per bar scales with its square root; default 1). */
   barDays?: number;
+  /** Multipliers of the generic drifts (default 1, 4, 16). */
+  drifts?: readonly number[];
+  /** Prior sd of a grid point's volume level per regime around the caller's line, in log volume (default 0.1). */
+  volumeLevelSd?: number;
   /**
    * Discount of the grid points' log likelihoods per bar (default 1: none, exact Bayes). Below 1,
    * the evidence of the last 1/(1 − forget) bars decides, for a series whose character changes
@@ -82,6 +94,8 @@ export interface ProfileGridOptions {
  */
 export interface ProfileGridState {
   barDays: number;
+  /** The drift multipliers of the grid (absent: 1 alone, as written before they were a dimension). */
+  drifts?: number[];
   scale: number;
   /** The grid points still in play, by index (absent: every point, in order, as written before pruning). */
   points?: number[];
@@ -89,6 +103,18 @@ export interface ProfileGridState {
   p: number[];
   /** Per point listed, its log marginal likelihood (null: ruled out). */
   logLik: (number | null)[];
+  /** Once volume has been read: per point listed, its volume level per regime and that level's precision (6 numbers each). */
+  volume?: { mean: number[]; precision: number[] };
+}
+
+/**
+ * Log volume against log volatility, as the caller has fitted it: level α + β · log sd (sd of a
+ * bar's return, in the returns' own units), residual variance `variance`.
+ */
+export interface VolumeLine {
+  alpha: number;
+  beta: number;
+  variance: number;
 }
 
 export class ProfileGridFilter {
@@ -97,7 +123,7 @@ export class ProfileGridFilter {
   private readonly opts: Required<ProfileGridOptions>;
   private readonly buffer: number[] = [];
   private scale = Number.NaN;
-  /** Per (level, spread) and regime: mean, 1/sd and log sd of the return in units of the anchor; the bar's emission densities. */
+  /** Per (level, spread, drift) and regime: mean, 1/sd and log sd of the return in units of the anchor; the bar's emission densities. */
   private readonly mu: Float64Array;
   private readonly invSd: Float64Array;
   private readonly logSd: Float64Array;
@@ -110,10 +136,15 @@ export class ProfileGridFilter {
   /** Per grid point (level, spread, duration): filtered distribution and discounted log marginal likelihood. */
   private readonly p: Float64Array;
   private readonly logLik: Float64Array;
+  /** Per grid point and regime, once volume has been read: its volume level and that level's precision. */
+  private vMean: Float64Array | null = null;
+  private vPrec: Float64Array | null = null;
   private readonly next = new Float64Array(K);
+  private readonly pointEmit = new Float64Array(K);
+  /** (level, spread, drift) triples; each has `nStay` grid points. */
   private readonly pairs: number;
   private readonly nStay: number;
-  /** The grid points in play (the first `live` entries), and how many of each (level, spread) pair's are. */
+  /** The grid points in play (the first `live` entries), and how many of each triple's are. */
   private readonly alive: Int32Array;
   private live: number;
   private readonly pairLive: Int32Array;
@@ -125,14 +156,17 @@ export class ProfileGridFilter {
       spreads: [2.5, 3.5, 5, 7, 10, 14],
       stays: [10, 20, 40, 80, 160, 320, 640, 1280, 2560],
       barDays: 1,
+      drifts: [1, 4, 16],
+      volumeLevelSd: 0.1,
       forget: 1,
       prune: 100,
       ...options,
     };
     const [from, to, step] = this.opts.levels;
     const nLevel = Math.round((to - from) / step) + 1;
-    const spreads = this.opts.spreads;
-    this.pairs = nLevel * spreads.length;
+    const { spreads, drifts } = this.opts;
+    const nDrift = drifts.length;
+    this.pairs = nLevel * spreads.length * nDrift;
     this.nStay = this.opts.stays.length;
     this.mu = new Float64Array(this.pairs * K);
     this.invSd = new Float64Array(this.pairs * K);
@@ -141,15 +175,17 @@ export class ProfileGridFilter {
     this.emitMax = new Float64Array(this.pairs);
     const sqrtDays = Math.sqrt(this.opts.barDays);
     for (let a = 0; a < nLevel; a++)
-      spreads.forEach((spread, b) => {
-        const o = (a * spreads.length + b) * K;
-        for (let j = 0; j < K; j++) {
-          const lsd = from + a * step + Math.log(spread) * (SHAPE[j] as number);
-          this.logSd[o + j] = lsd;
-          this.invSd[o + j] = Math.exp(-lsd);
-          this.mu[o + j] = SHARPE_PER_DAY[REGIMES[j] as Regime] * sqrtDays * Math.exp(lsd);
-        }
-      });
+      spreads.forEach((spread, b) =>
+        drifts.forEach((drift, c) => {
+          const o = ((a * spreads.length + b) * nDrift + c) * K;
+          for (let j = 0; j < K; j++) {
+            const lsd = from + a * step + Math.log(spread) * (SHAPE[j] as number);
+            this.logSd[o + j] = lsd;
+            this.invSd[o + j] = Math.exp(-lsd);
+            this.mu[o + j] = SHARPE_PER_DAY[REGIMES[j] as Regime] * drift * sqrtDays * Math.exp(lsd);
+          }
+        }),
+      );
     this.stay = new Float64Array(this.nStay * K);
     this.leave = new Float64Array(this.nStay * K);
     this.leaveRec = new Float64Array(this.nStay * K);
@@ -176,18 +212,22 @@ export class ProfileGridFilter {
   state(): ProfileGridState | null {
     if (!this.ready) return null;
     const points = Array.from(this.alive.subarray(0, this.live));
+    const perPoint = (x: Float64Array): number[] => points.flatMap((g) => Array.from(x.subarray(g * K, g * K + K)));
+    const { vMean, vPrec } = this;
     return {
       barDays: this.opts.barDays,
+      drifts: [...this.opts.drifts],
       scale: this.scale,
       points,
-      p: points.flatMap((g) => Array.from(this.p.subarray(g * K, g * K + K))),
+      p: perPoint(this.p),
       logLik: points.map((g) => this.logLik[g] as number),
+      ...(vMean && vPrec ? { volume: { mean: perPoint(vMean), precision: perPoint(vPrec) } } : {}),
     };
   }
 
   /** A filter that goes on from `state` (made with the same grid options); a state that does not fit the grid is refused. */
-  static restore(state: ProfileGridState, options: Omit<ProfileGridOptions, 'barDays'> = {}): ProfileGridFilter {
-    const f = new ProfileGridFilter({ ...options, barDays: state.barDays });
+  static restore(state: ProfileGridState, options: Omit<ProfileGridOptions, 'barDays' | 'drifts'> = {}): ProfileGridFilter {
+    const f = new ProfileGridFilter({ ...options, barDays: state.barDays, drifts: state.drifts ?? [1] });
     const G = f.logLik.length;
     const points = state.points ?? Array.from({ length: G }, (_, g) => g);
     if (state.logLik.length !== points.length || state.p.length !== points.length * K || points.length > G)
@@ -196,10 +236,23 @@ export class ProfileGridFilter {
       throw new RangeError('profile-grid state: grid point indices not increasing within the grid');
     if (!(state.scale > 0 && Number.isFinite(state.scale))) throw new RangeError(`profile-grid state: scale ${state.scale}`);
     if (!state.p.every((x) => x >= 0 && x <= 1)) throw new RangeError('profile-grid state: a probability outside 0..1');
+    const v = state.volume;
+    if (v) {
+      if (v.mean.length !== state.p.length || v.precision.length !== state.p.length)
+        throw new RangeError('profile-grid state: volume levels not 6 per grid point');
+      if (!v.mean.every(Number.isFinite) || !v.precision.every((x) => x > 0 && Number.isFinite(x)))
+        throw new RangeError('profile-grid state: a volume level not finite or a precision not above 0');
+      f.vMean = new Float64Array(f.p.length);
+      f.vPrec = new Float64Array(f.p.length).fill(1);
+    }
     f.logLik.fill(Number.NEGATIVE_INFINITY);
     points.forEach((g, i) => {
       f.p.set(state.p.slice(i * K, i * K + K), g * K);
       f.logLik[g] = state.logLik[i] ?? Number.NEGATIVE_INFINITY;
+      if (v) {
+        f.vMean?.set(v.mean.slice(i * K, i * K + K), g * K);
+        f.vPrec?.set(v.precision.slice(i * K, i * K + K), g * K);
+      }
     });
     f.scale = state.scale;
     let best = Number.NEGATIVE_INFINITY;
@@ -216,15 +269,18 @@ export class ProfileGridFilter {
   }
 
   /**
-   * One log return (gap- and season-adjusted by the caller) and, optionally, more evidence about
-   * this bar's regime as a log density per regime (REGIMES order; the same for every grid point):
-   * the adaptive classifier passes its fitted volume densities where volume is informative.
+   * One log return (gap- and season-adjusted by the caller) and, where volume is informative, the
+   * bar's log volume with the caller's current line of log volume on log volatility. The first
+   * volume read places every grid point's levels on that line at the point's own volatilities;
+   * from then on each point learns its own, and the line gives only the residual variance.
    */
-  update(r: number, evidence?: Float64Array): Float64Array {
+  update(r: number, logVolume = Number.NaN, line?: VolumeLine): Float64Array {
     // A return that is not a number says nothing about the regime (the caller's bad price): skipped.
     if (!Number.isFinite(r)) return this.probabilities;
     if (this.ready) {
-      this.step(r / this.scale, evidence);
+      const withVolume = line !== undefined && Number.isFinite(logVolume) && line.variance > 0;
+      if (withVolume && !this.vMean) this.placeVolume(line);
+      this.step(r / this.scale, withVolume ? logVolume : Number.NaN, line?.variance ?? 1);
       return this.probabilities;
     }
     this.buffer.push(r);
@@ -239,21 +295,35 @@ export class ProfileGridFilter {
       return this.probabilities;
     }
     this.scale = scale;
-    for (const x of this.buffer) this.step(x / scale);
+    for (const x of this.buffer) this.step(x / scale, Number.NaN, 1);
     this.buffer.length = 0;
     return this.probabilities;
   }
 
-  private step(x: number, evidence?: Float64Array): void {
+  /** Every grid point's volume level per regime on `line` at the point's own volatilities, with the prior precision. */
+  private placeVolume(line: VolumeLine): void {
+    const vMean = new Float64Array(this.p.length);
+    const logScale = Math.log(this.scale);
+    for (let g = 0; g < this.logLik.length; g++) {
+      const o = ((g / this.nStay) | 0) * K;
+      for (let j = 0; j < K; j++) vMean[g * K + j] = line.alpha + line.beta * (logScale + (this.logSd[o + j] as number));
+    }
+    this.vMean = vMean;
+    this.vPrec = new Float64Array(this.p.length).fill(1 / this.opts.volumeLevelSd ** 2);
+  }
+
+  private step(x: number, lv: number, tau2: number): void {
     const { mu, invSd, logSd, emit, emitMax, p, logLik, stay, leave } = this;
-    const { alive, pairLive } = this;
+    const { alive, pairLive, pointEmit } = this;
+    const withVolume = !Number.isNaN(lv);
+    const { vMean, vPrec } = this;
     for (let ls = 0; ls < this.pairs; ls++) {
       if (pairLive[ls] === 0) continue;
       const o = ls * K;
       let max = Number.NEGATIVE_INFINITY;
       for (let j = 0; j < K; j++) {
         const d = (x - (mu[o + j] as number)) * (invSd[o + j] as number);
-        const l = -0.5 * d * d - (logSd[o + j] as number) + (evidence ? (evidence[j] as number) : 0);
+        const l = -0.5 * d * d - (logSd[o + j] as number);
         emit[o + j] = l;
         if (l > max) max = l;
       }
@@ -267,9 +337,22 @@ export class ProfileGridFilter {
       const g = alive[a] as number;
       const ls = (g / this.nStay) | 0;
       const d = g - ls * this.nStay;
-      const e = ls * K;
       const o = g * K;
       const t = d * K;
+      let e = ls * K;
+      let em = emit;
+      if (withVolume && vMean && vPrec) {
+        // The return's density (relative to the triple's best) times the predictive density of
+        // this point's volume level per regime. A volume more than 10 sd from every level (a bad
+        // print) is as far from all of them, not a reason to rule every point out.
+        for (let j = 0; j < K; j++) {
+          const v = tau2 + 1 / (vPrec[o + j] as number);
+          const dv = lv - (vMean[o + j] as number);
+          pointEmit[j] = (emit[e + j] as number) * (Math.exp(-0.5 * Math.min((dv * dv) / v, 100)) / Math.sqrt(v));
+        }
+        em = pointEmit;
+        e = 0;
+      }
       // Into j: the mass leaving every other regime (each leaves uniformly to the regimes it may
       // enter), but into recovery only from crash and high volatility.
       let out = 0;
@@ -281,7 +364,7 @@ export class ProfileGridFilter {
       for (let j = 0; j < K; j++) {
         const pj = p[o + j] as number;
         const into = j === rec ? intoRec : out - pj * (leave[t + j] as number);
-        const v = (pj * (stay[t + j] as number) + into) * (emit[e + j] as number);
+        const v = (pj * (stay[t + j] as number) + into) * (em[e + j] as number);
         this.next[j] = v;
         total += v;
       }
@@ -291,6 +374,14 @@ export class ProfileGridFilter {
         continue;
       }
       for (let j = 0; j < K; j++) p[o + j] = (this.next[j] as number) / total;
+      if (withVolume && vMean && vPrec)
+        // Each regime's level learns from the bar in proportion to this point's belief in it.
+        for (let j = 0; j < K; j++) {
+          const w = (p[o + j] as number) / tau2;
+          const prec = (vPrec[o + j] as number) + w;
+          vPrec[o + j] = prec;
+          vMean[o + j] = (vMean[o + j] as number) + (w * (lv - (vMean[o + j] as number))) / prec;
+        }
       const ll = forget * (logLik[g] as number) + (emitMax[ls] as number) + Math.log(total);
       logLik[g] = ll;
       if (ll > best) best = ll;
