@@ -39,7 +39,14 @@ import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { longRunDistribution } from './hmm.ts';
 import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
-import { GRID_ANCHOR_BARS, ProfileGridFilter, type ProfileGridOptions, type ProfileGridState, SD_TEMPLATE, type VolumeLine } from './profile-grid.ts';
+import {
+  GRID_ANCHOR_BARS,
+  ProfileGridFilter,
+  type ProfileGridOptions,
+  type ProfileGridState,
+  SD_TEMPLATE,
+  type VolumeLine,
+} from './profile-grid.ts';
 
 const K = REGIMES.length;
 const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, number>;

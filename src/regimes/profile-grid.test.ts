@@ -35,9 +35,17 @@ function pointModel(scale: number, spread: number, stay: number, volume: Planted
   return { mu, sigma, trans, volume, barMs: 86_400_000 };
 }
 
-/** Forward filter of a dense model from equal probabilities, per bar (the reference). */
-function denseFilter(m: PlantedModel, returns: readonly number[]): Float64Array[] {
+/** The chain's long-run distribution, by iterating the dense matrix from equal probabilities. */
+function longRun(trans: Float64Array): Float64Array {
   let p = new Float64Array(K).fill(1 / K);
+  for (let it = 0; it < 5000; it++)
+    p = Float64Array.from({ length: K }, (_, j) => p.reduce((s, pi, i) => s + pi * (trans[i * K + j] as number), 0));
+  return p;
+}
+
+/** Forward filter of a dense model from its long-run distribution, per bar (the reference). */
+function denseFilter(m: PlantedModel, returns: readonly number[]): Float64Array[] {
+  let p = longRun(m.trans);
   return returns.map((r) => {
     const next = new Float64Array(K);
     let total = 0;
