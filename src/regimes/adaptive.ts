@@ -6,11 +6,11 @@
  * it (the fit in force was made on earlier bars, or on the window ending at this bar).
  *
  * The probabilities it labels are, by default (`grid: 'auto'`), the profile-grid filter's
- * (profile-grid.ts): Bayes over the profile's level, spread and durations rather than this EM's
- * point estimate, with the EM's fitted volume densities added to its evidence where volume is
- * informative. The EM supplies the volume model and the forecast's transition matrix; on the
- * planted-regime family's development seeds the grid raised the mean from 67.6 to 72.1 %
- * (README).
+ * (profile-grid.ts): Bayes over the profile's level, spread, drifts and durations rather than
+ * this EM's point estimate, reading the log volume where the EM finds it informative (each grid
+ * point learns its own volume levels, starting from the EM's line of log volume on log
+ * volatility). The EM supplies that line, the decision to use volume and the forecast's
+ * transition matrix (README: what the grid gained on the planted-regime family).
  *
  * Each state IS a regime, held to the README's definitions by the M-step rather than named
  * afterwards:
@@ -129,8 +129,8 @@ export interface AdaptiveRegimeOptions extends LabelerOptions {
   spreads?: number[];
   /**
    * Whose probabilities are labelled: 'auto' (default) the profile-grid filter's from the 50th
-   * return on (profile-grid.ts: Bayes over the profile's level, spread and durations, with this
-   * calibration's volume densities added where volume is informative); 'never' this classifier's
+   * return on (profile-grid.ts: Bayes over the profile's level, spread, drifts and durations,
+   * reading volume where this calibration finds it informative); 'never' this classifier's
    * own EM fit's forward filter (the template filter before the first calibration).
    */
   grid?: 'auto' | 'never';
@@ -937,7 +937,8 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     this.lvol[at] = this.volumeSeen ? Math.log(v as number) : 0;
     this.n++;
     // Volume's evidence this bar, where the calibration in force uses it: the fitted density per
-    // regime (log volume rising with the regime's volatility), read by the grid and the EM filter.
+    // regime (log volume rising with the regime's volatility), read by the EM filter (`grid:
+    // 'never'`); the grid reads the log volume with the calibration's line.
     const fitted = this.fit;
     const volumeUsed = fitted?.useVolume === true && this.volumeSeen;
     if (fitted && volumeUsed) {

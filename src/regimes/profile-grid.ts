@@ -19,9 +19,10 @@
  *
  * Scale-free: the level grid is placed around the robust volatility of the first `anchorBars`
  * returns, so multiplying every return by a constant moves the anchor with it and changes no
- * probability. Cost per bar: the emissions of each (level, spread), shared by every duration,
- * and an O(6) transition step per grid point still in play (the transitions' structure: stay, or
- * leave uniformly to the regimes allowed).
+ * probability. Cost per bar: the return's emissions of each (level, spread, drift), shared by
+ * every duration, and per grid point still in play an O(6) transition step (the transitions'
+ * structure: stay, or leave uniformly to the regimes allowed) and, with volume, its own volume
+ * densities and level update. A point starts from its chain's long-run distribution.
  */
 import { REGIMES, type Regime } from '../core/regime.ts';
 
