@@ -135,6 +135,7 @@ describe('ProfileGridFilter', () => {
     expect(() => ProfileGridFilter.restore({ ...saved, scale: -1 })).toThrow(/scale/);
     expect(() => ProfileGridFilter.restore({ ...saved, p: saved.p.map(() => 2) })).toThrow(/probability/);
     expect(() => ProfileGridFilter.restore({ ...saved, points: [...saved.points].reverse() })).toThrow(/indices/);
+    expect(() => ProfileGridFilter.restore({ ...saved, drifts: [] })).toThrow(/drift/);
     expect(() => ProfileGridFilter.restore({ ...saved, points: saved.points.map((g: number) => g + 100_000) })).toThrow(/indices/);
   });
 

@@ -176,17 +176,16 @@ export class ProfileGridFilter {
     this.emitMax = new Float64Array(this.pairs);
     const sqrtDays = Math.sqrt(this.opts.barDays);
     for (let a = 0; a < nLevel; a++)
-      spreads.forEach((spread, b) =>
-        drifts.forEach((drift, c) => {
+      for (let b = 0; b < spreads.length; b++)
+        for (let c = 0; c < nDrift; c++) {
           const o = ((a * spreads.length + b) * nDrift + c) * K;
           for (let j = 0; j < K; j++) {
-            const lsd = from + a * step + Math.log(spread) * (SHAPE[j] as number);
+            const lsd = from + a * step + Math.log(spreads[b] as number) * (SHAPE[j] as number);
             this.logSd[o + j] = lsd;
             this.invSd[o + j] = Math.exp(-lsd);
-            this.mu[o + j] = SHARPE_PER_DAY[REGIMES[j] as Regime] * drift * sqrtDays * Math.exp(lsd);
+            this.mu[o + j] = SHARPE_PER_DAY[REGIMES[j] as Regime] * (drifts[c] as number) * sqrtDays * Math.exp(lsd);
           }
-        }),
-      );
+        }
     this.stay = new Float64Array(this.nStay * K);
     this.leave = new Float64Array(this.nStay * K);
     this.leaveRec = new Float64Array(this.nStay * K);
@@ -264,7 +263,10 @@ export class ProfileGridFilter {
 
   /** A filter that goes on from `state` (made with the same grid options); a state that does not fit the grid is refused. */
   static restore(state: ProfileGridState, options: Omit<ProfileGridOptions, 'barDays' | 'drifts'> = {}): ProfileGridFilter {
-    const f = new ProfileGridFilter({ ...options, barDays: state.barDays, drifts: state.drifts ?? [1] });
+    const drifts = state.drifts ?? [1];
+    if (drifts.length === 0 || !drifts.every(Number.isFinite))
+      throw new RangeError('profile-grid state: drift multipliers not finite numbers');
+    const f = new ProfileGridFilter({ ...options, barDays: state.barDays, drifts });
     const G = f.logLik.length;
     const points = state.points ?? Array.from({ length: G }, (_, g) => g);
     if (state.logLik.length !== points.length || state.p.length !== points.length * K || points.length > G)
