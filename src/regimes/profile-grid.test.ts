@@ -255,7 +255,7 @@ describe('ProfileGridFilter', () => {
       expect(() => ProfileGridFilter.restore({ ...st, volume: { ...v, mean: v.mean.slice(6) } })).toThrow(/6 per grid point/);
       // A volume of 1e-300 or 1e300 (a bad print): finite probabilities summing to 1, and the grid goes on.
       for (const bad of [1e-300, 1e300]) {
-        const p = c.update(0.001, Math.log(bad), truth);
+        const p = c.update(0.001, Math.log(bad), lineA);
         expect(p.every(Number.isFinite)).toBe(true);
         expect(p.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 12);
         expect(c.state()?.points?.length ?? 0).toBeGreaterThan(0);

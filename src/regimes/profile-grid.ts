@@ -134,7 +134,7 @@ export class ProfileGridFilter {
   private readonly stay: Float64Array;
   private readonly leave: Float64Array;
   private readonly leaveRec: Float64Array;
-  /** Per grid point (level, spread, duration): filtered distribution and discounted log marginal likelihood. */
+  /** Per grid point (level, spread, drift, duration): filtered distribution and discounted log marginal likelihood. */
   private readonly p: Float64Array;
   private readonly logLik: Float64Array;
   /** Per grid point and regime, once volume has been read: its volume level and that level's precision. */
@@ -143,12 +143,12 @@ export class ProfileGridFilter {
   private readonly next = new Float64Array(K);
   private readonly pointEmit = new Float64Array(K);
   /** (level, spread, drift) triples; each has `nStay` grid points. */
-  private readonly pairs: number;
+  private readonly triples: number;
   private readonly nStay: number;
   /** The grid points in play (the first `live` entries), and how many of each triple's are. */
   private readonly alive: Int32Array;
   private live: number;
-  private readonly pairLive: Int32Array;
+  private readonly tripleLive: Int32Array;
 
   constructor(options: ProfileGridOptions = {}) {
     this.opts = {
@@ -167,13 +167,13 @@ export class ProfileGridFilter {
     const nLevel = Math.round((to - from) / step) + 1;
     const { spreads, drifts } = this.opts;
     const nDrift = drifts.length;
-    this.pairs = nLevel * spreads.length * nDrift;
+    this.triples = nLevel * spreads.length * nDrift;
     this.nStay = this.opts.stays.length;
-    this.mu = new Float64Array(this.pairs * K);
-    this.invSd = new Float64Array(this.pairs * K);
-    this.logSd = new Float64Array(this.pairs * K);
-    this.emit = new Float64Array(this.pairs * K);
-    this.emitMax = new Float64Array(this.pairs);
+    this.mu = new Float64Array(this.triples * K);
+    this.invSd = new Float64Array(this.triples * K);
+    this.logSd = new Float64Array(this.triples * K);
+    this.emit = new Float64Array(this.triples * K);
+    this.emitMax = new Float64Array(this.triples);
     const sqrtDays = Math.sqrt(this.opts.barDays);
     for (let a = 0; a < nLevel; a++)
       for (let b = 0; b < spreads.length; b++)
@@ -201,17 +201,17 @@ export class ProfileGridFilter {
         this.leaveRec[d * K + i] = (1 - s) * w;
       }
     });
-    this.p = new Float64Array(this.pairs * this.nStay * K);
+    this.p = new Float64Array(this.triples * this.nStay * K);
     // A point starts from its chain's long-run distribution: with no history, the calm regimes,
     // which last ten times longer, are the likelier ones.
     for (let d = 0; d < this.nStay; d++) {
       const start = this.longRun(d);
       for (let g = d; g < this.p.length / K; g += this.nStay) this.p.set(start, g * K);
     }
-    this.logLik = new Float64Array(this.pairs * this.nStay);
-    this.alive = Int32Array.from({ length: this.pairs * this.nStay }, (_, g) => g);
+    this.logLik = new Float64Array(this.triples * this.nStay);
+    this.alive = Int32Array.from({ length: this.triples * this.nStay }, (_, g) => g);
     this.live = this.alive.length;
-    this.pairLive = new Int32Array(this.pairs).fill(this.nStay);
+    this.tripleLive = new Int32Array(this.triples).fill(this.nStay);
   }
 
   /** The long-run distribution of duration `d`'s chain: π P = π with Σ π = 1, by Gaussian elimination. */
@@ -353,11 +353,11 @@ export class ProfileGridFilter {
 
   private step(x: number, lv: number, tau2: number): void {
     const { mu, invSd, logSd, emit, emitMax, p, logLik, stay, leave } = this;
-    const { alive, pairLive, pointEmit } = this;
+    const { alive, tripleLive, pointEmit } = this;
     const withVolume = !Number.isNaN(lv);
     const { vMean, vPrec } = this;
-    for (let ls = 0; ls < this.pairs; ls++) {
-      if (pairLive[ls] === 0) continue;
+    for (let ls = 0; ls < this.triples; ls++) {
+      if (tripleLive[ls] === 0) continue;
       const o = ls * K;
       let max = Number.NEGATIVE_INFINITY;
       for (let j = 0; j < K; j++) {
@@ -431,7 +431,7 @@ export class ProfileGridFilter {
 
   /** Drops for good the points `prune` nats or more behind the best (and those ruled out). */
   private keep(best: number): void {
-    const { alive, pairLive, logLik } = this;
+    const { alive, tripleLive, logLik } = this;
     const floor = best - this.opts.prune;
     let n = 0;
     for (let a = 0; a < this.live; a++) {
@@ -440,7 +440,7 @@ export class ProfileGridFilter {
       else {
         logLik[g] = Number.NEGATIVE_INFINITY;
         const ls = (g / this.nStay) | 0;
-        pairLive[ls] = (pairLive[ls] as number) - 1;
+        tripleLive[ls] = (tripleLive[ls] as number) - 1;
       }
     }
     this.live = n;
