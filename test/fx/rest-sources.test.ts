@@ -67,13 +67,16 @@ describe('Yahoo Finance chart API', () => {
   });
 
   it('poll: closed bars once each, the open bar whenever it changes, then it closes', async () => {
+    // One clock reading for every answer: a bar's time must not move between polls (read anew, a
+    // second boundary crossed between two answers shifted every bar and they were re-sent).
+    const t0 = Math.floor(Date.now() / 1000) - 3600;
     const body = (closes: number[]): string =>
       JSON.stringify({
         chart: {
           result: [
             {
               meta: { symbol: 'EURUSD=X' },
-              timestamp: closes.map((_, i) => Math.floor(Date.now() / 1000) - 3600 + i * 60),
+              timestamp: closes.map((_, i) => t0 + i * 60),
               indicators: { quote: [{ open: closes, high: closes, low: closes, close: closes, volume: closes.map(() => 0) }] },
             },
           ],
