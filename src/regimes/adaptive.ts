@@ -688,8 +688,9 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   private readonly gaps: number[] = [];
   private typicalGap = Number.NaN;
   private gridFilter: ProfileGridFilter | null = null;
+  /** The calibration's line of log volume on log volatility, and the fit it was read from. */
   private readonly volumeLine: VolumeLine = { alpha: 0, beta: 0, variance: 1 };
-  private readonly volDensity = new Float64Array(K);
+  private volumeLineFit: AdaptiveFit | null = null;
   /** The calibrated HMM's filtered distribution (what the forward step carries from bar to bar). */
   private readonly state = new Float64Array(K).fill(1 / K);
   /**
@@ -902,6 +903,19 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     return this.label(volRatio);
   }
 
+  /** The line a calibration's volume levels lie on (its states' levels are fitted on it), read once per fit. */
+  private volumeLineOf(f: AdaptiveFit): VolumeLine {
+    if (this.volumeLineFit === f) return this.volumeLine;
+    const lo = 0.5 * Math.log(f.variance[I.sideways] as number);
+    const hi = 0.5 * Math.log(f.variance[I.crash] as number);
+    const beta = hi > lo ? ((f.volumeMean[I.crash] as number) - (f.volumeMean[I.sideways] as number)) / (hi - lo) : 0;
+    this.volumeLine.beta = beta;
+    this.volumeLine.alpha = (f.volumeMean[I.sideways] as number) - beta * lo;
+    this.volumeLine.variance = f.volumeVariance[I.sideways] as number;
+    this.volumeLineFit = f;
+    return this.volumeLine;
+  }
+
   update(bar: { close: number; volume?: number; time?: number }): RegimeOutput {
     const fb = this.fallback.update(bar);
     const prev = this.prevClose;
@@ -936,30 +950,15 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
     this.trendSum += r - (this.n >= TREND_BARS ? (this.ret[at - TREND_BARS] as number) : 0);
     this.lvol[at] = this.volumeSeen ? Math.log(v as number) : 0;
     this.n++;
-    // Volume's evidence this bar, where the calibration in force uses it: the fitted density per
-    // regime (log volume rising with the regime's volatility), read by the EM filter (`grid:
-    // 'never'`); the grid reads the log volume with the calibration's line.
+    // Volume is evidence this bar where the calibration in force uses it: the grid reads the log
+    // volume with the calibration's line, the EM filter (below) its fitted density per regime.
     const fitted = this.fit;
     const volumeUsed = fitted?.useVolume === true && this.volumeSeen;
-    if (fitted && volumeUsed) {
-      const lv = this.lvol[this.n - 1 - this.base] as number;
-      for (let j = 0; j < K; j++) {
-        const e = lv - (fitted.volumeMean[j] as number);
-        this.volDensity[j] = -0.5 * Math.log(fitted.volumeVariance[j] as number) - (0.5 * e * e) / (fitted.volumeVariance[j] as number);
-      }
-    }
+    const lv = this.lvol[this.n - 1 - this.base] as number;
     const g = this.gridFilter;
     if (g && !this.holdGrid) {
-      if (fitted && volumeUsed) {
-        // The calibration's line of log volume on log volatility (its states' levels lie on it).
-        const lo = 0.5 * Math.log(fitted.variance[I.sideways] as number);
-        const hi = 0.5 * Math.log(fitted.variance[I.crash] as number);
-        const beta = hi > lo ? ((fitted.volumeMean[I.crash] as number) - (fitted.volumeMean[I.sideways] as number)) / (hi - lo) : 0;
-        this.volumeLine.beta = beta;
-        this.volumeLine.alpha = (fitted.volumeMean[I.sideways] as number) - beta * lo;
-        this.volumeLine.variance = fitted.volumeVariance[I.sideways] as number;
-        g.update(r, this.lvol[this.n - 1 - this.base] as number, this.volumeLine);
-      } else g.update(r);
+      if (fitted && volumeUsed) g.update(r, lv, this.volumeLineOf(fitted));
+      else g.update(r);
     } else if (!g && this.opts.grid === 'auto' && this.n === GRID_START) {
       // Made once the spacing is known (its drift per bar depends on the bar's length), from the returns so far.
       this.gridFilter = new ProfileGridFilter({ barDays: this.typicalGap > 0 ? this.typicalGap / DAY_MS : 1, ...this.opts.gridOptions });
@@ -1023,7 +1022,11 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
         -0.5 * Math.log(f.variance[j] as number) -
         (0.5 * d * d) / (f.variance[j] as number) -
         0.5 * TREND_WEIGHT * (Math.log(f.trendVariance) + (dt * dt) / f.trendVariance);
-      if (volumeUsed) l += this.volDensity[j] as number;
+      if (volumeUsed) {
+        // The fitted density of this bar's log volume (log volume rising with the state's volatility).
+        const e = lv - (f.volumeMean[j] as number);
+        l += -0.5 * Math.log(f.volumeVariance[j] as number) - (0.5 * e * e) / (f.volumeVariance[j] as number);
+      }
       this.prior[j] = l;
       if (l > max) max = l;
     }
