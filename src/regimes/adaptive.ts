@@ -645,8 +645,7 @@ function calibrate(
   }
   const fit = f as AdaptiveFit;
   fit.window = n;
-  // Rows are sticky, so a few hundred steps.
-  longRunDistribution(fit.trans, K, 500, fit.stationary);
+  longRunDistribution(fit.trans, K, fit.stationary);
   let ll = emissions(fit, r, fit.useVolume ? lv : null, tr, n, w.logE);
   ll += forward(fit.trans, w.logE, n, w.alpha);
   return { fit, last: w.alpha.slice((n - 1) * K, n * K), logLikelihood: ll };

@@ -229,7 +229,7 @@ export function oracleFilter(model: PlantedModel, bars: BarSeries): { probabilit
 export function scaleFreeOracleFilter(model: PlantedModel, bars: BarSeries): { probabilities: Float64Array; regime: Regime[] } {
   const grid = (half: number, step: number): number[] =>
     Array.from({ length: 2 * Math.round(half / step) + 1 }, (_, i) => -half + i * step);
-  const initial = longRunDistribution(model.trans, K, 2000);
+  const initial = longRunDistribution(model.trans, K);
   return gridFilter(model, bars, grid(3, 0.1), model.volume === 'informative' ? grid(2, 0.2) : [0], initial);
 }
 

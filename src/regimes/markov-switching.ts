@@ -9,6 +9,8 @@
  * statsmodels' MarkovAutoregression does); it is maximised by BFGS from several starts. Kim's
  * smoother gives the two-sided probabilities. Pure.
  */
+
+import { longRunDistribution } from './hmm.ts';
 import { minimizeBfgs } from './optimize.ts';
 
 export interface MarkovSwitchingArParams {
@@ -29,19 +31,9 @@ export interface MarkovSwitchingArFit {
   converged: boolean;
 }
 
-/** Stationary distribution of a row-stochastic matrix (power iteration). */
+/** Stationary distribution of a row-stochastic matrix. */
 function stationary(trans: number[][]): number[] {
-  const k = trans.length;
-  let p = new Array<number>(k).fill(1 / k);
-  for (let it = 0; it < 10_000; it++) {
-    const q = new Array<number>(k).fill(0);
-    for (let i = 0; i < k; i++)
-      for (let j = 0; j < k; j++) q[j] = (q[j] as number) + (p[i] as number) * ((trans[i] as number[])[j] as number);
-    const diff = q.reduce((a, v, j) => a + Math.abs(v - (p[j] as number)), 0);
-    p = q;
-    if (diff < 1e-15) break;
-  }
-  return p;
+  return Array.from(longRunDistribution(trans.flat(), trans.length));
 }
 
 interface FilterRun {

@@ -25,6 +25,7 @@
  * densities and level update. A point starts from its chain's long-run distribution.
  */
 import { REGIMES, type Regime } from '../core/regime.ts';
+import { longRunDistribution } from './hmm.ts';
 
 const K = REGIMES.length;
 const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, number>;
@@ -214,34 +215,15 @@ export class ProfileGridFilter {
     this.tripleLive = new Int32Array(this.triples).fill(this.nStay);
   }
 
-  /** The long-run distribution of duration `d`'s chain: π P = π with Σ π = 1, by Gaussian elimination. */
+  /** The long-run distribution of duration `d`'s chain (its dense matrix, solved exactly). */
   private longRun(d: number): Float64Array {
     const t = d * K;
-    const n = K + 1;
-    // Row j: Σ_i π_i P(i → j) − π_j = 0, for all j but the last; the last row: Σ π = 1.
-    const a = new Float64Array(K * n);
-    for (let j = 0; j < K - 1; j++)
-      for (let i = 0; i < K; i++) {
-        const pij =
+    const trans = new Float64Array(K * K);
+    for (let i = 0; i < K; i++)
+      for (let j = 0; j < K; j++)
+        trans[i * K + j] =
           i === j ? (this.stay[t + i] as number) : j === I.recovery ? (this.leaveRec[t + i] as number) : (this.leave[t + i] as number);
-        a[j * n + i] = pij - (i === j ? 1 : 0);
-      }
-    for (let i = 0; i <= K; i++) a[(K - 1) * n + i] = 1;
-    for (let c = 0; c < K; c++) {
-      let piv = c;
-      for (let r = c + 1; r < K; r++) if (Math.abs(a[r * n + c] as number) > Math.abs(a[piv * n + c] as number)) piv = r;
-      for (let k = 0; k < n; k++) {
-        const x = a[c * n + k] as number;
-        a[c * n + k] = a[piv * n + k] as number;
-        a[piv * n + k] = x;
-      }
-      for (let r = 0; r < K; r++) {
-        if (r === c) continue;
-        const f = (a[r * n + c] as number) / (a[c * n + c] as number);
-        for (let k = c; k < n; k++) a[r * n + k] = (a[r * n + k] as number) - f * (a[c * n + k] as number);
-      }
-    }
-    return Float64Array.from({ length: K }, (_, j) => (a[j * n + K] as number) / (a[j * n + j] as number));
+    return longRunDistribution(trans, K);
   }
 
   /** The filter's state once anchored (null before). */
