@@ -32,6 +32,7 @@ const checkpointSchema: z.ZodType<AdaptiveCheckpoint> = z.object({
       p: numbers,
       logLik: z.array(z.number().nullable()),
       volume: z.object({ mean: numbers, precision: numbers }).optional(),
+      volatility: z.object({ shape: numbers, rate: numbers }).optional(),
     })
     .optional(),
 });

@@ -17,6 +17,10 @@
  * them apart: the volume model is not one calibration's labelling of the series, which early in a
  * series is often shifted by a regime.
  *
+ * Each point also learns its own volatility per regime the same way (a gamma posterior on the
+ * precision's ratio to the profile's, worth `volatilityPrior` bars at the profile to begin with):
+ * the profile's one shape places a series' regimes only roughly (an FX rate's are concave on it).
+ *
  * Scale-free: the level grid is placed around the robust volatility of the first `anchorBars`
  * returns, so multiplying every return by a constant moves the anchor with it and changes no
  * probability. Cost per bar: the return's emissions of each (level, spread, drift), shared by
@@ -74,6 +78,14 @@ export interface ProfileGridOptions {
   /** Prior sd of a grid point's volume level per regime around the caller's line, in log volume (default 0.1). */
   volumeLevelSd?: number;
   /**
+   * Weight, in bars, of each grid point's prior that its regimes' volatilities sit on the profile
+   * (default 100). Each point learns a volatility per regime from the returns in proportion to its
+   * own belief in the regime (a gamma posterior on the precision's ratio to the profile's), so a
+   * series whose regimes lie off the one log-linear shape is still read in its own terms.
+   * Infinity: the volatilities stay on the profile.
+   */
+  volatilityPrior?: number;
+  /**
    * Discount of the grid points' log likelihoods per bar (default 1: none, exact Bayes). Below 1,
    * the evidence of the last 1/(1 − forget) bars decides, for a series whose character changes
    * (1 − 1/5000 cost 0.2 points on the family's development seeds and did not help the NYSE).
@@ -107,6 +119,11 @@ export interface ProfileGridState {
   logLik: (number | null)[];
   /** Once volume has been read: per point listed, its volume level per regime and that level's precision (6 numbers each). */
   volume?: { mean: number[]; precision: number[] };
+  /**
+   * Per point listed, the gamma posterior of each regime's precision over the profile's (6 shapes,
+   * 6 rates); absent: volatilities on the profile (as written before they were learned).
+   */
+  volatility?: { shape: number[]; rate: number[] };
 }
 
 /**
@@ -143,6 +160,12 @@ export class ProfileGridFilter {
   private vPrec: Float64Array | null = null;
   private readonly next = new Float64Array(K);
   private readonly pointEmit = new Float64Array(K);
+  /** Per (level, spread, drift) and regime: this bar's squared standardized return on the profile. */
+  private readonly dev2: Float64Array;
+  /** Per grid point and regime, when volatilities are learned: gamma shape and rate of the precision's ratio to the profile's, and the log of their ratio. */
+  private tauA: Float64Array | null = null;
+  private tauB: Float64Array | null = null;
+  private logTau: Float64Array | null = null;
   /** (level, spread, drift) triples; each has `nStay` grid points. */
   private readonly triples: number;
   private readonly nStay: number;
@@ -160,6 +183,7 @@ export class ProfileGridFilter {
       barDays: 1,
       drifts: [1, 4, 16],
       volumeLevelSd: 0.1,
+      volatilityPrior: 100,
       forget: 1,
       prune: 100,
       ...options,
@@ -175,6 +199,7 @@ export class ProfileGridFilter {
     this.logSd = new Float64Array(this.triples * K);
     this.emit = new Float64Array(this.triples * K);
     this.emitMax = new Float64Array(this.triples);
+    this.dev2 = new Float64Array(this.triples * K);
     const sqrtDays = Math.sqrt(this.opts.barDays);
     for (let a = 0; a < nLevel; a++)
       for (let b = 0; b < spreads.length; b++)
@@ -213,6 +238,12 @@ export class ProfileGridFilter {
     this.alive = Int32Array.from({ length: this.triples * this.nStay }, (_, g) => g);
     this.live = this.alive.length;
     this.tripleLive = new Int32Array(this.triples).fill(this.nStay);
+    const a0 = this.opts.volatilityPrior;
+    if (a0 > 0 && Number.isFinite(a0)) {
+      this.tauA = new Float64Array(this.p.length).fill(a0);
+      this.tauB = new Float64Array(this.p.length).fill(a0);
+      this.logTau = new Float64Array(this.p.length);
+    }
   }
 
   /** The long-run distribution of duration `d`'s chain (its dense matrix, solved exactly). */
@@ -231,7 +262,7 @@ export class ProfileGridFilter {
     if (!this.ready) return null;
     const points = Array.from(this.alive.subarray(0, this.live));
     const perPoint = (x: Float64Array): number[] => points.flatMap((g) => Array.from(x.subarray(g * K, g * K + K)));
-    const { vMean, vPrec } = this;
+    const { vMean, vPrec, tauA, tauB } = this;
     return {
       barDays: this.opts.barDays,
       drifts: [...this.opts.drifts],
@@ -240,6 +271,7 @@ export class ProfileGridFilter {
       p: perPoint(this.p),
       logLik: points.map((g) => this.logLik[g] as number),
       ...(vMean && vPrec ? { volume: { mean: perPoint(vMean), precision: perPoint(vPrec) } } : {}),
+      ...(tauA && tauB ? { volatility: { shape: perPoint(tauA), rate: perPoint(tauB) } } : {}),
     };
   }
 
@@ -248,7 +280,13 @@ export class ProfileGridFilter {
     const drifts = state.drifts ?? [1];
     if (drifts.length === 0 || !drifts.every(Number.isFinite))
       throw new RangeError('profile-grid state: drift multipliers not finite numbers');
-    const f = new ProfileGridFilter({ ...options, barDays: state.barDays, drifts });
+    // A state without learned volatilities (written before they were) goes on with them on the profile.
+    const f = new ProfileGridFilter({
+      ...options,
+      barDays: state.barDays,
+      drifts,
+      ...(state.volatility ? {} : { volatilityPrior: Number.POSITIVE_INFINITY }),
+    });
     const G = f.logLik.length;
     const points = state.points ?? Array.from({ length: G }, (_, g) => g);
     if (state.logLik.length !== points.length || state.p.length !== points.length * K || points.length > G)
@@ -266,6 +304,14 @@ export class ProfileGridFilter {
       f.vMean = new Float64Array(f.p.length);
       f.vPrec = new Float64Array(f.p.length).fill(1);
     }
+    const vol = state.volatility;
+    if (vol) {
+      if (!f.tauA) throw new RangeError('profile-grid state: learned volatilities, but this grid keeps them on the profile');
+      if (vol.shape.length !== state.p.length || vol.rate.length !== state.p.length)
+        throw new RangeError('profile-grid state: volatilities not 6 per grid point');
+      if (!vol.shape.every((x) => x > 0 && Number.isFinite(x)) || !vol.rate.every((x) => x > 0 && Number.isFinite(x)))
+        throw new RangeError('profile-grid state: a volatility shape or rate not finite and above 0');
+    }
     f.logLik.fill(Number.NEGATIVE_INFINITY);
     points.forEach((g, i) => {
       f.p.set(state.p.slice(i * K, i * K + K), g * K);
@@ -274,6 +320,14 @@ export class ProfileGridFilter {
         f.vMean?.set(v.mean.slice(i * K, i * K + K), g * K);
         f.vPrec?.set(v.precision.slice(i * K, i * K + K), g * K);
       }
+      if (vol && f.tauA && f.tauB && f.logTau)
+        for (let j = 0; j < K; j++) {
+          const a = vol.shape[i * K + j] as number;
+          const b = vol.rate[i * K + j] as number;
+          f.tauA[g * K + j] = a;
+          f.tauB[g * K + j] = b;
+          f.logTau[g * K + j] = Math.log(a / b);
+        }
     });
     f.scale = state.scale;
     let best = Number.NEGATIVE_INFINITY;
@@ -345,6 +399,7 @@ export class ProfileGridFilter {
       for (let j = 0; j < K; j++) {
         const d = (x - (mu[o + j] as number)) * (invSd[o + j] as number);
         const l = -0.5 * d * d - (logSd[o + j] as number);
+        this.dev2[o + j] = d * d;
         emit[o + j] = l;
         if (l > max) max = l;
       }
@@ -360,8 +415,26 @@ export class ProfileGridFilter {
       const d = g - ls * this.nStay;
       const o = g * K;
       const t = d * K;
-      let e = ls * K;
+      const e = ls * K;
       let em = emit;
+      let emMax = emitMax[ls] as number;
+      const { tauA, tauB, logTau, dev2 } = this;
+      if (tauA && tauB && logTau) {
+        // The return's density with this point's own volatility per regime: the profile's sd
+        // over √(posterior mean of the precision ratio).
+        let mx = Number.NEGATIVE_INFINITY;
+        for (let j = 0; j < K; j++) {
+          const l =
+            -0.5 * (dev2[e + j] as number) * ((tauA[o + j] as number) / (tauB[o + j] as number)) +
+            0.5 * (logTau[o + j] as number) -
+            (logSd[e + j] as number);
+          pointEmit[j] = l;
+          if (l > mx) mx = l;
+        }
+        for (let j = 0; j < K; j++) pointEmit[j] = Math.exp((pointEmit[j] as number) - mx);
+        emMax = mx;
+        em = pointEmit;
+      }
       if (withVolume && vMean && vPrec) {
         // The return's density (relative to the triple's best) times the predictive density of
         // this point's volume level per regime. A volume more than 10 sd from every level (a bad
@@ -369,11 +442,13 @@ export class ProfileGridFilter {
         for (let j = 0; j < K; j++) {
           const v = tau2 + 1 / (vPrec[o + j] as number);
           const dv = lv - (vMean[o + j] as number);
-          pointEmit[j] = (emit[e + j] as number) * (Math.exp(-0.5 * Math.min((dv * dv) / v, 100)) / Math.sqrt(v));
+          pointEmit[j] =
+            (em === pointEmit ? (pointEmit[j] as number) : (emit[e + j] as number)) *
+            (Math.exp(-0.5 * Math.min((dv * dv) / v, 100)) / Math.sqrt(v));
         }
         em = pointEmit;
-        e = 0;
       }
+      const eo = em === pointEmit ? 0 : e;
       // Into j: the mass leaving every other regime (each leaves uniformly to the regimes it may
       // enter), but into recovery only from crash and high volatility.
       let out = 0;
@@ -385,7 +460,7 @@ export class ProfileGridFilter {
       for (let j = 0; j < K; j++) {
         const pj = p[o + j] as number;
         const into = j === rec ? intoRec : out - pj * (leave[t + j] as number);
-        const v = (pj * (stay[t + j] as number) + into) * (em[e + j] as number);
+        const v = (pj * (stay[t + j] as number) + into) * (em[eo + j] as number);
         this.next[j] = v;
         total += v;
       }
@@ -403,7 +478,17 @@ export class ProfileGridFilter {
           vPrec[o + j] = prec;
           vMean[o + j] = (vMean[o + j] as number) + (w * (lv - (vMean[o + j] as number))) / prec;
         }
-      const ll = forget * (logLik[g] as number) + (emitMax[ls] as number) + Math.log(total);
+      if (tauA && tauB && logTau)
+        // Each regime's volatility learns from the bar in proportion to this point's belief in it.
+        for (let j = 0; j < K; j++) {
+          const w = p[o + j] as number;
+          const a2 = (tauA[o + j] as number) + 0.5 * w;
+          const b2 = (tauB[o + j] as number) + 0.5 * w * (dev2[e + j] as number);
+          tauA[o + j] = a2;
+          tauB[o + j] = b2;
+          logTau[o + j] = Math.log(a2 / b2);
+        }
+      const ll = forget * (logLik[g] as number) + emMax + Math.log(total);
       logLik[g] = ll;
       if (ll > best) best = ll;
     }
