@@ -162,10 +162,9 @@ export class ProfileGridFilter {
   private readonly pointEmit = new Float64Array(K);
   /** Per (level, spread, drift) and regime: this bar's squared standardized return on the profile. */
   private readonly dev2: Float64Array;
-  /** Per grid point and regime, when volatilities are learned: gamma shape and rate of the precision's ratio to the profile's, and the log of their ratio. */
+  /** Per grid point and regime, when volatilities are learned: gamma shape and rate of the precision's ratio to the profile's. */
   private tauA: Float64Array | null = null;
   private tauB: Float64Array | null = null;
-  private logTau: Float64Array | null = null;
   /** (level, spread, drift) triples; each has `nStay` grid points. */
   private readonly triples: number;
   private readonly nStay: number;
@@ -242,7 +241,6 @@ export class ProfileGridFilter {
     if (a0 > 0 && Number.isFinite(a0)) {
       this.tauA = new Float64Array(this.p.length).fill(a0);
       this.tauB = new Float64Array(this.p.length).fill(a0);
-      this.logTau = new Float64Array(this.p.length);
     }
   }
 
@@ -320,14 +318,10 @@ export class ProfileGridFilter {
         f.vMean?.set(v.mean.slice(i * K, i * K + K), g * K);
         f.vPrec?.set(v.precision.slice(i * K, i * K + K), g * K);
       }
-      if (vol && f.tauA && f.tauB && f.logTau)
-        for (let j = 0; j < K; j++) {
-          const a = vol.shape[i * K + j] as number;
-          const b = vol.rate[i * K + j] as number;
-          f.tauA[g * K + j] = a;
-          f.tauB[g * K + j] = b;
-          f.logTau[g * K + j] = Math.log(a / b);
-        }
+      if (vol) {
+        f.tauA?.set(vol.shape.slice(i * K, i * K + K), g * K);
+        f.tauB?.set(vol.rate.slice(i * K, i * K + K), g * K);
+      }
     });
     f.scale = state.scale;
     let best = Number.NEGATIVE_INFINITY;
@@ -389,17 +383,21 @@ export class ProfileGridFilter {
 
   private step(x: number, lv: number, tau2: number): void {
     const { mu, invSd, logSd, emit, emitMax, p, logLik, stay, leave } = this;
-    const { alive, tripleLive, pointEmit } = this;
+    const { alive, tripleLive, pointEmit, dev2, tauA, tauB } = this;
     const withVolume = !Number.isNaN(lv);
     const { vMean, vPrec } = this;
     for (let ls = 0; ls < this.triples; ls++) {
       if (tripleLive[ls] === 0) continue;
       const o = ls * K;
-      let max = Number.NEGATIVE_INFINITY;
       for (let j = 0; j < K; j++) {
         const d = (x - (mu[o + j] as number)) * (invSd[o + j] as number);
-        const l = -0.5 * d * d - (logSd[o + j] as number);
-        this.dev2[o + j] = d * d;
+        dev2[o + j] = d * d;
+      }
+      // With learned volatilities each point computes its own densities from `dev2`.
+      if (tauA) continue;
+      let max = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < K; j++) {
+        const l = -0.5 * (dev2[o + j] as number) - (logSd[o + j] as number);
         emit[o + j] = l;
         if (l > max) max = l;
       }
@@ -418,16 +416,13 @@ export class ProfileGridFilter {
       const e = ls * K;
       let em = emit;
       let emMax = emitMax[ls] as number;
-      const { tauA, tauB, logTau, dev2 } = this;
-      if (tauA && tauB && logTau) {
+      if (tauA && tauB) {
         // The return's density with this point's own volatility per regime: the profile's sd
         // over √(posterior mean of the precision ratio).
         let mx = Number.NEGATIVE_INFINITY;
         for (let j = 0; j < K; j++) {
-          const l =
-            -0.5 * (dev2[e + j] as number) * ((tauA[o + j] as number) / (tauB[o + j] as number)) +
-            0.5 * (logTau[o + j] as number) -
-            (logSd[e + j] as number);
+          const ratio = (tauA[o + j] as number) / (tauB[o + j] as number);
+          const l = -0.5 * (dev2[e + j] as number) * ratio + 0.5 * Math.log(ratio) - (logSd[e + j] as number);
           pointEmit[j] = l;
           if (l > mx) mx = l;
         }
@@ -478,15 +473,12 @@ export class ProfileGridFilter {
           vPrec[o + j] = prec;
           vMean[o + j] = (vMean[o + j] as number) + (w * (lv - (vMean[o + j] as number))) / prec;
         }
-      if (tauA && tauB && logTau)
+      if (tauA && tauB)
         // Each regime's volatility learns from the bar in proportion to this point's belief in it.
         for (let j = 0; j < K; j++) {
           const w = p[o + j] as number;
-          const a2 = (tauA[o + j] as number) + 0.5 * w;
-          const b2 = (tauB[o + j] as number) + 0.5 * w * (dev2[e + j] as number);
-          tauA[o + j] = a2;
-          tauB[o + j] = b2;
-          logTau[o + j] = Math.log(a2 / b2);
+          tauA[o + j] = (tauA[o + j] as number) + 0.5 * w;
+          tauB[o + j] = (tauB[o + j] as number) + 0.5 * w * (dev2[e + j] as number);
         }
       const ll = forget * (logLik[g] as number) + emMax + Math.log(total);
       logLik[g] = ll;
