@@ -18,7 +18,8 @@ const checkpointSchema: z.ZodType<AdaptiveCheckpoint> = z.object({
     stationary: numbers,
     useVolume: z.boolean(),
     trendVariance: z.number(),
-    volumeCorrelation: z.number().nullable(),
+    volumeEvidence: z.number().nullable().optional(),
+    volumeCorrelation: z.number().nullable().optional(),
     scale: z.number(),
     window: z.number(),
   }),
@@ -31,7 +32,9 @@ const checkpointSchema: z.ZodType<AdaptiveCheckpoint> = z.object({
       points: z.array(z.number().int().nonnegative()).optional(),
       p: numbers,
       logLik: z.array(z.number().nullable()),
-      volume: z.object({ mean: numbers, precision: numbers }).optional(),
+      volume: z
+        .object({ mean: numbers, precision: numbers, line: z.object({ alpha: z.number(), beta: z.number() }).optional() })
+        .optional(),
       volatility: z.object({ shape: numbers, rate: numbers }).optional(),
     })
     .optional(),

@@ -1,6 +1,6 @@
 /**
  * The adaptive regime classifier: a six-state Gaussian HMM over the bar's log return (and its log
- * volume, when volume proves informative on the series itself), calibrated on the series it reads
+ * volume, when volume proves informative on the series itself: volume-evidence.ts), calibrated on the series it reads
  * by MAP expectation-maximisation on an expanding window (capped at `maxWindow`), refitted as bars
  * arrive, and filtered forward between refits. Causal: a bar's probabilities use only bars up to
  * it (the fit in force was made on earlier bars, or on the window ending at this bar).
@@ -47,6 +47,7 @@ import {
   SD_TEMPLATE,
   type VolumeLine,
 } from './profile-grid.ts';
+import { volumeEvidence } from './volume-evidence.ts';
 
 const K = REGIMES.length;
 const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, number>;
@@ -123,8 +124,12 @@ export interface AdaptiveRegimeOptions extends LabelerOptions {
   windowLimit?: number;
   /** Volume: 'auto' uses it when it follows the returns' size on the series itself (default), 'never' ignores it. */
   volume?: 'auto' | 'never';
-  /** Correlation between log volume and log absolute return above which volume is used (default 0.15, and at least 4/√window). */
-  volumeCorrelation?: number;
+  /**
+   * Evidence that volume follows volatility above which a calibration uses it: the t statistic of
+   * log volume on the window's local log volatility with AR(1) errors (volume-evidence.ts; default
+   * 4: about standard normal where volume carries nothing, and each calibration is a fresh look).
+   */
+  volumeEvidence?: number;
   /** Template starts of each calibration: spreads of the volatility ratios (default [0.8, 1.2, 1.6]). */
   spreads?: number[];
   /**
@@ -152,8 +157,8 @@ export interface AdaptiveFit {
   trendVariance: number;
   /** Long-run distribution of the fitted chain. */
   stationary: Float64Array;
-  /** Correlation of log volume with log |return| over the last calibration's window (NaN without volume). */
-  volumeCorrelation: number;
+  /** The calibration window's evidence that volume follows volatility (`volumeEvidence`; NaN without volume). */
+  volumeEvidence: number;
   /** The window's robust volatility (median |r| / 0.6745). */
   scale: number;
   /** Bars in the window of the last calibration, and the bar count when it was made. */
@@ -169,7 +174,10 @@ export interface AdaptiveCheckpoint {
   fit: Record<'mu' | 'variance' | 'trans' | 'volumeMean' | 'volumeVariance' | 'trendMean' | 'stationary', number[]> & {
     useVolume: boolean;
     trendVariance: number;
-    volumeCorrelation: number | null;
+    /** Absent in a checkpoint written before the evidence replaced the correlation. */
+    volumeEvidence?: number | null;
+    /** Written before the evidence replaced it (log volume's correlation with log |return|); not read. */
+    volumeCorrelation?: number | null;
     scale: number;
     window: number;
   };
@@ -540,7 +548,7 @@ function templateFit(scale: number, spread = 1): AdaptiveFit {
     trendVariance: 1,
     stationary: new Float64Array(K).fill(1 / K),
     useVolume: false,
-    volumeCorrelation: Number.NaN,
+    volumeEvidence: Number.NaN,
     scale,
     window: 0,
     at: 0,
@@ -564,36 +572,8 @@ function rescaled(prev: AdaptiveFit, scale: number): AdaptiveFit {
 }
 
 /**
- * Pearson correlation of log volume with the bar's own log absolute return. Both carry the
- * regime's volatility when volume is informative; a per-bar measure, because two persistent
- * series (a fitted volatility path and a regime-free but slowly wandering volume) correlate by
- * chance far more than two mostly-white ones.
- */
-function volumeCorrelation(r: Float64Array, lv: Float64Array, n: number, scale: number): number {
-  const eps = 1e-3 * scale;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let syy = 0;
-  let sxy = 0;
-  for (let t = 0; t < n; t++) {
-    const x = Math.log(Math.abs(r[t] as number) + eps);
-    const y = lv[t] as number;
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    syy += y * y;
-    sxy += x * y;
-  }
-  const cov = sxy / n - (sx / n) * (sy / n);
-  const vx = sxx / n - (sx / n) ** 2;
-  const vy = syy / n - (sy / n) ** 2;
-  return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : 0;
-}
-
-/**
  * Calibrates on one window: EM from each start (the previous fit, template spreads); the best
- * likelihood wins. When the window's log volume correlates with its returns' size, every start
+ * likelihood wins. When the window's log volume follows its returns' size (volume-evidence.ts), every start
  * runs EM with volume as a second feature and the starts are compared on the joint likelihood:
  * volume tells the calm states from the rough ones bar by bar, so it is what best tells a right
  * labelling of the window from a wrong one (choosing on the returns alone and adding volume
@@ -605,7 +585,7 @@ function calibrate(
   lv: Float64Array | null,
   n: number,
   starts: readonly (AdaptiveFit | number)[],
-  opts: { iterations: number; volumeCorrelation: number },
+  opts: { iterations: number; volumeEvidence: number },
 ): { fit: AdaptiveFit; last: Float64Array; logLikelihood: number } {
   const scale = robustScale(r, n);
   const tr = trendStatistic(r, n, scale);
@@ -620,9 +600,8 @@ function calibrate(
     }
     return ll;
   };
-  const corr = lv ? volumeCorrelation(r, lv, n, scale) : Number.NaN;
-  // The bar is higher for a short window (chance correlation shrinks as 1/√n).
-  const vol = lv && corr >= Math.max(opts.volumeCorrelation, 4 / Math.sqrt(n)) ? lv : null;
+  const evidence = lv ? volumeEvidence(r, lv, n, scale) : Number.NaN;
+  const vol = lv && evidence >= opts.volumeEvidence ? lv : null;
   // Each start (a previous fit, or a template spread) runs EM; the best likelihood wins.
   let f: AdaptiveFit | null = null;
   let best = Number.NEGATIVE_INFINITY;
@@ -636,7 +615,7 @@ function calibrate(
       mStep(g, w, r, vol, tr, n);
     }
     g.useVolume = vol !== null;
-    g.volumeCorrelation = corr;
+    g.volumeEvidence = evidence;
     const ll = run(g, vol, opts.iterations);
     if (ll > best || !f) {
       best = ll;
@@ -719,7 +698,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
       windowChanges: 60,
       windowLimit: 10_000,
       volume: 'auto',
-      volumeCorrelation: 0.15,
+      volumeEvidence: 4,
       spreads: [0.8, 1.2, 1.6],
       grid: 'auto',
       gridOptions: {},
@@ -829,7 +808,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
         stationary: arr(f.stationary),
         useVolume: f.useVolume,
         trendVariance: f.trendVariance,
-        volumeCorrelation: Number.isNaN(f.volumeCorrelation) ? null : f.volumeCorrelation,
+        volumeEvidence: Number.isNaN(f.volumeEvidence) ? null : f.volumeEvidence,
         scale: f.scale,
         window: f.window,
       },
@@ -877,7 +856,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
       stationary,
       useVolume: f.useVolume,
       trendVariance: f.trendVariance,
-      volumeCorrelation: f.volumeCorrelation ?? Number.NaN,
+      volumeEvidence: f.volumeEvidence ?? Number.NaN,
       scale: f.scale,
       window: f.window,
       at: this.n,
@@ -985,7 +964,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
         const useVol = this.volumeSeen && this.opts.volume === 'auto' ? this.lvol.subarray(from - this.base, this.n - this.base) : null;
         const { fit, last } = calibrate(r0, useVol, len, this.fit ? [this.fit, ...this.opts.spreads] : this.opts.spreads, {
           iterations: this.fit ? 15 : 30,
-          volumeCorrelation: this.opts.volumeCorrelation,
+          volumeEvidence: this.opts.volumeEvidence,
         });
         fit.at = this.n;
         this.fit = fit;

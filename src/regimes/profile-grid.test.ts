@@ -271,6 +271,56 @@ describe('ProfileGridFilter', () => {
       }
     });
 
+    it('a new line moves each level by its prior’s share of the posterior (conjugate normal), and the line goes through the state', () => {
+      const { bars } = plantedSeries(model, 900, 6);
+      const first = { ...truth, alpha: truth.alpha + 0.3, beta: 0.7 };
+      const second = { ...truth };
+      const g = new ProfileGridFilter();
+      const ret = (t: number): number => Math.log((bars.close[t] as number) / (bars.close[t - 1] as number));
+      for (let t = 1; t < 600; t++) g.update(ret(t), Math.log(bars.volume[t] as number), first);
+      const s = JSON.parse(JSON.stringify(g.state())) as ProfileGridState;
+      const { volume: v, points } = s;
+      if (!v?.line || !points) throw new Error('no volume line in the state');
+      expect(v.line).toEqual({ alpha: first.alpha, beta: first.beta });
+      // By hand: the posterior mean is (p0 · prior + Σ w · lv) / P with P = p0 + Σ w, so a prior
+      // moved by d moves the mean by p0 · d / P and leaves P. The prior of regime j at a point is
+      // the line at the point's profile volatility: log scale + level + log(spread) · shape_j.
+      const p0 = 1 / 0.1 ** 2;
+      // The default grid: levels from −3.2 by 0.1, six spreads, three drift multipliers, nine stays (the fastest-varying index).
+      const [from, step, nDrift, nStay] = [-3.2, 0.1, 3, 9];
+      const spreads = [2.5, 3.5, 5, 7, 10, 14];
+      const shape = REGIMES.map((r) => {
+        const t: Record<Regime, number> = { sideways: 0.6, bull: 0.85, bear: 1.2, recovery: 1.6, high_volatility: 2.5, crash: 3.5 };
+        return Math.log(t[r] / 0.6) / Math.log(3.5 / 0.6);
+      });
+      const moved = v.mean.map((m, k) => {
+        const triple = Math.floor((points[Math.floor(k / K)] as number) / nStay);
+        const level = Math.floor(triple / (spreads.length * nDrift));
+        const spread = spreads[Math.floor(triple / nDrift) % spreads.length] as number;
+        const logSd = Math.log(s.scale) + from + level * step + Math.log(spread) * (shape[k % K] as number);
+        const d = second.alpha - first.alpha + (second.beta - first.beta) * logSd;
+        return m + (p0 * d) / (v.precision[k] as number);
+      });
+      const byHand = ProfileGridFilter.restore({ ...s, volume: { ...v, mean: moved, line: { alpha: second.alpha, beta: second.beta } } });
+      const following = ProfileGridFilter.restore(s);
+      for (let t = 600; t < bars.close.length; t++) {
+        const lv = Math.log(bars.volume[t] as number);
+        const a = Array.from(following.update(ret(t), lv, second));
+        const b = Array.from(byHand.update(ret(t), lv, second));
+        for (let j = 0; j < K; j++) expect(a[j]).toBeCloseTo(b[j] as number, 9);
+      }
+      expect(following.state()?.volume?.line).toEqual({ alpha: second.alpha, beta: second.beta });
+      // A state written before the line was kept: the next line read becomes the levels' own.
+      const { line: _, ...noLine } = v;
+      const old = ProfileGridFilter.restore({ ...s, volume: noLine });
+      const kept = ProfileGridFilter.restore({ ...s, volume: { ...v, line: { alpha: second.alpha, beta: second.beta } } });
+      for (let t = 600; t < 700; t++) {
+        const lv = Math.log(bars.volume[t] as number);
+        expect(Array.from(old.update(ret(t), lv, second))).toEqual(Array.from(kept.update(ret(t), lv, second)));
+      }
+      expect(() => ProfileGridFilter.restore({ ...s, volume: { ...v, line: { alpha: Number.NaN, beta: 1 } } })).toThrow(/line/);
+    });
+
     it('is scale-free in price and volume; its state goes through JSON and goes on exactly; a bad volume print rules nothing out', () => {
       const { bars } = plantedSeries(model, 1500, 4);
       const a = new ProfileGridFilter();

@@ -11,8 +11,10 @@
  *
  * It reads returns and, where the caller has found volume informative, log volumes: each grid
  * point then learns its own volume level per regime (a conjugate normal update weighted by the
- * point's own filtered probabilities), starting from the caller's line of log volume on log
- * volatility read at the point's own volatilities. A point whose reading of the regimes is right
+ * point's own filtered probabilities), its prior on the caller's line of log volume on log
+ * volatility read at the point's own volatilities. When the caller's line changes (a new
+ * calibration), each prior moves onto it and what the point has learned stays: the line first read
+ * may come from a window that has shown two regimes. A point whose reading of the regimes is right
  * learns levels that predict the volume, a wrong one does not, and the marginal likelihood tells
  * them apart: the volume model is not one calibration's labelling of the series, which early in a
  * series is often shifted by a regime.
@@ -75,7 +77,7 @@ export interface ProfileGridOptions {
   barDays?: number;
   /** Multipliers of the generic drifts (default 1, 4, 16). */
   drifts?: readonly number[];
-  /** Prior sd of a grid point's volume level per regime around the caller's line, in log volume (default 0.1). */
+  /** Prior sd of a grid point's volume level per regime around the caller's latest line, in log volume (default 0.1). */
   volumeLevelSd?: number;
   /**
    * Weight, in bars, of each grid point's prior that its regimes' volatilities sit on the profile
@@ -117,8 +119,12 @@ export interface ProfileGridState {
   p: number[];
   /** Per point listed, its log marginal likelihood (null: ruled out). */
   logLik: (number | null)[];
-  /** Once volume has been read: per point listed, its volume level per regime and that level's precision (6 numbers each). */
-  volume?: { mean: number[]; precision: number[] };
+  /**
+   * Once volume has been read: per point listed, its volume level per regime and that level's
+   * precision (6 numbers each), and the line their priors lie on (absent: written before the
+   * priors followed the line; the next line read is taken as theirs).
+   */
+  volume?: { mean: number[]; precision: number[]; line?: { alpha: number; beta: number } };
   /**
    * Per point listed, the gamma posterior of each regime's precision over the profile's (6 shapes,
    * 6 rates); absent: volatilities on the profile (as written before they were learned).
@@ -158,6 +164,9 @@ export class ProfileGridFilter {
   /** Per grid point and regime, once volume has been read: its volume level and that level's precision. */
   private vMean: Float64Array | null = null;
   private vPrec: Float64Array | null = null;
+  /** The line the volume levels' priors lie on (NaN: none yet). */
+  private lineAlpha = Number.NaN;
+  private lineBeta = Number.NaN;
   private readonly next = new Float64Array(K);
   private readonly pointEmit = new Float64Array(K);
   /** Per (level, spread, drift) and regime: this bar's squared standardized return on the profile. */
@@ -268,7 +277,15 @@ export class ProfileGridFilter {
       points,
       p: perPoint(this.p),
       logLik: points.map((g) => this.logLik[g] as number),
-      ...(vMean && vPrec ? { volume: { mean: perPoint(vMean), precision: perPoint(vPrec) } } : {}),
+      ...(vMean && vPrec
+        ? {
+            volume: {
+              mean: perPoint(vMean),
+              precision: perPoint(vPrec),
+              ...(Number.isFinite(this.lineAlpha) ? { line: { alpha: this.lineAlpha, beta: this.lineBeta } } : {}),
+            },
+          }
+        : {}),
       ...(tauA && tauB ? { volatility: { shape: perPoint(tauA), rate: perPoint(tauB) } } : {}),
     };
   }
@@ -299,8 +316,14 @@ export class ProfileGridFilter {
         throw new RangeError('profile-grid state: volume levels not 6 per grid point');
       if (!v.mean.every(Number.isFinite) || !v.precision.every((x) => x > 0 && Number.isFinite(x)))
         throw new RangeError('profile-grid state: a volume level not finite or a precision not above 0');
+      if (v.line && !(Number.isFinite(v.line.alpha) && Number.isFinite(v.line.beta)))
+        throw new RangeError('profile-grid state: volume line not finite');
       f.vMean = new Float64Array(f.p.length);
       f.vPrec = new Float64Array(f.p.length).fill(1);
+      if (v.line) {
+        f.lineAlpha = v.line.alpha;
+        f.lineBeta = v.line.beta;
+      }
     }
     const vol = state.volatility;
     if (vol) {
@@ -349,6 +372,7 @@ export class ProfileGridFilter {
     if (this.ready) {
       const withVolume = line !== undefined && Number.isFinite(logVolume) && line.variance > 0;
       if (withVolume && !this.vMean) this.placeVolume(line);
+      else if (withVolume && (line.alpha !== this.lineAlpha || line.beta !== this.lineBeta)) this.followLine(line);
       this.step(r / this.scale, withVolume ? logVolume : Number.NaN, line?.variance ?? 1);
       return this.probabilities;
     }
@@ -379,6 +403,34 @@ export class ProfileGridFilter {
     }
     this.vMean = vMean;
     this.vPrec = new Float64Array(this.p.length).fill(1 / this.opts.volumeLevelSd ** 2);
+    this.lineAlpha = line.alpha;
+    this.lineBeta = line.beta;
+  }
+
+  /**
+   * Moves every level's prior onto `line`, keeping what the point has learned: the posterior mean
+   * is (p0 · prior + the data's weighted sum) / precision, so it moves by p0 / precision times the
+   * prior's move (p0 the prior precision), and the precision stays.
+   */
+  private followLine(line: VolumeLine): void {
+    const { vMean, vPrec, alive, logSd } = this;
+    if (!vMean || !vPrec) return;
+    if (Number.isFinite(this.lineAlpha)) {
+      const p0 = 1 / this.opts.volumeLevelSd ** 2;
+      const logScale = Math.log(this.scale);
+      const dAlpha = line.alpha - this.lineAlpha;
+      const dBeta = line.beta - this.lineBeta;
+      for (let a = 0; a < this.live; a++) {
+        const g = alive[a] as number;
+        const o = ((g / this.nStay) | 0) * K;
+        for (let j = 0; j < K; j++) {
+          const move = dAlpha + dBeta * (logScale + (logSd[o + j] as number));
+          vMean[g * K + j] = (vMean[g * K + j] as number) + (p0 / (vPrec[g * K + j] as number)) * move;
+        }
+      }
+    }
+    this.lineAlpha = line.alpha;
+    this.lineBeta = line.beta;
   }
 
   private step(x: number, lv: number, tau2: number): void {
