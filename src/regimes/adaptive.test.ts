@@ -182,15 +182,22 @@ describe('AdaptiveRegimeClassifier', () => {
     expect(noise.calibration?.useVolume).toBe(false);
   });
 
-  it('forecasts: probabilities h bars ahead sum to 1 and drift toward the fitted chain as h grows', () => {
-    const c = new AdaptiveRegimeClassifier();
-    runClassifier(daily, c);
-    const f1 = c.forecast(1);
-    const f200 = c.forecast(200);
-    const f400 = c.forecast(400);
-    for (const f of [f1, f200, f400]) expect(Math.abs(f.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
-    let d = 0;
-    for (let j = 0; j < 6; j++) d += Math.abs((f200[j] as number) - (f400[j] as number));
-    expect(d).toBeLessThan(0.05);
+  it('forecasts: probabilities h bars ahead sum to 1 and settle as h grows; the grid’s own where it answers, the fitted chain’s with grid "never"', () => {
+    for (const grid of ['auto', 'never'] as const) {
+      const c = new AdaptiveRegimeClassifier({ grid });
+      runClassifier(daily, c);
+      const f1 = Float64Array.from(c.forecast(1));
+      const f2000 = Float64Array.from(c.forecast(2000));
+      const f4000 = Float64Array.from(c.forecast(4000));
+      for (const f of [f1, f2000, f4000]) expect(Math.abs(f.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
+      let d = 0;
+      for (let j = 0; j < 6; j++) d += Math.abs((f2000[j] as number) - (f4000[j] as number));
+      expect(d).toBeLessThan(0.01);
+      // A bar ahead the grid's regimes persist, so its forecast stays near today's probabilities
+      // (the fitted chain's is hedged toward its long-run distribution, by 0.2).
+      let d1 = 0;
+      for (let j = 0; j < 6; j++) d1 += Math.abs((f1[j] as number) - (c.probabilities[j] as number));
+      if (grid === 'auto') expect(d1).toBeLessThan(0.05);
+    }
   });
 });

@@ -768,13 +768,16 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   }
 
   /**
-   * Probability of each regime h bars ahead (REGIMES order): today's filtered distribution times
-   * the fitted transition matrix h times, mixed with the fitted chain's long-run distribution
-   * (weight FORECAST_HEDGE: the filter is overconfident when the calibration is wrong, and a
-   * forecast that rules out what happens costs unbounded log loss). Before a calibration: today's
-   * probabilities (persistence).
+   * Probability of each regime h bars ahead (REGIMES order). Where the profile grid answers, its
+   * Bayes predictive (`ProfileGridFilter.forecast`: each of its filters' distribution carried
+   * through that filter's own chain, mixed by evidence). With `grid: 'never'`: today's filtered
+   * distribution times the fitted transition matrix h times, mixed with the fitted chain's
+   * long-run distribution (weight FORECAST_HEDGE: one fit's filter is overconfident when the
+   * calibration is wrong, and a forecast that rules out what happens costs unbounded log loss).
+   * Before either: today's probabilities (persistence).
    */
   forecast(h: number, out: Float64Array = new Float64Array(K)): Float64Array {
+    if (this.gridFilter?.ready && !this.still) return this.gridFilter.forecast(h, out);
     out.set(this.probabilities);
     if (!this.fit) return out;
     const tmp = new Float64Array(K);

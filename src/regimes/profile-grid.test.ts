@@ -90,6 +90,42 @@ describe('ProfileGridFilter', () => {
     for (let t = 49; t < r.length; t++) for (let j = 0; j < K; j++) expect(got[t]?.[j]).toBeCloseTo(want[t]?.[j] as number, 10);
   });
 
+  it('forecasts by carrying each point’s distribution through its own chain (dense matrix), mixed by the points’ evidence', () => {
+    const r = returns(400, 7);
+    const stays = [40, 640];
+    const g = new ProfileGridFilter({ levels: [0, 0, 1], spreads: [5], stays, drifts: [1], volatilityPrior: Number.POSITIVE_INFINITY });
+    for (const x of r) g.update(x);
+    const s = g.state();
+    if (!s?.points) throw new Error('no state');
+    const ll = s.logLik.map((l) => l ?? Number.NEGATIVE_INFINITY);
+    const top = Math.max(...ll);
+    const w = ll.map((l) => Math.exp(l - top));
+    const wSum = w.reduce((a, b) => a + b, 0);
+    const ahead = (p: Float64Array, trans: Float64Array, h: number): Float64Array => {
+      let q = p;
+      for (let step = 0; step < h; step++)
+        q = Float64Array.from({ length: K }, (_, j) => q.reduce((acc, qi, i) => acc + qi * (trans[i * K + j] as number), 0));
+      return q;
+    };
+    const point = (i: number): Float64Array => Float64Array.from(s.p.slice(i * K, i * K + K));
+    // The weights read from the state reproduce the probabilities (h = 0).
+    for (let j = 0; j < K; j++)
+      expect(g.probabilities[j]).toBeCloseTo(
+        s.points.reduce((acc, _, i) => acc + (w[i] as number) * (point(i)[j] as number), 0) / wSum,
+        12,
+      );
+    for (const h of [1, 5, 20]) {
+      const want = new Float64Array(K);
+      s.points.forEach((gi, i) => {
+        const q = ahead(point(i), pointModel(s.scale, 5, stays[gi % stays.length] as number).trans, h);
+        for (let j = 0; j < K; j++) want[j] = (want[j] as number) + ((w[i] as number) / wSum) * (q[j] as number);
+      });
+      const got = g.forecast(h);
+      for (let j = 0; j < K; j++) expect(got[j]).toBeCloseTo(want[j] as number, 12);
+    }
+    expect(s.points.length).toBe(2);
+  });
+
   it('where the regimes lie off the profile, each point learns their volatilities and labels near the oracle', () => {
     // The template's calm regimes moved: bull and bear 0.25 rougher in log, recovery 0.2 calmer
     // (still in order, each 16 % above the one before).

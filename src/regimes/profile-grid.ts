@@ -168,6 +168,8 @@ export class ProfileGridFilter {
   private lineAlpha = Number.NaN;
   private lineBeta = Number.NaN;
   private readonly next = new Float64Array(K);
+  private readonly fcCur = new Float64Array(K);
+  private readonly fcNext = new Float64Array(K);
   private readonly pointEmit = new Float64Array(K);
   /** Per (level, spread, drift) and regime: this bar's squared standardized return on the profile. */
   private readonly dev2: Float64Array;
@@ -434,7 +436,7 @@ export class ProfileGridFilter {
   }
 
   private step(x: number, lv: number, tau2: number): void {
-    const { mu, invSd, logSd, emit, emitMax, p, logLik, stay, leave } = this;
+    const { mu, invSd, logSd, emit, emitMax, p, logLik } = this;
     const { alive, tripleLive, pointEmit, dev2, tauA, tauB } = this;
     const withVolume = !Number.isNaN(lv);
     const { vMean, vPrec } = this;
@@ -457,7 +459,6 @@ export class ProfileGridFilter {
       for (let j = 0; j < K; j++) emit[o + j] = Math.exp((emit[o + j] as number) - max);
     }
     const forget = this.opts.forget;
-    const rec = I.recovery;
     let best = Number.NEGATIVE_INFINITY;
     for (let a = 0; a < this.live; a++) {
       const g = alive[a] as number;
@@ -496,19 +497,12 @@ export class ProfileGridFilter {
         em = pointEmit;
       }
       const eo = em === pointEmit ? 0 : e;
-      // Into j: the mass leaving every other regime (each leaves uniformly to the regimes it may
-      // enter), but into recovery only from crash and high volatility.
-      let out = 0;
-      for (let i = 0; i < K; i++) out += (p[o + i] as number) * (leave[t + i] as number);
-      const intoRec =
-        (p[o + I.crash] as number) * (this.leaveRec[t + I.crash] as number) +
-        (p[o + I.high_volatility] as number) * (this.leaveRec[t + I.high_volatility] as number);
+      const next = this.next;
+      this.transit(p, o, t, next);
       let total = 0;
       for (let j = 0; j < K; j++) {
-        const pj = p[o + j] as number;
-        const into = j === rec ? intoRec : out - pj * (leave[t + j] as number);
-        const v = (pj * (stay[t + j] as number) + into) * (em[eo + j] as number);
-        this.next[j] = v;
+        const v = (next[j] as number) * (em[eo + j] as number);
+        next[j] = v;
         total += v;
       }
       if (!(total > 0)) {
@@ -538,6 +532,62 @@ export class ProfileGridFilter {
     }
     this.keep(best);
     this.mixed(best);
+  }
+
+  /**
+   * One bar of duration `t / K`'s chain: `dst` = the distribution `src[o..o+6]` one bar on. Into j:
+   * what stays, and the mass leaving every other regime (each leaves uniformly to the regimes it
+   * may enter), but into recovery only from crash and high volatility.
+   */
+  private transit(src: Float64Array, o: number, t: number, dst: Float64Array): void {
+    const { stay, leave, leaveRec } = this;
+    let out = 0;
+    for (let i = 0; i < K; i++) out += (src[o + i] as number) * (leave[t + i] as number);
+    const intoRec =
+      (src[o + I.crash] as number) * (leaveRec[t + I.crash] as number) +
+      (src[o + I.high_volatility] as number) * (leaveRec[t + I.high_volatility] as number);
+    for (let j = 0; j < K; j++) {
+      const pj = src[o + j] as number;
+      dst[j] = pj * (stay[t + j] as number) + (j === I.recovery ? intoRec : out - pj * (leave[t + j] as number));
+    }
+  }
+
+  /**
+   * Probability of each regime `h` bars ahead (REGIMES order): each grid point's filtered
+   * distribution carried `h` bars through its own chain, mixed by the points' marginal likelihoods
+   * as the probabilities are (the grid's Bayes predictive: what a point expects of its regimes'
+   * stays is weighed by how well it has explained the series). Before the anchor: the
+   * probabilities as they are. Cost O(6 h) per point in the mixture.
+   */
+  forecast(h: number, out: Float64Array = new Float64Array(K)): Float64Array {
+    if (!this.ready || !(h >= 1)) {
+      out.set(this.probabilities);
+      return out;
+    }
+    const { p, logLik, alive } = this;
+    let best = Number.NEGATIVE_INFINITY;
+    for (let a = 0; a < this.live; a++) best = Math.max(best, logLik[alive[a] as number] as number);
+    out.fill(0);
+    const cur = this.fcCur;
+    const nxt = this.fcNext;
+    let w = 0;
+    for (let a = 0; a < this.live; a++) {
+      const g = alive[a] as number;
+      // The same points as the probabilities' mixture (weights below e^−27.6 left out).
+      const d = (logLik[g] as number) - best;
+      if (!(d > -27.6)) continue;
+      const wg = Math.exp(d);
+      const t = (g - ((g / this.nStay) | 0) * this.nStay) * K;
+      this.transit(p, g * K, t, cur);
+      for (let s = 1; s < h; s++) {
+        this.transit(cur, 0, t, nxt);
+        cur.set(nxt);
+      }
+      w += wg;
+      for (let j = 0; j < K; j++) out[j] = (out[j] as number) + wg * (cur[j] as number);
+    }
+    for (let j = 0; j < K; j++) out[j] = (out[j] as number) / w;
+    return out;
   }
 
   /** Drops for good the points `prune` nats or more behind the best (and those ruled out). */
