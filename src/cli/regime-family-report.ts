@@ -56,7 +56,7 @@ export async function familyReport(opts: {
     '',
     "(balanced accuracy in %; crash delay: bars from a planted crash's first bar to the adaptive classifier's first crash label, crashes it labelled before they ended)",
     '',
-    '### Regime forecast (adaptive: filtered probabilities × fitted transition matrix^h), same series',
+    "### Regime forecast (adaptive: the profile grid's Bayes predictive h bars ahead), same series",
     '',
     "Scored against the planted regime h bars ahead on every calibrated bar; climatology = each regime's share of the series' planted bars (knows the whole mix: optimistic); persistence = today's filtered probabilities unchanged. Lower is better.",
     '',
