@@ -568,22 +568,12 @@ export class ProfileGridFilter {
       out.set(this.probabilities);
       return out;
     }
-    const { p, logLik, alive, nStay } = this;
+    const { logLik, alive, nStay } = this;
     let best = Number.NEGATIVE_INFINITY;
     for (let a = 0; a < this.live; a++) best = Math.max(best, logLik[alive[a] as number] as number);
+    // The same points and weights as the probabilities' mixture, summed per duration.
     const byStay = this.fcByStay;
-    byStay.fill(0);
-    let w = 0;
-    for (let a = 0; a < this.live; a++) {
-      const g = alive[a] as number;
-      // The same points as the probabilities' mixture (weights below e^−27.6 left out).
-      const d = (logLik[g] as number) - best;
-      if (!(d > -27.6)) continue;
-      const wg = Math.exp(d);
-      w += wg;
-      const o = (g % nStay) * K;
-      for (let j = 0; j < K; j++) byStay[o + j] = (byStay[o + j] as number) + wg * (p[g * K + j] as number);
-    }
+    const w = this.weigh(best, byStay, true);
     out.fill(0);
     const cur = this.fcCur;
     const nxt = this.fcNext;
@@ -617,20 +607,31 @@ export class ProfileGridFilter {
 
   /** The probabilities: every grid point's distribution weighted by its marginal likelihood. */
   private mixed(best: number): void {
-    const { p, logLik, alive } = this;
     const post = this.probabilities;
-    post.fill(0);
+    const w = this.weigh(best, post, false);
+    for (let j = 0; j < K; j++) post[j] = (post[j] as number) / w;
+  }
+
+  /**
+   * Every point's distribution times its weight relative to the best (`best` its log likelihood)
+   * summed into `dst` (zeroed first): into one distribution, or per duration (`dst` 6 per
+   * duration). Weights below e^−27.6 ≈ 1e-12 are left out (and their exp not taken). Returns the
+   * total weight.
+   */
+  private weigh(best: number, dst: Float64Array, perStay: boolean): number {
+    const { p, logLik, alive, nStay } = this;
+    dst.fill(0);
     let w = 0;
     for (let a = 0; a < this.live; a++) {
       const g = alive[a] as number;
-      // Weights below e^−27.6 ≈ 1e-12 are left out (and their exp not taken).
       const d = (logLik[g] as number) - best;
       if (!(d > -27.6)) continue;
       const wg = Math.exp(d);
       w += wg;
       const o = g * K;
-      for (let j = 0; j < K; j++) post[j] = (post[j] as number) + wg * (p[o + j] as number);
+      const t = perStay ? (g % nStay) * K : 0;
+      for (let j = 0; j < K; j++) dst[t + j] = (dst[t + j] as number) + wg * (p[o + j] as number);
     }
-    for (let j = 0; j < K; j++) post[j] = (post[j] as number) / w;
+    return w;
   }
 }
