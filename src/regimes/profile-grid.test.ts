@@ -200,7 +200,10 @@ describe('ProfileGridFilter', () => {
     const saved = JSON.parse(JSON.stringify(a.state()));
     const b = ProfileGridFilter.restore(saved);
     expect(Array.from(b.probabilities)).toEqual(Array.from(a.probabilities));
+    // The forecast reads what the last mixture left: a restored filter's is the original's.
+    for (const h of [1, 5, 20]) expect(Array.from(b.forecast(h))).toEqual(Array.from(a.forecast(h)));
     for (const x of r.slice(600)) expect(Array.from(b.update(x))).toEqual(Array.from(a.update(x)));
+    expect(Array.from(b.forecast(5))).toEqual(Array.from(a.forecast(5)));
     expect(new ProfileGridFilter().state()).toBeNull();
     // A return that is not a finite number (a bad price upstream) is skipped, not filtered.
     const before = Array.from(b.probabilities);

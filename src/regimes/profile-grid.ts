@@ -169,7 +169,9 @@ export class ProfileGridFilter {
   private lineBeta = Number.NaN;
   private readonly next = new Float64Array(K);
   private readonly fcCur = new Float64Array(K);
+  /** Per duration, the grid points' distributions weighted as in the last mixture, and their total weight (what `forecast` carries forward). */
   private readonly fcByStay: Float64Array;
+  private mixWeight = 1;
   private readonly fcNext = new Float64Array(K);
   private readonly pointEmit = new Float64Array(K);
   /** Per (level, spread, drift) and regime: this bar's squared standardized return on the profile. */
@@ -559,25 +561,22 @@ export class ProfileGridFilter {
    * distribution carried `h` bars through its own chain, mixed by the points' marginal likelihoods
    * as the probabilities are (the grid's Bayes predictive: what a point expects of its regimes'
    * stays is weighed by how well it has explained the series). A point's chain depends only on its
-   * duration, so the weighted distributions are summed per duration first and only those (9 by
-   * default) are carried forward: O(6) per point and O(6 h) per duration. Before the anchor: the
-   * probabilities as they are.
+   * duration, so the mixture sums the weighted distributions per duration (`mixed`, once a bar) and
+   * only those (9 by default) are carried forward here: O(6 h) per duration, nothing per point.
+   * Before the anchor: the probabilities as they are.
    */
   forecast(h: number, out: Float64Array = new Float64Array(K)): Float64Array {
     if (!this.ready || !(h >= 1)) {
       out.set(this.probabilities);
       return out;
     }
-    const { logLik, alive, nStay } = this;
-    let best = Number.NEGATIVE_INFINITY;
-    for (let a = 0; a < this.live; a++) best = Math.max(best, logLik[alive[a] as number] as number);
-    // The same points and weights as the probabilities' mixture, summed per duration.
+    // The probabilities' mixture left the weighted distributions summed per duration.
     const byStay = this.fcByStay;
-    const w = this.weigh(best, byStay, true);
+    const w = this.mixWeight;
     out.fill(0);
     const cur = this.fcCur;
     const nxt = this.fcNext;
-    for (let d = 0; d < nStay; d++) {
+    for (let d = 0; d < this.nStay; d++) {
       this.transit(byStay, d * K, d * K, cur);
       for (let s = 1; s < h; s++) {
         this.transit(cur, 0, d * K, nxt);
@@ -605,22 +604,16 @@ export class ProfileGridFilter {
     this.live = n;
   }
 
-  /** The probabilities: every grid point's distribution weighted by its marginal likelihood. */
-  private mixed(best: number): void {
-    const post = this.probabilities;
-    const w = this.weigh(best, post, false);
-    for (let j = 0; j < K; j++) post[j] = (post[j] as number) / w;
-  }
-
   /**
-   * Every point's distribution times its weight relative to the best (`best` its log likelihood)
-   * summed into `dst` (zeroed first): into one distribution, or per duration (`dst` 6 per
-   * duration). Weights below e^−27.6 ≈ 1e-12 are left out (and their exp not taken). Returns the
-   * total weight.
+   * The probabilities: every grid point's distribution weighted by its marginal likelihood relative
+   * to the best (`best` its log likelihood). Summed per duration first (kept, with the total
+   * weight, for `forecast`), then over durations. Weights below e^−27.6 ≈ 1e-12 are left out (and
+   * their exp not taken).
    */
-  private weigh(best: number, dst: Float64Array, perStay: boolean): number {
+  private mixed(best: number): void {
     const { p, logLik, alive, nStay } = this;
-    dst.fill(0);
+    const byStay = this.fcByStay;
+    byStay.fill(0);
     let w = 0;
     for (let a = 0; a < this.live; a++) {
       const g = alive[a] as number;
@@ -629,9 +622,13 @@ export class ProfileGridFilter {
       const wg = Math.exp(d);
       w += wg;
       const o = g * K;
-      const t = perStay ? (g % nStay) * K : 0;
-      for (let j = 0; j < K; j++) dst[t + j] = (dst[t + j] as number) + wg * (p[o + j] as number);
+      const t = (g % nStay) * K;
+      for (let j = 0; j < K; j++) byStay[t + j] = (byStay[t + j] as number) + wg * (p[o + j] as number);
     }
-    return w;
+    this.mixWeight = w;
+    const post = this.probabilities;
+    post.fill(0);
+    for (let t = 0; t < byStay.length; t += K) for (let j = 0; j < K; j++) post[j] = (post[j] as number) + (byStay[t + j] as number);
+    for (let j = 0; j < K; j++) post[j] = (post[j] as number) / w;
   }
 }
