@@ -1,4 +1,4 @@
-/** Order statistics shared by the scorecards and the command line's summaries. */
+/** Order statistics shared by the scorecards and the command line's summaries, and ln Γ for the regime models' Student t densities. */
 
 /** The plain median (even count: the mean of the middle two); NaN for none. */
 export function median(xs: ArrayLike<number>): number {
@@ -13,4 +13,18 @@ export function quantile(xs: ArrayLike<number>, q: number): number {
   if (xs.length === 0) return Number.NaN;
   const s = Array.from(xs).sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+}
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7). */
+export function lnGamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+  const y = x - 1;
+  let a = c[0] as number;
+  const t = y + 7.5;
+  for (let i = 1; i < 9; i++) a += (c[i] as number) / (y + i);
+  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
 }

@@ -28,6 +28,7 @@ const checkpointSchema: z.ZodType<AdaptiveCheckpoint> = z.object({
     .object({
       barDays: z.number(),
       drifts: numbers.optional(),
+      tails: z.array(z.number().nullable()).optional(),
       scale: z.number(),
       points: z.array(z.number().int().nonnegative()).optional(),
       p: numbers,

@@ -10,6 +10,7 @@
  * reaches `threshold` (default 0.99: on 10,000 stationary Gaussian draws no false alarm), placed
  * at the most probable segment start.
  */
+import { lnGamma } from '../core/stats.ts';
 import { RegimeFeatures } from './features.ts';
 
 export interface BocpdOptions {
@@ -35,20 +36,6 @@ export interface ChangePoint {
 }
 
 const LN_PI = Math.log(Math.PI);
-
-/** ln Γ(x) for x > 0 (Lanczos, g = 7). */
-function lnGamma(x: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
-  const y = x - 1;
-  let a = c[0] as number;
-  const t = y + 7.5;
-  for (let i = 1; i < 9; i++) a += (c[i] as number) / (y + i);
-  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
-}
 
 export class BocpdDetector {
   /** P(run length = r | data so far), r = 0 … maxRun − 1. */

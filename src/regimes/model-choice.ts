@@ -6,7 +6,7 @@
 import type { BarSeries } from '../core/market.ts';
 import type { Regime } from '../core/regime.ts';
 import { quantile } from '../core/stats.ts';
-import { AdaptiveRegimeClassifier } from './adaptive.ts';
+import { AdaptiveRegimeClassifier, type AdaptiveRegimeOptions } from './adaptive.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { HmmRegimeClassifier, type RegimeHmm, trainLabelledRegimeHmm, trainRegimeHmm } from './hmm-classifier.ts';
 import { fitJumpModel, JumpRegimeClassifier } from './jump-model.ts';
@@ -71,9 +71,10 @@ export function regimeModel(
   s: BarSeries,
   simulate: PlantedBarSimulator,
   training: { timeframe: '1d' | '1m'; seed: number } = { timeframe: trainingTimeframe(s), seed: TRAINING_SEED },
+  adaptive: AdaptiveRegimeOptions = {},
 ): RegimeModel {
   const m = method === 'auto' ? 'adaptive' : method;
-  if (m === 'adaptive') return { make: () => new AdaptiveRegimeClassifier() };
+  if (m === 'adaptive') return { make: () => new AdaptiveRegimeClassifier(adaptive) };
   if (m === 'filter') return { make: () => new RegimeClassifier() };
   if (m === 'hmm-fit') {
     const hmm = trainRegimeHmm(s.close);

@@ -43,22 +43,66 @@ function longRun(trans: Float64Array): Float64Array {
   return p;
 }
 
-/** Forward filter of a dense model from its long-run distribution, per bar (the reference). */
-function denseFilter(m: PlantedModel, returns: readonly number[]): Float64Array[] {
+/**
+ * Forward filter of a dense model from its long-run distribution, per bar (the reference), with
+ * Gaussian returns or (nu finite) Student t ones whose sd is the regime's; and the log marginal
+ * likelihood up to each bar. ln Γ of the half-integers needed is written out: Γ(1/2) = √π, Γ(x + 1) = x Γ(x).
+ */
+function denseFilter(m: PlantedModel, returns: readonly number[], nu = Number.POSITIVE_INFINITY): { p: Float64Array[]; logLik: number[] } {
+  const gamma = (x: number): number => (x === 0.5 ? Math.sqrt(Math.PI) : x === 1 ? 1 : (x - 1) * gamma(x - 1));
+  const density = (z: number, sd: number): number => {
+    if (!Number.isFinite(nu)) return Math.exp(-0.5 * z * z) / (sd * Math.sqrt(2 * Math.PI));
+    const scale = sd * Math.sqrt((nu - 2) / nu);
+    const u = (z * sd) / scale;
+    return (gamma((nu + 1) / 2) / (gamma(nu / 2) * Math.sqrt(nu * Math.PI) * scale)) * (1 + (u * u) / nu) ** (-(nu + 1) / 2);
+  };
   let p = longRun(m.trans);
-  return returns.map((r) => {
+  let ll = 0;
+  const logLik: number[] = [];
+  const out = returns.map((r) => {
     const next = new Float64Array(K);
     let total = 0;
     for (let j = 0; j < K; j++) {
       let prior = 0;
       for (let i = 0; i < K; i++) prior += (p[i] as number) * (m.trans[i * K + j] as number);
-      const z = (r - (m.mu[j] as number)) / (m.sigma[j] as number);
-      next[j] = (prior * Math.exp(-0.5 * z * z)) / (m.sigma[j] as number);
+      next[j] = prior * density((r - (m.mu[j] as number)) / (m.sigma[j] as number), m.sigma[j] as number);
       total += next[j] as number;
     }
+    ll += Math.log(total);
+    logLik.push(ll);
     p = next.map((x) => x / total);
     return p;
   });
+  return { p: out, logLik };
+}
+
+/** A draw of Student t with `nu` degrees of freedom scaled to unit variance (Gaussian for nu = Infinity; nu a whole number). */
+function unitT(rng: Rng, nu: number): number {
+  const z = rng.normal();
+  if (!Number.isFinite(nu)) return z;
+  let chi2 = 0;
+  for (let k = 0; k < nu; k++) chi2 += rng.normal() ** 2;
+  return (z / Math.sqrt(chi2 / nu)) * Math.sqrt((nu - 2) / nu);
+}
+
+/** A series drawn from a dense model with unit-variance t(nu) innovations, from its long-run distribution. */
+function drawn(m: PlantedModel, n: number, seed: number, nu: number): { returns: number[]; regime: Regime[] } {
+  const rng = new Rng(seed);
+  let st = rng.pick(longRun(m.trans));
+  const returns: number[] = [];
+  const regime: Regime[] = [];
+  for (let t = 0; t < n; t++) {
+    if (t > 0) st = rng.pick(m.trans.subarray(st * K, st * K + K));
+    returns.push((m.mu[st] as number) + (m.sigma[st] as number) * unitT(rng, nu));
+    regime.push(REGIMES[st] as Regime);
+  }
+  return { returns, regime };
+}
+
+/** Fat-tailed returns around one volatility, with a rough stretch as in `returns`. */
+function fatTailed(n: number, seed: number, nu: number, sd = 0.01): number[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, (_, t) => sd * (t > n / 3 && t < n / 2 ? 3 : 1) * unitT(rng, nu));
 }
 
 function returns(n: number, seed: number, sd = 0.01): number[] {
@@ -70,12 +114,13 @@ function returns(n: number, seed: number, sd = 0.01): number[] {
 describe('ProfileGridFilter', () => {
   it('one grid point is the forward filter of the model its definitions describe (dense matrix, computed independently)', () => {
     const r = returns(400, 7);
-    // Volatilities kept on the profile (learning them is checked below).
+    // Volatilities kept on the profile (learning them is checked below), Gaussian returns (the tails below).
     const g = new ProfileGridFilter({
       levels: [0, 0, 1],
       spreads: [5],
       stays: [40],
       drifts: [1],
+      tails: [Number.POSITIVE_INFINITY],
       volatilityPrior: Number.POSITIVE_INFINITY,
     });
     const got = r.map((x) => Float64Array.from(g.update(x)));
@@ -86,14 +131,93 @@ describe('ProfileGridFilter', () => {
       .map(Math.abs)
       .sort((a, b) => a - b);
     const scale = (abs[25] as number) / 0.6745;
-    const want = denseFilter(pointModel(scale, 5, 40), r);
+    const want = denseFilter(pointModel(scale, 5, 40), r).p;
     for (let t = 49; t < r.length; t++) for (let j = 0; j < K; j++) expect(got[t]?.[j]).toBeCloseTo(want[t]?.[j] as number, 10);
+  });
+
+  it('a point with fat tails is the forward filter of its Student t model, and the tails are mixed by their marginal likelihoods (dense, computed independently)', () => {
+    const r = fatTailed(400, 7, 5);
+    const g = new ProfileGridFilter({
+      levels: [0, 0, 1],
+      spreads: [5],
+      stays: [40],
+      drifts: [1],
+      tails: [Number.POSITIVE_INFINITY, 5],
+      volatilityPrior: Number.POSITIVE_INFINITY,
+    });
+    const got = r.map((x) => Float64Array.from(g.update(x)));
+    const abs = r
+      .slice(0, 50)
+      .map(Math.abs)
+      .sort((a, b) => a - b);
+    const m = pointModel((abs[25] as number) / 0.6745, 5, 40);
+    const gauss = denseFilter(m, r, Number.POSITIVE_INFINITY);
+    const t5 = denseFilter(m, r, 5);
+    for (let t = 49; t < r.length; t++) {
+      const lg = gauss.logLik[t] as number;
+      const lt = t5.logLik[t] as number;
+      const top = Math.max(lg, lt);
+      const [wg, wt] = [Math.exp(lg - top), Math.exp(lt - top)];
+      for (let j = 0; j < K; j++)
+        expect(got[t]?.[j]).toBeCloseTo((wg * (gauss.p[t]?.[j] as number) + wt * (t5.p[t]?.[j] as number)) / (wg + wt), 10);
+    }
+    expect(() => new ProfileGridFilter({ tails: [2] })).toThrow(/above 2/);
+    // The tails go through the state (Gaussian as null) and a restored grid goes on exactly.
+    const saved = JSON.parse(JSON.stringify(g.state())) as ProfileGridState;
+    expect(saved.tails).toEqual([null, 5]);
+    const back = ProfileGridFilter.restore(saved, {
+      levels: [0, 0, 1],
+      spreads: [5],
+      stays: [40],
+      volatilityPrior: Number.POSITIVE_INFINITY,
+    });
+    for (const x of fatTailed(100, 8, 5)) expect(Array.from(back.update(x))).toEqual(Array.from(g.update(x)));
+    expect(() => ProfileGridFilter.restore({ ...saved, tails: [1] })).toThrow(/tails/);
+  });
+
+  it('on fat-tailed regimes it labels near the oracle, where Gaussian regimes read the tails as wilder regimes; on Gaussian ones the tails cost nothing', () => {
+    const model = pointModel(0.01, 5, 160);
+    const balanced = (truth: Regime[], p: Float64Array[]): number =>
+      scoreRegimes(
+        truth,
+        p.map((q) => REGIMES[q.indexOf(Math.max(...q))] as Regime),
+      ).balancedAccuracy;
+    // Mean over two seeds of: the grid with both tails, the default grid (Gaussian regimes only), and the oracle.
+    const mean = { fat: [0, 0, 0], gaussian: [0, 0, 0] };
+    for (const seed of [1, 2]) {
+      for (const nu of [4, Number.POSITIVE_INFINITY]) {
+        const { returns: r, regime } = drawn(model, 3000, seed, nu);
+        const run = (g: ProfileGridFilter): Float64Array[] => r.map((x) => Float64Array.from(g.update(x)));
+        const scores = [
+          balanced(regime, run(new ProfileGridFilter({ tails: [Number.POSITIVE_INFINITY, 5] }))),
+          balanced(regime, run(new ProfileGridFilter())),
+          // The oracle: the true model's own forward filter (its tails included), from its long-run distribution.
+          balanced(regime, denseFilter(model, r, nu).p),
+        ];
+        const m = Number.isFinite(nu) ? mean.fat : mean.gaussian;
+        scores.forEach((x, k) => {
+          m[k] = (m[k] as number) + x / 2;
+        });
+        // On Gaussian regimes the t points lose on evidence: the tails change little.
+        if (!Number.isFinite(nu)) expect(Math.abs((scores[0] as number) - (scores[1] as number))).toBeLessThan(0.02);
+      }
+    }
+    const [withTails, gaussianOnly, oracle] = mean.fat as [number, number, number];
+    expect(withTails).toBeGreaterThan(oracle - 0.05);
+    expect(gaussianOnly).toBeLessThan(oracle - 0.1);
   });
 
   it('forecasts by carrying each point’s distribution through its own chain (dense matrix), mixed by the points’ evidence', () => {
     const r = returns(400, 7);
     const stays = [40, 640];
-    const g = new ProfileGridFilter({ levels: [0, 0, 1], spreads: [5], stays, drifts: [1], volatilityPrior: Number.POSITIVE_INFINITY });
+    const g = new ProfileGridFilter({
+      levels: [0, 0, 1],
+      spreads: [5],
+      stays,
+      drifts: [1],
+      tails: [Number.POSITIVE_INFINITY],
+      volatilityPrior: Number.POSITIVE_INFINITY,
+    });
     for (const x of r) g.update(x);
     const s = g.state();
     if (!s?.points) throw new Error('no state');
@@ -243,15 +367,15 @@ describe('ProfileGridFilter', () => {
     }
   });
 
-  it('a state written before pruning and drift multipliers (every point, no index list, no drifts) goes on exactly', () => {
+  it('a state written before pruning, drift multipliers and tails (every point, no index list, no drifts, no tails) goes on exactly', () => {
     const r = returns(900, 9);
-    const a = new ProfileGridFilter({ prune: Number.POSITIVE_INFINITY, drifts: [1] });
+    const a = new ProfileGridFilter({ prune: Number.POSITIVE_INFINITY, drifts: [1], tails: [Number.POSITIVE_INFINITY] });
     for (const x of r.slice(0, 500)) a.update(x);
     const s = a.state();
     if (!s?.points) throw new Error('no state');
     // Every point listed, in order: the former layout with the index list and the drifts left out.
     expect(s.points).toEqual(Array.from({ length: 2322 }, (_, g) => g));
-    const { points: _, drifts: __, ...former } = JSON.parse(JSON.stringify(s));
+    const { points: _, drifts: __, tails: ___, ...former } = JSON.parse(JSON.stringify(s));
     const b = ProfileGridFilter.restore(former, { prune: Number.POSITIVE_INFINITY });
     for (const x of r.slice(500)) expect(Array.from(b.update(x))).toEqual(Array.from(a.update(x)));
   });
@@ -325,8 +449,8 @@ describe('ProfileGridFilter', () => {
       // moved by d moves the mean by p0 · d / P and leaves P. The prior of regime j at a point is
       // the line at the point's profile volatility: log scale + level + log(spread) · shape_j.
       const p0 = 1 / 0.1 ** 2;
-      // The default grid: levels from −3.2 by 0.1, six spreads, three drift multipliers, nine stays (the fastest-varying index).
-      const [from, step, nDrift, nStay] = [-3.2, 0.1, 3, 9];
+      // The default grid: levels from −3.2 by 0.1, six spreads, three drift multipliers, one tail (Gaussian), nine stays (the fastest-varying index).
+      const [from, step, nDrift, nTail, nStay] = [-3.2, 0.1, 3, 1, 9];
       const spreads = [2.5, 3.5, 5, 7, 10, 14];
       const shape = REGIMES.map((r) => {
         const t: Record<Regime, number> = { sideways: 0.6, bull: 0.85, bear: 1.2, recovery: 1.6, high_volatility: 2.5, crash: 3.5 };
@@ -334,8 +458,8 @@ describe('ProfileGridFilter', () => {
       });
       const moved = v.mean.map((m, k) => {
         const triple = Math.floor((points[Math.floor(k / K)] as number) / nStay);
-        const level = Math.floor(triple / (spreads.length * nDrift));
-        const spread = spreads[Math.floor(triple / nDrift) % spreads.length] as number;
+        const level = Math.floor(triple / (spreads.length * nDrift * nTail));
+        const spread = spreads[Math.floor(triple / (nDrift * nTail)) % spreads.length] as number;
         const logSd = Math.log(s.scale) + from + level * step + Math.log(spread) * (shape[k % K] as number);
         const d = second.alpha - first.alpha + (second.beta - first.beta) * logSd;
         return m + (p0 * d) / (v.precision[k] as number);

@@ -7,7 +7,9 @@
  * calm regime of a rough series, a rough regime of a calm one) instead of committing to the
  * window's own spread, and it sharpens as regimes arrive. A fourth dimension scales the regimes'
  * drifts (the generic Sharpe ratios below are a daily market's; a minute's trend can be far
- * stronger for its volatility).
+ * stronger for its volatility), and a fifth, optional, gives the regimes' returns Gaussian or fat
+ * (Student t) tails: real returns have shocks within a regime that Gaussian regimes can only read
+ * as a visit to a wilder one.
  *
  * It reads returns and, where the caller has found volume informative, log volumes: each grid
  * point then learns its own volume level per regime (a conjugate normal update weighted by the
@@ -31,6 +33,7 @@
  * densities and level update. A point starts from its chain's long-run distribution.
  */
 import { REGIMES, type Regime } from '../core/regime.ts';
+import { lnGamma } from '../core/stats.ts';
 import { longRunDistribution } from './hmm.ts';
 
 const K = REGIMES.length;
@@ -77,6 +80,16 @@ export interface ProfileGridOptions {
   barDays?: number;
   /** Multipliers of the generic drifts (default 1, 4, 16). */
   drifts?: readonly number[];
+  /**
+   * Tails of each regime's returns: the degrees of freedom of a Student t with the regime's
+   * volatility as its standard deviation, Infinity for Gaussian (default: Gaussian alone). Real
+   * returns are fat-tailed within a regime (a single day's shock in a calm market), which Gaussian
+   * regimes can only explain as a visit to a wilder one; with [Infinity, 5] both readings are grid
+   * points, weighed by evidence like the rest. Not the default: at twice the points it nearly
+   * doubles the cost of a series' first few thousand bars, and on real history it helped some
+   * episodes and hurt others (README, Regimes).
+   */
+  tails?: readonly number[];
   /** Prior sd of a grid point's volume level per regime around the caller's latest line, in log volume (default 0.1). */
   volumeLevelSd?: number;
   /**
@@ -112,6 +125,8 @@ export interface ProfileGridState {
   barDays: number;
   /** The drift multipliers of the grid (absent: 1 alone, as written before they were a dimension). */
   drifts?: number[];
+  /** The tails of the grid, degrees of freedom, null for Gaussian (absent: Gaussian alone, as written before they were a dimension). */
+  tails?: (number | null)[];
   scale: number;
   /** The grid points still in play, by index (absent: every point, in order, as written before pruning). */
   points?: number[];
@@ -148,7 +163,7 @@ export class ProfileGridFilter {
   private readonly opts: Required<ProfileGridOptions>;
   private readonly buffer: number[] = [];
   private scale = Number.NaN;
-  /** Per (level, spread, drift) and regime: mean, 1/sd and log sd of the return in units of the anchor; the bar's emission densities. */
+  /** Per (level, spread, drift, tail) and regime: mean, 1/sd and log sd of the return in units of the anchor; the bar's emission densities. */
   private readonly mu: Float64Array;
   private readonly invSd: Float64Array;
   private readonly logSd: Float64Array;
@@ -174,12 +189,21 @@ export class ProfileGridFilter {
   private mixWeight = 1;
   private readonly fcNext = new Float64Array(K);
   private readonly pointEmit = new Float64Array(K);
-  /** Per (level, spread, drift) and regime: this bar's squared standardized return on the profile. */
+  /** Per (level, spread, drift, tail) and regime: this bar's squared standardized return on the profile. */
   private readonly dev2: Float64Array;
+  /**
+   * Per (level, spread, drift, tail): the t's degrees of freedom ν (Infinity: Gaussian), its log
+   * density's constant over the Gaussian's, and 1 / (ν − 2) (a t whose sd is the regime's has
+   * scale² = sd² (ν − 2) / ν, so its log density is that constant − log sd − (ν + 1)/2 · log(1 + d² / (ν − 2)),
+   * d the return's deviation in sd).
+   */
+  private readonly nu: Float64Array;
+  private readonly tailConst: Float64Array;
+  private readonly tailInv: Float64Array;
   /** Per grid point and regime, when volatilities are learned: gamma shape and rate of the precision's ratio to the profile's. */
   private tauA: Float64Array | null = null;
   private tauB: Float64Array | null = null;
-  /** (level, spread, drift) triples; each has `nStay` grid points. */
+  /** (level, spread, drift, tail) tuples ("triples", as they were before the tails); each has `nStay` grid points. */
   private readonly triples: number;
   private readonly nStay: number;
   /** The grid points in play (the first `live` entries), and how many of each triple's are. */
@@ -195,6 +219,7 @@ export class ProfileGridFilter {
       stays: [10, 20, 40, 80, 160, 320, 640, 1280, 2560],
       barDays: 1,
       drifts: [1, 4, 16],
+      tails: [Number.POSITIVE_INFINITY],
       volumeLevelSd: 0.1,
       volatilityPrior: 100,
       forget: 1,
@@ -203,9 +228,12 @@ export class ProfileGridFilter {
     };
     const [from, to, step] = this.opts.levels;
     const nLevel = Math.round((to - from) / step) + 1;
-    const { spreads, drifts } = this.opts;
+    const { spreads, drifts, tails } = this.opts;
+    if (tails.length === 0 || !tails.every((v) => v > 2))
+      throw new RangeError(`tails must be degrees of freedom above 2 (Infinity: Gaussian), not ${tails.join(', ')}`);
     const nDrift = drifts.length;
-    this.triples = nLevel * spreads.length * nDrift;
+    const nTail = tails.length;
+    this.triples = nLevel * spreads.length * nDrift * nTail;
     this.nStay = this.opts.stays.length;
     this.mu = new Float64Array(this.triples * K);
     this.invSd = new Float64Array(this.triples * K);
@@ -213,18 +241,30 @@ export class ProfileGridFilter {
     this.emit = new Float64Array(this.triples * K);
     this.emitMax = new Float64Array(this.triples);
     this.dev2 = new Float64Array(this.triples * K);
+    this.nu = new Float64Array(this.triples);
+    this.tailConst = new Float64Array(this.triples);
+    this.tailInv = new Float64Array(this.triples);
     const sqrtDays = Math.sqrt(this.opts.barDays);
     for (let a = 0; a < nLevel; a++)
       for (let b = 0; b < spreads.length; b++)
-        for (let c = 0; c < nDrift; c++) {
-          const o = ((a * spreads.length + b) * nDrift + c) * K;
-          for (let j = 0; j < K; j++) {
-            const lsd = from + a * step + Math.log(spreads[b] as number) * (SHAPE[j] as number);
-            this.logSd[o + j] = lsd;
-            this.invSd[o + j] = Math.exp(-lsd);
-            this.mu[o + j] = SHARPE_PER_DAY[REGIMES[j] as Regime] * (drifts[c] as number) * sqrtDays * Math.exp(lsd);
+        for (let c = 0; c < nDrift; c++)
+          for (let u = 0; u < nTail; u++) {
+            const ls = ((a * spreads.length + b) * nDrift + c) * nTail + u;
+            const v = tails[u] as number;
+            this.nu[ls] = v;
+            if (Number.isFinite(v)) {
+              this.tailConst[ls] =
+                lnGamma((v + 1) / 2) - lnGamma(v / 2) - 0.5 * Math.log(v * Math.PI) + 0.5 * Math.log((2 * Math.PI * v) / (v - 2));
+              this.tailInv[ls] = 1 / (v - 2);
+            }
+            const o = ls * K;
+            for (let j = 0; j < K; j++) {
+              const lsd = from + a * step + Math.log(spreads[b] as number) * (SHAPE[j] as number);
+              this.logSd[o + j] = lsd;
+              this.invSd[o + j] = Math.exp(-lsd);
+              this.mu[o + j] = SHARPE_PER_DAY[REGIMES[j] as Regime] * (drifts[c] as number) * sqrtDays * Math.exp(lsd);
+            }
           }
-        }
     this.stay = new Float64Array(this.nStay * K);
     this.leave = new Float64Array(this.nStay * K);
     this.leaveRec = new Float64Array(this.nStay * K);
@@ -279,6 +319,7 @@ export class ProfileGridFilter {
     return {
       barDays: this.opts.barDays,
       drifts: [...this.opts.drifts],
+      tails: this.opts.tails.map((v) => (Number.isFinite(v) ? v : null)),
       scale: this.scale,
       points,
       p: perPoint(this.p),
@@ -297,15 +338,19 @@ export class ProfileGridFilter {
   }
 
   /** A filter that goes on from `state` (made with the same grid options); a state that does not fit the grid is refused. */
-  static restore(state: ProfileGridState, options: Omit<ProfileGridOptions, 'barDays' | 'drifts'> = {}): ProfileGridFilter {
+  static restore(state: ProfileGridState, options: Omit<ProfileGridOptions, 'barDays' | 'drifts' | 'tails'> = {}): ProfileGridFilter {
     const drifts = state.drifts ?? [1];
     if (drifts.length === 0 || !drifts.every(Number.isFinite))
       throw new RangeError('profile-grid state: drift multipliers not finite numbers');
+    const tails = (state.tails ?? [null]).map((v) => v ?? Number.POSITIVE_INFINITY);
+    if (tails.length === 0 || !tails.every((v) => v > 2))
+      throw new RangeError('profile-grid state: tails not degrees of freedom above 2 (null: Gaussian)');
     // A state without learned volatilities (written before they were) goes on with them on the profile.
     const f = new ProfileGridFilter({
       ...options,
       barDays: state.barDays,
       drifts,
+      tails,
       ...(state.volatility ? {} : { volatilityPrior: Number.POSITIVE_INFINITY }),
     });
     const G = f.logLik.length;
@@ -440,7 +485,7 @@ export class ProfileGridFilter {
   }
 
   private step(x: number, lv: number, tau2: number): void {
-    const { mu, invSd, logSd, emit, emitMax, p, logLik } = this;
+    const { mu, invSd, logSd, emit, emitMax, p, logLik, nu, tailConst, tailInv } = this;
     const { alive, tripleLive, pointEmit, dev2, tauA, tauB } = this;
     const withVolume = !Number.isNaN(lv);
     const { vMean, vPrec } = this;
@@ -453,9 +498,14 @@ export class ProfileGridFilter {
       }
       // With learned volatilities each point computes its own densities from `dev2`.
       if (tauA) continue;
+      const gauss = nu[ls] === Number.POSITIVE_INFINITY;
+      const c0 = tailConst[ls] as number;
+      const half = 0.5 * ((nu[ls] as number) + 1);
+      const inv = tailInv[ls] as number;
       let max = Number.NEGATIVE_INFINITY;
       for (let j = 0; j < K; j++) {
-        const l = -0.5 * (dev2[o + j] as number) - (logSd[o + j] as number);
+        const d2 = dev2[o + j] as number;
+        const l = (gauss ? -0.5 * d2 : c0 - half * Math.log1p(d2 * inv)) - (logSd[o + j] as number);
         emit[o + j] = l;
         if (l > max) max = l;
       }
@@ -473,13 +523,18 @@ export class ProfileGridFilter {
       const e = ls * K;
       let em = emit;
       let emMax = emitMax[ls] as number;
+      const gauss = nu[ls] === Number.POSITIVE_INFINITY;
+      const inv = tailInv[ls] as number;
       if (tauA && tauB) {
         // The return's density with this point's own volatility per regime: the profile's sd
         // over √(posterior mean of the precision ratio).
+        const c0 = tailConst[ls] as number;
+        const half = 0.5 * ((nu[ls] as number) + 1);
         let mx = Number.NEGATIVE_INFINITY;
         for (let j = 0; j < K; j++) {
           const ratio = (tauA[o + j] as number) / (tauB[o + j] as number);
-          const l = -0.5 * (dev2[e + j] as number) * ratio + 0.5 * Math.log(ratio) - (logSd[e + j] as number);
+          const d2 = (dev2[e + j] as number) * ratio;
+          const l = (gauss ? -0.5 * d2 : c0 - half * Math.log1p(d2 * inv)) + 0.5 * Math.log(ratio) - (logSd[e + j] as number);
           pointEmit[j] = l;
           if (l > mx) mx = l;
         }
@@ -525,10 +580,17 @@ export class ProfileGridFilter {
         }
       if (tauA && tauB)
         // Each regime's volatility learns from the bar in proportion to this point's belief in it.
+        // A t is a Gaussian whose precision is scaled by a latent gamma draw: its expectation given
+        // the bar, (ν + 1) / (ν − 2 + d²) in the sd's units, weighs the bar's squared deviation, so
+        // one wild bar in a fat-tailed regime moves its volatility less (1 for the Gaussian).
         for (let j = 0; j < K; j++) {
           const w = p[o + j] as number;
-          tauA[o + j] = (tauA[o + j] as number) + 0.5 * w;
-          tauB[o + j] = (tauB[o + j] as number) + 0.5 * w * (dev2[e + j] as number);
+          const d2 = dev2[e + j] as number;
+          const a = tauA[o + j] as number;
+          const b = tauB[o + j] as number;
+          const u = gauss ? 1 : (((nu[ls] as number) + 1) * inv) / (1 + d2 * (a / b) * inv);
+          tauA[o + j] = a + 0.5 * w;
+          tauB[o + j] = b + 0.5 * w * u * d2;
         }
       const ll = forget * (logLik[g] as number) + emMax + Math.log(total);
       logLik[g] = ll;

@@ -76,6 +76,25 @@ describe('emp regimes', () => {
     expect(emp(['evaluate', 'regimes', '--family', '--cases', 'nope']).status).toBe(2);
   });
 
+  it('--tails 5 reads the regimes as fat-tailed too: on the NYSE composite its labels change less often; bad values exit 2', () => {
+    const changes = (extra: string[]): number => {
+      const r = emp(['regimes', '--input', NYSE, '--drop-disordered', '--format', 'json', ...extra]);
+      expect(r.status).toBe(0);
+      return (JSON.parse(r.stdout) as { changes: unknown[] }).changes.length;
+    };
+    // Gaussian regimes read a single shock as a visit to a wilder regime and back (README: 5.6 against 4.6 changes a year).
+    expect(changes(['--tails', '5'])).toBeLessThan(changes([]));
+    for (const bad of [
+      ['--tails', '2'],
+      ['--tails', 'five'],
+      ['--method', 'hmm', '--tails', '5'],
+    ]) {
+      const r = emp(['regimes', '--input', NYSE, '--drop-disordered', ...bad]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--tails/);
+    }
+  });
+
   it('refuses --smoothed for causal-only methods, and unknown methods, with exit 2', () => {
     expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--smoothed']).status).toBe(2);
     expect(emp(['regimes', '--input', NYSE, '--drop-disordered', '--method', 'jump', '--smoothed']).status).toBe(2);

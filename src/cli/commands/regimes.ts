@@ -13,6 +13,7 @@ import { parseFormat, writeOut } from '../output.ts';
 interface RegimesOptions extends CsvInputOptions {
   method: string;
   smoothed?: boolean;
+  tails?: string;
   format: string;
 }
 
@@ -29,17 +30,32 @@ export function registerRegimes(program: Command): void {
         'auto',
       )
       .option('--smoothed', 'smoothed (two-sided, not causal) probabilities and labels: hmm and hmm-fit only')
+      .option(
+        '--tails <nu>',
+        'adaptive: also read each regime as fat-tailed (Student t, nu degrees of freedom above 2, e.g. 5), weighed against Gaussian by evidence (see README)',
+      )
       .option('--format <fmt>', 'csv (per bar) or json (also the transition matrix, changes, change points)', 'csv'),
   ).action(async (opts: RegimesOptions) => {
     const format = parseFormat(opts.format, ['json', 'csv']);
     if (!(REGIME_METHODS as readonly string[]).includes(opts.method))
       throw new EmpError('BAD_ARGUMENT', `unknown --method "${opts.method}" (available: ${REGIME_METHODS.join(', ')})`);
     const method = opts.method as RegimeMethod;
+    const nu = opts.tails === undefined ? undefined : Number(opts.tails);
+    if (nu !== undefined && !(nu > 2))
+      throw new EmpError('BAD_ARGUMENT', `--tails must be degrees of freedom above 2, not "${opts.tails}"`);
+    if (nu !== undefined && method !== 'adaptive' && method !== 'auto')
+      throw new EmpError('BAD_ARGUMENT', `--tails is an option of the adaptive classifier, not of ${method}`);
     const s = await loadInput(opts);
     if (method === 'auto')
       process.stderr.write('emp: regimes: --method auto chose adaptive (a six-state HMM calibrated on the file itself)\n');
     // The trained methods (hmm, jump) learn from the simulator's planted regimes.
-    const model = regimeModel(method, s, simulateBars);
+    const model = regimeModel(
+      method,
+      s,
+      simulateBars,
+      undefined,
+      nu === undefined ? {} : { gridOptions: { tails: [Number.POSITIVE_INFINITY, nu] } },
+    );
     if (opts.smoothed && !model.hmm)
       throw new EmpError('BAD_ARGUMENT', `--smoothed needs a two-sided model (--method hmm or hmm-fit); ${method} is causal only here`);
     const r = classifySeries(s, model.make);
