@@ -64,7 +64,8 @@ export interface RegimeModel {
  * regimes (seed 101 unless told, never the one scored; daily or 1-minute model after the file's
  * bar spacing) and read any file through features scaled by the instrument's own history; `hmm`
  * uses the per-bar OHLCV features when the file has them. `hmm-fit` runs Baum-Welch on the file
- * itself (states named by template).
+ * itself (states named by template). `adaptive`: the adaptive classifier's options (e.g. the
+ * profile grid's `tails`).
  */
 export function regimeModel(
   method: RegimeMethod,

@@ -87,6 +87,7 @@ describe('emp regimes', () => {
     for (const bad of [
       ['--tails', '2'],
       ['--tails', 'five'],
+      ['--tails', 'Infinity'],
       ['--method', 'hmm', '--tails', '5'],
     ]) {
       const r = emp(['regimes', '--input', NYSE, '--drop-disordered', ...bad]);

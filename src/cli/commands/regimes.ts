@@ -41,8 +41,9 @@ export function registerRegimes(program: Command): void {
       throw new EmpError('BAD_ARGUMENT', `unknown --method "${opts.method}" (available: ${REGIME_METHODS.join(', ')})`);
     const method = opts.method as RegimeMethod;
     const nu = opts.tails === undefined ? undefined : Number(opts.tails);
-    if (nu !== undefined && !(nu > 2))
-      throw new EmpError('BAD_ARGUMENT', `--tails must be degrees of freedom above 2, not "${opts.tails}"`);
+    // Finite: Infinity is the Gaussian reading, which the grid always has.
+    if (nu !== undefined && !(nu > 2 && Number.isFinite(nu)))
+      throw new EmpError('BAD_ARGUMENT', `--tails must be a number of degrees of freedom above 2, not "${opts.tails}"`);
     if (nu !== undefined && method !== 'adaptive' && method !== 'auto')
       throw new EmpError('BAD_ARGUMENT', `--tails is an option of the adaptive classifier, not of ${method}`);
     const s = await loadInput(opts);
