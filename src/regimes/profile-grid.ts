@@ -531,13 +531,21 @@ export class ProfileGridFilter {
         const c0 = tailConst[ls] as number;
         const half = 0.5 * ((nu[ls] as number) + 1);
         let mx = Number.NEGATIVE_INFINITY;
-        for (let j = 0; j < K; j++) {
-          const ratio = (tauA[o + j] as number) / (tauB[o + j] as number);
-          const d2 = (dev2[e + j] as number) * ratio;
-          const l = (gauss ? -0.5 * d2 : c0 - half * Math.log1p(d2 * inv)) + 0.5 * Math.log(ratio) - (logSd[e + j] as number);
-          pointEmit[j] = l;
-          if (l > mx) mx = l;
-        }
+        // The Gaussian and the t in separate loops: the default (Gaussian) pays no branch per regime.
+        if (gauss)
+          for (let j = 0; j < K; j++) {
+            const ratio = (tauA[o + j] as number) / (tauB[o + j] as number);
+            const l = -0.5 * (dev2[e + j] as number) * ratio + 0.5 * Math.log(ratio) - (logSd[e + j] as number);
+            pointEmit[j] = l;
+            if (l > mx) mx = l;
+          }
+        else
+          for (let j = 0; j < K; j++) {
+            const ratio = (tauA[o + j] as number) / (tauB[o + j] as number);
+            const l = c0 - half * Math.log1p((dev2[e + j] as number) * ratio * inv) + 0.5 * Math.log(ratio) - (logSd[e + j] as number);
+            pointEmit[j] = l;
+            if (l > mx) mx = l;
+          }
         for (let j = 0; j < K; j++) pointEmit[j] = Math.exp((pointEmit[j] as number) - mx);
         emMax = mx;
         em = pointEmit;
@@ -588,9 +596,8 @@ export class ProfileGridFilter {
           const d2 = dev2[e + j] as number;
           const a = tauA[o + j] as number;
           const b = tauB[o + j] as number;
-          const u = gauss ? 1 : (((nu[ls] as number) + 1) * inv) / (1 + d2 * (a / b) * inv);
           tauA[o + j] = a + 0.5 * w;
-          tauB[o + j] = b + 0.5 * w * u * d2;
+          tauB[o + j] = gauss ? b + 0.5 * w * d2 : b + 0.5 * w * ((((nu[ls] as number) + 1) * inv) / (1 + d2 * (a / b) * inv)) * d2;
         }
       const ll = forget * (logLik[g] as number) + emMax + Math.log(total);
       logLik[g] = ll;
