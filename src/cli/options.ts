@@ -1,5 +1,6 @@
 /** Option values the commands share the reading of: a clear error naming the option, else the value. */
 import { EmpError } from '../core/errors.ts';
+import type { AdaptiveRegimeOptions } from '../regimes/adaptive.ts';
 
 /** A fraction in (0, 1), given as such (0.0025) or as a percentage (0.25%). */
 export function fraction(text: string, name: string): number {
@@ -43,4 +44,17 @@ export function intInRange(text: string, name: string, min: number, max: number)
   if (!Number.isInteger(v) || v < min || v > max)
     throw new EmpError('BAD_ARGUMENT', `--${name} must be an integer in [${min}, ${max}], got "${text}"`);
   return v;
+}
+
+/**
+ * `--tails <nu>`: the adaptive classifier's profile grid reads each regime as Gaussian or as a
+ * Student t with nu degrees of freedom, weighed by evidence (undefined: the default, Gaussian alone).
+ * Finite and above 2: Infinity is the Gaussian reading, which the grid always has.
+ */
+export function adaptiveTails(text: string | undefined): AdaptiveRegimeOptions {
+  if (text === undefined) return {};
+  const nu = Number(text);
+  if (!(nu > 2 && Number.isFinite(nu)))
+    throw new EmpError('BAD_ARGUMENT', `--tails must be a number of degrees of freedom above 2, not "${text}"`);
+  return { gridOptions: { tails: [Number.POSITIVE_INFINITY, nu] } };
 }

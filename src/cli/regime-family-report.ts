@@ -13,17 +13,19 @@ import { scoreFamily } from '../regimes/family-scorecard.ts';
 import { checkEpisodes, type EpisodeCheck, labelShares } from '../regimes/history.ts';
 import { loadBarsCsv } from '../sources/csv.ts';
 import { loadFractionalYearCloses } from '../sources/fractional-year.ts';
+import { adaptiveTails } from './options.ts';
 
 const pct = (x: number): string => (Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
-const adaptive = (): AdaptiveRegimeClassifier => new AdaptiveRegimeClassifier();
-
 export async function familyReport(opts: {
   seeds?: string;
   cases?: string;
   nyse?: string;
   eustock?: string;
   usdchf?: string;
+  tails?: string;
 }): Promise<string[]> {
+  const options = adaptiveTails(opts.tails);
+  const adaptive = (): AdaptiveRegimeClassifier => new AdaptiveRegimeClassifier(options);
   const seedsOpt = opts.seeds ?? 'heldout';
   const seeds =
     seedsOpt === 'heldout'
@@ -38,12 +40,12 @@ export async function familyReport(opts: {
   if (ids && cases.length !== ids.length)
     throw new EmpError('BAD_ARGUMENT', `--cases: unknown id among "${opts.cases}" (known: ${FAMILY.map((c) => c.id).join(', ')})`);
   const out: string[] = [
-    `protocol: planted-regime family (src/regimes/family.ts), seeds ${seeds.join(', ')}${seedsOpt === 'heldout' ? ' (held out: never used while developing the classifier)' : ''}; each series scored bar by bar against its planted regimes; balanced accuracy (mean recall over the regimes present), mean over seeds. adaptive = the default classifier (per-series calibration, causal, labels with hysteresis); oracle = forward filter of the true model (Bayes-optimal causal, argmax); volatility rule = the simplest baseline; template filter = the fixed-template filter (the former close-only default); scale-free oracle = the oracle without the scale of the returns, the level of the volume or the starting regime, integrated out (the ceiling for a classifier that reads each series in its own units).`,
+    `protocol: planted-regime family (src/regimes/family.ts), seeds ${seeds.join(', ')}${seedsOpt === 'heldout' ? ' (held out: never used while developing the classifier)' : ''}; each series scored bar by bar against its planted regimes; balanced accuracy (mean recall over the regimes present), mean over seeds. adaptive = the default classifier (per-series calibration, causal, labels with hysteresis)${opts.tails === undefined ? '' : `, its regimes read as Gaussian or Student t with ${opts.tails} degrees of freedom (--tails)`}; oracle = forward filter of the true model (Bayes-optimal causal, argmax); volatility rule = the simplest baseline; template filter = the fixed-template filter (the former close-only default); scale-free oracle = the oracle without the scale of the returns, the level of the volume or the starting regime, integrated out (the ceiling for a classifier that reads each series in its own units).`,
     '',
     `| parameterisation | bars | ${FAMILY_METHODS.join(' | ')} | adaptive − oracle | crash delay (median bars) | crashes caught |`,
     `|---|---|${FAMILY_METHODS.map(() => '---|').join('')}---|---|---|`,
   ];
-  const card = scoreFamily(cases, seeds, (c) => process.stderr.write(`family: ${c.id} done\n`));
+  const card = scoreFamily(cases, seeds, (c) => process.stderr.write(`family: ${c.id} done\n`), options);
   for (const r of card.cases) {
     const [ours, oracle] = r.balancedAccuracy as [number, number];
     out.push(

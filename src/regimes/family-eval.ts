@@ -5,7 +5,7 @@
  */
 import type { BarSeries } from '../core/market.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
-import { AdaptiveRegimeClassifier } from './adaptive.ts';
+import { AdaptiveRegimeClassifier, type AdaptiveRegimeOptions } from './adaptive.ts';
 import { volatilityRule } from './baseline.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { scoreRegimes } from './evaluate.ts';
@@ -64,10 +64,10 @@ export const FORECAST_HORIZONS = [1, 5, 20] as const;
 export const FORECAST_METHODS = ['adaptive', 'climatology', 'persistence'] as const;
 export type ForecastMethod = (typeof FORECAST_METHODS)[number];
 
-/** Scores one parameterisation on one seed. `bars` overrides the case's length (shorter runs for tests). */
-export function scoreFamilyCase(c: FamilyCase, seed: number, bars = c.bars): FamilyScore {
+/** Scores one parameterisation on one seed. `bars` overrides the case's length (shorter runs for tests); `options`, the adaptive classifier's. */
+export function scoreFamilyCase(c: FamilyCase, seed: number, bars = c.bars, options: AdaptiveRegimeOptions = {}): FamilyScore {
   const { bars: s, regime: truth } = plantedSeries(c.model, bars, seed);
-  const adaptive = new AdaptiveRegimeClassifier();
+  const adaptive = new AdaptiveRegimeClassifier(options);
   const horizons = FORECAST_HORIZONS.length;
   const K = REGIMES.length;
   const n = s.close.length;

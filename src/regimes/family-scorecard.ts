@@ -3,6 +3,7 @@
  * parameterisation (means over seeds, crash delays and catches) and over the whole family (means
  * per method, pooled regime-forecast scores).
  */
+import type { AdaptiveRegimeOptions } from './adaptive.ts';
 import type { FamilyCase } from './family.ts';
 import {
   FAMILY_METHODS,
@@ -45,7 +46,12 @@ export interface FamilyScorecard {
 }
 
 /** Scores every case on every seed; `onCase` after each case (they take seconds). */
-export function scoreFamily(cases: readonly FamilyCase[], seeds: readonly number[], onCase?: (c: FamilyCase) => void): FamilyScorecard {
+export function scoreFamily(
+  cases: readonly FamilyCase[],
+  seeds: readonly number[],
+  onCase?: (c: FamilyCase) => void,
+  options: AdaptiveRegimeOptions = {},
+): FamilyScorecard {
   const perMethod: Record<string, number[]> = {};
   const crashDelays: number[] = [];
   const sums = FORECAST_HORIZONS.map(() => ({
@@ -55,7 +61,7 @@ export function scoreFamily(cases: readonly FamilyCase[], seeds: readonly number
   }));
   let series = 0;
   const results = cases.map((c): FamilyCaseResult => {
-    const scores: FamilyScore[] = seeds.map((seed) => scoreFamilyCase(c, seed));
+    const scores: FamilyScore[] = seeds.map((seed) => scoreFamilyCase(c, seed, c.bars, options));
     const mean = (f: (x: FamilyScore) => number): number => scores.reduce((a, x) => a + f(x), 0) / scores.length;
     const ba = FAMILY_METHODS.map((m) => mean((x) => x.balancedAccuracy[m]));
     FAMILY_METHODS.forEach((m, i) => {

@@ -76,7 +76,7 @@ describe('emp regimes', () => {
     expect(emp(['evaluate', 'regimes', '--family', '--cases', 'nope']).status).toBe(2);
   });
 
-  it('--tails 5 reads the regimes as fat-tailed too: on the NYSE composite its labels change less often; bad values exit 2', () => {
+  it('--tails 5 reads the regimes as fat-tailed too: on the NYSE composite its labels change less often; the family report takes it; bad values exit 2', () => {
     const changes = (extra: string[]): number => {
       const r = emp(['regimes', '--input', NYSE, '--drop-disordered', '--format', 'json', ...extra]);
       expect(r.status).toBe(0);
@@ -94,6 +94,13 @@ describe('emp regimes', () => {
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/--tails/);
     }
+    // The family report takes it too (the README's figures with the option), and says so in its protocol.
+    const family = emp(['evaluate', 'regimes', '--family', '--seeds', '1001', '--cases', 'daily-close-only', '--tails', '5']);
+    expect(family.status).toBe(0);
+    expect(family.stdout).toMatch(/Student t with 5 degrees of freedom/);
+    expect(family.stdout).toMatch(/\| daily-close-only: /);
+    expect(emp(['evaluate', 'regimes', '--family', '--tails', '1']).status).toBe(2);
+    expect(emp(['evaluate', 'regimes', '--tails', '5']).status).toBe(2);
   });
 
   it('refuses --smoothed for causal-only methods, and unknown methods, with exit 2', () => {

@@ -19,6 +19,7 @@ interface EvaluateRegimesOptions {
   cases?: string;
   eustock?: string;
   usdchf?: string;
+  tails?: string;
 }
 
 const pct0 = (x: number): string => (Number.isNaN(x) ? '–' : `${(x * 100).toFixed(0)}%`);
@@ -37,7 +38,12 @@ export function registerEvaluateRegimes(evaluate: Command): void {
     .option('--cases <ids>', 'with --family: only these parameterisations (comma-separated ids)')
     .option('--eustock <file>', 'with --family: EuStockMarkets closes (../shared/data/eustockmarkets_1991_1998_daily_raw.csv)')
     .option('--usdchf <file>', 'with --family: USD/CHF 30-minute prices (../shared/data/usdchf_1996_2001_30min.csv)')
+    .option(
+      '--tails <nu>',
+      'with --family: the adaptive classifier also reads each regime as fat-tailed (Student t, nu degrees of freedom), as emp regimes --tails',
+    )
     .action(async (opts: EvaluateRegimesOptions) => {
+      if (opts.tails !== undefined && !opts.family) throw new EmpError('BAD_ARGUMENT', '--tails goes with --family');
       if (opts.family) {
         await writeOut(`${(await familyReport(opts)).join('\n')}\n`);
         return;

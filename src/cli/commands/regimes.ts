@@ -8,6 +8,7 @@ import { REGIME_METHODS, type RegimeMethod, regimeModel } from '../../regimes/mo
 import { trendAndVolatility } from '../../regimes/trend.ts';
 import { simulateBars } from '../../sources/simulator/index.ts';
 import { addCsvInputOptions, type CsvInputOptions, loadInput } from '../input.ts';
+import { adaptiveTails } from '../options.ts';
 import { parseFormat, writeOut } from '../output.ts';
 
 interface RegimesOptions extends CsvInputOptions {
@@ -40,23 +41,14 @@ export function registerRegimes(program: Command): void {
     if (!(REGIME_METHODS as readonly string[]).includes(opts.method))
       throw new EmpError('BAD_ARGUMENT', `unknown --method "${opts.method}" (available: ${REGIME_METHODS.join(', ')})`);
     const method = opts.method as RegimeMethod;
-    const nu = opts.tails === undefined ? undefined : Number(opts.tails);
-    // Finite: Infinity is the Gaussian reading, which the grid always has.
-    if (nu !== undefined && !(nu > 2 && Number.isFinite(nu)))
-      throw new EmpError('BAD_ARGUMENT', `--tails must be a number of degrees of freedom above 2, not "${opts.tails}"`);
-    if (nu !== undefined && method !== 'adaptive' && method !== 'auto')
+    const adaptive = adaptiveTails(opts.tails);
+    if (opts.tails !== undefined && method !== 'adaptive' && method !== 'auto')
       throw new EmpError('BAD_ARGUMENT', `--tails is an option of the adaptive classifier, not of ${method}`);
     const s = await loadInput(opts);
     if (method === 'auto')
       process.stderr.write('emp: regimes: --method auto chose adaptive (a six-state HMM calibrated on the file itself)\n');
     // The trained methods (hmm, jump) learn from the simulator's planted regimes.
-    const model = regimeModel(
-      method,
-      s,
-      simulateBars,
-      undefined,
-      nu === undefined ? {} : { gridOptions: { tails: [Number.POSITIVE_INFINITY, nu] } },
-    );
+    const model = regimeModel(method, s, simulateBars, undefined, adaptive);
     if (opts.smoothed && !model.hmm)
       throw new EmpError('BAD_ARGUMENT', `--smoothed needs a two-sided model (--method hmm or hmm-fit); ${method} is causal only here`);
     const r = classifySeries(s, model.make);
