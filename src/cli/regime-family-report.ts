@@ -16,6 +16,7 @@ import { loadFractionalYearCloses } from '../sources/fractional-year.ts';
 import { adaptiveTails } from './options.ts';
 
 const pct = (x: number): string => (Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
+
 export async function familyReport(opts: {
   seeds?: string;
   cases?: string;
