@@ -10,7 +10,7 @@
  * reaches `threshold` (default 0.99: on 10,000 stationary Gaussian draws no false alarm), placed
  * at the most probable segment start.
  */
-import { lnGamma } from '../core/stats.ts';
+import { studentTLogNormalizer } from '../core/stats.ts';
 import { RegimeFeatures } from './features.ts';
 
 export interface BocpdOptions {
@@ -34,8 +34,6 @@ export interface ChangePoint {
   /** P(a new segment began since the last reported one) when it fired. */
   probability: number;
 }
-
-const LN_PI = Math.log(Math.PI);
 
 export class BocpdDetector {
   /** P(run length = r | data so far), r = 0 … maxRun − 1. */
@@ -74,8 +72,7 @@ export class BocpdDetector {
     this.beta = new Float64Array(m);
     this.next = new Float64Array(m);
     this.tConst = Float64Array.from({ length: m }, (_, r) => {
-      const nu = 2 * (this.prior.alpha + r / 2);
-      return lnGamma((nu + 1) / 2) - lnGamma(nu / 2) - 0.5 * (Math.log(nu) + LN_PI);
+      return studentTLogNormalizer(2 * (this.prior.alpha + r / 2));
     });
     this.runProbabilities[0] = 1;
     this.setPrior(0);

@@ -33,7 +33,7 @@
  * densities and level update. A point starts from its chain's long-run distribution.
  */
 import { REGIMES, type Regime } from '../core/regime.ts';
-import { lnGamma } from '../core/stats.ts';
+import { studentTLogNormalizer } from '../core/stats.ts';
 import { longRunDistribution } from './hmm.ts';
 
 const K = REGIMES.length;
@@ -253,8 +253,8 @@ export class ProfileGridFilter {
             const v = tails[u] as number;
             this.nu[ls] = v;
             if (Number.isFinite(v)) {
-              this.tailConst[ls] =
-                lnGamma((v + 1) / 2) - lnGamma(v / 2) - 0.5 * Math.log(v * Math.PI) + 0.5 * Math.log((2 * Math.PI * v) / (v - 2));
+              // Over the Gaussian's (whose −½ log 2π the grid leaves out), at scale √((ν − 2) / ν).
+              this.tailConst[ls] = studentTLogNormalizer(v) + 0.5 * Math.log((2 * Math.PI * v) / (v - 2));
               this.tailInv[ls] = 1 / (v - 2);
             }
             const o = ls * K;
