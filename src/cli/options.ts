@@ -1,6 +1,6 @@
 /** Option values the commands share the reading of: a clear error naming the option, else the value. */
 import { EmpError } from '../core/errors.ts';
-import type { AdaptiveRegimeOptions } from '../regimes/adaptive.ts';
+import { type AdaptiveRegimeOptions, fatTailed } from '../regimes/adaptive.ts';
 
 /** A fraction in (0, 1), given as such (0.0025) or as a percentage (0.25%). */
 export function fraction(text: string, name: string): number {
@@ -56,5 +56,5 @@ export function adaptiveTails(text: string | undefined): AdaptiveRegimeOptions {
   const nu = Number(text);
   if (!(nu > 2 && Number.isFinite(nu)))
     throw new EmpError('BAD_ARGUMENT', `--tails must be a number of degrees of freedom above 2, not "${text}"`);
-  return { gridOptions: { tails: [Number.POSITIVE_INFINITY, nu] } };
+  return fatTailed(nu);
 }

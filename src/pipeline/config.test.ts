@@ -18,6 +18,10 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ server: { port: 70000 } })).toThrow(/server\.port/);
     expect(() => parseConfig({ venues: ['nasdaq'] })).toThrow(/venues\.0/);
     expect(() => parseConfig({ instruments: ['btcusd'] })).toThrow(/BTC-USD/);
+    // Degrees of freedom at or below 2 have no variance: refused at start, not on the first bar.
+    expect(() => parseConfig({ analysis: { regimeTails: 2 } })).toThrow(/analysis\.regimeTails/);
+    expect(parseConfig({ analysis: { regimeTails: 5 } }).analysis.regimeTails).toBe(5);
+    expect(parseConfig({}).analysis.regimeTails).toBeUndefined();
   });
   it('raises a ConfigError (exit code 2 in the CLI)', () => {
     try {

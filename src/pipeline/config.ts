@@ -137,6 +137,12 @@ const configSchema = z.strictObject({
         .default([...TIMEFRAMES]),
       /** Timeframe the regime detector and signal engine run on. */
       regimeTimeframe: z.enum(TIMEFRAMES).default('1m'),
+      /**
+       * Fat-tailed regimes (absent: Gaussian alone, the default): the regime classifier also reads
+       * each regime as a Student t with this many degrees of freedom, weighed by evidence (as
+       * `emp regimes --tails`). Fewer label changes on real feeds, about twice the classifier's CPU.
+       */
+      regimeTails: z.number().gt(2).optional(),
       /** Streaming indicators on every timeframe: `NAME` or `NAME:param=value,...` (TA-Lib names). */
       indicators: z
         .array(z.string().regex(/^[A-Za-z0-9_]+(:[a-z0-9_]+=[-0-9.]+(,[a-z0-9_]+=[-0-9.]+)*)?$/))

@@ -81,7 +81,7 @@ export function defaultParts(config: ServiceConfig): PipelineParts {
     bars: (symbol: string, timeframes: readonly Timeframe[]) => new BarAggregator(symbol, timeframes),
     analysis: (_symbol, tf) => {
       const stages: BarAnalysis[] = [new IndicatorStage(specs)];
-      if (tf === config.analysis.regimeTimeframe) stages.push(new RegimeStage());
+      if (tf === config.analysis.regimeTimeframe) stages.push(new RegimeStage({ tails: config.analysis.regimeTails }));
       if (tf === config.analysis.signalTimeframe) for (const s of config.analysis.strategies) stages.push(new SignalStage(s));
       return stages;
     },

@@ -111,6 +111,41 @@ describe('RegimeStage', () => {
     expect(live(restarted, s, 1200, s.close.length)).toEqual(allLive().slice(1200));
   });
 
+  it('with fat tails (config analysis.regimeTails) it reads its own probabilities, and restores only a checkpoint written with the same tails', () => {
+    expect(() => new RegimeStage({ tails: 2 })).toThrow(/above 2/);
+    const fat = new RegimeStage({ tails: 5 });
+    const events: RegimeState[] = [];
+    let stored: { ts: number; body: string } | undefined;
+    for (let i = 0; i < 700; i++) {
+      fat.onBar(bar(s, i), (e) => {
+        if (e.type === 'regime') events.push(e);
+      });
+      if (i < 600) stored = fat.checkpoint() ?? stored;
+    }
+    if (!stored) throw new Error('no calibration in 600 bars');
+    // The t reading is in the grid: other probabilities than the Gaussian stage's on the same bars.
+    const gaussian = allLive();
+    expect(events.filter((e, i) => e.probabilities.bull !== gaussian[i]?.probabilities.bull).length).toBeGreaterThan(600);
+    const body = stored.body;
+    expect(JSON.parse(body).grid.tails).toEqual([null, 5]);
+    // Restored into a stage configured otherwise, the grid would go on with the old tails: refused.
+    expect(() => new RegimeStage().restore(stored.ts, body)).toThrow(/reads tails Gaussian and t\(5\), this stage Gaussian$/);
+    expect(() => new RegimeStage({ tails: 8 }).restore(stored.ts, body)).toThrow(/this stage Gaussian and t\(8\)/);
+    const gaussianBefore = new RegimeStage();
+    let gaussianStored: { ts: number; body: string } | undefined;
+    for (let i = 0; i < 600; i++) {
+      gaussianBefore.onBar(bar(s, i), () => {});
+      gaussianStored = gaussianBefore.checkpoint() ?? gaussianStored;
+    }
+    const gBody = gaussianStored?.body ?? '';
+    expect(() => new RegimeStage({ tails: 5 }).restore(0, gBody)).toThrow(/reads tails Gaussian, this stage Gaussian and t\(5\)/);
+    // The same tails: it goes on exactly as the uninterrupted stage.
+    const restarted = new RegimeStage({ tails: 5 });
+    restarted.restore(stored.ts, body);
+    for (let i = 0; i < 600; i++) restarted.warm(bar(s, i));
+    expect(live(restarted, s, 600, 700)).toEqual(events.slice(600));
+  });
+
   it('a stored checkpoint it cannot read is refused with an error (the pipeline then warms without it)', () => {
     expect(() => new RegimeStage().restore(0, 'not json')).toThrow();
     expect(() => new RegimeStage().restore(0, '{"fit":{}}')).toThrow();

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import type { EmpEvent, RegimeState } from '../core/events.ts';
 import type { Bar } from '../core/market.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
-import { ADAPTIVE_FALLBACK, type AdaptiveCheckpoint, AdaptiveRegimeClassifier, regimeForecast, TrendVolatility } from '../regimes/index.ts';
+import {
+  ADAPTIVE_FALLBACK,
+  type AdaptiveCheckpoint,
+  AdaptiveRegimeClassifier,
+  fatTailed,
+  regimeForecast,
+  TrendVolatility,
+} from '../regimes/index.ts';
 import type { BarAnalysis } from './stages.ts';
 
 const numbers = z.array(z.number());
@@ -41,16 +48,28 @@ const checkpointSchema: z.ZodType<AdaptiveCheckpoint> = z.object({
     .optional(),
 });
 
+/** Tails as a checkpoint writes them, for a message: `Gaussian`, `Gaussian and t(5)`. */
+function tailsText(tails: readonly (number | null)[]): string {
+  return tails.map((v) => (v === null ? 'Gaussian' : `t(${v})`)).join(' and ');
+}
+
 /**
  * The regime classifier on closed bars of one instrument and timeframe: a state per bar, alerts on
  * changes. The same default as `emp regimes` (the adaptive classifier, calibrated on the
  * instrument's own bars, with the trend and volatility-regime axes and the forecast), so the live
  * event and the command's JSON say the same things under the same names.
  */
+export interface RegimeStageOptions {
+  /** Fat-tailed regimes: degrees of freedom of the Student t read beside the Gaussian (absent: Gaussian alone). */
+  tails?: number | undefined;
+}
+
 export class RegimeStage implements BarAnalysis {
   /** The calibration window is up to 2,500 bars: warm from as many stored bars. */
   readonly warmBars = 2500;
-  private readonly classifier = new AdaptiveRegimeClassifier();
+  private readonly classifier: AdaptiveRegimeClassifier;
+  /** The grid's tails as its state writes them (null: Gaussian), to check a stored checkpoint against. */
+  private readonly tails: (number | null)[];
   private readonly axes = new TrendVolatility();
   private lastTs = Number.NEGATIVE_INFINITY;
   readonly id = 'regime';
@@ -65,8 +84,18 @@ export class RegimeStage implements BarAnalysis {
    * are filtered with it (no calibration: seconds of CPU at start for six instruments), and the
    * next calibration falls due when it would have.
    */
+  constructor(options: RegimeStageOptions = {}) {
+    const nu = options.tails;
+    this.classifier = new AdaptiveRegimeClassifier(nu === undefined ? {} : fatTailed(nu));
+    this.tails = nu === undefined ? [null] : [null, nu];
+  }
+
   restore(ts: number, body: string): void {
     const cp = checkpointSchema.parse(JSON.parse(body));
+    // A grid written with other tails (the config changed between runs) would go on reading them.
+    const written = cp.grid ? (cp.grid.tails ?? [null]) : this.tails;
+    if (written.length !== this.tails.length || written.some((v, i) => v !== this.tails[i]))
+      throw new RangeError(`regime checkpoint: its grid reads tails ${tailsText(written)}, this stage ${tailsText(this.tails)}`);
     this.classifier.restore(cp);
     this.checkpointed = this.classifier.calibration?.at ?? Number.NaN;
     this.restored = { ts, refitAfter: cp.refitAfter, since: 0, grid: cp.grid !== undefined };

@@ -143,6 +143,17 @@ export interface AdaptiveRegimeOptions extends LabelerOptions {
   gridOptions?: ProfileGridOptions;
 }
 
+/**
+ * The options that read fat tails (README, Regimes, 2026-12-05): the profile grid holds each of
+ * its filters twice, its regimes' returns Gaussian or Student t with `nu` degrees of freedom, and
+ * weighs the two by evidence. `nu` finite and above 2 (Infinity is the Gaussian reading, which the
+ * grid always has).
+ */
+export function fatTailed(nu: number): AdaptiveRegimeOptions {
+  if (!(nu > 2 && Number.isFinite(nu))) throw new RangeError(`fat tails need a finite number of degrees of freedom above 2, not ${nu}`);
+  return { gridOptions: { tails: [Number.POSITIVE_INFINITY, nu] } };
+}
+
 /** Fitted parameters in per-bar units of the series. */
 export interface AdaptiveFit {
   mu: Float64Array;

@@ -1,6 +1,12 @@
 /** Market regimes: online classification with probabilities, transitions and alerts. Pure. */
 
-export { type AdaptiveCheckpoint, type AdaptiveFit, AdaptiveRegimeClassifier, type AdaptiveRegimeOptions } from './adaptive.ts';
+export {
+  type AdaptiveCheckpoint,
+  type AdaptiveFit,
+  AdaptiveRegimeClassifier,
+  type AdaptiveRegimeOptions,
+  fatTailed,
+} from './adaptive.ts';
 export { volatilityRule } from './baseline.ts';
 export { type ChangePoint, returnChangePoints } from './bocpd.ts';
 export { DEFAULT_TEMPLATES, RegimeClassifier, type RegimeClassifierOptions, type RegimeTemplate } from './classifier.ts';

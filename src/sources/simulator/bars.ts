@@ -71,3 +71,44 @@ export function* simulateBarChunks(opts: SimulateBarsOptions, chunk = 65_536): G
     yield { symbol: opts.symbol ?? 'SIM-USD', timeframe: opts.timeframe, bars, regime };
   }
 }
+
+/**
+ * `count` bars of the latent market that end in a given state: the last bar's close is
+ * `initialPrice` and the regime then in force `endRegime`, drawn backwards with the chain reversed
+ * in time (`LatentMarket.stepBack`), so they are a past that leads into that state with the
+ * chain's own law. The bars have `simulateBars`' form (the regime in force at each close, volume
+ * rising with its volatility). The simulator's history before its live start uses them: the
+ * history then ends in the regime the live market starts in.
+ */
+export function simulateBarsBefore(opts: SimulateBarsOptions & { endRegime: Regime }): SimulatedBars {
+  const tfMs = timeframeMs(opts.timeframe);
+  const model = opts.model ?? (tfMs >= 4 * 3_600_000 ? DAILY_REGIME_MODEL : INTRADAY_REGIME_MODEL);
+  const sub = opts.substeps ?? 24;
+  const rng = new Rng(opts.seed ^ 0xba75);
+  const market = new LatentMarket(model, new Rng(opts.seed), opts.initialPrice ?? 100, tfMs / sub, opts.endRegime);
+  const start = opts.start ?? Date.UTC(2010, 0, 4);
+  const baseSigma = model.params.sideways.sigma;
+  const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+  const n = Math.max(0, opts.count);
+  const bars: BarSeries = emptySeries(n);
+  const regime: Regime[] = new Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    const close = market.price;
+    regime[i] = market.regime;
+    bars.volume[i] = Math.round(1e6 * (market.sigma / baseSigma) * Math.exp(0.3 * rng.normal()));
+    let high = close;
+    let low = close;
+    for (let k = 0; k < sub; k++) {
+      market.stepBack();
+      const p = market.price;
+      if (p > high) high = p;
+      if (p < low) low = p;
+    }
+    bars.time[i] = start + i * tfMs;
+    bars.open[i] = r6(market.price);
+    bars.close[i] = r6(close);
+    bars.high[i] = r6(high);
+    bars.low[i] = r6(low);
+  }
+  return { symbol: opts.symbol ?? 'SIM-USD', timeframe: opts.timeframe, bars, regime };
+}

@@ -1,7 +1,8 @@
 import { pointSize } from '../../core/fx.ts';
 import type { BarSeries, Side } from '../../core/market.ts';
 import { Rng } from '../../core/random.ts';
-import { simulateBars } from './bars.ts';
+import type { Regime } from '../../core/regime.ts';
+import { simulateBarsBefore } from './bars.ts';
 import { scheduleFaults } from './faults.ts';
 import { INTRADAY_REGIME_MODEL, LatentMarket, type RegimeModel, YEAR_MS } from './regime-model.ts';
 import type { Fault, InstrumentSpec, SimRecord, TruthPoint, VenueSpec } from './types.ts';
@@ -23,6 +24,8 @@ export interface SimulatorConfig {
 
 /** Mean notional of one trade, USD. */
 const TRADE_NOTIONAL = 5_000;
+/** The regime every instrument's live market starts in, and so the one its history ends in. */
+const LIVE_START: Regime = 'sideways';
 /** Longest run of records `stream` yields without letting the event loop turn (ms). */
 const STREAM_SLICE_MS = 10;
 /** USDT/USD basis: mean-reverting around 1 (half-life about a day), kept within ±30 bps. */
@@ -83,16 +86,26 @@ export class MarketSimulator {
   /**
    * The market before `start`: one-minute bars from the same regime model for each instrument,
    * from `from` to the minute `start` falls in (exclusive), scaled so the last close is the
-   * instrument's initial price (the live stream goes on from there). Volume: the venues' expected
-   * traded size per minute, rising with the regime's volatility as in `simulateBars`.
+   * instrument's initial price, and drawn backwards from the regime the live market starts in
+   * (`simulateBarsBefore`), so the live stream goes on from where the history ends, in price and
+   * in regime. Volume: the venues' expected traded size per minute, rising with the regime's
+   * volatility as the live trades' sizes do. With each bar, the regime planted at its close.
    */
-  history(from: number): { symbol: string; bars: BarSeries }[] {
+  history(from: number): { symbol: string; bars: BarSeries; regime: Regime[] }[] {
     const c = this.config;
     const end = Math.floor(c.start / 60_000) * 60_000;
     const begin = Math.ceil(from / 60_000) * 60_000;
     const count = Math.max(0, (end - begin) / 60_000);
     return c.instruments.map((ins, i) => {
-      const sim = simulateBars({ seed: mix(c.seed, 7, i), timeframe: '1m', count, model: c.model, start: begin, initialPrice: 1 });
+      const sim = simulateBarsBefore({
+        seed: mix(c.seed, 7, i),
+        timeframe: '1m',
+        count,
+        model: c.model,
+        start: begin,
+        initialPrice: 1,
+        endRegime: LIVE_START,
+      });
       const b = sim.bars;
       const last = count > 0 ? (b.close[count - 1] as number) : 1;
       const k = ins.initialPrice / last;
@@ -105,7 +118,7 @@ export class MarketSimulator {
         b.close[j] = round((b.close[j] as number) * k, decimals);
         b.volume[j] = round(((b.volume[j] as number) / 1e6) * (perMinute / (b.close[j] as number)), 6);
       }
-      return { symbol: ins.symbol, bars: b };
+      return { symbol: ins.symbol, bars: b, regime: sim.regime };
     });
   }
 
@@ -198,7 +211,9 @@ export class MarketSimulator {
 
   private world(): { markets: LatentMarket[]; basis: number; step(): void } {
     const c = this.config;
-    const markets = c.instruments.map((ins, i) => new LatentMarket(c.model, new Rng(mix(c.seed, 1, i)), ins.initialPrice, c.tickMs));
+    const markets = c.instruments.map(
+      (ins, i) => new LatentMarket(c.model, new Rng(mix(c.seed, 1, i)), ins.initialPrice, c.tickMs, LIVE_START),
+    );
     const basisRng = new Rng(mix(c.seed, 2, 0));
     const dtYears = c.tickMs / YEAR_MS;
     const w = {
@@ -295,7 +310,9 @@ export class MarketSimulator {
           ts,
           recvTs,
           price: side === 'buy' ? ask : bid,
-          size: size(rng, mid),
+          // More is traded when the market is rough: volume follows the regime's volatility, as
+          // in the history (the regime classifier reads volume where it proves informative).
+          size: round(size(rng, mid) * (m.sigma / this.config.model.params.sideways.sigma), 6),
           side,
           id: String(f.tradeId++),
         });

@@ -82,6 +82,8 @@ export class LatentMarket {
   private readonly nextWeights: Float64Array[];
   private readonly drift = new Float64Array(REGIMES.length);
   private readonly diffusion = new Float64Array(REGIMES.length);
+  /** Per regime: the law of the regime one step earlier (the chain reversed in time; `stepBack`). */
+  private readonly previousWeights: Float64Array[];
 
   constructor(
     readonly model: RegimeModel,
@@ -100,6 +102,7 @@ export class LatentMarket {
       this.diffusion[i] = p.sigma * Math.sqrt(dtYears);
       return Float64Array.from(REGIMES, (to) => model.next[r][to] ?? 0);
     });
+    this.previousWeights = reversedSteps(this.leave, this.nextWeights);
   }
 
   get price(): number {
@@ -119,4 +122,47 @@ export class LatentMarket {
     }
     this.logPrice += (this.drift[i] as number) + (this.diffusion[i] as number) * this.rng.normal();
   }
+
+  /**
+   * One step back in time: undoes a step's move in the regime in force, then draws the regime of
+   * the step before from the chain reversed in time. Run from a given state, it draws a past that
+   * ends in that state with the chain's own law (a stationary chain's past given its present).
+   */
+  stepBack(): void {
+    let i = REGIMES.indexOf(this.regime);
+    this.logPrice -= (this.drift[i] as number) + (this.diffusion[i] as number) * this.rng.normal();
+    i = this.rng.pick(this.previousWeights[i] as Float64Array);
+    this.regime = REGIMES[i] as Regime;
+  }
+}
+
+/**
+ * The one-step chain stays in regime i with probability 1 − leave_i and otherwise jumps by the
+ * row `next_i`. Its stationary distribution is π_i ∝ ν_i / leave_i, with ν the jump chain's own
+ * (π P = π reduces to (π ∘ leave)(N − I) = 0), and the reversed chain is
+ * P̃(j → i) = π_i P(i → j) / π_j. Rows of the result sum to 1.
+ */
+function reversedSteps(leave: Float64Array, next: readonly Float64Array[]): Float64Array[] {
+  const K = REGIMES.length;
+  // ν by power iteration on the lazy jump chain (½ I + ½ N: aperiodic, the same fixed point).
+  let nu = new Float64Array(K).fill(1 / K);
+  for (let it = 0; it < 10_000; it++) {
+    const out = new Float64Array(K);
+    for (let i = 0; i < K; i++) {
+      out[i] = (out[i] as number) + 0.5 * (nu[i] as number);
+      for (let j = 0; j < K; j++) out[j] = (out[j] as number) + 0.5 * (nu[i] as number) * ((next[i] as Float64Array)[j] as number);
+    }
+    let change = 0;
+    for (let i = 0; i < K; i++) change += Math.abs((out[i] as number) - (nu[i] as number));
+    nu = out;
+    if (change < 1e-15) break;
+  }
+  const pi = Float64Array.from(nu, (v, i) => v / (leave[i] as number));
+  const step = (i: number, j: number): number =>
+    i === j ? 1 - (leave[i] as number) : (leave[i] as number) * ((next[i] as Float64Array)[j] as number);
+  return Array.from({ length: K }, (_, j) => {
+    const row = Float64Array.from({ length: K }, (_, i) => ((pi[i] as number) * step(i, j)) / (pi[j] as number));
+    const sum = row.reduce((a, b) => a + b, 0);
+    return row.map((v) => v / sum);
+  });
 }

@@ -6,21 +6,59 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { REGIMES, type Regime } from '../../core/regime.ts';
 import { loadBarsCsv } from '../csv.ts';
-import { simulateBars } from './bars.ts';
+import { simulateBars, simulateBarsBefore } from './bars.ts';
 import { MarketSimulator } from './market-simulator.ts';
 import { DAILY_REGIME_MODEL, leaveProbability } from './regime-model.ts';
-import type { Fault, SimRecord, TruthPoint } from './types.ts';
-import { DEFAULT_VENUES } from './venues.ts';
+import type { Fault, InstrumentSpec, SimRecord, TruthPoint } from './types.ts';
+import { DEFAULT_INSTRUMENTS, DEFAULT_VENUES } from './venues.ts';
 
-describe('regime process (200,000 daily steps, one step per bar)', () => {
+// The same checks of the process drawn forwards in time and backwards (the simulator's history
+// before its live start): read forwards, a past drawn backwards must have the model's law.
+describe.each([
+  ['forwards', () => simulateBars({ seed: 11, timeframe: '1d', count: 200_000, substeps: 1, model: DAILY_REGIME_MODEL })],
+  [
+    // From a price high enough that the past, which rose e^40 or so forwards, stays far above rounding.
+    'backwards from a bear market',
+    () =>
+      simulateBarsBefore({
+        seed: 11,
+        timeframe: '1d',
+        count: 200_000,
+        substeps: 1,
+        model: DAILY_REGIME_MODEL,
+        endRegime: 'bear',
+        initialPrice: 1e30,
+      }),
+  ],
+])('regime process drawn %s (200,000 daily steps, one step per bar)', (_how, draw) => {
   const N = 200_000;
-  const sim = simulateBars({ seed: 11, timeframe: '1d', count: N, substeps: 1, model: DAILY_REGIME_MODEL });
+  const sim = draw();
   const r = new Float64Array(N - 1);
   for (let i = 1; i < N; i++) r[i - 1] = Math.log((sim.bars.close[i] as number) / (sim.bars.close[i - 1] as number));
   const dt = 1 / 365;
 
-  it('visits every regime', () => {
+  it('visits every regime, each about as often as the chain stays in it in the long run', () => {
     expect(new Set(sim.regime)).toEqual(new Set(REGIMES));
+    // Long-run shares from the model: π_i ∝ ν_i / p_i, ν the jump chain's stationary law
+    // (power iteration here) and p_i the chance of leaving i in a step.
+    const K = REGIMES.length;
+    let nu = new Array<number>(K).fill(1 / K);
+    for (let it = 0; it < 5000; it++)
+      nu = REGIMES.map(
+        (to, j) =>
+          0.5 * (nu[j] as number) +
+          0.5 * REGIMES.reduce((a, from, i) => a + (nu[i] as number) * (DAILY_REGIME_MODEL.next[from][to] ?? 0), 0),
+      );
+    const w = REGIMES.map((r, i) => (nu[i] as number) / leaveProbability(DAILY_REGIME_MODEL, r, 86_400_000));
+    const total = w.reduce((a, b) => a + b, 0);
+    REGIMES.forEach((r, i) => {
+      const expected = (w[i] as number) / total;
+      const share = sim.regime.filter((x) => x === r).length / N;
+      // Spells, not days, are the independent units: with geometric stays the time spent has a
+      // relative standard error of about √(2 / spells); allow 4 of them.
+      const spells = N * expected * leaveProbability(DAILY_REGIME_MODEL, r, 86_400_000);
+      expect(Math.abs(share / expected - 1)).toBeLessThan(4 * Math.sqrt(2 / spells));
+    });
   });
 
   it.each(REGIMES)('%s: mean spell length matches the model within 4 standard errors', (reg) => {
@@ -84,6 +122,21 @@ describe('regime process (200,000 daily steps, one step per bar)', () => {
       return s / n;
     };
     expect(avgVol('high_volatility')).toBeGreaterThan(3 * avgVol('sideways'));
+    // Each bar opens where the one before it closed.
+    for (let i = 1; i < N; i++) if (b.open[i] !== b.close[i - 1]) throw new Error(`open at ${i}`);
+  });
+});
+
+describe('simulateBarsBefore', () => {
+  it('ends in the state it is given: the last close and the regime then in force', () => {
+    for (const endRegime of REGIMES) {
+      const s = simulateBarsBefore({ seed: 3, timeframe: '1m', count: 500, initialPrice: 2500, endRegime, start: 60_000 });
+      expect(s.regime[499]).toBe(endRegime);
+      expect(s.bars.close[499]).toBe(2500);
+      expect(s.bars.time[0]).toBe(60_000);
+      expect(s.bars.time[499]).toBe(60_000 + 499 * 60_000);
+    }
+    expect(simulateBarsBefore({ seed: 3, timeframe: '1m', count: 0, endRegime: 'bull' }).bars.close.length).toBe(0);
   });
 });
 
@@ -190,6 +243,54 @@ describe('MarketSimulator venues and faults (6 h, seed 5)', () => {
       const before = rs.filter((r) => eventTime(r) >= f.start - 600_000 && eventTime(r) < f.start).length / 600;
       expect(inside).toBeGreaterThan(2.5 * before);
     }
+  });
+});
+
+describe('MarketSimulator history and live market', () => {
+  it('the history ends where the live market starts: in price and in regime', () => {
+    for (const seed of [1, 2, 3]) {
+      const sim = new MarketSimulator({ seed, durationMs: 60_000 });
+      const first = new Map<string, TruthPoint>();
+      for (const p of sim.truth()) if (!first.has(p.symbol)) first.set(p.symbol, p);
+      for (const h of sim.history(sim.config.start - 2 * 86_400_000)) {
+        const n = h.bars.close.length;
+        expect(n).toBe(2880);
+        const spec = sim.config.instruments.find((i) => i.symbol === h.symbol);
+        expect(h.bars.close[n - 1]).toBe(spec?.initialPrice);
+        expect(h.regime[n - 1]).toBe(first.get(h.symbol)?.regime);
+      }
+    }
+  });
+
+  it("live trades are larger when the market is rough: mean notional per regime in proportion to its volatility, as the history's volume", () => {
+    const sim = new MarketSimulator({
+      seed: 5,
+      durationMs: 12 * 3_600_000,
+      faults: 'none',
+      instruments: [DEFAULT_INSTRUMENTS[0] as InstrumentSpec],
+    });
+    const regimeAt = new Map<number, Regime>();
+    for (const p of sim.truth()) regimeAt.set(p.ts, p.regime);
+    const sums = new Map<Regime, { n: number; notional: number }>();
+    for (const r of sim.records()) {
+      if (r.type !== 'trade') continue;
+      // The regime of the step the trade was made in (its receipt is a few ms to a few hundred later).
+      const reg = regimeAt.get(sim.config.start + Math.floor(((r.ts as number) - sim.config.start) / 1000) * 1000);
+      if (!reg) continue;
+      const s = sums.get(reg) ?? { n: 0, notional: 0 };
+      s.n++;
+      s.notional += r.size * r.price;
+      sums.set(reg, s);
+    }
+    const { params } = sim.config.model;
+    let seen = 0;
+    for (const [reg, { n, notional }] of sums) {
+      if (n < 200) continue;
+      seen++;
+      // Sizes are exponential around 5,000 of notional (coefficient of variation 1): 4 standard errors.
+      expect(Math.abs(notional / n / (5000 * (params[reg].sigma / params.sideways.sigma)) - 1)).toBeLessThan(4 / Math.sqrt(n));
+    }
+    expect(seen).toBeGreaterThanOrEqual(3);
   });
 });
 
