@@ -168,6 +168,21 @@ describe('MarketSimulator venues and faults (6 h, seed 5)', () => {
     expect(records.length).toBeGreaterThan(200_000);
   });
 
+  it('each feed arrives in the order it was sent: trade ids one by one in receipt order (latency delays, never reorders)', () => {
+    let feeds = 0;
+    for (const list of byFeed.values()) {
+      const ids = list.filter((r) => r.type === 'trade').map((r) => Number(r.id));
+      if (ids.length === 0) continue;
+      feeds++;
+      // Outages drop records before they are numbered, so even through faults there is no gap.
+      ids.forEach((id, i) => {
+        if (i > 0 && id !== (ids[i - 1] as number) + 1) throw new Error(`trade id ${id} after ${ids[i - 1]}`);
+      });
+      for (let i = 1; i < list.length; i++) expect((list[i] as SimRecord).recvTs).toBeGreaterThan((list[i - 1] as SimRecord).recvTs);
+    }
+    expect(feeds).toBeGreaterThanOrEqual(12);
+  });
+
   it('schedules every kind of fault', () => {
     expect(new Set(faults.map((f) => f.kind))).toEqual(new Set(['freeze', 'bad_print', 'outage', 'burst', 'clock_jump']));
   });
