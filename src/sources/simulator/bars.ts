@@ -18,6 +18,23 @@ export interface SimulateBarsOptions {
   substeps?: number;
 }
 
+const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+/** What both bar generators draw from: the latent market (in `regime` at its price), the volume's random stream, the bar grid. */
+function latentBars(opts: SimulateBarsOptions, regime?: Regime) {
+  const tfMs = timeframeMs(opts.timeframe);
+  const model = opts.model ?? (tfMs >= 4 * 3_600_000 ? DAILY_REGIME_MODEL : INTRADAY_REGIME_MODEL);
+  const sub = opts.substeps ?? 24;
+  return {
+    tfMs,
+    sub,
+    rng: new Rng(opts.seed ^ 0xba75),
+    market: new LatentMarket(model, new Rng(opts.seed), opts.initialPrice ?? 100, tfMs / sub, regime),
+    start: opts.start ?? Date.UTC(2010, 0, 4),
+    baseSigma: model.params.sideways.sigma,
+  };
+}
+
 /**
  * OHLCV bars from the latent regime-switching market, with the planted regime of each bar
  * (the regime in force at the bar's close). Open, high, low and close come from an intrabar
@@ -35,14 +52,7 @@ export function simulateBars(opts: SimulateBarsOptions): SimulatedBars {
  * held whole in memory (about 1 GB for ten million bars).
  */
 export function* simulateBarChunks(opts: SimulateBarsOptions, chunk = 65_536): Generator<SimulatedBars> {
-  const tfMs = timeframeMs(opts.timeframe);
-  const model = opts.model ?? (tfMs >= 4 * 3_600_000 ? DAILY_REGIME_MODEL : INTRADAY_REGIME_MODEL);
-  const sub = opts.substeps ?? 24;
-  const rng = new Rng(opts.seed ^ 0xba75);
-  const market = new LatentMarket(model, new Rng(opts.seed), opts.initialPrice ?? 100, tfMs / sub);
-  const start = opts.start ?? Date.UTC(2010, 0, 4);
-  const baseSigma = model.params.sideways.sigma;
-  const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+  const { tfMs, sub, rng, market, start, baseSigma } = latentBars(opts);
   let prevClose = market.price;
   for (let from = 0; from < opts.count; from += chunk) {
     const n = Math.min(chunk, opts.count - from);
@@ -81,14 +91,7 @@ export function* simulateBarChunks(opts: SimulateBarsOptions, chunk = 65_536): G
  * history then ends in the regime the live market starts in.
  */
 export function simulateBarsBefore(opts: SimulateBarsOptions & { endRegime: Regime }): SimulatedBars {
-  const tfMs = timeframeMs(opts.timeframe);
-  const model = opts.model ?? (tfMs >= 4 * 3_600_000 ? DAILY_REGIME_MODEL : INTRADAY_REGIME_MODEL);
-  const sub = opts.substeps ?? 24;
-  const rng = new Rng(opts.seed ^ 0xba75);
-  const market = new LatentMarket(model, new Rng(opts.seed), opts.initialPrice ?? 100, tfMs / sub, opts.endRegime);
-  const start = opts.start ?? Date.UTC(2010, 0, 4);
-  const baseSigma = model.params.sideways.sigma;
-  const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+  const { tfMs, sub, rng, market, start, baseSigma } = latentBars(opts, opts.endRegime);
   const n = Math.max(0, opts.count);
   const bars: BarSeries = emptySeries(n);
   const regime: Regime[] = new Array(n);
