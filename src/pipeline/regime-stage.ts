@@ -53,17 +53,17 @@ function tailsText(tails: readonly (number | null)[]): string {
   return tails.map((v) => (v === null ? 'Gaussian' : `t(${v})`)).join(' and ');
 }
 
+export interface RegimeStageOptions {
+  /** Fat-tailed regimes: degrees of freedom of the Student t read beside the Gaussian (absent: Gaussian alone). */
+  tails?: number | undefined;
+}
+
 /**
  * The regime classifier on closed bars of one instrument and timeframe: a state per bar, alerts on
  * changes. The same default as `emp regimes` (the adaptive classifier, calibrated on the
  * instrument's own bars, with the trend and volatility-regime axes and the forecast), so the live
  * event and the command's JSON say the same things under the same names.
  */
-export interface RegimeStageOptions {
-  /** Fat-tailed regimes: degrees of freedom of the Student t read beside the Gaussian (absent: Gaussian alone). */
-  tails?: number | undefined;
-}
-
 export class RegimeStage implements BarAnalysis {
   /** The calibration window is up to 2,500 bars: warm from as many stored bars. */
   readonly warmBars = 2500;
