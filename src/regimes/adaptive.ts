@@ -35,9 +35,10 @@
  * (`RegimeClassifier`, fixed ratios to the instrument's own volatility) before. A series that
  * does not move on most bars is `sideways`.
  */
+
+import { longRunDistribution } from '../core/markov.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { RegimeClassifier } from './classifier.ts';
-import { longRunDistribution } from './hmm.ts';
 import { type LabelerOptions, LabelledClassifier, type RegimeOutput } from './labeler.ts';
 import {
   GRID_ANCHOR_BARS,

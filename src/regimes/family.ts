@@ -14,9 +14,9 @@
  * `FAMILY_HELDOUT_SEEDS` were not, and are what the reported figures use.
  */
 import { type BarSeries, emptySeries } from '../core/market.ts';
+import { longRunDistribution } from '../core/markov.ts';
 import { Rng } from '../core/random.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
-import { longRunDistribution } from './hmm.ts';
 
 const K = REGIMES.length;
 

@@ -10,7 +10,7 @@
  * smoother gives the two-sided probabilities. Pure.
  */
 
-import { longRunDistribution } from './hmm.ts';
+import { longRunDistribution } from '../core/markov.ts';
 import { minimizeBfgs } from './optimize.ts';
 
 export interface MarkovSwitchingArParams {

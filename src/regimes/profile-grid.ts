@@ -32,9 +32,10 @@
  * structure: stay, or leave uniformly to the regimes allowed) and, with volume, its own volume
  * densities and level update. A point starts from its chain's long-run distribution.
  */
+
+import { longRunDistribution } from '../core/markov.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
 import { studentTLogNormalizer } from '../core/stats.ts';
-import { longRunDistribution } from './hmm.ts';
 
 const K = REGIMES.length;
 const I = Object.fromEntries(REGIMES.map((r, i) => [r, i])) as Record<Regime, number>;

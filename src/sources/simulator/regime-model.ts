@@ -2,6 +2,7 @@
  * The latent market: a Markov-switching regime chain in continuous time driving a
  * geometric Brownian motion whose drift and volatility depend on the regime.
  */
+import { longRunDistribution } from '../../core/markov.ts';
 import type { Rng } from '../../core/random.ts';
 import { REGIMES, type Regime } from '../../core/regime.ts';
 
@@ -137,31 +138,20 @@ export class LatentMarket {
 }
 
 /**
- * The one-step chain stays in regime i with probability 1 − leave_i and otherwise jumps by the
- * row `next_i`. Its stationary distribution is π_i ∝ ν_i / leave_i, with ν the jump chain's own
- * (π P = π reduces to (π ∘ leave)(N − I) = 0), and the reversed chain is
- * P̃(j → i) = π_i P(i → j) / π_j. Rows of the result sum to 1.
+ * The chain reversed in time: the one-step chain stays in regime i with probability 1 − leave_i and
+ * otherwise jumps by the row `next_i`; with π its long-run distribution, the regime a step earlier
+ * than j is i with probability P̃(j → i) = π_i P(i → j) / π_j. Rows of the result sum to 1.
  */
 function reversedSteps(leave: Float64Array, next: readonly Float64Array[]): Float64Array[] {
   const K = REGIMES.length;
-  // ν by power iteration on the lazy jump chain (½ I + ½ N: aperiodic, the same fixed point).
-  let nu = new Float64Array(K).fill(1 / K);
-  for (let it = 0; it < 10_000; it++) {
-    const out = new Float64Array(K);
-    for (let i = 0; i < K; i++) {
-      out[i] = (out[i] as number) + 0.5 * (nu[i] as number);
-      for (let j = 0; j < K; j++) out[j] = (out[j] as number) + 0.5 * (nu[i] as number) * ((next[i] as Float64Array)[j] as number);
-    }
-    let change = 0;
-    for (let i = 0; i < K; i++) change += Math.abs((out[i] as number) - (nu[i] as number));
-    nu = out;
-    if (change < 1e-15) break;
-  }
-  const pi = Float64Array.from(nu, (v, i) => v / (leave[i] as number));
-  const step = (i: number, j: number): number =>
-    i === j ? 1 - (leave[i] as number) : (leave[i] as number) * ((next[i] as Float64Array)[j] as number);
+  const step = Float64Array.from({ length: K * K }, (_, x) => {
+    const i = Math.floor(x / K);
+    const j = x % K;
+    return i === j ? 1 - (leave[i] as number) : (leave[i] as number) * ((next[i] as Float64Array)[j] as number);
+  });
+  const pi = longRunDistribution(step, K);
   return Array.from({ length: K }, (_, j) => {
-    const row = Float64Array.from({ length: K }, (_, i) => ((pi[i] as number) * step(i, j)) / (pi[j] as number));
+    const row = Float64Array.from({ length: K }, (_, i) => ((pi[i] as number) * (step[i * K + j] as number)) / (pi[j] as number));
     const sum = row.reduce((a, b) => a + b, 0);
     return row.map((v) => v / sum);
   });
