@@ -59,11 +59,15 @@ const SHAPE = Float64Array.from(
  * rise, bear and crash fall, the rest have none.
  */
 const SHARPE_PER_DAY: Record<Regime, number> = { bull: 0.1, bear: -0.1, sideways: 0, high_volatility: 0, crash: -0.3, recovery: 0.2 };
-/** Expected stay of the brief regimes (recovery, high volatility, crash) as a share of the others' (the definitions: a crash's is at most ¼ of a bear market's). */
-const BRIEF = 0.1;
+/**
+ * Expected stay per regime as a share of the calm regimes' (sideways, bull, bear). Recovery and
+ * high volatility are brief (a tenth); a crash is the briefest (a twentieth: the definitions say
+ * at most ¼ of a bear market's). A crash as long as a high-volatility spell made the grid read
+ * the longer rough stretches as crashes (README, Regimes, 2026-12-05).
+ */
+const STAY_SHARE = Float64Array.from(REGIMES, (r) => (r === 'crash' ? 0.05 : r === 'recovery' || r === 'high_volatility' ? 0.1 : 1));
 /** A crash's chance of ending in recovery (the definitions: recovery is the rebound after a fall); the rest of its leaving mass goes uniformly to the others. */
 const CRASH_TO_RECOVERY = 0.5;
-const IS_BRIEF = Uint8Array.from(REGIMES, (r) => (r === 'recovery' || r === 'high_volatility' || r === 'crash' ? 1 : 0));
 
 /** Returns whose robust volatility places the level grid, by default (the filter answers from the last of them on). */
 export const GRID_ANCHOR_BARS = 50;
@@ -75,7 +79,7 @@ export interface ProfileGridOptions {
   levels?: readonly [number, number, number];
   /** Wildest over calmest volatility (default 2.5 … 14). */
   spreads?: readonly number[];
-  /** Expected stay of the calm regimes, in bars (default 10 … 2,560, doubling; the brief ones' is a tenth). */
+  /** Expected stay of the calm regimes, in bars (default 10 … 2,560, doubling; recovery's and high volatility's a tenth, a crash's a twentieth). */
   stays?: readonly number[];
   /** Bar length in days (drift per bar scales with its square root; default 1). */
   barDays?: number;
@@ -271,7 +275,7 @@ export class ProfileGridFilter {
     this.leaveRec = new Float64Array(this.nStay * K);
     this.opts.stays.forEach((D, d) => {
       for (let i = 0; i < K; i++) {
-        const s = 1 - 1 / Math.max(2, D * (IS_BRIEF[i] ? BRIEF : 1));
+        const s = 1 - 1 / Math.max(2, D * (STAY_SHARE[i] as number));
         this.stay[d * K + i] = s;
         // Leaving uniformly to the regimes allowed (every other, but recovery only from crash or
         // high volatility), except that a crash leaves for recovery with CRASH_TO_RECOVERY.
