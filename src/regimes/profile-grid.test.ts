@@ -13,9 +13,8 @@ const at = (r: Regime): number => REGIMES.indexOf(r);
  * transition matrix (independent of the filter's O(6) transition step): the regimes' volatilities
  * on the template's log profile with the wildest `spread` × the calmest, drifts from the per-day
  * Sharpe ratios, calm regimes staying `stay` bars, recovery and high volatility a tenth of that and
- * a crash a twentieth, leaving
- * uniformly to the regimes allowed (recovery only from crash or high volatility), a crash half
- * the time into recovery.
+ * a crash `crashShare` of it (the grid's: a twentieth), leaving uniformly to the regimes allowed
+ * (recovery only from crash or high volatility), a crash half the time into recovery.
  */
 function pointModel(scale: number, spread: number, stay: number, volume: PlantedModel['volume'] = 'none', crashShare = 0.05): PlantedModel {
   const template: Record<Regime, number> = { sideways: 0.6, bull: 0.85, bear: 1.2, recovery: 1.6, high_volatility: 2.5, crash: 3.5 };
