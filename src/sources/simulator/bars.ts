@@ -31,7 +31,6 @@ function latentBars(opts: SimulateBarsOptions, regime?: Regime) {
     rng: new Rng(opts.seed ^ 0xba75),
     market: new LatentMarket(model, new Rng(opts.seed), opts.initialPrice ?? 100, tfMs / sub, regime),
     start: opts.start ?? Date.UTC(2010, 0, 4),
-    baseSigma: model.params.sideways.sigma,
   };
 }
 
@@ -52,7 +51,7 @@ export function simulateBars(opts: SimulateBarsOptions): SimulatedBars {
  * held whole in memory (about 1 GB for ten million bars).
  */
 export function* simulateBarChunks(opts: SimulateBarsOptions, chunk = 65_536): Generator<SimulatedBars> {
-  const { tfMs, sub, rng, market, start, baseSigma } = latentBars(opts);
+  const { tfMs, sub, rng, market, start } = latentBars(opts);
   let prevClose = market.price;
   for (let from = 0; from < opts.count; from += chunk) {
     const n = Math.min(chunk, opts.count - from);
@@ -74,7 +73,7 @@ export function* simulateBarChunks(opts: SimulateBarsOptions, chunk = 65_536): G
       bars.close[i] = r6(close);
       bars.high[i] = r6(high);
       bars.low[i] = r6(low);
-      bars.volume[i] = Math.round(1e6 * (market.sigma / baseSigma) * Math.exp(0.3 * rng.normal()));
+      bars.volume[i] = Math.round(1e6 * market.activity * Math.exp(0.3 * rng.normal()));
       regime[i] = market.regime;
       prevClose = close;
     }
@@ -91,14 +90,14 @@ export function* simulateBarChunks(opts: SimulateBarsOptions, chunk = 65_536): G
  * history then ends in the regime the live market starts in.
  */
 export function simulateBarsBefore(opts: SimulateBarsOptions & { endRegime: Regime }): SimulatedBars {
-  const { tfMs, sub, rng, market, start, baseSigma } = latentBars(opts, opts.endRegime);
+  const { tfMs, sub, rng, market, start } = latentBars(opts, opts.endRegime);
   const n = Math.max(0, opts.count);
   const bars: BarSeries = emptySeries(n);
   const regime: Regime[] = new Array(n);
   for (let i = n - 1; i >= 0; i--) {
     const close = market.price;
     regime[i] = market.regime;
-    bars.volume[i] = Math.round(1e6 * (market.sigma / baseSigma) * Math.exp(0.3 * rng.normal()));
+    bars.volume[i] = Math.round(1e6 * market.activity * Math.exp(0.3 * rng.normal()));
     let high = close;
     let low = close;
     for (let k = 0; k < sub; k++) {

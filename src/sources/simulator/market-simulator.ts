@@ -293,8 +293,7 @@ export class MarketSimulator {
       const ask = Math.max(round(mid + half, f.decimals), bid + tick);
       // Latency jitter delays a message but never lets it overtake the feed's earlier ones (a
       // socket is in order): overtaking trades read as trade-id gaps, ~11 % of Binance's trades.
-      const recvTs = Math.max(te + latency, f.lastRecv + RECV_EPSILON_MS);
-      f.lastRecv = recvTs;
+      const recvTs = receive(f, te + latency);
       if (k < nQuotes) {
         heap.push({
           type: 'quote',
@@ -320,7 +319,7 @@ export class MarketSimulator {
           price: side === 'buy' ? ask : bid,
           // More is traded when the market is rough: volume follows the regime's volatility, as
           // in the history (the regime classifier reads volume where it proves informative).
-          size: round(size(rng, mid) * (m.sigma / this.config.model.params.sideways.sigma), 6),
+          size: round(size(rng, mid) * m.activity, 6),
           side,
           id: String(f.tradeId++),
         });
@@ -335,7 +334,7 @@ export class MarketSimulator {
         symbol: f.pair,
         rawSymbol: f.raw,
         ts: active.start + v.clockSkewMs,
-        recvTs: (f.lastRecv = Math.max(active.start + latency, f.lastRecv + RECV_EPSILON_MS)),
+        recvTs: receive(f, active.start + latency),
         type: 'trade',
         price,
         size: size(rng, fairMid),
@@ -351,6 +350,12 @@ export function quoteDecimals(ins: InstrumentSpec): number {
   return ins.assetClass === 'fx'
     ? Math.round(-Math.log10(pointSize(ins.symbol)))
     : Math.max(2, 6 - Math.floor(Math.log10(ins.initialPrice)));
+}
+
+/** When a record sent to arrive at `at` reaches us on feed `f`: never before the feed's previous one (a connection delivers in order). */
+function receive(f: Feed, at: number): number {
+  f.lastRecv = Math.max(at, f.lastRecv + RECV_EPSILON_MS);
+  return f.lastRecv;
 }
 
 function round(x: number, decimals: number): number {

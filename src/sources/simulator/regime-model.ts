@@ -114,6 +114,11 @@ export class LatentMarket {
     return this.model.params[this.regime].sigma;
   }
 
+  /** How much is traded against the calm market: the regime's volatility over sideways' (bar volume and live trade sizes both follow it). */
+  get activity(): number {
+    return this.model.params[this.regime].sigma / this.model.params.sideways.sigma;
+  }
+
   /** Advances one step: maybe switch regime (at the start of the step), then move the price. */
   step(): void {
     let i = REGIMES.indexOf(this.regime);
