@@ -53,8 +53,10 @@ export function intInRange(text: string, name: string, min: number, max: number)
  */
 export function adaptiveTails(text: string | undefined): AdaptiveRegimeOptions {
   if (text === undefined) return {};
-  const nu = Number(text);
-  if (!(nu > 2 && Number.isFinite(nu)))
+  try {
+    return fatTailed(Number(text));
+  } catch {
+    // fatTailed's own check, reported against the option as given.
     throw new EmpError('BAD_ARGUMENT', `--tails must be a number of degrees of freedom above 2, not "${text}"`);
-  return fatTailed(nu);
+  }
 }
