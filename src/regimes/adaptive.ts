@@ -642,6 +642,22 @@ function calibrate(
   return { fit, last: w.alpha.slice((n - 1) * K, n * K), logLikelihood: ll };
 }
 
+/**
+ * The adaptive classifier's label rule. Labels from probabilities averaged over ~3 bars; a new
+ * label must lead the current one by 0.4 and the current one have lasted 5 bars: real series'
+ * volatility moves continuously, and unsmoothed labels change ~24 times a year on the NYSE
+ * composite. A wide margin holds that churn down where a long average would lag every change
+ * (chosen on the family's development seeds: it costs the short regimes less; 0.4, not 0.5, since
+ * the profile grid's mixture is less peaked than one fit's filter). Crash, high volatility and
+ * recovery, the brief regimes, take the label at once when this bar's probabilities put them 0.4
+ * ahead.
+ */
+export const ADAPTIVE_LABEL_RULE: Readonly<LabelerOptions> = {
+  smoothing: 3,
+  minDwell: 5,
+  margin: 0.4,
+  fast: ['crash', 'high_volatility', 'recovery'],
+};
 /** The online classifier: calibrations on a schedule, the forward filter between them, the shared labeler after. */
 export class AdaptiveRegimeClassifier extends LabelledClassifier {
   /**
@@ -696,14 +712,7 @@ export class AdaptiveRegimeClassifier extends LabelledClassifier {
   holdGrid = false;
 
   constructor(options: AdaptiveRegimeOptions = {}) {
-    // Labels from probabilities averaged over ~3 bars; a new label must lead the current one by
-    // 0.4 and the current one have lasted 5 bars: real series' volatility moves continuously, and
-    // unsmoothed labels change ~24 times a year on the NYSE composite. A wide margin holds that
-    // churn down where a long average would lag every change (chosen on the family's development
-    // seeds: it costs the short regimes less; 0.4, not 0.5, since the profile grid's mixture is
-    // less peaked than one fit's filter). Crash, high volatility and recovery, the brief regimes,
-    // take the label at once when this bar's probabilities put them 0.4 ahead.
-    super({ smoothing: 3, minDwell: 5, margin: 0.4, fast: ['crash', 'high_volatility', 'recovery'], ...options });
+    super({ ...ADAPTIVE_LABEL_RULE, ...options });
     this.opts = {
       minBars: MIN_CALIBRATION_BARS,
       maxWindow: 2500,

@@ -5,12 +5,12 @@
  */
 import type { BarSeries } from '../core/market.ts';
 import { REGIMES, type Regime } from '../core/regime.ts';
-import { AdaptiveRegimeClassifier, type AdaptiveRegimeOptions } from './adaptive.ts';
+import { ADAPTIVE_LABEL_RULE, AdaptiveRegimeClassifier, type AdaptiveRegimeOptions } from './adaptive.ts';
 import { volatilityRule } from './baseline.ts';
 import { RegimeClassifier } from './classifier.ts';
 import { scoreRegimes } from './evaluate.ts';
 import { FAMILY, type FamilyCase, oracleFilter, plantedSeries, scaleFreeOracleFilter } from './family.ts';
-import type { OnlineRegimeClassifier } from './labeler.ts';
+import { labelSeries, type OnlineRegimeClassifier } from './labeler.ts';
 
 /** Causal labels of an online classifier over a series (bar times passed so that gaps are seen). */
 export function runClassifier(s: BarSeries, c: OnlineRegimeClassifier): Regime[] {
@@ -29,7 +29,9 @@ export function runClassifier(s: BarSeries, c: OnlineRegimeClassifier): Regime[]
 /**
  * `adaptive, argmax`: the same probabilities labelled by their maximum, without the labeler's
  * smoothing and dwell (what the oracle's labels are). `scale-free oracle`: the oracle without the
- * scale of returns, the level of volume or the starting regime (family.ts).
+ * scale of returns, the level of volume or the starting regime (family.ts); `, labelled`: its
+ * probabilities through the adaptive classifier's label rule, the ceiling of a classifier that
+ * must keep the label changes down as the adaptive one does.
  */
 export const FAMILY_METHODS = [
   'adaptive',
@@ -38,6 +40,7 @@ export const FAMILY_METHODS = [
   'template filter',
   'adaptive, argmax',
   'scale-free oracle',
+  'scale-free oracle, labelled',
 ] as const;
 export type FamilyMethod = (typeof FAMILY_METHODS)[number];
 
@@ -117,13 +120,15 @@ export function scoreFamilyCase(c: FamilyCase, seed: number, bars = c.bars, opti
     }
     return { h, logLoss: ll, brier: br };
   });
+  const free = scaleFreeOracleFilter(c.model, s);
   const labels: Record<FamilyMethod, Regime[]> = {
     adaptive: adaptiveLabels,
     oracle: oracleFilter(c.model, s).regime,
     'volatility rule': volatilityRule(s.close),
     'template filter': runClassifier(s, new RegimeClassifier()),
     'adaptive, argmax': argmaxLabels,
-    'scale-free oracle': scaleFreeOracleFilter(c.model, s).regime,
+    'scale-free oracle': free.regime,
+    'scale-free oracle, labelled': labelSeries(free.probabilities, ADAPTIVE_LABEL_RULE),
   };
   const balancedAccuracy = {} as Record<FamilyMethod, number>;
   for (const m of FAMILY_METHODS) balancedAccuracy[m] = scoreRegimes(truth, labels[m]).balancedAccuracy;

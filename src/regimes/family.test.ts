@@ -6,9 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { REGIMES } from '../core/regime.ts';
+import { ADAPTIVE_LABEL_RULE } from './adaptive.ts';
 import { scoreRegimes } from './evaluate.ts';
 import { FAMILY_HELDOUT_SEEDS, oracleFilter, plantedSeries, scaleFreeOracleFilter } from './family.ts';
 import { type FamilyScore, familyCase, scoreFamilyCase } from './family-eval.ts';
+import { labelSeries } from './labeler.ts';
 
 const CASES = ['daily', 'fx-daily', 'daily-vol-noise', 'minute'];
 const SEEDS = FAMILY_HELDOUT_SEEDS.slice(0, 2);
@@ -45,6 +47,19 @@ describe('planted-regime family', () => {
     expect(ba(free3)).toBeLessThan(oracle + 0.03);
     // The oracle itself, handed returns 3× the scale it knows, is lost: the scale is what the free one learns.
     expect(ba(oracleFilter(c.model, bars3).regime)).toBeLessThan(oracle - 0.2);
+  });
+
+  it('the scale-free oracle through the adaptive label rule: fewer label changes than its argmax labels, at a small cost in balanced accuracy', () => {
+    const c = familyCase('daily');
+    const { bars, regime: truth } = plantedSeries(c.model, 3000, SEEDS[1] as number);
+    const free = scaleFreeOracleFilter(c.model, bars);
+    const labelled = labelSeries(free.probabilities, ADAPTIVE_LABEL_RULE);
+    const changes = (labels: readonly string[]) => labels.reduce((n, r, i) => n + (i > 0 && r !== labels[i - 1] ? 1 : 0), 0);
+    expect(changes(labelled)).toBeLessThan(0.8 * changes(free.regime));
+    // The planted chain changes regime about once in 30 bars: the rule keeps the labels near that.
+    expect(changes(labelled)).toBeLessThan(1.5 * changes(truth));
+    const ba = (labels: readonly (typeof truth)[number][]) => scoreRegimes(truth, labels).balancedAccuracy;
+    expect(ba(labelled)).toBeGreaterThan(ba(free.regime) - 0.05);
   });
 
   const scores: FamilyScore[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RegimeAlert, RegimeLabeler } from './labeler.ts';
+import { labelSeries, type RegimeAlert, RegimeLabeler } from './labeler.ts';
 
 // REGIMES order: bull, bear, sideways, high_volatility, crash, recovery.
 const p = (bull: number, bear: number, sideways: number): number[] => [bull, bear, sideways, 0, 0, 0];
@@ -20,5 +20,15 @@ describe('RegimeLabeler: the label the probabilities support, and why it is held
     expect(l3.step(p(1, 0, 0), 1, alerts)).toMatchObject({ regime: 'sideways', supported: 'bull', held: 'smoothing' });
     const out = l.step(p(0.9, 0, 0.1), 1, alerts);
     expect(out).toEqual({ regime: 'bull', changed: true, supported: 'bull' });
+  });
+
+  it('labelSeries labels a whole series by the rule: a change waits for the dwell, then follows the lead', () => {
+    // Six bars (REGIMES order): sideways, sideways, bull, bull, bear, bear — each far ahead of the rest.
+    const bars = [p(0, 0, 1), p(0, 0, 1), p(1, 0, 0), p(1, 0, 0), p(0, 1, 0), p(0, 1, 0)];
+    const probs = Float64Array.from(bars.flat());
+    // Dwell 3: sideways has lasted 3 bars at bar 2, so bull takes it; bull has lasted 2 at bar 4, 3 at bar 5.
+    expect(labelSeries(probs, { margin: 0.15, minDwell: 3 })).toEqual(['sideways', 'sideways', 'bull', 'bull', 'bull', 'bear']);
+    // Dwell 1: every lead is taken at once.
+    expect(labelSeries(probs, { margin: 0.15, minDwell: 1 })).toEqual(['sideways', 'sideways', 'bull', 'bull', 'bear', 'bear']);
   });
 });

@@ -143,6 +143,24 @@ export class RegimeLabeler {
 }
 
 /**
+ * The labels a label rule gives a whole series of per-bar probabilities (`probs[i * 6 + j]`,
+ * REGIMES order): what the rule costs any classifier's probabilities, an oracle's among them.
+ */
+export function labelSeries(probs: ArrayLike<number>, options: LabelerOptions = {}): Regime[] {
+  const labeler = new RegimeLabeler(options);
+  const n = Math.floor(probs.length / K);
+  const out: Regime[] = new Array(n);
+  const alerts: RegimeAlert[] = [];
+  const bar = new Float64Array(K);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < K; j++) bar[j] = probs[i * K + j] as number;
+    out[i] = labeler.step(bar, 0, alerts).regime;
+    alerts.length = 0;
+  }
+  return out;
+}
+
+/**
  * A classifier is its per-bar probabilities; everything after them is the labeler's. Subclasses
  * compute `probabilities` and call `label`, or `hold` on a bar that gives none.
  */
