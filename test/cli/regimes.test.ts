@@ -72,6 +72,15 @@ describe('emp regimes', () => {
     const [adaptive, oracle, rule] = cells.slice(3, 6).map(Number);
     for (const x of [adaptive, oracle, rule]) expect(x).toBeGreaterThan(0);
     expect(oracle).toBeGreaterThan(rule as number);
+    // The scale-free oracle through the label rule is a column of its own, and no better than the oracle by more than argmax's small margin.
+    const header = r.stdout.split('\n').find((l) => l.startsWith('| parameterisation')) as string;
+    const col = header
+      .split('|')
+      .map((x) => x.trim())
+      .indexOf('scale-free oracle, labelled');
+    expect(col).toBeGreaterThan(0);
+    expect(Number(cells[col])).toBeGreaterThan(rule as number);
+    expect(Number(cells[col])).toBeLessThan((oracle as number) + 3);
     expect(r.stdout).toMatch(/\| 5 \| [0-9.]+ \| [0-9.]+ \|/);
     expect(emp(['evaluate', 'regimes', '--family', '--cases', 'nope']).status).toBe(2);
   });
