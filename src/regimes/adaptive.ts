@@ -658,6 +658,7 @@ export const ADAPTIVE_LABEL_RULE: Readonly<LabelerOptions> = {
   margin: 0.4,
   fast: ['crash', 'high_volatility', 'recovery'],
 };
+
 /** The online classifier: calibrations on a schedule, the forward filter between them, the shared labeler after. */
 export class AdaptiveRegimeClassifier extends LabelledClassifier {
   /**

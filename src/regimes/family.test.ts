@@ -56,7 +56,7 @@ describe('planted-regime family', () => {
     const labelled = labelSeries(free.probabilities, ADAPTIVE_LABEL_RULE);
     const changes = (labels: readonly string[]) => labels.reduce((n, r, i) => n + (i > 0 && r !== labels[i - 1] ? 1 : 0), 0);
     expect(changes(labelled)).toBeLessThan(0.8 * changes(free.regime));
-    // The planted chain changes regime about once in 30 bars: the rule keeps the labels near that.
+    // The planted chain changes regime about once in 55 bars here (49 and 57 changes over 3,000 on the first two held-out seeds): the rule keeps the labels near that.
     expect(changes(labelled)).toBeLessThan(1.5 * changes(truth));
     const ba = (labels: readonly (typeof truth)[number][]) => scoreRegimes(truth, labels).balancedAccuracy;
     expect(ba(labelled)).toBeGreaterThan(ba(free.regime) - 0.05);
